@@ -1,0 +1,599 @@
+"""Configuration records: stores, terminals, tenders, staff, customers, items, stock.
+
+Every change needs the "config.manage" permission, except creating the first
+staff member of an empty database (there is nobody yet who could allow it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core import audit, money
+from core.auth import check_pin_format, hash_pin, require
+from core.db import Db
+from core.errors import InputError, NotFound
+from core.i18n import _
+from core.model import (
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    Customer,
+    Item,
+    Staff,
+    Store,
+    Tender,
+    Terminal,
+)
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+STATEMENT_METHODS = ("total", "staff", "terminal", "shift")
+
+
+def _check_id(value: str, what: str) -> str:
+    if not _ID.match(value):
+        raise InputError(
+            _(
+                "{what} id {value!r} is not valid: use 1-32 letters, digits, '-', '_' or '.'."
+            ).format(what=what, value=value)
+        )
+    return value
+
+
+def _check_time(value: str) -> str:
+    m = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+    if not m:
+        raise InputError(
+            _("A time of day is HH:MM, 00:00 to 23:59; got {value!r}.").format(value=value)
+        )
+    return value
+
+
+def _exists(db: Db, table: str, key: str, value: str) -> bool:
+    return db.one(f"SELECT 1 FROM {table} WHERE {key} = ?", (value,)) is not None
+
+
+def _require_new(db: Db, table: str, key: str, value: str, what: str) -> None:
+    if _exists(db, table, key, value):
+        raise InputError(_("{what} {value} already exists.").format(what=what, value=value))
+
+
+# -- stores ----------------------------------------------------------------------------
+
+STORE_SETTINGS = {
+    "name",
+    "address",
+    "vat_number",
+    "timezone",
+    "locale",
+    "track_cash",
+    "cash_rounding",
+    "default_customer_id",
+    "end_of_business_day",
+    "post_as_business_day",
+    "statement_method",
+    "split_by_statement_method",
+    "max_posting_difference",
+    "drawer_limit",
+}
+
+
+def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, Any]:
+    out = dict(values)
+    if "timezone" in out:
+        try:
+            ZoneInfo(out["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                _("Unknown time zone {tz!r} (use an IANA name such as Europe/Copenhagen).").format(
+                    tz=out["timezone"]
+                )
+            ) from None
+    if "locale" in out and out["locale"] not in money.LOCALES:
+        raise InputError(
+            _("Language must be one of: {choices}.").format(choices=", ".join(money.LOCALES))
+        )
+    if "cash_rounding" in out and isinstance(out["cash_rounding"], str):
+        out["cash_rounding"] = money.cash_increment(out["cash_rounding"], currency)
+    if "end_of_business_day" in out:
+        _check_time(out["end_of_business_day"])
+    if "statement_method" in out and out["statement_method"] not in STATEMENT_METHODS:
+        raise InputError(
+            _("Statement method must be one of: {choices}.").format(
+                choices=", ".join(STATEMENT_METHODS)
+            )
+        )
+    for key in ("track_cash", "post_as_business_day", "split_by_statement_method"):
+        if key in out:
+            out[key] = 1 if out[key] in (True, 1, "1", "on", "yes", "true") else 0
+    for key in ("max_posting_difference", "drawer_limit"):
+        if key in out and isinstance(out[key], str):
+            out[key] = money.parse_amount(out[key], currency, "en")
+    if out.get("default_customer_id") and not _exists(
+        db, "customers", "id", out["default_customer_id"]
+    ):
+        raise NotFound(_("No customer with id {id}.").format(id=out["default_customer_id"]))
+    return out
+
+
+def add_store(
+    db: Db,
+    actor: Staff | None,
+    store_id: str,
+    name: str,
+    *,
+    currency: str,
+    timezone: str,
+    locale: str,
+    **settings: Any,
+) -> Store:
+    unknown = set(settings) - STORE_SETTINGS
+    if unknown:
+        raise InputError(_("Unknown store setting(s): {names}.").format(names=", ".join(unknown)))
+    money.exponent(currency)
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "stores", "id", _check_id(store_id, _("Store")), _("Store"))
+        values = _store_values(
+            db, {"name": name, "timezone": timezone, "locale": locale, **settings}, currency
+        )
+        values.update(id=store_id, currency=currency, created_at=db.now_iso())
+        db.insert("stores", values)
+        audit.append(
+            db,
+            "store.add",
+            staff_id=_sid(actor),
+            entity="store",
+            entity_id=store_id,
+            details={k: v for k, v in values.items() if k != "created_at"},
+        )
+    return get_store(db, store_id)
+
+
+def update_store(db: Db, actor: Staff, store_id: str, **settings: Any) -> Store:
+    unknown = set(settings) - STORE_SETTINGS
+    if unknown:
+        raise InputError(_("Unknown store setting(s): {names}.").format(names=", ".join(unknown)))
+    with db.write():
+        require(actor, "config.manage")
+        store = get_store(db, store_id)
+        values = _store_values(db, settings, store.currency)
+        if values:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            db.execute(f"UPDATE stores SET {sets} WHERE id = ?", (*values.values(), store_id))
+        audit.append(
+            db,
+            "store.update",
+            staff_id=actor.id,
+            entity="store",
+            entity_id=store_id,
+            details=values,
+        )
+    return get_store(db, store_id)
+
+
+def get_store(db: Db, store_id: str) -> Store:
+    row = db.one("SELECT * FROM stores WHERE id = ?", (store_id,))
+    if row is None:
+        raise NotFound(_("No store with id {id}.").format(id=store_id))
+    return Store.from_row(row)
+
+
+def list_stores(db: Db) -> list[Store]:
+    return [Store.from_row(r) for r in db.all("SELECT * FROM stores ORDER BY id")]
+
+
+# -- terminals -------------------------------------------------------------------------
+
+
+def add_terminal(
+    db: Db,
+    actor: Staff | None,
+    terminal_id: str,
+    store_id: str,
+    name: str = "",
+    printer: dict[str, Any] | None = None,
+) -> Terminal:
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "terminals", "id", _check_id(terminal_id, _("Terminal")), _("Terminal"))
+        get_store(db, store_id)
+        db.insert(
+            "terminals",
+            {
+                "id": terminal_id,
+                "store_id": store_id,
+                "name": name or terminal_id,
+                "printer": json.dumps(printer or {"kind": "none"}),
+                "created_at": db.now_iso(),
+            },
+        )
+        audit.append(
+            db,
+            "terminal.add",
+            staff_id=_sid(actor),
+            terminal_id=terminal_id,
+            entity="terminal",
+            entity_id=terminal_id,
+            details={"store": store_id},
+        )
+    return get_terminal(db, terminal_id)
+
+
+def set_printer(db: Db, actor: Staff, terminal_id: str, printer: dict[str, Any]) -> Terminal:
+    with db.write():
+        require(actor, "config.manage")
+        get_terminal(db, terminal_id)
+        db.execute(
+            "UPDATE terminals SET printer = ? WHERE id = ?", (json.dumps(printer), terminal_id)
+        )
+        audit.append(
+            db,
+            "terminal.printer",
+            staff_id=actor.id,
+            terminal_id=terminal_id,
+            entity="terminal",
+            entity_id=terminal_id,
+            details=printer,
+        )
+    return get_terminal(db, terminal_id)
+
+
+def get_terminal(db: Db, terminal_id: str) -> Terminal:
+    row = db.one("SELECT * FROM terminals WHERE id = ?", (terminal_id,))
+    if row is None:
+        raise NotFound(_("No terminal with id {id}.").format(id=terminal_id))
+    return Terminal.from_row(row)
+
+
+def list_terminals(db: Db, store_id: str | None = None) -> list[Terminal]:
+    if store_id:
+        rows = db.all("SELECT * FROM terminals WHERE store_id = ? ORDER BY id", (store_id,))
+    else:
+        rows = db.all("SELECT * FROM terminals ORDER BY id")
+    return [Terminal.from_row(r) for r in rows]
+
+
+# -- tenders ---------------------------------------------------------------------------
+
+
+def add_tender(
+    db: Db,
+    actor: Staff | None,
+    tender_id: str,
+    name: str,
+    *,
+    is_cash: bool = False,
+    counted_at_close: bool | None = None,
+    sort_order: int = 0,
+) -> Tender:
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "tenders", "id", _check_id(tender_id, _("Tender")), _("Tender"))
+        if is_cash and db.one("SELECT 1 FROM tenders WHERE is_cash = 1"):
+            raise InputError(_("There is already a cash tender; a store has exactly one."))
+        counted = is_cash if counted_at_close is None else counted_at_close
+        db.insert(
+            "tenders",
+            {
+                "id": tender_id,
+                "name": name,
+                "is_cash": int(is_cash),
+                "counted_at_close": int(counted),
+                "sort_order": sort_order,
+            },
+        )
+        audit.append(
+            db,
+            "tender.add",
+            staff_id=_sid(actor),
+            entity="tender",
+            entity_id=tender_id,
+            details={"name": name, "is_cash": is_cash},
+        )
+    return get_tender(db, tender_id)
+
+
+def get_tender(db: Db, tender_id: str) -> Tender:
+    row = db.one("SELECT * FROM tenders WHERE id = ?", (tender_id,))
+    if row is None:
+        raise NotFound(_("No payment type {id}.").format(id=tender_id))
+    return Tender.from_row(row)
+
+
+def list_tenders(db: Db) -> list[Tender]:
+    return [Tender.from_row(r) for r in db.all("SELECT * FROM tenders ORDER BY sort_order, id")]
+
+
+def cash_tender(db: Db) -> Tender:
+    row = db.one("SELECT * FROM tenders WHERE is_cash = 1")
+    if row is None:
+        raise NotFound(_("No cash payment type is set up."))
+    return Tender.from_row(row)
+
+
+# -- staff -----------------------------------------------------------------------------
+
+
+def add_staff(
+    db: Db,
+    actor: Staff | None,
+    staff_id: str,
+    name: str,
+    pin: str,
+    role: str = "cashier",
+    permissions: Iterable[str] | None = None,
+) -> Staff:
+    if role not in ROLE_PERMISSIONS:
+        raise InputError(
+            _("Role must be one of: {choices}.").format(choices=", ".join(ROLE_PERMISSIONS))
+        )
+    perms = set(ROLE_PERMISSIONS[role] if permissions is None else permissions)
+    unknown = perms - set(PERMISSIONS)
+    if unknown:
+        raise InputError(
+            _("Unknown permission(s): {names}.").format(names=", ".join(sorted(unknown)))
+        )
+    check_pin_format(pin)
+    pin_hash = hash_pin(pin)
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))
+        db.insert(
+            "staff",
+            {
+                "id": staff_id,
+                "name": name,
+                "role": role,
+                "permissions": " ".join(sorted(perms)),
+                "pin_hash": pin_hash,
+                "created_at": db.now_iso(),
+            },
+        )
+        audit.append(
+            db,
+            "staff.add",
+            staff_id=_sid(actor),
+            entity="staff",
+            entity_id=staff_id,
+            details={"name": name, "role": role, "permissions": sorted(perms)},
+        )
+    return Staff.from_row(db.one("SELECT * FROM staff WHERE id = ?", (staff_id,)))
+
+
+def list_staff(db: Db) -> list[Staff]:
+    return [Staff.from_row(r) for r in db.all("SELECT * FROM staff ORDER BY id")]
+
+
+# -- customers -------------------------------------------------------------------------
+
+
+def add_customer(
+    db: Db, actor: Staff | None, customer_id: str, name: str, email: str = "", phone: str = ""
+) -> Customer:
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "customers", "id", _check_id(customer_id, _("Customer")), _("Customer"))
+        db.insert(
+            "customers",
+            {
+                "id": customer_id,
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "created_at": db.now_iso(),
+            },
+        )
+        audit.append(
+            db,
+            "customer.add",
+            staff_id=_sid(actor),
+            entity="customer",
+            entity_id=customer_id,
+            details={"name": name},
+        )
+    return get_customer(db, customer_id)
+
+
+def get_customer(db: Db, customer_id: str) -> Customer:
+    row = db.one("SELECT * FROM customers WHERE id = ?", (customer_id,))
+    if row is None:
+        raise NotFound(_("No customer with id {id}.").format(id=customer_id))
+    return Customer.from_row(row)
+
+
+def list_customers(db: Db) -> list[Customer]:
+    return [Customer.from_row(r) for r in db.all("SELECT * FROM customers ORDER BY id")]
+
+
+# -- items and stock -------------------------------------------------------------------
+
+
+def _item_values(sku: str, name: str, price: int, vat_rate: int, barcode: str | None) -> dict:
+    if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
+        raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
+    if not name.strip():
+        raise InputError(_("An item needs a name."))
+    if price < 0:
+        raise InputError(_("A price cannot be negative."))
+    if not 0 <= vat_rate <= 10000:
+        raise InputError(_("VAT rate must be between 0 and 100 %."))
+    return {
+        "sku": sku,
+        "name": name.strip(),
+        "price": price,
+        "vat_rate": vat_rate,
+        "barcode": barcode or None,
+    }
+
+
+def add_item(
+    db: Db,
+    actor: Staff | None,
+    sku: str,
+    name: str,
+    price: int,
+    vat_rate: int,
+    barcode: str | None = None,
+) -> Item:
+    values = _item_values(sku, name, price, vat_rate, barcode)
+    with db.write():
+        _authorize(db, actor)
+        _require_new(db, "items", "sku", sku, _("Item"))
+        db.insert("items", values)
+        audit.append(
+            db,
+            "item.add",
+            staff_id=_sid(actor),
+            entity="item",
+            entity_id=sku,
+            amount=price,
+            details=values,
+        )
+    return get_item(db, sku)
+
+
+def import_catalog(
+    db: Db,
+    actor: Staff | None,
+    text: str,
+    currency: str,
+    locale: str = "en",
+    store_id: str | None = None,
+) -> int:
+    """Load items from CSV (sku,name,price,vat[,barcode][,on_hand]); all or nothing.
+
+    Existing SKUs are updated; a bad row is reported by its line number and
+    nothing from the file is loaded.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    required = {"sku", "name", "price", "vat"}
+    if not reader.fieldnames or not required <= set(reader.fieldnames):
+        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
+    rows = []
+    for lineno, rec in enumerate(reader, start=2):
+        try:
+            price = money.parse_amount(rec["price"] or "", currency, locale)
+            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
+            values = _item_values(
+                (rec["sku"] or "").strip(),
+                rec["name"] or "",
+                price,
+                vat,
+                (rec.get("barcode") or "").strip() or None,
+            )
+            on_hand = rec.get("on_hand")
+            stock = int(on_hand) if on_hand not in (None, "") else None
+        except (InputError, ValueError) as exc:
+            msg = exc.message if isinstance(exc, InputError) else str(exc)
+            raise InputError(
+                _("Catalog line {line}: {error}").format(line=lineno, error=msg)
+            ) from None
+        rows.append((values, stock))
+    with db.write():
+        _authorize(db, actor)
+        if store_id:
+            get_store(db, store_id)
+        for values, stock in rows:
+            # With a store, the CSV price is that store's price (its currency); the
+            # catalog's base price is set only for a new item.
+            db.execute(
+                "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(sku) DO UPDATE SET name=excluded.name, vat_rate=excluded.vat_rate, "
+                "barcode=COALESCE(excluded.barcode, barcode), active=1"
+                + ("" if store_id else ", price=excluded.price"),
+                (
+                    values["sku"],
+                    values["name"],
+                    values["price"],
+                    values["vat_rate"],
+                    values["barcode"],
+                ),
+            )
+            if store_id:
+                db.execute(
+                    "INSERT INTO store_prices (store_id, sku, price) VALUES (?,?,?) "
+                    "ON CONFLICT(store_id, sku) DO UPDATE SET price = excluded.price",
+                    (store_id, values["sku"], values["price"]),
+                )
+            if store_id and stock is not None:
+                db.execute(
+                    "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?,?,?) "
+                    "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
+                    (store_id, values["sku"], stock),
+                )
+        audit.append(
+            db,
+            "catalog.import",
+            staff_id=_sid(actor),
+            entity="catalog",
+            details={"items": len(rows), "store": store_id},
+        )
+    return len(rows)
+
+
+ITEM_COLUMNS = (
+    "i.sku, i.name, COALESCE(sp.price, i.price) AS price, i.vat_rate, i.barcode, i.active"
+)
+
+
+def item_sql(where: str) -> str:
+    """Items with the store's own price where it has one (store id is the first parameter)."""
+    return (
+        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_prices sp"
+        f" ON sp.sku = i.sku AND sp.store_id = ? WHERE {where}"
+    )
+
+
+def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
+    row = db.one(item_sql("i.sku = ?"), (store_id, sku))
+    if row is None:
+        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
+    return Item.from_row(row)
+
+
+def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
+    """An item by SKU or by barcode (what a scanner types), at the store's price."""
+    row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
+    if row is None or not row["active"]:
+        raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
+    return Item.from_row(row)
+
+
+def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
+    pattern = f"%{text.strip()}%"
+    rows = db.all(
+        item_sql("i.active = 1 AND (i.name LIKE ? OR i.sku LIKE ?)") + " ORDER BY i.name LIMIT ?",
+        (store_id, pattern, pattern, limit),
+    )
+    return [Item.from_row(r) for r in rows]
+
+
+def list_items(db: Db, store_id: str | None = None) -> list[Item]:
+    return [Item.from_row(r) for r in db.all(item_sql("1") + " ORDER BY i.sku", (store_id,))]
+
+
+def on_hand(db: Db, store_id: str, sku: str) -> int:
+    return (
+        db.scalar("SELECT on_hand FROM inventory WHERE store_id = ? AND sku = ?", (store_id, sku))
+        or 0
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _sid(actor: Staff | None) -> str | None:
+    return actor.id if actor else None
+
+
+def _authorize(db: Db, actor: Staff | None) -> None:
+    """config.manage, or nobody at all while the database has no staff yet (bootstrap)."""
+    if actor is not None:
+        require(actor, "config.manage")
+    elif db.one("SELECT 1 FROM staff LIMIT 1") is not None:
+        raise InputError(_("Log in as a manager to change the configuration."))

@@ -1,0 +1,187 @@
+"""Opening the store database: pragmas, migrations, the write transaction, the clock.
+
+Every business operation runs inside ``Db.write()``: one ``BEGIN IMMEDIATE``
+transaction, so two tills writing at once queue on the lock (busy timeout)
+instead of failing with "database is locked" when a deferred reader tries to
+upgrade to a writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from core.schema import migrations
+
+BUSY_TIMEOUT_S = 10.0
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(instant: datetime) -> str:
+    """The one text form of an instant in the database: UTC, microseconds, 'Z'.
+
+    Fixed width, so text comparison orders instants correctly.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: kassi stores only aware instants")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class Db:
+    """One connection to a kassi database, with the clock the operations use.
+
+    sqlite3 connections belong to the thread that made them: make one Db per
+    thread (the TUI's workers open their own).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        clock: Clock = utc_now,
+        migrate: bool = True,
+    ) -> None:
+        self.path = str(path)
+        self.clock = clock
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit BEGIN; we open every transaction ourselves.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        self.conn = conn
+        self.sql = sqlite_utils.Database(conn, execute_plugins=False)
+        self._depth = 0
+        self._owner = threading.get_ident()
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # A sale must survive a power cut: fsync the WAL on every commit.
+        conn.execute("PRAGMA synchronous = FULL")
+        if migrate:
+            self.migrate()
+
+    # -- schema -------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Apply pending migrations; safe when several processes start at once."""
+        if not migrations.pending(self.sql):
+            return
+        with self.write():
+            # Under our IMMEDIATE lock, sqlite-utils' per-migration atomic() nests
+            # as a savepoint, so two tills starting together cannot both migrate.
+            migrations.apply(self.sql)
+
+    # -- transactions -------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Db]:
+        """One business operation: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[Db]:
+        """A consistent snapshot for a report made of several queries."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    @property
+    def in_write(self) -> bool:
+        return self._depth > 0
+
+    # -- queries ------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        cols = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        cur = self.conn.execute(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(values.values())
+        )
+        return int(cur.lastrowid or 0)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def now_iso(self) -> str:
+        return iso(self.clock())
+
+    def next_number(self, sequence: str) -> int:
+        """Next value of a global number sequence (T-7); call inside write()."""
+        assert self.in_write, "number sequences advance only inside a write transaction"
+        row = self.one(
+            "INSERT INTO number_sequences (name, value) VALUES (?, 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            (sequence,),
+        )
+        assert row is not None
+        return int(row[0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Db:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,389 @@
+"""Domain records: frozen attrs classes built from rows by ``from_row``.
+
+Amounts are ints in the currency's minor unit (M-1). A record is a snapshot
+read inside one transaction; the services in core/ are what change the data.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from attrs import field, frozen
+
+PERMISSIONS = (
+    "sale",
+    "refund",
+    "refund.no_receipt",
+    "discount",
+    "session.open",
+    "session.adjust",
+    "session.close",
+    "drawer.no_sale",
+    "sessions.view",
+    "sessions.history",
+    "reports.view",
+    "statements.manage",
+    "config.manage",
+    "kiosk.exit",
+)
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "cashier": (
+        "sale",
+        "refund",
+        "discount",
+        "session.open",
+        "session.adjust",
+        "session.close",
+        "sessions.view",
+    ),
+    "supervisor": (
+        "sale",
+        "refund",
+        "refund.no_receipt",
+        "discount",
+        "session.open",
+        "session.adjust",
+        "session.close",
+        "drawer.no_sale",
+        "sessions.view",
+        "sessions.history",
+        "reports.view",
+        "kiosk.exit",
+    ),
+    "manager": PERMISSIONS,
+}
+
+
+@frozen
+class Store:
+    id: str
+    name: str
+    address: str
+    vat_number: str
+    currency: str
+    timezone: str
+    locale: str
+    track_cash: bool
+    cash_rounding: int
+    default_customer_id: str | None
+    end_of_business_day: str
+    post_as_business_day: bool
+    statement_method: str
+    split_by_statement_method: bool
+    max_posting_difference: int
+    drawer_limit: int | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Store:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            address=row["address"],
+            vat_number=row["vat_number"],
+            currency=row["currency"],
+            timezone=row["timezone"],
+            locale=row["locale"],
+            track_cash=bool(row["track_cash"]),
+            cash_rounding=row["cash_rounding"],
+            default_customer_id=row["default_customer_id"],
+            end_of_business_day=row["end_of_business_day"],
+            post_as_business_day=bool(row["post_as_business_day"]),
+            statement_method=row["statement_method"],
+            split_by_statement_method=bool(row["split_by_statement_method"]),
+            max_posting_difference=row["max_posting_difference"],
+            drawer_limit=row["drawer_limit"],
+        )
+
+
+@frozen
+class Terminal:
+    id: str
+    store_id: str
+    name: str
+    printer: dict[str, Any] = field(eq=False)
+    last_receipt_no: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Terminal:
+        return cls(
+            id=row["id"],
+            store_id=row["store_id"],
+            name=row["name"],
+            printer=json.loads(row["printer"]),
+            last_receipt_no=row["last_receipt_no"],
+        )
+
+
+@frozen
+class Tender:
+    id: str
+    name: str
+    is_cash: bool
+    counted_at_close: bool
+    sort_order: int
+    active: bool
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Tender:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            is_cash=bool(row["is_cash"]),
+            counted_at_close=bool(row["counted_at_close"]),
+            sort_order=row["sort_order"],
+            active=bool(row["active"]),
+        )
+
+
+@frozen
+class Staff:
+    id: str
+    name: str
+    role: str
+    permissions: frozenset[str]
+    active: bool
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Staff:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            role=row["role"],
+            permissions=frozenset(p for p in row["permissions"].split() if p),
+            active=bool(row["active"]),
+        )
+
+
+@frozen
+class Customer:
+    id: str
+    name: str
+    email: str
+    phone: str
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Customer:
+        return cls(id=row["id"], name=row["name"], email=row["email"], phone=row["phone"])
+
+
+@frozen
+class Item:
+    sku: str
+    name: str
+    price: int
+    vat_rate: int
+    barcode: str | None
+    active: bool
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Item:
+        return cls(
+            sku=row["sku"],
+            name=row["name"],
+            price=row["price"],
+            vat_rate=row["vat_rate"],
+            barcode=row["barcode"],
+            active=bool(row["active"]),
+        )
+
+
+@frozen
+class CashAdjustment:
+    id: int
+    session_id: int
+    kind: str
+    amount: int
+    note: str
+    staff_id: str
+    staff_name: str
+    created_at: str
+
+    @property
+    def signed(self) -> int:
+        return self.amount if self.kind == "add" else -self.amount
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> CashAdjustment:
+        return cls(
+            id=row["id"],
+            session_id=row["session_id"],
+            kind=row["kind"],
+            amount=row["amount"],
+            note=row["note"],
+            staff_id=row["staff_id"],
+            staff_name=row["staff_name"],
+            created_at=row["created_at"],
+        )
+
+
+@frozen
+class SessionRow:
+    """A sessions row as stored; figures derived from sales are in SessionDetails."""
+
+    id: int
+    terminal_id: str
+    store_id: str
+    status: str
+    opened_at: str
+    opened_by: str
+    opened_auto: bool
+    opening_float: int
+    open_note: str
+    previous_session_id: int | None
+    previous_left: int | None
+    closed_at: str | None
+    closed_by: str | None
+    expected_cash: int | None
+    counted_cash: int | None
+    left_in_drawer: int | None
+    cash_removed: int | None
+    close_note: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def opening_discrepancy(self) -> int | None:
+        """Counted at start - left at the previous close (A-3); None for a first session."""
+        if self.previous_left is None:
+            return None
+        return self.opening_float - self.previous_left
+
+    @property
+    def closing_discrepancy(self) -> int | None:
+        if self.counted_cash is None or self.expected_cash is None:
+            return None
+        return self.counted_cash - self.expected_cash
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SessionRow:
+        return cls(
+            id=row["id"],
+            terminal_id=row["terminal_id"],
+            store_id=row["store_id"],
+            status=row["status"],
+            opened_at=row["opened_at"],
+            opened_by=row["opened_by"],
+            opened_auto=bool(row["opened_auto"]),
+            opening_float=row["opening_float"],
+            open_note=row["open_note"],
+            previous_session_id=row["previous_session_id"],
+            previous_left=row["previous_left"],
+            closed_at=row["closed_at"],
+            closed_by=row["closed_by"],
+            expected_cash=row["expected_cash"],
+            counted_cash=row["counted_cash"],
+            left_in_drawer=row["left_in_drawer"],
+            cash_removed=row["cash_removed"],
+            close_note=row["close_note"],
+        )
+
+
+@frozen
+class SaleLine:
+    line_no: int
+    sku: str
+    name: str
+    qty: int
+    unit_price: int
+    discount: int
+    line_total: int
+    vat_rate: int
+    vat_amount: int
+    id: int | None = None
+    original_line_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SaleLine:
+        return cls(
+            id=row["id"],
+            line_no=row["line_no"],
+            sku=row["sku"],
+            name=row["name"],
+            qty=row["qty"],
+            unit_price=row["unit_price"],
+            discount=row["discount"],
+            line_total=row["line_total"],
+            vat_rate=row["vat_rate"],
+            vat_amount=row["vat_amount"],
+            original_line_id=row["original_line_id"],
+        )
+
+
+@frozen
+class Payment:
+    """A tender's share of a sale: ``amount`` is what the sale keeps (change netted
+    out for cash, S-7); ``tendered`` is what the customer handed over."""
+
+    tender_id: str
+    is_cash: bool
+    amount: int
+    tendered: int
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Payment:
+        return cls(
+            tender_id=row["tender_id"],
+            is_cash=bool(row["is_cash"]),
+            amount=row["amount"],
+            tendered=row["tendered"],
+        )
+
+
+@frozen
+class Sale:
+    id: int
+    uid: str
+    kind: str
+    store_id: str
+    terminal_id: str
+    receipt_no: int
+    session_id: int | None
+    staff_id: str
+    customer_id: str | None
+    original_sale_id: int | None
+    created_at: str
+    currency: str
+    total: int
+    rounding: int
+    vat_total: int
+    change_given: int
+    lines: tuple[SaleLine, ...] = ()
+    payments: tuple[Payment, ...] = ()
+
+    @property
+    def due(self) -> int:
+        """What was settled: the total plus the cash rounding (M-3)."""
+        return self.total + self.rounding
+
+    @classmethod
+    def from_row(
+        cls, row: sqlite3.Row, lines: tuple[SaleLine, ...] = (), payments: tuple[Payment, ...] = ()
+    ) -> Sale:
+        return cls(
+            id=row["id"],
+            uid=row["uid"],
+            kind=row["kind"],
+            store_id=row["store_id"],
+            terminal_id=row["terminal_id"],
+            receipt_no=row["receipt_no"],
+            session_id=row["session_id"],
+            staff_id=row["staff_id"],
+            customer_id=row["customer_id"],
+            original_sale_id=row["original_sale_id"],
+            created_at=row["created_at"],
+            currency=row["currency"],
+            total=row["total"],
+            rounding=row["rounding"],
+            vat_total=row["vat_total"],
+            change_given=row["change_given"],
+            lines=lines,
+            payments=payments,
+        )

@@ -1,0 +1,542 @@
+"""Cash tracking sessions (S-1..S-11): open, adjust, expected cash, close, history.
+
+Expected cash (S-7) = starting amount + cash payments received - cash refunds
+paid out + cash added - cash removed. Cash payments are stored net of change,
+so change handed back never counts as cash in, and the float is counted once:
+as the session's starting amount, never as a payment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from attrs import frozen
+
+from core import audit, money
+from core.auth import require
+from core.config import cash_tender, get_store, get_terminal
+from core.db import Db
+from core.errors import InputError, NotFound, StateError
+from core.i18n import _
+from core.model import CashAdjustment, SessionRow, Staff, Store, Terminal
+
+NOTE_MAX = 500
+
+
+@frozen
+class TenderTotal:
+    tender_id: str
+    name: str
+    is_cash: bool
+    count: int
+    amount: int
+    declared: int | None = None
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.declared is None else self.declared - self.amount
+
+
+@frozen
+class CashSummary:
+    """The cash figures of one session, computed in SQL from what was recorded."""
+
+    session_id: int
+    opening_float: int
+    cash_sales: int
+    cash_refunds: int
+    cash_added: int
+    cash_removed_during: int
+    expected: int
+    sales_count: int
+    refunds_count: int
+    sales_total: int
+    refunds_total: int
+    rounding_total: int
+    by_tender: tuple[TenderTotal, ...]
+
+    @property
+    def net_cash(self) -> int:
+        return self.cash_sales - self.cash_refunds
+
+
+@frozen
+class SessionDetails:
+    """Everything S-5 says a session shows; closed-only fields are None while open."""
+
+    session: SessionRow
+    store: Store
+    terminal: Terminal
+    opened_by_name: str
+    closed_by_name: str | None
+    adjustments: tuple[CashAdjustment, ...]
+    summary: CashSummary
+    counts: Mapping[str, Mapping[int, int]]
+
+    @property
+    def expected_cash(self) -> int:
+        s = self.session
+        return s.expected_cash if s.expected_cash is not None else self.summary.expected
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def get_session(db: Db, session_id: int) -> SessionRow:
+    row = db.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
+    if row is None:
+        raise NotFound(_("No session {id}.").format(id=session_id))
+    return SessionRow.from_row(row)
+
+
+def current_session(db: Db, terminal_id: str) -> SessionRow | None:
+    row = db.one("SELECT * FROM sessions WHERE terminal_id = ? AND status = 'open'", (terminal_id,))
+    return SessionRow.from_row(row) if row else None
+
+
+def last_closed_session(db: Db, terminal_id: str) -> SessionRow | None:
+    row = db.one(
+        "SELECT * FROM sessions WHERE terminal_id = ? AND status = 'closed' "
+        "ORDER BY id DESC LIMIT 1",
+        (terminal_id,),
+    )
+    return SessionRow.from_row(row) if row else None
+
+
+def expected_cash(db: Db, session_id: int) -> int:
+    """S-7 in one query over integer columns."""
+    return int(
+        db.scalar(
+            """SELECT s.opening_float
+             + COALESCE((SELECT SUM(amount) FROM payments
+                          WHERE session_id = s.id AND is_cash = 1), 0)
+             + COALESCE((SELECT SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)
+                           FROM cash_adjustments WHERE session_id = s.id), 0)
+           FROM sessions s WHERE s.id = ?""",
+            (session_id,),
+        )
+    )
+
+
+def cash_summary(db: Db, session_id: int) -> CashSummary:
+    with db.read():
+        session = get_session(db, session_id)
+        cash = db.one(
+            "SELECT COALESCE(SUM(CASE WHEN amount > 0 THEN amount END), 0) AS received,"
+            "       COALESCE(-SUM(CASE WHEN amount < 0 THEN amount END), 0) AS paid_out"
+            "  FROM payments WHERE session_id = ? AND is_cash = 1",
+            (session_id,),
+        )
+        adj = db.one(
+            "SELECT COALESCE(SUM(CASE kind WHEN 'add' THEN amount END), 0) AS added,"
+            "       COALESCE(SUM(CASE kind WHEN 'remove' THEN amount END), 0) AS removed"
+            "  FROM cash_adjustments WHERE session_id = ?",
+            (session_id,),
+        )
+        sales = db.one(
+            "SELECT COUNT(CASE kind WHEN 'sale' THEN 1 END) AS n_sales,"
+            "       COUNT(CASE kind WHEN 'refund' THEN 1 END) AS n_refunds,"
+            "       COALESCE(SUM(CASE kind WHEN 'sale' THEN total END), 0) AS sales_total,"
+            "       COALESCE(-SUM(CASE kind WHEN 'refund' THEN total END), 0) AS refunds_total,"
+            "       COALESCE(SUM(rounding), 0) AS rounding"
+            "  FROM sales WHERE session_id = ?",
+            (session_id,),
+        )
+        declared = {
+            r["tender_id"]: r["amount"]
+            for r in db.all(
+                "SELECT tender_id, amount FROM declarations WHERE session_id = ?", (session_id,)
+            )
+        }
+        tenders = db.all(
+            "SELECT t.id, t.name, t.is_cash, COUNT(p.id) AS n, COALESCE(SUM(p.amount), 0) AS amt"
+            "  FROM tenders t LEFT JOIN payments p ON p.tender_id = t.id AND p.session_id = ?"
+            " GROUP BY t.id HAVING n > 0 OR t.is_cash = 1 OR t.id IN"
+            " (SELECT tender_id FROM declarations WHERE session_id = ?)"
+            " ORDER BY t.sort_order, t.id",
+            (session_id, session_id),
+        )
+    by_tender = tuple(
+        TenderTotal(r["id"], r["name"], bool(r["is_cash"]), r["n"], r["amt"], declared.get(r["id"]))
+        for r in tenders
+    )
+    expected = (
+        session.opening_float + cash["received"] - cash["paid_out"] + adj["added"] - adj["removed"]
+    )
+    return CashSummary(
+        session_id=session_id,
+        opening_float=session.opening_float,
+        cash_sales=cash["received"],
+        cash_refunds=cash["paid_out"],
+        cash_added=adj["added"],
+        cash_removed_during=adj["removed"],
+        expected=expected,
+        sales_count=sales["n_sales"],
+        refunds_count=sales["n_refunds"],
+        sales_total=sales["sales_total"],
+        refunds_total=sales["refunds_total"],
+        rounding_total=sales["rounding"],
+        by_tender=by_tender,
+    )
+
+
+def adjustments(db: Db, session_id: int) -> tuple[CashAdjustment, ...]:
+    rows = db.all(
+        "SELECT a.*, st.name AS staff_name FROM cash_adjustments a"
+        " JOIN staff st ON st.id = a.staff_id WHERE a.session_id = ? ORDER BY a.id",
+        (session_id,),
+    )
+    return tuple(CashAdjustment.from_row(r) for r in rows)
+
+
+def session_details(db: Db, actor: Staff, session_id: int) -> SessionDetails:
+    """S-5; an open session needs "view sessions", a closed one "view session history" (A-2)."""
+    with db.read():
+        session = get_session(db, session_id)
+        require(actor, "sessions.view" if session.is_open else "sessions.history")
+        names = dict(
+            db.all(
+                "SELECT id, name FROM staff WHERE id IN (?, ?)",
+                (session.opened_by, session.closed_by or ""),
+            )
+        )
+        counts: dict[str, dict[int, int]] = {"open": {}, "close": {}}
+        for r in db.all(
+            "SELECT phase, denomination, count FROM session_counts"
+            " WHERE session_id = ? ORDER BY denomination DESC",
+            (session_id,),
+        ):
+            counts[r["phase"]][r["denomination"]] = r["count"]
+        return SessionDetails(
+            session=session,
+            store=get_store(db, session.store_id),
+            terminal=get_terminal(db, session.terminal_id),
+            opened_by_name=names.get(session.opened_by, session.opened_by),
+            closed_by_name=names.get(session.closed_by) if session.closed_by else None,
+            adjustments=adjustments(db, session_id),
+            summary=cash_summary(db, session_id),
+            counts=counts,
+        )
+
+
+def list_sessions(
+    db: Db,
+    actor: Staff,
+    *,
+    terminal_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[SessionRow]:
+    """Newest first. Listing closed sessions is the history (S-9)."""
+    require(actor, "sessions.history" if status != "open" else "sessions.view")
+    where, params = [], []
+    if terminal_id:
+        where.append("terminal_id = ?")
+        params.append(terminal_id)
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = db.all(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+    return [SessionRow.from_row(r) for r in rows]
+
+
+# -- opening ---------------------------------------------------------------------------
+
+
+def _check_note(note: str, required: bool = False) -> str:
+    note = note.strip()
+    if required and not note:
+        raise InputError(_("A note is required: say why the cash moves."))
+    if len(note) > NOTE_MAX:
+        raise InputError(_("A note can be at most {n} characters.").format(n=NOTE_MAX))
+    return note
+
+
+def _counts_total(counts: Mapping[int, int] | None, currency: str) -> int | None:
+    return None if counts is None else money.count_denominations(dict(counts), currency)
+
+
+def _insert_session(
+    db: Db, actor: Staff, terminal: Terminal, opening_float: int, note: str, auto: bool
+) -> int:
+    previous = last_closed_session(db, terminal.id)
+    session_id = db.insert(
+        "sessions",
+        {
+            "id": db.next_number("session"),
+            "terminal_id": terminal.id,
+            "store_id": terminal.store_id,
+            "status": "open",
+            "opened_at": db.now_iso(),
+            "opened_by": actor.id,
+            "opened_auto": int(auto),
+            "opening_float": opening_float,
+            "open_note": note,
+            "previous_session_id": previous.id if previous else None,
+            "previous_left": previous.left_in_drawer if previous else None,
+        },
+    )
+    audit.append(
+        db,
+        "session.auto_open" if auto else "session.open",
+        staff_id=actor.id,
+        terminal_id=terminal.id,
+        entity="session",
+        entity_id=session_id,
+        amount=opening_float,
+        details={"note": note} if note else None,
+    )
+    return session_id
+
+
+def open_session(
+    db: Db,
+    actor: Staff,
+    terminal_id: str,
+    opening_float: int | None = None,
+    note: str = "",
+    counts: Mapping[int, int] | None = None,
+) -> SessionRow:
+    """S-3: start a session with the counted starting amount (float) and a note."""
+    note = _check_note(note)
+    with db.write():
+        require(actor, "session.open")
+        terminal = get_terminal(db, terminal_id)
+        store = get_store(db, terminal.store_id)
+        if not store.track_cash:
+            raise StateError(
+                _("Cash tracking is off for {store}: sales are recorded without sessions.").format(
+                    store=store.name
+                )
+            )
+        counted = _counts_total(counts, store.currency)
+        if opening_float is None:
+            if counted is None:
+                raise InputError(_("Enter the starting amount."))
+            opening_float = counted
+        elif counted is not None and counted != opening_float:
+            raise InputError(
+                _("The counted notes and coins make {counted}, not {amount}.").format(
+                    counted=money.format_amount(counted, store.currency, store.locale),
+                    amount=money.format_amount(opening_float, store.currency, store.locale),
+                )
+            )
+        if opening_float < 0:
+            raise InputError(_("The starting amount cannot be negative."))
+        existing = current_session(db, terminal_id)
+        if existing:
+            raise StateError(
+                _("Session {id} is already open on terminal {terminal}.").format(
+                    id=existing.id, terminal=terminal_id
+                )
+            )
+        session_id = _insert_session(db, actor, terminal, opening_float, note, auto=False)
+        _store_counts(db, session_id, "open", counts)
+    return get_session(db, session_id)
+
+
+def ensure_session(
+    db: Db, actor: Staff, terminal: Terminal, store: Store
+) -> tuple[int | None, bool]:
+    """S-4, inside a sale's transaction: the open session, opening one if needed.
+
+    The automatic float is the cash left in this terminal's drawer at its own
+    previous close (0 for its first session): never another terminal's.
+    Returns (session id or None when cash tracking is off, whether it was opened now).
+    """
+    assert db.in_write
+    if not store.track_cash:
+        return None, False
+    current = current_session(db, terminal.id)
+    if current:
+        return current.id, False
+    previous = last_closed_session(db, terminal.id)
+    opening = previous.left_in_drawer if previous and previous.left_in_drawer is not None else 0
+    return _insert_session(db, actor, terminal, opening, "", auto=True), True
+
+
+def _store_counts(db: Db, session_id: int, phase: str, counts: Mapping[int, int] | None) -> None:
+    if counts:
+        db.executemany(
+            "INSERT INTO session_counts (session_id, phase, denomination, count) VALUES (?,?,?,?)",
+            [(session_id, phase, d, c) for d, c in counts.items() if c],
+        )
+
+
+# -- cash actions (S-6) -----------------------------------------------------------------
+
+
+def _open_session_for(db: Db, terminal_id: str) -> SessionRow:
+    get_terminal(db, terminal_id)
+    session = current_session(db, terminal_id)
+    if session is None:
+        raise StateError(
+            _("No session is open on terminal {terminal}: start one first.").format(
+                terminal=terminal_id
+            )
+        )
+    return session
+
+
+def adjust_cash(
+    db: Db, actor: Staff, terminal_id: str, kind: str, amount: int, note: str
+) -> CashAdjustment:
+    """Add or remove cash with a note (S-6).
+
+    Removing more than the drawer should hold (the expected cash) is refused:
+    a count that says otherwise is a discrepancy to record at close, not by
+    driving the expected cash negative.
+    """
+    if kind not in ("add", "remove"):
+        raise InputError(_("A cash action is add or remove."))
+    if amount <= 0:
+        raise InputError(_("The amount must be more than zero."))
+    note = _check_note(note, required=True)
+    with db.write():
+        require(actor, "session.adjust")
+        session = _open_session_for(db, terminal_id)
+        if kind == "remove":
+            expected = expected_cash(db, session.id)
+            if amount > expected:
+                store = get_store(db, session.store_id)
+                raise InputError(
+                    _("The drawer should hold {expected}; you cannot remove {amount}.").format(
+                        expected=money.format_amount(expected, store.currency, store.locale),
+                        amount=money.format_amount(amount, store.currency, store.locale),
+                    )
+                )
+        adj_id = db.insert(
+            "cash_adjustments",
+            {
+                "session_id": session.id,
+                "kind": kind,
+                "amount": amount,
+                "note": note,
+                "staff_id": actor.id,
+                "created_at": db.now_iso(),
+            },
+        )
+        audit.append(
+            db,
+            f"cash.{kind}",
+            staff_id=actor.id,
+            terminal_id=terminal_id,
+            entity="session",
+            entity_id=session.id,
+            amount=amount,
+            details={"note": note, "adjustment": adj_id},
+        )
+        row = db.one(
+            "SELECT a.*, st.name AS staff_name FROM cash_adjustments a"
+            " JOIN staff st ON st.id = a.staff_id WHERE a.id = ?",
+            (adj_id,),
+        )
+    return CashAdjustment.from_row(row)
+
+
+def no_sale(db: Db, actor: Staff, terminal_id: str, reason: str = "") -> int:
+    """Record a drawer opening without a sale; its own permission, always audited."""
+    reason = _check_note(reason)
+    with db.write():
+        require(actor, "drawer.no_sale")
+        get_terminal(db, terminal_id)
+        session = current_session(db, terminal_id)
+        return audit.append(
+            db,
+            "drawer.no_sale",
+            staff_id=actor.id,
+            terminal_id=terminal_id,
+            entity="session",
+            entity_id=session.id if session else "",
+            details={"reason": reason},
+        )
+
+
+# -- closing (S-8) ---------------------------------------------------------------------
+
+
+def close_session(
+    db: Db,
+    actor: Staff,
+    terminal_id: str,
+    counted: int | None,
+    leave: int,
+    declarations: Mapping[str, int] | None = None,
+    counts: Mapping[int, int] | None = None,
+    note: str = "",
+) -> SessionRow:
+    """Close the terminal's open session: counted cash (or a denomination count),
+    declarations for the other counted tenders, and the amount left in the drawer.
+
+    The expected cash is frozen in the same transaction that closes, so a sale
+    racing the close is either in the session and in the figure, or in the next.
+    """
+    note = _check_note(note)
+    with db.write():
+        require(actor, "session.close")
+        session = _open_session_for(db, terminal_id)
+        store = get_store(db, session.store_id)
+        fmt = lambda m: money.format_amount(m, store.currency, store.locale)  # noqa: E731
+        counted_total = _counts_total(counts, store.currency)
+        if counted is None:
+            if counted_total is None:
+                raise InputError(_("Enter the counted cash."))
+            counted = counted_total
+        elif counted_total is not None and counted_total != counted:
+            raise InputError(
+                _("The counted notes and coins make {counted}, not {amount}.").format(
+                    counted=fmt(counted_total), amount=fmt(counted)
+                )
+            )
+        if counted < 0:
+            raise InputError(_("Counted cash cannot be negative."))
+        if leave < 0:
+            raise InputError(_("The amount to leave in the drawer cannot be negative."))
+        if leave > counted:
+            raise InputError(
+                _("You counted {counted}; you cannot leave {leave} in the drawer.").format(
+                    counted=fmt(counted), leave=fmt(leave)
+                )
+            )
+        cash = cash_tender(db)
+        declared = dict(declarations or {})
+        for tender_id in declared:
+            tender = db.one("SELECT is_cash FROM tenders WHERE id = ?", (tender_id,))
+            if tender is None:
+                raise NotFound(_("No payment type {id}.").format(id=tender_id))
+            if tender["is_cash"]:
+                raise InputError(_("Cash is declared as the counted cash, not as a declaration."))
+        declared[cash.id] = counted
+        expected = expected_cash(db, session.id)
+        db.execute(
+            "UPDATE sessions SET status = 'closed', closed_at = ?, closed_by = ?,"
+            " expected_cash = ?, counted_cash = ?, left_in_drawer = ?, cash_removed = ?,"
+            " close_note = ? WHERE id = ?",
+            (db.now_iso(), actor.id, expected, counted, leave, counted - leave, note, session.id),
+        )
+        db.executemany(
+            "INSERT INTO declarations (session_id, tender_id, amount) VALUES (?,?,?)",
+            [(session.id, t, a) for t, a in declared.items()],
+        )
+        _store_counts(db, session.id, "close", counts)
+        audit.append(
+            db,
+            "session.close",
+            staff_id=actor.id,
+            terminal_id=terminal_id,
+            entity="session",
+            entity_id=session.id,
+            amount=counted,
+            details={
+                "expected": expected,
+                "counted": counted,
+                "left": leave,
+                "removed": counted - leave,
+                "discrepancy": counted - expected,
+                "declarations": declared,
+                "note": note,
+            },
+        )
+    return get_session(db, session.id)

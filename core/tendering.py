@@ -1,0 +1,128 @@
+"""How payments settle a total: split tender, change, cash rounding (M-3, S-7).
+
+Pure: the sale screen calls ``allocate`` on every keypress to show change and
+rounding, and ``sales.record_sale`` calls it again inside the transaction.
+
+Rules: non-cash tenders are applied first and must be exact (a card gives no
+change); cash covers the remainder, which is rounded to the store's cash
+increment; cash handed over beyond that is change. For a refund the same rules
+run on the amount paid out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from attrs import frozen
+
+from core import money
+from core.errors import InputError
+from core.i18n import _
+from core.model import Payment, Tender
+
+
+@frozen
+class TenderInput:
+    """What the operator typed: a tender and the amount, or None for "the rest"."""
+
+    tender_id: str
+    amount: int | None = None
+
+
+@frozen
+class Allocation:
+    payments: tuple[Payment, ...]
+    rounding: int
+    change: int
+    due: int
+
+    @property
+    def cash_in(self) -> int:
+        return sum(p.amount for p in self.payments if p.is_cash)
+
+
+def allocate(
+    total: int,
+    entries: Sequence[TenderInput],
+    tenders: dict[str, Tender],
+    increment: int,
+    currency: str,
+    locale: str,
+    *,
+    refund: bool = False,
+) -> Allocation:
+    """Settle ``total`` (>= 0; for a refund, the amount to pay out) with the entries."""
+    fmt = lambda minor: money.format_amount(minor, currency, locale)  # noqa: E731
+    if total < 0:
+        raise InputError(_("A total cannot be negative."))
+    if not entries:
+        if total == 0:
+            return Allocation((), 0, 0, 0)
+        raise InputError(_("Choose how the {amount} is paid.").format(amount=fmt(total)))
+    merged: dict[str, int | None] = {}
+    for entry in entries:
+        tender = tenders.get(entry.tender_id)
+        if tender is None or not tender.active:
+            raise InputError(_("Unknown payment type {id}.").format(id=entry.tender_id))
+        if entry.amount is not None and entry.amount <= 0:
+            raise InputError(_("A payment amount must be more than zero."))
+        if entry.tender_id in merged:
+            prev = merged[entry.tender_id]
+            if prev is None or entry.amount is None:
+                raise InputError(
+                    _("Give {id} once, or give every {id} payment an amount.").format(
+                        id=entry.tender_id
+                    )
+                )
+            merged[entry.tender_id] = prev + entry.amount
+        else:
+            merged[entry.tender_id] = entry.amount
+    rest = [tid for tid, amount in merged.items() if amount is None]
+    if len(rest) > 1:
+        raise InputError(_("Only one payment type can take the rest of the amount."))
+
+    cash_id = next((tid for tid in merged if tenders[tid].is_cash), None)
+    if rest and cash_id is not None and rest[0] != cash_id:
+        raise InputError(_("With cash in the payment, give the {id} amount.").format(id=rest[0]))
+    non_cash = {tid: amt for tid, amt in merged.items() if tid != cash_id and amt is not None}
+    non_cash_sum = sum(non_cash.values())
+    if non_cash_sum > total:
+        raise InputError(
+            _(
+                "Card and other non-cash payments ({paid}) are more than the {total} due: "
+                "they give no change."
+            ).format(paid=fmt(non_cash_sum), total=fmt(total))
+        )
+    payments = [Payment(tid, False, amt, amt) for tid, amt in non_cash.items()]
+    remainder = total - non_cash_sum
+    rounding = change = 0
+    if cash_id is not None:
+        cash_due = money.round_cash(remainder, increment)
+        rounding = cash_due - remainder
+        handed = merged[cash_id]
+        if handed is None:
+            handed = cash_due
+        if refund and handed != cash_due:
+            raise InputError(_("Pay out exactly {due} in cash.").format(due=fmt(cash_due)))
+        if handed < cash_due:
+            raise InputError(
+                _("Cash {handed} is less than the {due} due.").format(
+                    handed=fmt(handed), due=fmt(cash_due)
+                )
+            )
+        change = handed - cash_due
+        if cash_due or handed:
+            payments.append(Payment(cash_id, True, cash_due, handed))
+    elif rest:
+        tid = rest[0]
+        if remainder <= 0:
+            raise InputError(_("Nothing is left to pay with {id}.").format(id=tid))
+        payments.append(Payment(tid, False, remainder, remainder))
+        remainder = 0
+    elif remainder:
+        raise InputError(_("{missing} is still to be paid.").format(missing=fmt(remainder)))
+    due = total + rounding
+    if refund:
+        payments = [Payment(p.tender_id, p.is_cash, -p.amount, -p.tendered) for p in payments]
+        return Allocation(tuple(payments), -rounding, 0, -due)
+    return Allocation(tuple(payments), rounding, change, due)

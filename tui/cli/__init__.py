@@ -1,0 +1,154 @@
+"""The `kassi` command: the till's and back office's every operation, scriptable.
+
+Errors go to stderr with a non-zero exit and change nothing (each command is
+one core operation, one transaction). Read commands take --json; amounts in
+JSON are decimal strings in major units, never floats.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from core.errors import KassiError
+from core.i18n import LANGUAGES, _, set_language
+
+
+def default_db_path() -> str:
+    env = os.environ.get("KASSI_DB")
+    if env:
+        return env
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("kassi")) / "kassi.db")
+
+
+class Context:
+    """What every command shares: the database path, the language, the open Db."""
+
+    def __init__(self, db_path: str, lang: str | None) -> None:
+        self.db_path = db_path
+        self.lang = lang
+        self._db = None
+
+    @property
+    def db(self):  # -> core.db.Db, imported lazily to keep start-up fast
+        if self._db is None:
+            from core.db import Db
+
+            self._db = Db(self.db_path)
+        return self._db
+
+    def locale_for(self, store_locale: str | None = None) -> str:
+        """Amounts are typed in the chosen language's format (M-2)."""
+        return self.lang or store_locale or "en"
+
+    def use_store_language(self, store_locale: str) -> None:
+        if not self.lang:
+            set_language(store_locale)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(_("Error: {message}").format(message=message), err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a KassiError into a clear message on stderr and a non-zero exit."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KassiError as exc:
+            fail(exc.message, exc.exit_code)
+
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def staff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--staff and --pin (or KASSI_STAFF / KASSI_PIN) for a command that acts as someone."""
+    fn = click.option("--pin", envvar="KASSI_PIN", help=_("PIN (or set KASSI_PIN)."))(fn)
+    fn = click.option(
+        "--staff",
+        "staff_id",
+        envvar="KASSI_STAFF",
+        required=True,
+        help=_("Staff id (or set KASSI_STAFF)."),
+    )(fn)
+    return fn
+
+
+def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str | None = None):
+    from core.auth import authenticate as core_authenticate
+
+    if pin is None:
+        if not sys.stdin.isatty():
+            fail(_("Give the PIN with --pin or KASSI_PIN."))
+        pin = click.prompt(_("PIN"), hide_input=True)
+    return core_authenticate(ctx.db, staff_id, pin, terminal_id=terminal_id)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    default=default_db_path,
+    show_default="$KASSI_DB or the user data directory",
+    help=_("The store database file."),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    envvar="KASSI_LANG",
+    help=_("Language of messages and amounts (default: the store's)."),
+)
+@click.option("--kiosk", is_flag=True, help=_("Lock the till down: leaving needs a manager PIN."))
+@click.option("--no-mouse", is_flag=True, help=_("Ignore the mouse (for SSH sessions)."))
+@click.option(
+    "--terminal",
+    "terminal_id",
+    envvar="KASSI_TERMINAL",
+    help=_("The terminal (till) this screen is."),
+)
+@click.pass_context
+def main(
+    click_ctx: click.Context,
+    db_path: str,
+    lang: str | None,
+    kiosk: bool,
+    no_mouse: bool,
+    terminal_id: str | None,
+) -> None:
+    """kassi: a keyboard-driven till for shops."""
+    if lang:
+        set_language(lang)
+    click_ctx.obj = Context(db_path, lang)
+    if click_ctx.invoked_subcommand is None:
+        from tui.cli.status import run_default
+
+        run_default(click_ctx.obj, kiosk=kiosk, no_mouse=no_mouse, terminal_id=terminal_id)
+
+
+def _register() -> None:
+    from tui.cli import audit_cmds, sale_cmds, session_cmds, setup_cmds
+
+    for module in (setup_cmds, session_cmds, sale_cmds, audit_cmds):
+        module.register(main)
+
+
+_register()
