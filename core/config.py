@@ -6,8 +6,6 @@ staff member of an empty database (there is nobody yet who could allow it).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -23,7 +21,6 @@ from core.model import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
     Customer,
-    Item,
     Staff,
     Store,
     Tender,
@@ -57,7 +54,7 @@ def _exists(db: Db, table: str, key: str, value: str) -> bool:
     return db.one(f"SELECT 1 FROM {table} WHERE {key} = ?", (value,)) is not None
 
 
-def _require_new(db: Db, table: str, key: str, value: str, what: str) -> None:
+def require_new(db: Db, table: str, key: str, value: str, what: str) -> None:
     if _exists(db, table, key, value):
         raise InputError(_("{what} {value} already exists.").format(what=what, value=value))
 
@@ -136,8 +133,8 @@ def add_store(
         raise InputError(_("Unknown store setting(s): {names}.").format(names=", ".join(unknown)))
     money.exponent(currency)
     with db.write():
-        _authorize(db, actor)
-        _require_new(db, "stores", "id", _check_id(store_id, _("Store")), _("Store"))
+        authorize(db, actor)
+        require_new(db, "stores", "id", _check_id(store_id, _("Store")), _("Store"))
         values = _store_values(
             db, {"name": name, "timezone": timezone, "locale": locale, **settings}, currency
         )
@@ -146,7 +143,7 @@ def add_store(
         audit.append(
             db,
             "store.add",
-            staff_id=_sid(actor),
+            staff_id=actor_id(actor),
             entity="store",
             entity_id=store_id,
             details={k: v for k, v in values.items() if k != "created_at"},
@@ -199,8 +196,8 @@ def add_terminal(
     printer: dict[str, Any] | None = None,
 ) -> Terminal:
     with db.write():
-        _authorize(db, actor)
-        _require_new(db, "terminals", "id", _check_id(terminal_id, _("Terminal")), _("Terminal"))
+        authorize(db, actor)
+        require_new(db, "terminals", "id", _check_id(terminal_id, _("Terminal")), _("Terminal"))
         get_store(db, store_id)
         db.insert(
             "terminals",
@@ -215,7 +212,7 @@ def add_terminal(
         audit.append(
             db,
             "terminal.add",
-            staff_id=_sid(actor),
+            staff_id=actor_id(actor),
             terminal_id=terminal_id,
             entity="terminal",
             entity_id=terminal_id,
@@ -272,8 +269,8 @@ def add_tender(
     sort_order: int = 0,
 ) -> Tender:
     with db.write():
-        _authorize(db, actor)
-        _require_new(db, "tenders", "id", _check_id(tender_id, _("Tender")), _("Tender"))
+        authorize(db, actor)
+        require_new(db, "tenders", "id", _check_id(tender_id, _("Tender")), _("Tender"))
         if is_cash and db.one("SELECT 1 FROM tenders WHERE is_cash = 1"):
             raise InputError(_("There is already a cash tender; a store has exactly one."))
         counted = is_cash if counted_at_close is None else counted_at_close
@@ -290,7 +287,7 @@ def add_tender(
         audit.append(
             db,
             "tender.add",
-            staff_id=_sid(actor),
+            staff_id=actor_id(actor),
             entity="tender",
             entity_id=tender_id,
             details={"name": name, "is_cash": is_cash},
@@ -341,8 +338,8 @@ def add_staff(
     check_pin_format(pin)
     pin_hash = hash_pin(pin)
     with db.write():
-        _authorize(db, actor)
-        _require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))
+        authorize(db, actor)
+        require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))
         db.insert(
             "staff",
             {
@@ -357,7 +354,7 @@ def add_staff(
         audit.append(
             db,
             "staff.add",
-            staff_id=_sid(actor),
+            staff_id=actor_id(actor),
             entity="staff",
             entity_id=staff_id,
             details={"name": name, "role": role, "permissions": sorted(perms)},
@@ -376,8 +373,8 @@ def add_customer(
     db: Db, actor: Staff | None, customer_id: str, name: str, email: str = "", phone: str = ""
 ) -> Customer:
     with db.write():
-        _authorize(db, actor)
-        _require_new(db, "customers", "id", _check_id(customer_id, _("Customer")), _("Customer"))
+        authorize(db, actor)
+        require_new(db, "customers", "id", _check_id(customer_id, _("Customer")), _("Customer"))
         db.insert(
             "customers",
             {
@@ -391,7 +388,7 @@ def add_customer(
         audit.append(
             db,
             "customer.add",
-            staff_id=_sid(actor),
+            staff_id=actor_id(actor),
             entity="customer",
             entity_id=customer_id,
             details={"name": name},
@@ -410,188 +407,14 @@ def list_customers(db: Db) -> list[Customer]:
     return [Customer.from_row(r) for r in db.all("SELECT * FROM customers ORDER BY id")]
 
 
-# -- items and stock -------------------------------------------------------------------
-
-
-def _item_values(sku: str, name: str, price: int, vat_rate: int, barcode: str | None) -> dict:
-    if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
-        raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
-    if not name.strip():
-        raise InputError(_("An item needs a name."))
-    if price < 0:
-        raise InputError(_("A price cannot be negative."))
-    if not 0 <= vat_rate <= 10000:
-        raise InputError(_("VAT rate must be between 0 and 100 %."))
-    return {
-        "sku": sku,
-        "name": name.strip(),
-        "price": price,
-        "vat_rate": vat_rate,
-        "barcode": barcode or None,
-    }
-
-
-def add_item(
-    db: Db,
-    actor: Staff | None,
-    sku: str,
-    name: str,
-    price: int,
-    vat_rate: int,
-    barcode: str | None = None,
-) -> Item:
-    values = _item_values(sku, name, price, vat_rate, barcode)
-    with db.write():
-        _authorize(db, actor)
-        _require_new(db, "items", "sku", sku, _("Item"))
-        db.insert("items", values)
-        audit.append(
-            db,
-            "item.add",
-            staff_id=_sid(actor),
-            entity="item",
-            entity_id=sku,
-            amount=price,
-            details=values,
-        )
-    return get_item(db, sku)
-
-
-def import_catalog(
-    db: Db,
-    actor: Staff | None,
-    text: str,
-    currency: str,
-    locale: str = "en",
-    store_id: str | None = None,
-) -> int:
-    """Load items from CSV (sku,name,price,vat[,barcode][,on_hand]); all or nothing.
-
-    Existing SKUs are updated; a bad row is reported by its line number and
-    nothing from the file is loaded.
-    """
-    reader = csv.DictReader(io.StringIO(text))
-    required = {"sku", "name", "price", "vat"}
-    if not reader.fieldnames or not required <= set(reader.fieldnames):
-        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
-    rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        try:
-            price = money.parse_amount(rec["price"] or "", currency, locale)
-            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
-            values = _item_values(
-                (rec["sku"] or "").strip(),
-                rec["name"] or "",
-                price,
-                vat,
-                (rec.get("barcode") or "").strip() or None,
-            )
-            on_hand = rec.get("on_hand")
-            stock = int(on_hand) if on_hand not in (None, "") else None
-        except (InputError, ValueError) as exc:
-            msg = exc.message if isinstance(exc, InputError) else str(exc)
-            raise InputError(
-                _("Catalog line {line}: {error}").format(line=lineno, error=msg)
-            ) from None
-        rows.append((values, stock))
-    with db.write():
-        _authorize(db, actor)
-        if store_id:
-            get_store(db, store_id)
-        for values, stock in rows:
-            # With a store, the CSV price is that store's price (its currency); the
-            # catalog's base price is set only for a new item.
-            db.execute(
-                "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(sku) DO UPDATE SET name=excluded.name, vat_rate=excluded.vat_rate, "
-                "barcode=COALESCE(excluded.barcode, barcode), active=1"
-                + ("" if store_id else ", price=excluded.price"),
-                (
-                    values["sku"],
-                    values["name"],
-                    values["price"],
-                    values["vat_rate"],
-                    values["barcode"],
-                ),
-            )
-            if store_id:
-                db.execute(
-                    "INSERT INTO store_prices (store_id, sku, price) VALUES (?,?,?) "
-                    "ON CONFLICT(store_id, sku) DO UPDATE SET price = excluded.price",
-                    (store_id, values["sku"], values["price"]),
-                )
-            if store_id and stock is not None:
-                db.execute(
-                    "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?,?,?) "
-                    "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
-                    (store_id, values["sku"], stock),
-                )
-        audit.append(
-            db,
-            "catalog.import",
-            staff_id=_sid(actor),
-            entity="catalog",
-            details={"items": len(rows), "store": store_id},
-        )
-    return len(rows)
-
-
-ITEM_COLUMNS = (
-    "i.sku, i.name, COALESCE(sp.price, i.price) AS price, i.vat_rate, i.barcode, i.active"
-)
-
-
-def item_sql(where: str) -> str:
-    """Items with the store's own price where it has one (store id is the first parameter)."""
-    return (
-        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_prices sp"
-        f" ON sp.sku = i.sku AND sp.store_id = ? WHERE {where}"
-    )
-
-
-def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
-    row = db.one(item_sql("i.sku = ?"), (store_id, sku))
-    if row is None:
-        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
-    return Item.from_row(row)
-
-
-def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
-    """An item by SKU or by barcode (what a scanner types), at the store's price."""
-    row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
-    if row is None or not row["active"]:
-        raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
-    return Item.from_row(row)
-
-
-def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
-    pattern = f"%{text.strip()}%"
-    rows = db.all(
-        item_sql("i.active = 1 AND (i.name LIKE ? OR i.sku LIKE ?)") + " ORDER BY i.name LIMIT ?",
-        (store_id, pattern, pattern, limit),
-    )
-    return [Item.from_row(r) for r in rows]
-
-
-def list_items(db: Db, store_id: str | None = None) -> list[Item]:
-    return [Item.from_row(r) for r in db.all(item_sql("1") + " ORDER BY i.sku", (store_id,))]
-
-
-def on_hand(db: Db, store_id: str, sku: str) -> int:
-    return (
-        db.scalar("SELECT on_hand FROM inventory WHERE store_id = ? AND sku = ?", (store_id, sku))
-        or 0
-    )
-
-
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _sid(actor: Staff | None) -> str | None:
+def actor_id(actor: Staff | None) -> str | None:
     return actor.id if actor else None
 
 
-def _authorize(db: Db, actor: Staff | None) -> None:
+def authorize(db: Db, actor: Staff | None) -> None:
     """config.manage, or nobody at all while the database has no staff yet (bootstrap)."""
     if actor is not None:
         require(actor, "config.manage")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from core import config
+from core import catalog, config
 from core.db import Db
 from core.errors import StateError
 from core.i18n import _
@@ -60,5 +60,5 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
             printer["path"] = str(base / Path(printer["path"]).name)
         config.add_terminal(db, manager, t["id"], t["store_id"], t["name"], printer)
     for s in spec["stores"]:
-        catalog = (data_dir / spec["catalogs"][s["id"]]).read_text("utf-8")
-        config.import_catalog(db, manager, catalog, s["currency"], "en", store_id=s["id"])
+        csv_text = (data_dir / spec["catalogs"][s["id"]]).read_text("utf-8")
+        catalog.import_catalog(db, manager, csv_text, s["currency"], "en", store_id=s["id"])

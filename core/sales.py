@@ -14,7 +14,8 @@ from attrs import frozen
 
 from core import audit, money
 from core.auth import require
-from core.config import get_customer, get_store, get_terminal, item_sql
+from core.catalog import item_sql
+from core.config import get_customer, get_store, get_terminal
 from core.db import Db
 from core.errors import InputError, NotFound
 from core.i18n import _

@@ -68,10 +68,28 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sqlite3
+
         try:
             return fn(*args, **kwargs)
         except KassiError as exc:
             fail(exc.message, exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                fail(
+                    _(
+                        "The database stayed busy (another till is writing); nothing was "
+                        "changed. Try again."
+                    ),
+                    4,
+                )
+            if os.environ.get("KASSI_DEBUG"):
+                raise
+            fail(_("Database error: {error}").format(error=exc), 4)
+        except sqlite3.DatabaseError as exc:
+            if os.environ.get("KASSI_DEBUG"):
+                raise
+            fail(_("Database error: {error}").format(error=exc), 4)
 
     return wrapper
 

@@ -348,11 +348,11 @@ def item_grp() -> None:
 @handle_errors
 def item_add(ctx: Context, sku, name, price, vat, currency, barcode, staff_id, pin) -> None:
     """Add an item to the catalog."""
-    from core import config, money
+    from core import catalog, money
 
     locale = ctx.locale_for()
     actor = _config_actor(ctx, staff_id, pin)
-    config.add_item(
+    catalog.add_item(
         ctx.db,
         actor,
         sku,
@@ -371,7 +371,7 @@ def item_add(ctx: Context, sku, name, price, vat, currency, barcode, staff_id, p
 @handle_errors
 def item_list(ctx: Context, store_id, as_json) -> None:
     """List catalog items."""
-    from core import config, money
+    from core import catalog, config, money
 
     currency = config.get_store(ctx.db, store_id).currency if store_id else "DKK"
     rows = [
@@ -382,7 +382,7 @@ def item_list(ctx: Context, store_id, as_json) -> None:
             "vat": money.to_decimal_str(i.vat_rate, "EUR"),
             "barcode": i.barcode or "",
         }
-        for i in config.list_items(ctx.db, store_id)
+        for i in catalog.list_items(ctx.db, store_id)
     ]
     _rows(rows, as_json, ["sku", "name", "price", "vat", "barcode"])
 
@@ -403,12 +403,12 @@ def catalog_grp() -> None:
 @handle_errors
 def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) -> None:
     """Import items from CSV: sku,name,price,vat[,barcode][,on_hand] (all or nothing)."""
-    from core import config
+    from core import catalog, config
 
     if store_id:
         currency = currency or config.get_store(ctx.db, store_id).currency
     actor = _config_actor(ctx, staff_id, pin)
-    n = config.import_catalog(
+    n = catalog.import_catalog(
         ctx.db, actor, path.read_text("utf-8"), currency or "DKK", ctx.locale_for(), store_id
     )
     click.echo(_("{n} items imported.").format(n=n))

@@ -1,0 +1,186 @@
+"""The catalog: items, per-store prices, CSV import, and stock on hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from core import audit, money
+from core.config import actor_id, authorize, get_store, require_new
+from core.db import Db
+from core.errors import InputError, NotFound
+from core.i18n import _
+from core.model import Item, Staff
+
+# -- items and stock -------------------------------------------------------------------
+
+
+def _item_values(sku: str, name: str, price: int, vat_rate: int, barcode: str | None) -> dict:
+    if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
+        raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
+    if not name.strip():
+        raise InputError(_("An item needs a name."))
+    if price < 0:
+        raise InputError(_("A price cannot be negative."))
+    if not 0 <= vat_rate <= 10000:
+        raise InputError(_("VAT rate must be between 0 and 100 %."))
+    return {
+        "sku": sku,
+        "name": name.strip(),
+        "price": price,
+        "vat_rate": vat_rate,
+        "barcode": barcode or None,
+    }
+
+
+def add_item(
+    db: Db,
+    actor: Staff | None,
+    sku: str,
+    name: str,
+    price: int,
+    vat_rate: int,
+    barcode: str | None = None,
+) -> Item:
+    values = _item_values(sku, name, price, vat_rate, barcode)
+    with db.write():
+        authorize(db, actor)
+        require_new(db, "items", "sku", sku, _("Item"))
+        db.insert("items", values)
+        audit.append(
+            db,
+            "item.add",
+            staff_id=actor_id(actor),
+            entity="item",
+            entity_id=sku,
+            amount=price,
+            details=values,
+        )
+    return get_item(db, sku)
+
+
+def import_catalog(
+    db: Db,
+    actor: Staff | None,
+    text: str,
+    currency: str,
+    locale: str = "en",
+    store_id: str | None = None,
+) -> int:
+    """Load items from CSV (sku,name,price,vat[,barcode][,on_hand]); all or nothing.
+
+    Existing SKUs are updated; a bad row is reported by its line number and
+    nothing from the file is loaded.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    required = {"sku", "name", "price", "vat"}
+    if not reader.fieldnames or not required <= set(reader.fieldnames):
+        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
+    rows = []
+    for lineno, rec in enumerate(reader, start=2):
+        try:
+            price = money.parse_amount(rec["price"] or "", currency, locale)
+            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
+            values = _item_values(
+                (rec["sku"] or "").strip(),
+                rec["name"] or "",
+                price,
+                vat,
+                (rec.get("barcode") or "").strip() or None,
+            )
+            on_hand = rec.get("on_hand")
+            stock = int(on_hand) if on_hand not in (None, "") else None
+        except (InputError, ValueError) as exc:
+            msg = exc.message if isinstance(exc, InputError) else str(exc)
+            raise InputError(
+                _("Catalog line {line}: {error}").format(line=lineno, error=msg)
+            ) from None
+        rows.append((values, stock))
+    with db.write():
+        authorize(db, actor)
+        if store_id:
+            get_store(db, store_id)
+        for values, stock in rows:
+            # With a store, the CSV price is that store's price (its currency); the
+            # catalog's base price is set only for a new item.
+            db.execute(
+                "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(sku) DO UPDATE SET name=excluded.name, vat_rate=excluded.vat_rate, "
+                "barcode=COALESCE(excluded.barcode, barcode), active=1"
+                + ("" if store_id else ", price=excluded.price"),
+                (
+                    values["sku"],
+                    values["name"],
+                    values["price"],
+                    values["vat_rate"],
+                    values["barcode"],
+                ),
+            )
+            if store_id:
+                db.execute(
+                    "INSERT INTO store_prices (store_id, sku, price) VALUES (?,?,?) "
+                    "ON CONFLICT(store_id, sku) DO UPDATE SET price = excluded.price",
+                    (store_id, values["sku"], values["price"]),
+                )
+            if store_id and stock is not None:
+                db.execute(
+                    "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?,?,?) "
+                    "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
+                    (store_id, values["sku"], stock),
+                )
+        audit.append(
+            db,
+            "catalog.import",
+            staff_id=actor_id(actor),
+            entity="catalog",
+            details={"items": len(rows), "store": store_id},
+        )
+    return len(rows)
+
+
+ITEM_COLUMNS = (
+    "i.sku, i.name, COALESCE(sp.price, i.price) AS price, i.vat_rate, i.barcode, i.active"
+)
+
+
+def item_sql(where: str) -> str:
+    """Items with the store's own price where it has one (store id is the first parameter)."""
+    return (
+        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_prices sp"
+        f" ON sp.sku = i.sku AND sp.store_id = ? WHERE {where}"
+    )
+
+
+def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
+    row = db.one(item_sql("i.sku = ?"), (store_id, sku))
+    if row is None:
+        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
+    return Item.from_row(row)
+
+
+def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
+    """An item by SKU or by barcode (what a scanner types), at the store's price."""
+    row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
+    if row is None or not row["active"]:
+        raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
+    return Item.from_row(row)
+
+
+def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
+    pattern = f"%{text.strip()}%"
+    rows = db.all(
+        item_sql("i.active = 1 AND (i.name LIKE ? OR i.sku LIKE ?)") + " ORDER BY i.name LIMIT ?",
+        (store_id, pattern, pattern, limit),
+    )
+    return [Item.from_row(r) for r in rows]
+
+
+def list_items(db: Db, store_id: str | None = None) -> list[Item]:
+    return [Item.from_row(r) for r in db.all(item_sql("1") + " ORDER BY i.sku", (store_id,))]
+
+
+def on_hand(db: Db, store_id: str, sku: str) -> int:
+    return (
+        db.scalar("SELECT on_hand FROM inventory WHERE store_id = ? AND sku = ?", (store_id, sku))
+        or 0
+    )
