@@ -101,26 +101,35 @@ def import_catalog(
         if store_id:
             get_store(db, store_id)
         for values, stock in rows:
-            # With a store, the CSV price is that store's price (its currency); the
-            # catalog's base price is set only for a new item.
-            db.execute(
-                "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(sku) DO UPDATE SET name=excluded.name, vat_rate=excluded.vat_rate, "
-                "barcode=COALESCE(excluded.barcode, barcode), active=1"
-                + ("" if store_id else ", price=excluded.price"),
-                (
-                    values["sku"],
-                    values["name"],
-                    values["price"],
-                    values["vat_rate"],
-                    values["barcode"],
-                ),
+            # With a store, the row is that store's name, price (its currency) and VAT
+            # rate; the shared catalog entry is only created for a new SKU.
+            params = (
+                values["sku"],
+                values["name"],
+                values["price"],
+                values["vat_rate"],
+                values["barcode"],
             )
             if store_id:
                 db.execute(
-                    "INSERT INTO store_prices (store_id, sku, price) VALUES (?,?,?) "
-                    "ON CONFLICT(store_id, sku) DO UPDATE SET price = excluded.price",
-                    (store_id, values["sku"], values["price"]),
+                    "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?)"
+                    " ON CONFLICT(sku) DO UPDATE SET active = 1,"
+                    " barcode = COALESCE(excluded.barcode, barcode)",
+                    params,
+                )
+                db.execute(
+                    "INSERT INTO store_items (store_id, sku, name, price, vat_rate)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT(store_id, sku) DO UPDATE SET"
+                    " name = excluded.name, price = excluded.price, vat_rate = excluded.vat_rate",
+                    (store_id, values["sku"], values["name"], values["price"], values["vat_rate"]),
+                )
+            else:
+                db.execute(
+                    "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?)"
+                    " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
+                    " price = excluded.price, vat_rate = excluded.vat_rate,"
+                    " barcode = excluded.barcode, active = 1",
+                    params,
                 )
             if store_id and stock is not None:
                 db.execute(
@@ -139,15 +148,17 @@ def import_catalog(
 
 
 ITEM_COLUMNS = (
-    "i.sku, i.name, COALESCE(sp.price, i.price) AS price, i.vat_rate, i.barcode, i.active"
+    "i.sku, COALESCE(si.name, i.name) AS name, COALESCE(si.price, i.price) AS price,"
+    " COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode, i.active"
 )
 
 
 def item_sql(where: str) -> str:
-    """Items with the store's own price where it has one (store id is the first parameter)."""
+    """Items as a store sells them: its own name, price and VAT rate where it has them
+    (a chain across countries); the store id is the first parameter."""
     return (
-        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_prices sp"
-        f" ON sp.sku = i.sku AND sp.store_id = ? WHERE {where}"
+        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_items si"
+        f" ON si.sku = i.sku AND si.store_id = ? WHERE {where}"
     )
 
 
@@ -169,7 +180,8 @@ def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
 def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
     pattern = f"%{text.strip()}%"
     rows = db.all(
-        item_sql("i.active = 1 AND (i.name LIKE ? OR i.sku LIKE ?)") + " ORDER BY i.name LIMIT ?",
+        item_sql("i.active = 1 AND (COALESCE(si.name, i.name) LIKE ? OR i.sku LIKE ?)")
+        + " ORDER BY 2 LIMIT ?",
         (store_id, pattern, pattern, limit),
     )
     return [Item.from_row(r) for r in rows]

@@ -390,3 +390,37 @@ def _commit(
         },
     )
     return SaleResult(load_sale(db, sale_id), session_id, auto, alloc.change)
+
+
+def refundable(db: Db, original: Sale) -> dict[str, int]:
+    """Per SKU, how many of the original receipt's units can still be refunded."""
+    left: dict[str, int] = {}
+    for ol in original.lines:
+        done = db.scalar(
+            "SELECT COALESCE(-SUM(qty), 0) FROM sale_lines WHERE original_line_id = ?", (ol.id,)
+        )
+        left[ol.sku] = left.get(ol.sku, 0) + ol.qty - done
+    return left
+
+
+def preview_refund(
+    db: Db, store_id: str, lines: Sequence[LineInput], receipt: tuple[str, int] | None
+) -> list[SaleLine]:
+    """The refund lines as record_refund would price them, without recording anything."""
+    if receipt is None:
+        sold = price_lines(db, None, store_id, lines)
+        return [
+            SaleLine(
+                ln.line_no,
+                ln.sku,
+                ln.name,
+                -ln.qty,
+                ln.unit_price,
+                -ln.discount,
+                -ln.line_total,
+                ln.vat_rate,
+                -ln.vat_amount,
+            )
+            for ln in sold
+        ]
+    return _refund_lines(db, find_sale(db, *receipt), lines)

@@ -96,10 +96,12 @@ CREATE TABLE items (
     barcode TEXT UNIQUE,
     active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
 );
-CREATE TABLE store_prices (
+CREATE TABLE store_items (
     store_id TEXT NOT NULL REFERENCES stores(id),
     sku TEXT NOT NULL REFERENCES items(sku),
+    name TEXT,
     price INTEGER NOT NULL CHECK (price >= 0),
+    vat_rate INTEGER NOT NULL CHECK (vat_rate BETWEEN 0 AND 10000),
     PRIMARY KEY (store_id, sku)
 ) WITHOUT ROWID;
 CREATE TABLE inventory (

@@ -1,0 +1,249 @@
+"""What each printed document contains: receipts, slips, session summary and reports.
+
+Builders turn records into ``core.documents.Document`` in the store's language;
+the screen and CLI show them with ``to_text`` and the printer renders them to
+ESC/POS, so all three always agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core import money
+from core.db import parse_iso
+from core.documents import Columns, Document, Feed, Pair, Rule, Text
+from core.i18n import translate
+from core.model import CashAdjustment, Sale, Store, Terminal
+from core.session_views import SessionDetails
+
+
+def local_time(instant: str, store: Store) -> str:
+    """A stored UTC instant as the store's local date and time."""
+    return parse_iso(instant).astimezone(ZoneInfo(store.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def local_now(now: datetime, store: Store) -> str:
+    return now.astimezone(ZoneInfo(store.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+class _Builder:
+    """Blocks in the store's language and money format."""
+
+    def __init__(self, store: Store, lang: str | None = None) -> None:
+        self.store = store
+        self.lang = lang or store.locale
+        self.blocks: list = []
+
+    def t(self, message: str) -> str:
+        return translate(message, self.lang)
+
+    def m(self, minor: int | None) -> str:
+        if minor is None:
+            return "—"
+        return money.format_amount(minor, self.store.currency, self.lang)
+
+    def add(self, *blocks) -> None:
+        self.blocks.extend(blocks)
+
+    def pair(self, label: str, minor: int | None, bold: bool = False) -> None:
+        self.blocks.append(Pair(self.t(label), self.m(minor), bold=bold))
+
+    def header(self, title: str, terminal: Terminal | None = None) -> None:
+        s = self.store
+        self.add(Text(s.name, align="center", bold=True, size=2))
+        if s.address:
+            self.add(Text(s.address, align="center"))
+        if s.vat_number:
+            self.add(Text(s.vat_number, align="center"))
+        self.add(Rule("="), Text(title, align="center", bold=True))
+        if terminal is not None:
+            self.add(Text(f"{self.t('Terminal')}: {terminal.name} [{terminal.id}]"))
+
+    def document(self, title: str, kind: str, **extra) -> Document:
+        return Document(title, tuple(self.blocks), kind=kind, **extra)
+
+
+def sale_receipt(
+    sale: Sale,
+    store: Store,
+    terminal: Terminal,
+    staff_name: str,
+    tender_names: Mapping[str, str],
+    customer_name: str | None = None,
+    lang: str | None = None,
+    reprint: bool = False,
+) -> Document:
+    """A sale or refund receipt with what a Nordic receipt must carry: store, VAT
+    number, date and time, receipt number, terminal, staff, lines, total, VAT per
+    rate, payments and change."""
+    b = _Builder(store, lang)
+    refund = sale.kind == "refund"
+    title = b.t("REFUND") if refund else b.t("RECEIPT")
+    b.header(title + (" — " + b.t("COPY") if reprint else ""), terminal)
+    b.add(
+        Text(f"{b.t('Receipt')}: {sale.receipt_no}    {local_time(sale.created_at, store)}"),
+        Text(f"{b.t('Served by')}: {staff_name}"),
+    )
+    if customer_name:
+        b.add(Text(f"{b.t('Customer')}: {customer_name} [{sale.customer_id}]"))
+    b.add(Rule())
+    for ln in sale.lines:
+        qty = abs(ln.qty)
+        b.add(
+            Columns(
+                (ln.name, f"{qty} x {b.m(ln.unit_price)}", b.m(ln.line_total)),
+                widths=(0.46, 0.30, 0.24),
+            )
+        )
+        if ln.discount:
+            b.add(Pair("  " + b.t("Discount"), b.m(-ln.discount)))
+    b.add(Rule())
+    b.pair("Subtotal", sale.total)
+    if sale.rounding:
+        b.pair("Cash rounding", sale.rounding)
+    b.add(Pair(b.t("TOTAL"), b.m(sale.due), bold=True, size=2))
+    b.add(Rule())
+    for p in sale.payments:
+        name = tender_names.get(p.tender_id, p.tender_id)
+        if p.is_cash and p.tendered != p.amount:
+            b.add(Pair(f"{name} ({b.t('handed over')})", b.m(p.tendered)))
+        else:
+            b.add(Pair(name, b.m(p.amount)))
+    if sale.change_given:
+        b.add(Pair(b.t("Change"), b.m(sale.change_given), bold=True))
+    b.add(Rule())
+    by_rate: dict[int, tuple[int, int]] = {}
+    for ln in sale.lines:
+        net, vat = by_rate.get(ln.vat_rate, (0, 0))
+        by_rate[ln.vat_rate] = (net + ln.line_total - ln.vat_amount, vat + ln.vat_amount)
+    for rate, (net, vat) in sorted(by_rate.items()):
+        pct = money.format_amount(rate, "EUR", b.lang).rstrip("0").rstrip(",.")
+        b.add(Pair(f"{b.t('VAT')} {pct} % {b.t('of')} {b.m(net)}", b.m(vat)))
+    b.add(Feed(), Text(b.t("Thank you for shopping with us"), align="center"))
+    kind = "refund_receipt" if refund else "sale_receipt"
+    return b.document(
+        f"{title} {terminal.id}-{sale.receipt_no}", kind, barcode=f"{terminal.id}-{sale.receipt_no}"
+    )
+
+
+def adjustment_slip(
+    adj: CashAdjustment, store: Store, terminal: Terminal, lang: str | None = None
+) -> Document:
+    b = _Builder(store, lang)
+    title = b.t("CASH ADDED") if adj.kind == "add" else b.t("CASH REMOVED")
+    b.header(title, terminal)
+    b.add(
+        Text(f"{b.t('Session')}: {adj.session_id}    {local_time(adj.created_at, store)}"),
+        Text(f"{b.t('Staff')}: {adj.staff_name}"),
+        Rule(),
+    )
+    b.add(Pair(b.t("Amount"), b.m(adj.amount), bold=True, size=2))
+    b.add(Text(f"{b.t('Note')}: {adj.note}"), Feed(2), Text(b.t("Signature") + ": ________"))
+    return b.document(f"{title} {adj.id}", "adjustment_slip")
+
+
+def _session_head(b: _Builder, d: SessionDetails) -> None:
+    s = d.session
+    b.add(
+        Text(f"{b.t('Session')}: {s.id}    {b.t('Open') if s.is_open else b.t('Closed')}"),
+        Text(f"{b.t('Opened')}: {local_time(s.opened_at, b.store)}  {d.opened_by_name}"),
+    )
+    if s.closed_at:
+        b.add(
+            Text(f"{b.t('Closed')}: {local_time(s.closed_at, b.store)}  {d.closed_by_name or ''}")
+        )
+    b.add(Rule())
+
+
+def _cash_block(b: _Builder, d: SessionDetails) -> None:
+    s, sm = d.session, d.summary
+    b.pair("Starting amount", s.opening_float)
+    if s.opening_discrepancy is not None:
+        b.pair("Opening discrepancy", s.opening_discrepancy)
+    b.pair("Cash payments", sm.cash_sales)
+    b.pair("Cash refunds", -sm.cash_refunds)
+    b.pair("Cash added", sm.cash_added)
+    b.pair("Cash removed", -sm.cash_removed_during)
+    b.pair("Expected cash", d.expected_cash, bold=True)
+    if not s.is_open:
+        b.pair("Counted cash", s.counted_cash, bold=True)
+        b.pair("Discrepancy", s.closing_discrepancy, bold=True)
+        b.pair("Cash taken out", s.cash_removed)
+        b.pair("Left in drawer", s.left_in_drawer)
+    if d.adjustments:
+        b.add(Rule(), Text(b.t("Cash actions"), bold=True))
+        for a in d.adjustments:
+            sign = 1 if a.kind == "add" else -1
+            b.add(
+                Pair(
+                    f"{local_time(a.created_at, b.store)[11:]} {a.staff_name}", b.m(sign * a.amount)
+                )
+            )
+            if a.note:
+                b.add(Text("  " + a.note))
+
+
+def _tenders_block(b: _Builder, d: SessionDetails) -> None:
+    b.add(Rule(), Text(b.t("Payments by type"), bold=True))
+    for t in d.summary.by_tender:
+        b.add(Pair(f"{t.name} ({t.count})", b.m(t.amount)))
+        if t.declared is not None and not t.is_cash:
+            b.add(Pair("  " + b.t("Declared"), b.m(t.declared)))
+            b.add(Pair("  " + b.t("Difference"), b.m(t.difference)))
+    sm = d.summary
+    b.add(Rule())
+    b.add(Pair(f"{b.t('Total sales')} ({sm.sales_count})", b.m(sm.sales_total), bold=True))
+    if sm.refunds_count:
+        b.add(Pair(f"{b.t('Refunds')} ({sm.refunds_count})", b.m(-sm.refunds_total)))
+    if sm.rounding_total:
+        b.pair("Cash rounding", sm.rounding_total)
+
+
+def session_summary(d: SessionDetails, lang: str | None = None) -> Document:
+    """The S-8 print step: cash only."""
+    b = _Builder(d.store, lang)
+    b.header(b.t("CASH SUMMARY"), d.terminal)
+    _session_head(b, d)
+    _cash_block(b, d)
+    return b.document(f"{b.t('CASH SUMMARY')} {d.session.id}", "session_summary")
+
+
+def history_page(d: SessionDetails, lang: str | None = None) -> Document:
+    """The S-9 print page: every payment type."""
+    b = _Builder(d.store, lang)
+    b.header(b.t("SESSION"), d.terminal)
+    _session_head(b, d)
+    _cash_block(b, d)
+    _tenders_block(b, d)
+    return b.document(f"{b.t('SESSION')} {d.session.id}", "history_page")
+
+
+def x_report(d: SessionDetails, now: datetime, lang: str | None = None) -> Document:
+    """A snapshot of an open session; nothing is reset."""
+    b = _Builder(d.store, lang)
+    b.header(b.t("X REPORT"), d.terminal)
+    b.add(Text(f"{b.t('Printed')}: {local_now(now, d.store)}"))
+    _session_head(b, d)
+    _cash_block(b, d)
+    _tenders_block(b, d)
+    return b.document(f"{b.t('X REPORT')} {d.session.id}", "x_report")
+
+
+def z_report(d: SessionDetails, lang: str | None = None) -> Document:
+    """The closing report of a closed session."""
+    b = _Builder(d.store, lang)
+    b.header(b.t("Z REPORT"), d.terminal)
+    _session_head(b, d)
+    _cash_block(b, d)
+    _tenders_block(b, d)
+    return b.document(f"{b.t('Z REPORT')} {d.session.id}", "z_report")
+
+
+def test_page(store: Store, terminal: Terminal, now: datetime, lang: str | None = None) -> Document:
+    b = _Builder(store, lang)
+    b.header(b.t("PRINTER TEST"), terminal)
+    b.add(Text(local_now(now, store)), Text("æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €"), Rule())
+    b.add(Pair(b.t("Amount"), b.m(123450)))
+    return b.document(b.t("PRINTER TEST"), "test_page", qr=f"kassi:{terminal.id}")
