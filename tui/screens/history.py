@@ -1,0 +1,106 @@
+"""Session history (S-9): closed sessions of this terminal, newest first, paged."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from core import receipts, sessions
+from core.errors import KassiError
+from core.i18n import _
+from tui.widgets.footer import KassiFooter
+from tui.widgets.status_bar import StatusBar
+
+PAGE = 50
+
+
+class HistoryScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("pagedown", "page(1)", "Older", show=False),
+        Binding("pageup", "page(-1)", "Newer", show=False),
+        Binding("f3", "all_terminals", "All terminals"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_offset = 0
+        self.all_terminals = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        table = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        for label, width in (
+            (_("Session"), 8),
+            (_("Terminal"), 8),
+            (_("Opened"), 16),
+            (_("Closed"), 16),
+            (_("Expected"), 11),
+            (_("Discrepancy"), 11),
+        ):
+            table.add_column(label, width=width)
+        yield table
+        yield Static("", id="notice", markup=False)
+        yield KassiFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).show(
+            _("Session history"), self.app.store.name, self.app.terminal.name
+        )
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def load(self) -> None:
+        app = self.app
+        table = self.query_one(DataTable)
+        table.clear()
+        try:
+            rows = sessions.list_sessions(
+                app.db,
+                app.staff,
+                status="closed",
+                limit=PAGE,
+                offset=self.page_offset,
+                terminal_id=None if self.all_terminals else app.terminal.id,
+            )
+        except KassiError as exc:
+            self.query_one("#notice", Static).update(exc.message)
+            return
+        store = app.store
+        for s in rows:
+            if s.store_id != store.id:
+                continue
+            table.add_row(
+                str(s.id),
+                s.terminal_id,
+                receipts.local_time(s.opened_at, store),
+                receipts.local_time(s.closed_at, store),
+                app.money(s.expected_cash),
+                app.money(s.closing_discrepancy),
+                key=str(s.id),
+            )
+        page = self.page_offset // PAGE + 1
+        self.query_one("#notice", Static).update(
+            _("Page {page} — Enter: details   PgDn/PgUp: older/newer").format(page=page)
+            if rows
+            else _("No closed sessions yet.")
+        )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.session_detail import SessionDetailScreen
+
+        self.app.push_screen(SessionDetailScreen(int(event.row_key.value)))
+
+    def action_page(self, delta: int) -> None:
+        self.page_offset = max(0, self.page_offset + delta * PAGE)
+        self.load()
+
+    def action_all_terminals(self) -> None:
+        self.all_terminals = not self.all_terminals
+        self.page_offset = 0
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

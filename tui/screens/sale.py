@@ -1,0 +1,405 @@
+"""The sale screen: scan or type SKUs, take payment, refund by receipt, void.
+
+A barcode scanner is a keyboard that ends with Enter, so the item field takes
+both. ``3*SKU`` sets the quantity. The sale is committed before anything
+prints; a printer fault is a notice with Reprint, never a lost sale.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label, Static
+
+from core import catalog, sales, sessions
+from core.errors import KassiError
+from core.i18n import _
+from core.sales import LineInput, SaleResult
+from tui.hardware_bridge import PrintFinished
+from tui.screens.login import LoggedIn
+from tui.widgets.footer import KassiFooter
+from tui.widgets.status_bar import StatusBar
+
+_QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
+
+
+class SaleScreen(Screen):
+    BINDINGS = [
+        Binding("f2", "search", "Search"),
+        Binding("f3", "customer", "Customer"),
+        Binding("f4", "quantity", "Qty"),
+        Binding("f5", "pay", "Pay"),
+        Binding("f6", "refund", "Refund"),
+        Binding("f7", "void", "Void"),
+        Binding("f8", "remove_line", "Remove"),
+        Binding("f9", "terminal", "Terminal"),
+        Binding("f10", "lock", "Lock"),
+        Binding("f11", "reports", "Reports", show=False),
+        Binding("ctrl+r", "reprint", "Reprint", show=False),
+        Binding("up", "cursor(-1)", show=False, priority=True),
+        Binding("down", "cursor(1)", show=False, priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[LineInput] = []
+        self.priced = []
+        self.customer_id: str | None = None
+        self.refund_receipt: tuple[str, int] | None = None
+        self.refund_mode = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static("", id="mode-banner", markup=False)
+        table = DataTable(id="basket", cursor_type="row", zebra_stripes=True)
+        table.add_column("#", width=3, key="n")
+        table.add_column(_("Item"), width=34, key="item")
+        table.add_column(_("Qty"), width=5, key="qty")
+        table.add_column(_("Price"), width=12, key="price")
+        table.add_column(_("Amount"), width=13, key="amount")
+        yield table
+        with Horizontal(id="entry"):
+            yield Label(_("Item / scan:"), id="entry-label")
+            yield Input(id="code", placeholder=_("SKU, barcode or 3*SKU, Enter"))
+        yield Static("", id="totals", markup=False)
+        yield Static("", id="notice", markup=False)
+        yield KassiFooter()
+
+    def on_mount(self) -> None:
+        self.refresh_status()
+        self.query_one("#code", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_status()
+        self.query_one("#code", Input).focus()
+
+    def on_logged_in(self, message: LoggedIn) -> None:
+        self.refresh_status()
+
+    def on_print_finished(self, message: PrintFinished) -> None:
+        if message.ok:
+            return
+        self.notice(message.message + "  " + _("(Ctrl+R: reprint)"), error=True)
+
+    # -- what the screen shows ------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        if not app.store.track_cash:
+            state = _("cash tracking off")
+        else:
+            current = sessions.current_session(app.db, app.terminal.id)
+            state = (
+                _("session {id} open").format(id=current.id) if current else _("no session open")
+            )
+        staff = app.staff.name if app.staff else _("locked")
+        self.query_one(StatusBar).show(app.store.name, f"{app.terminal.name}", staff, state)
+
+    def notice(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#notice", Static)
+        widget.set_class(error, "error")
+        widget.update(text)
+
+    def redraw_basket(self) -> None:
+        table = self.query_one("#basket", DataTable)
+        table.clear()
+        self.priced = []
+        if self.lines:
+            try:
+                self.priced = sales.price_lines(self.app.db, None, self.app.store.id, self.lines)
+            except KassiError as exc:
+                self.notice(exc.message, error=True)
+        sign = -1 if self.refund_mode else 1
+        for ln in self.priced:
+            table.add_row(
+                str(ln.line_no),
+                ln.name[:34],
+                str(ln.qty * sign),
+                self.app.money(ln.unit_price),
+                self.app.money(ln.line_total * sign),
+            )
+        if self.priced:
+            table.move_cursor(row=len(self.priced) - 1)
+        total = sum(ln.line_total for ln in self.priced) * sign
+        parts = [
+            _("Total {amount}").format(amount=self.app.money(total)),
+            _("{n} lines").format(n=len(self.priced)),
+        ]
+        if self.customer_id:
+            parts.append(_("Customer {id}").format(id=self.customer_id))
+        self.query_one("#totals", Static).update("   ".join(parts))
+        banner = self.query_one("#mode-banner", Static)
+        if self.refund_mode:
+            receipt = (
+                _("receipt {t}:{n}").format(t=self.refund_receipt[0], n=self.refund_receipt[1])
+                if self.refund_receipt
+                else _("no receipt")
+            )
+            banner.update(_("REFUND — {receipt} (F7 to cancel)").format(receipt=receipt))
+            banner.add_class("refund")
+        else:
+            banner.update("")
+            banner.remove_class("refund")
+
+    # -- entering items -------------------------------------------------------------
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "code":
+            return
+        text = event.value.strip()
+        event.input.value = ""
+        if not text:
+            if self.lines:
+                self.action_pay()
+            return
+        qty = 1
+        m = _QTY.match(text)
+        if m:
+            qty, text = int(m[1]), m[2]
+        self.add_item(text, qty)
+
+    def add_item(self, code: str, qty: int = 1) -> None:
+        try:
+            item = catalog.find_item(self.app.db, code, self.app.store.id)
+            if not 0 < qty <= sales.MAX_QTY:
+                raise KassiError(
+                    _("Quantity must be a whole number from 1 to {max}.").format(max=sales.MAX_QTY)
+                )
+        except KassiError as exc:
+            self.notice(exc.message, error=True)
+            return
+        if self.lines and self.lines[-1].sku == item.sku:
+            last = self.lines[-1]
+            self.lines[-1] = LineInput(item.sku, last.qty + qty, last.discount)
+        else:
+            self.lines.append(LineInput(item.sku, qty))
+        self.notice(f"{item.name}  {qty} × {self.app.money(item.price)}")
+        self.redraw_basket()
+
+    def selected_index(self) -> int | None:
+        if not self.lines:
+            return None
+        row = self.query_one("#basket", DataTable).cursor_row
+        return min(max(row, 0), len(self.lines) - 1)
+
+    def action_cursor(self, delta: int) -> None:
+        table = self.query_one("#basket", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
+    def action_remove_line(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            return
+        removed = self.lines.pop(index)
+        self.notice(_("Removed {sku}.").format(sku=removed.sku))
+        self.redraw_basket()
+
+    def action_quantity(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        index = self.selected_index()
+        if index is None:
+            self.notice(_("The basket is empty."), error=True)
+            return
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.isdigit() or not 0 < int(value) <= sales.MAX_QTY:
+                self.notice(
+                    _("Quantity must be a whole number from 1 to {max}.").format(max=sales.MAX_QTY),
+                    error=True,
+                )
+                return
+            line = self.lines[index]
+            self.lines[index] = LineInput(line.sku, int(value), line.discount)
+            self.redraw_basket()
+
+        self.app.push_screen(
+            PromptScreen(
+                _("Quantity for {sku}").format(sku=self.lines[index].sku),
+                str(self.lines[index].qty),
+            ),
+            done,
+        )
+
+    def action_search(self) -> None:
+        from tui.screens.item_search import ItemSearchScreen
+
+        def done(sku: str | None) -> None:
+            if sku:
+                self.add_item(sku)
+
+        self.app.push_screen(ItemSearchScreen(), done)
+
+    def action_customer(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            value = value.strip()
+            if not value:
+                self.customer_id = None
+            else:
+                from core import config
+
+                try:
+                    customer = config.get_customer(self.app.db, value)
+                except KassiError as exc:
+                    self.notice(exc.message, error=True)
+                    return
+                self.customer_id = customer.id
+                self.notice(_("Customer: {name}").format(name=customer.name))
+            self.redraw_basket()
+
+        self.app.push_screen(
+            PromptScreen(_("Customer id (empty: none)"), self.customer_id or ""), done
+        )
+
+    # -- paying, refunding, voiding -------------------------------------------------
+
+    def action_pay(self) -> None:
+        from tui.screens.payment import PaymentScreen
+
+        if not self.lines:
+            self.notice(_("The basket is empty."), error=True)
+            return
+        try:
+            if self.refund_mode:
+                priced = sales.preview_refund(
+                    self.app.db, self.app.store.id, self.lines, self.refund_receipt
+                )
+                total = -sum(ln.line_total for ln in priced)
+            else:
+                priced = sales.price_lines(
+                    self.app.db, self.app.staff, self.app.store.id, self.lines
+                )
+                total = sum(ln.line_total for ln in priced)
+        except KassiError as exc:
+            self.notice(exc.message, error=True)
+            return
+        self.app.push_screen(PaymentScreen(total, self.commit, refund=self.refund_mode), self.paid)
+
+    def commit(self, payments) -> SaleResult:
+        """Called by the payment screen: record the sale (raises KassiError on bad input)."""
+        app = self.app
+        if self.refund_mode:
+            return sales.record_refund(
+                app.db,
+                app.staff,
+                app.terminal.id,
+                self.lines,
+                payments,
+                receipt=self.refund_receipt,
+                customer_id=self.customer_id,
+            )
+        return sales.record_sale(
+            app.db, app.staff, app.terminal.id, self.lines, payments, self.customer_id
+        )
+
+    def paid(self, result: SaleResult | None) -> None:
+        if result is None:
+            self.notice(_("Payment cancelled; the basket is as it was."))
+            return
+        sale = result.sale
+        self.clear_basket()
+        text = _("Receipt {n} recorded.").format(n=sale.receipt_no)
+        if result.session_auto_opened:
+            text += " " + _("Session {id} was opened automatically.").format(id=result.session_id)
+        self.notice(text)
+        self.refresh_status()
+        self.app.hardware.after_sale(sale)
+
+    def clear_basket(self) -> None:
+        self.lines = []
+        self.customer_id = None
+        self.refund_mode = False
+        self.refund_receipt = None
+        self.redraw_basket()
+
+    def action_void(self) -> None:
+        from tui.screens.confirm import ConfirmScreen
+
+        if not self.lines and not self.refund_mode:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.clear_basket()
+                self.notice(_("Basket voided."))
+
+        self.app.push_screen(ConfirmScreen(_("Void the basket?")), done)
+
+    def action_refund(self) -> None:
+        from tui.screens.prompt import PromptScreen
+
+        if self.lines and not self.refund_mode:
+            self.notice(_("Finish or void the sale first."), error=True)
+            return
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            value = value.strip()
+            if not value:
+                self.refund_receipt = None
+            else:
+                term, sep, number = value.rpartition(":")
+                if not number.isdigit():
+                    self.notice(
+                        _("A receipt is N or TERMINAL:N; got {r!r}.").format(r=value), error=True
+                    )
+                    return
+                ref = (term if sep else self.app.terminal.id, int(number))
+                try:
+                    original = sales.find_sale(self.app.db, *ref)
+                except KassiError as exc:
+                    self.notice(exc.message, error=True)
+                    return
+                self.refund_receipt = ref
+                self.lines = [
+                    LineInput(sku, qty)
+                    for sku, qty in sales.refundable(self.app.db, original).items()
+                    if qty > 0
+                ]
+                if not self.lines:
+                    self.notice(
+                        _("Everything on receipt {n} was already refunded.").format(n=ref[1]),
+                        error=True,
+                    )
+                    self.refund_receipt = None
+                    return
+            self.refund_mode = True
+            self.notice(_("Refund: remove what is not returned (F8), then F5."))
+            self.redraw_basket()
+
+        self.app.push_screen(PromptScreen(_("Original receipt number (empty: no receipt)")), done)
+
+    # -- elsewhere ------------------------------------------------------------------
+
+    def action_terminal(self) -> None:
+        from tui.screens.terminal import TerminalScreen
+
+        self.app.push_screen(TerminalScreen())
+
+    def action_lock(self) -> None:
+        self.app.lock()
+
+    def action_reports(self) -> None:
+        try:
+            from tui.screens.reports import ReportsScreen
+        except ImportError:
+            self.notice(_("Reports are not available here."), error=True)
+            return
+        self.app.push_screen(ReportsScreen())
+
+    def action_reprint(self) -> None:
+        self.app.hardware.reprint_last()

@@ -1,0 +1,57 @@
+"""One session's details (S-5) with every payment type; print the page (S-9)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from core import receipts, sessions
+from core.errors import KassiError
+from core.i18n import _
+from tui.widgets.document_view import DocumentView
+from tui.widgets.footer import KassiFooter
+from tui.widgets.status_bar import StatusBar
+
+
+class SessionDetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f2", "print_page", "Print page"),
+        Binding("f3", "print_z", "Print Z"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.details = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield DocumentView(id="detail", width=60)
+        yield Static("", id="notice", markup=False)
+        yield KassiFooter()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self.query_one(StatusBar).show(_("Session {id}").format(id=self.session_id), app.store.name)
+        try:
+            self.details = sessions.session_details(app.db, app.staff, self.session_id)
+        except KassiError as exc:
+            self.query_one("#notice", Static).update(exc.message)
+            return
+        self.query_one(DocumentView).show(receipts.history_page(self.details, lang=app.locale))
+
+    def action_print_page(self) -> None:
+        if self.details:
+            self.app.hardware.print_document(
+                receipts.history_page(self.details, lang=self.app.locale)
+            )
+
+    def action_print_z(self) -> None:
+        if self.details and not self.details.session.is_open:
+            self.app.hardware.print_document(receipts.z_report(self.details, lang=self.app.locale))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,140 @@
+"""The Terminal page of the seeds: start, view, adjust and close the session, history.
+
+What a session shows (S-5) is the same document the printer prints (X report),
+so screen and paper never disagree.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+from core import config, receipts, sessions
+from core.errors import KassiError
+from core.i18n import _
+from tui.widgets.document_view import DocumentView
+from tui.widgets.footer import KassiFooter
+from tui.widgets.status_bar import StatusBar
+
+
+class TerminalScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f2", "start", "Start"),
+        Binding("f3", "adjust('add')", "Add cash"),
+        Binding("f4", "adjust('remove')", "Remove"),
+        Binding("f5", "close", "Close"),
+        Binding("f6", "print_x", "X report"),
+        Binding("f7", "history", "History"),
+        Binding("f8", "no_sale", "No sale"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("", id="terminal-state", markup=False)
+        yield DocumentView(id="session-view", width=60)
+        yield Static("", id="notice", markup=False)
+        yield KassiFooter()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def notice(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#notice", Static)
+        widget.set_class(error, "error")
+        widget.update(text)
+
+    def refresh_view(self) -> None:
+        app = self.app
+        app.store = config.get_store(app.db, app.store.id)
+        self.query_one(StatusBar).show(
+            _("Terminal"), app.store.name, app.terminal.name, app.staff.name if app.staff else ""
+        )
+        state = self.query_one("#terminal-state", Static)
+        view = self.query_one("#session-view", DocumentView)
+        self.current = None
+        if not app.store.track_cash:
+            state.update(
+                _("Cash tracking is off for this store: sales are recorded without sessions (S-2).")
+            )
+            view.display = False
+            return
+        self.current = sessions.current_session(app.db, app.terminal.id)
+        if self.current is None:
+            last = sessions.last_closed_session(app.db, app.terminal.id)
+            text = _("No session is open. F2 starts one; the next sale opens one by itself.")
+            if last is not None:
+                text += "\n" + _("Last session {id} closed; {left} left in the drawer.").format(
+                    id=last.id, left=app.money(last.left_in_drawer)
+                )
+            state.update(text)
+            view.display = False
+            return
+        try:
+            details = sessions.session_details(app.db, app.staff, self.current.id)
+        except KassiError as exc:
+            state.update(exc.message)
+            view.display = False
+            return
+        state.update(_("Session {id} is open.").format(id=self.current.id))
+        view.display = True
+        view.show(receipts.x_report(details, app.db.now(), lang=app.locale))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_start(self) -> None:
+        from tui.screens.start_session import StartSessionScreen
+
+        if self.current is not None:
+            self.notice(_("Session {id} is already open.").format(id=self.current.id), error=True)
+            return
+        self.app.push_screen(StartSessionScreen(), lambda _r: self.refresh_view())
+
+    def action_adjust(self, kind: str) -> None:
+        from tui.screens.cash_adjust import CashAdjustScreen
+
+        if self.current is None:
+            self.notice(_("No session is open: start one first."), error=True)
+            return
+        self.app.push_screen(CashAdjustScreen(kind), lambda _r: self.refresh_view())
+
+    def action_close(self) -> None:
+        from tui.screens.close_session import CloseSessionScreen
+
+        if self.current is None:
+            self.notice(_("No session is open."), error=True)
+            return
+        self.app.push_screen(CloseSessionScreen(self.current.id), lambda _r: self.refresh_view())
+
+    def action_print_x(self) -> None:
+        if self.current is None:
+            self.notice(_("No session is open."), error=True)
+            return
+        try:
+            details = sessions.session_details(self.app.db, self.app.staff, self.current.id)
+        except KassiError as exc:
+            self.notice(exc.message, error=True)
+            return
+        self.app.hardware.print_document(
+            receipts.x_report(details, self.app.db.now(), lang=self.app.locale)
+        )
+
+    def action_history(self) -> None:
+        from tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
+
+    def action_no_sale(self) -> None:
+        try:
+            sessions.no_sale(self.app.db, self.app.staff, self.app.terminal.id)
+        except KassiError as exc:
+            self.notice(exc.message, error=True)
+            return
+        self.app.hardware.open_drawer()
+        self.notice(_("Drawer opened (no sale) — recorded in the audit log."))
