@@ -1,0 +1,141 @@
+"""Till behaviour at 80x24: auto-open, kiosk lock-down, bad input, locking the till."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import login, screen_text, settle, type_text
+from tui.screens.login import LoginScreen
+from tui.screens.sale import SaleScreen
+
+pytestmark = pytest.mark.tui
+
+
+async def test_selling_with_no_session_opens_one_and_says_so(make_app, till_db):
+    """S-4: the first sale opens a session by itself, float 0 for the terminal's first."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "1001")
+        await pilot.press("enter", "f5", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "opened automatically" in screen_text(app)
+        row = till_db.one("SELECT opened_auto, opening_float FROM sessions WHERE terminal_id='T1'")
+        assert (row["opened_auto"], row["opening_float"]) == (1, 0)
+
+
+async def test_kiosk_refuses_to_quit_without_a_manager_pin(make_app):
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        # A cashier's PIN is not enough ...
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await type_text(pilot, "2222")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+        assert "not allowed to leave kiosk mode" in screen_text(app)
+        # ... Esc goes back to the till, still running.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen) and app.is_running
+        # A manager's PIN lets the till close.
+        await pilot.press("ctrl+q")
+        await type_text(pilot, "1")
+        await pilot.press("enter")
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_kiosk_has_no_command_palette(make_app):
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+
+
+async def test_outside_kiosk_ctrl_q_quits(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_bad_amount_shows_error_under_the_field_and_changes_nothing(make_app, till_db):
+    """M-2: "12,50" in an English till is an error, never a guess."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f9", "f2")
+        await type_text(pilot, "12,50")
+        await pilot.pause()
+        assert "Use a point for decimals" in screen_text(app)
+        await pilot.press("enter")
+        await type_text(pilot, "note")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert till_db.scalar("SELECT COUNT(*) FROM sessions") == 0
+        assert "Fix the amount first" in screen_text(app)
+
+
+async def test_wrong_pin_is_refused_with_tries_left(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "2", "9999")
+        assert isinstance(app.screen, LoginScreen) and app.staff is None
+        assert "tries left" in screen_text(app)
+
+
+async def test_switch_user_keeps_the_basket(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "2*1001")
+        await pilot.press("enter")
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and app.staff is None
+        await login(pilot, "3", "3333")
+        sale_screen = app.screen
+        assert isinstance(sale_screen, SaleScreen) and app.staff.id == "3"
+        assert [(ln.sku, ln.qty) for ln in sale_screen.lines] == [("1001", 2)]
+
+
+async def test_idle_till_locks_itself(make_app):
+    app = make_app(idle_lock_seconds=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        app._last_activity -= 10
+        app._check_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen) and app.staff is None
+
+
+async def test_cash_removal_above_the_drawer_is_refused_on_screen(make_app, till_db):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f9", "f2")
+        await type_text(pilot, "100")
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        await pilot.press("f4")
+        await type_text(pilot, "150")
+        await pilot.press("enter")
+        await type_text(pilot, "bank")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "cannot remove" in screen_text(app)
+        assert till_db.scalar("SELECT COUNT(*) FROM cash_adjustments") == 0
