@@ -31,7 +31,7 @@ class SaleScreen(Screen):
     BINDINGS = [
         Binding("f2", "search", "Search"),
         Binding("f3", "customer", "Customer"),
-        Binding("f4", "quantity", "Qty"),
+        Binding("f4", "quantity", "Qty", show=False),
         Binding("f5", "pay", "Pay"),
         Binding("f6", "refund", "Refund"),
         Binding("f7", "void", "Void"),

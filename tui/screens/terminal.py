@@ -23,7 +23,7 @@ class TerminalScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f2", "start", "Start"),
-        Binding("f3", "adjust('add')", "Add cash"),
+        Binding("f3", "adjust('add')", "Add"),
         Binding("f4", "adjust('remove')", "Remove"),
         Binding("f5", "close", "Close"),
         Binding("f6", "print_x", "X report"),
