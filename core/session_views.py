@@ -183,10 +183,16 @@ def adjustments(db: Db, session_id: int) -> tuple[CashAdjustment, ...]:
 
 
 def session_details(db: Db, actor: Staff, session_id: int) -> SessionDetails:
-    """S-5; an open session needs "view sessions", a closed one "view session history" (A-2)."""
+    """S-5; an open session needs "view sessions", a closed one "view session history"
+    (A-2), except for the staff member who closed it."""
     with db.read():
         session = get_session(db, session_id)
-        require(actor, "sessions.view" if session.is_open else "sessions.history")
+        # S-8 ends with the closer reviewing (and printing) the summary, so whoever
+        # closed a session may see it; everyone else needs the history permission.
+        if session.is_open:
+            require(actor, "sessions.view")
+        elif session.closed_by != actor.id:
+            require(actor, "sessions.history")
         names = dict(
             db.all(
                 "SELECT id, name FROM staff WHERE id IN (?, ?)",

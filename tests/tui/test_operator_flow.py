@@ -105,6 +105,7 @@ async def test_full_session_from_login_to_history(make_app, till_db):
         assert "55.50" in screen_text(app)
         await pilot.press("enter")  # confirm: closes
         await pilot.pause()
+        assert "5/5  Session summary" in screen_text(app)  # the closer may review it (S-8)
         closed = db.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
         assert closed["status"] == "closed" and closed["closed_by"] == "2"
         assert (closed["expected_cash"], closed["counted_cash"]) == (45900, 45550)
