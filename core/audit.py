@@ -77,15 +77,31 @@ class Verification:
 
 def verify(db: Db) -> Verification:
     """Walk the chain; report the first changed, inserted or deleted entry."""
+    with db.read():  # one snapshot: the count and the rows must agree
+        return _verify(db)
+
+
+def _verify(db: Db) -> Verification:
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
+    issued = db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'") or 0
     cursor = db.execute(
         "SELECT seq, at, staff_id, terminal_id, action, entity, entity_id, amount, details,"
         " prev_hash, hash FROM audit_log ORDER BY seq"
     )
     for row in cursor:
         seq = row["seq"]
+        if seq > issued:
+            # A well-linked entry appended by hand: kassi never issued this number.
+            return Verification(
+                False,
+                checked,
+                _("Audit entry {seq} was inserted: kassi issued only {issued} entries.").format(
+                    seq=seq, issued=issued
+                ),
+                seq,
+            )
         recomputed = _digest(
             row["prev_hash"],
             seq,
@@ -123,7 +139,6 @@ def verify(db: Db) -> Verification:
         expected_prev = row["hash"]
         expected_seq = seq + 1
         checked += 1
-    issued = db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'") or 0
     if issued >= expected_seq:
         return Verification(
             False,

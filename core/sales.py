@@ -66,7 +66,8 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
 
 
 def _check_qty(qty: int) -> None:
-    if not 0 < qty <= MAX_QTY:
+    # A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1).
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= MAX_QTY:
         raise InputError(_("Quantity must be a whole number from 1 to {max}.").format(max=MAX_QTY))
 
 
@@ -181,10 +182,10 @@ def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[Sa
     by_sku: dict[str, list[SaleLine]] = {}
     for ol in original.lines:
         by_sku.setdefault(ol.sku, []).append(ol)
-        if ol.sku not in wanted:
-            item_barcode = db.scalar("SELECT barcode FROM items WHERE sku = ?", (ol.sku,))
-            if item_barcode in wanted:
-                wanted[ol.sku] = wanted.pop(item_barcode)
+        # A scanned barcode counts as its SKU, also beside the same item typed by SKU.
+        item_barcode = db.scalar("SELECT barcode FROM items WHERE sku = ?", (ol.sku,))
+        if item_barcode in wanted and item_barcode != ol.sku:
+            wanted[ol.sku] = wanted.get(ol.sku, 0) + wanted.pop(item_barcode)
     out: list[SaleLine] = []
     for sku, qty in wanted.items():
         if sku not in by_sku:

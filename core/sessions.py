@@ -46,6 +46,12 @@ def _check_note(note: str, required: bool = False) -> str:
     return note
 
 
+def _minor(value: int | None, name: str) -> None:
+    """M-1 at the service boundary: amounts are ints; a float would be stored as REAL."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"{name} must be an int in minor units, not {value!r}")
+
+
 def _counts_total(counts: Mapping[int, int] | None, currency: str) -> int | None:
     return None if counts is None else money.count_denominations(dict(counts), currency)
 
@@ -92,6 +98,7 @@ def open_session(
     counts: Mapping[int, int] | None = None,
 ) -> SessionRow:
     """S-3: start a session with the counted starting amount (float) and a note."""
+    _minor(opening_float, "opening_float")
     note = _check_note(note)
     with db.write():
         require(actor, "session.open")
@@ -183,6 +190,7 @@ def adjust_cash(
     """
     if kind not in ("add", "remove"):
         raise InputError(_("A cash action is add or remove."))
+    _minor(amount, "amount")
     if amount <= 0:
         raise InputError(_("The amount must be more than zero."))
     note = _check_note(note, required=True)
@@ -265,6 +273,10 @@ def close_session(
     The expected cash is frozen in the same transaction that closes, so a sale
     racing the close is either in the session and in the figure, or in the next.
     """
+    _minor(counted, "counted")
+    _minor(leave, "leave")
+    for declared_amount in (declarations or {}).values():
+        _minor(declared_amount, "declaration")
     note = _check_note(note)
     with db.write():
         require(actor, "session.close")
