@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core import audit, money
 from core.auth import check_pin_format, hash_pin, require
 from core.db import Db
-from core.errors import InputError, NotFound
+from core.errors import InputError, NotFound, StateError
 from core.i18n import _
 from core.model import (
     PERMISSIONS,
@@ -159,6 +159,19 @@ def update_store(db: Db, actor: Staff, store_id: str, **settings: Any) -> Store:
         require(actor, "config.manage")
         store = get_store(db, store_id)
         values = _store_values(db, settings, store.currency)
+        if values.get("track_cash") == 0 and store.track_cash:
+            open_ids = [
+                r[0]
+                for r in db.all(
+                    "SELECT id FROM sessions WHERE store_id = ? AND status = 'open'", (store_id,)
+                )
+            ]
+            if open_ids:
+                raise StateError(
+                    _("Close the open session(s) {ids} before turning cash tracking off.").format(
+                        ids=", ".join(map(str, open_ids))
+                    )
+                )
         if values:
             sets = ", ".join(f"{k} = ?" for k in values)
             db.execute(f"UPDATE stores SET {sets} WHERE id = ?", (*values.values(), store_id))

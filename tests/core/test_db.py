@@ -282,3 +282,17 @@ def test_schema_refuses_a_duplicate_receipt_number(db, manager):
         db.execute(
             f"INSERT INTO sales ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
         )
+
+
+def test_nested_write_failure_caught_by_the_outer_code_undoes_only_the_inner_work(db):
+    """An inner operation that fails inside an outer transaction leaves nothing half-done."""
+    with db.write():
+        db.execute("INSERT INTO customers (id, name, created_at) VALUES ('A', 'a', 'x')")
+        try:
+            with db.write():
+                db.execute("INSERT INTO customers (id, name, created_at) VALUES ('B', 'b', 'x')")
+                raise RuntimeError("inner failure")
+        except RuntimeError:
+            pass
+    ids = [r[0] for r in db.all("SELECT id FROM customers WHERE id IN ('A', 'B')")]
+    assert ids == ["A"]

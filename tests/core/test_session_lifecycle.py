@@ -423,3 +423,14 @@ def test_other_payment_types_are_tracked_in_the_session(db, cashier):
     }
     assert [t.tender_id for t in summary.by_tender] == ["cash", "card", "mobile", "giftcard"]
     assert summary.expected == 1300
+
+
+def test_cash_tracking_cannot_be_turned_off_while_a_session_is_open(db, manager):
+    """S-2: turning tracking off with an open session would orphan later sales."""
+    from core import config
+    from core.errors import StateError
+
+    sessions.open_session(db, manager, "T1", 10000)
+    with pytest.raises(StateError, match="before turning cash tracking off"):
+        config.update_store(db, manager, "NORREBRO", track_cash="off")
+    assert config.get_store(db, "NORREBRO").track_cash

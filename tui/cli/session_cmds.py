@@ -282,13 +282,8 @@ def session_close(
     closed = sessions.close_session(
         ctx.db, actor, terminal_id, counted, leave, declared, count_map, note
     )
-    details = (
-        sessions.session_details(ctx.db, actor, closed.id)
-        if actor.can("sessions.history")
-        else None
-    )
-    if as_json and details:
-        emit_json(session_json(details))
+    if as_json:  # the closer may always see what they closed (S-8)
+        emit_json(session_json(sessions.session_details(ctx.db, actor, closed.id)))
         return
     from core.money import format_amount
 

@@ -137,12 +137,16 @@ def store_list(ctx: Context, as_json: bool) -> None:
     from attrs import asdict
 
     from core import config
+    from core.money import to_decimal_str
 
-    _rows(
-        [asdict(s) for s in config.list_stores(ctx.db)],
-        as_json,
-        ["id", "name", "currency", "timezone", "locale", "track_cash"],
-    )
+    rows = []
+    for store in config.list_stores(ctx.db):
+        row = asdict(store)
+        for key in ("cash_rounding", "max_posting_difference", "drawer_limit"):
+            if row[key] is not None:  # amounts: decimal strings, never JSON numbers
+                row[key] = to_decimal_str(row[key], store.currency)
+        rows.append(row)
+    _rows(rows, as_json, ["id", "name", "currency", "timezone", "locale", "track_cash"])
 
 
 @click.group("terminal")

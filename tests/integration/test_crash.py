@@ -1,0 +1,285 @@
+"""A till killed with SIGKILL in the middle of ringing up sales loses nothing it
+reported and leaves nothing half-written; the audit log still verifies, and a
+changed audit entry is caught by `kassi audit verify`."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from core import auth, config, demo
+from core.db import Db
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL"),
+]
+
+TERMINAL = "K1"
+ROUNDS = 8
+
+# The till: sales (cash, card, split), now and then a refund or a session close.
+# Each line it prints is an operation that returned, i.e. committed.
+CHILD = r"""
+import json, random, sys
+from core import auth, sales, sessions
+from core.db import Db
+from core.sales import LineInput
+from core.tendering import TenderInput
+
+args = json.loads(sys.argv[1])
+rng = random.Random(args["seed"])
+db = Db(args["db"])
+actor = auth.authenticate(db, "3", "3333", terminal_id=args["terminal"])
+terminal = args["terminal"]
+last = None
+print("ready", flush=True)
+while True:
+    roll = rng.random()
+    if roll < 0.03:
+        with db.write():
+            current = sessions.current_session(db, terminal)
+            if current is None:
+                continue
+            expected = sessions.expected_cash(db, current.id)
+            closed = sessions.close_session(db, actor, terminal, expected, expected // 2)
+        print("close", closed.id, flush=True)
+    elif roll < 0.08 and last is not None:
+        r = sales.record_refund(
+            db, actor, terminal, [LineInput(last.lines[0].sku, 1)],
+            [TenderInput("card", None)], receipt=(terminal, last.receipt_no),
+        )
+        last = None
+        print("refund", r.sale.receipt_no, r.sale.uid, flush=True)
+    else:
+        lines = [LineInput(s, rng.randint(1, 4)) for s in rng.sample(args["skus"], rng.randint(1, 6))]
+        pays = rng.choice([
+            [TenderInput("cash", None)],
+            [TenderInput("cash", 300000)],
+            [TenderInput("card", None)],
+            [TenderInput("card", 100), TenderInput("cash", None)],
+        ])
+        r = sales.record_sale(db, actor, terminal, lines, pays)
+        last = r.sale
+        print("sale", r.sale.receipt_no, r.sale.uid, flush=True)
+"""
+
+
+def kassi_command() -> list[str]:
+    exe = Path(sys.executable).parent / "kassi"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("kassi")
+    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
+
+
+def kassi(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+    return subprocess.run(
+        [*kassi_command(), "--lang", "en", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
+    path = tmp_path / "till.db"
+    db = Db(path)
+    demo.load_demo(db)
+    manager = auth.authenticate(db, "1", "1234")
+    config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till")
+    skus = [r["sku"] for r in db.all("SELECT sku FROM items WHERE price > 0 ORDER BY sku")]
+    db.close()
+    return path, skus
+
+
+def run_and_kill(path: Path, skus: list[str], seed: int, stop_after: int) -> list[tuple]:
+    """Run the till until it has reported ``stop_after`` sales, then SIGKILL it."""
+    args = {"db": str(path), "terminal": TERMINAL, "skus": skus, "seed": seed}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, json.dumps(args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    done: list[tuple] = []
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        sales = 0
+        for line in proc.stdout:
+            done.append(tuple(line.split()))
+            sales += done[-1][0] == "sale"
+            if sales >= stop_after:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        # Whatever it printed before dying had committed as well (whole lines only).
+        done.extend(tuple(line.split()) for line in proc.stdout.read().split("\n")[:-1])
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    return done
+
+
+def test_sigkill_mid_stream_loses_nothing_and_leaves_nothing_half_done(till_db) -> None:
+    path, skus = till_db
+    rng = random.Random(7)
+    reported: list[tuple] = []
+    for n in range(ROUNDS):
+        before = _count(path, "sales")
+        stop_after = rng.randint(40, 200)
+        done = run_and_kill(path, skus, seed=n, stop_after=stop_after)
+        reported.extend(done)
+        after = _count(path, "sales")
+        ops = [d for d in done if d[0] in ("sale", "refund")]
+        # Committed and reported, plus at most the one that committed as it died.
+        assert len(ops) <= after - before <= len(ops) + 1
+
+    db = Db(path)
+    try:
+        _check_reported_are_stored(db, reported)
+        _check_every_sale_whole(db)
+        _check_no_orphans(db)
+        _check_receipts_gapless(db)
+        assert db.scalar("PRAGMA integrity_check") == "ok"
+        assert db.all("PRAGMA foreign_key_check") == []
+        assert db.scalar("SELECT COUNT(*) FROM sessions WHERE status = 'open'") <= 1
+    finally:
+        db.close()
+
+    ok = kassi("--db", str(path), "audit", "verify")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "intact" in ok.stdout
+
+    # Tamper with one sale's audit entry: the CLI must fail and name that entry.
+    con = sqlite3.connect(path)
+    with con:
+        seq = con.execute(
+            "SELECT seq FROM audit_log WHERE action = 'sale' ORDER BY seq LIMIT 1 OFFSET 10"
+        ).fetchone()[0]
+        con.execute(
+            "UPDATE audit_log SET details = replace(details, '\"lines\":', '\"lines\":1') "
+            "WHERE seq = ?",
+            (seq,),
+        )
+        assert con.total_changes == 1
+    con.close()
+    broken = kassi("--db", str(path), "audit", "verify")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert f"Audit entry {seq} was changed" in broken.stderr
+    as_json = kassi("--db", str(path), "audit", "verify", "--json")
+    assert as_json.returncode == 1
+    data = json.loads(as_json.stdout)
+    assert (data["ok"], data["seq"]) == (False, seq)
+
+
+def _count(path: Path, table: str) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _check_reported_are_stored(db: Db, reported: list[tuple]) -> None:
+    stored = {
+        r["uid"]: (r["kind"], r["receipt_no"])
+        for r in db.all(
+            "SELECT uid, kind, receipt_no FROM sales WHERE terminal_id = ?", (TERMINAL,)
+        )
+    }
+    for op in reported:
+        if op[0] in ("sale", "refund"):
+            kind, receipt, uid = op
+            assert stored.get(uid) == (kind, int(receipt)), op
+        else:
+            assert op[0] == "close"
+            status = db.scalar("SELECT status FROM sessions WHERE id = ?", (int(op[1]),))
+            assert status == "closed", op
+    assert len(stored) <= len([op for op in reported if op[0] != "close"]) + ROUNDS
+
+
+def _check_every_sale_whole(db: Db) -> None:
+    lines: dict[int, list] = defaultdict(list)
+    for r in db.all("SELECT sale_id, sku, qty, line_total FROM sale_lines"):
+        lines[r["sale_id"]].append(r)
+    paid: dict[int, int] = defaultdict(int)
+    for r in db.all("SELECT sale_id, amount FROM payments"):
+        paid[r["sale_id"]] += r["amount"]
+    moves: dict[int, dict[str, int]] = defaultdict(dict)
+    for r in db.all("SELECT sale_id, sku, qty, reason FROM inventory_movements"):
+        assert r["sku"] not in moves[r["sale_id"]], "two movements for one SKU of one sale"
+        moves[r["sale_id"]][r["sku"]] = r["qty"]
+    audits: dict[str, list] = defaultdict(list)
+    for r in db.all("SELECT action, entity_id, amount FROM audit_log WHERE entity = 'sale'"):
+        audits[r["entity_id"]].append(r)
+    sales = db.all("SELECT * FROM sales")
+    assert sales
+    for s in sales:
+        sid = s["id"]
+        assert lines[sid], f"sale {sid} has no lines"
+        assert sum(ln["line_total"] for ln in lines[sid]) == s["total"]
+        assert paid[sid] == s["total"] + s["rounding"], f"sale {sid} payments"
+        delta: dict[str, int] = defaultdict(int)
+        for ln in lines[sid]:
+            delta[ln["sku"]] -= ln["qty"]
+        assert moves[sid] == {k: v for k, v in delta.items() if v}, f"sale {sid} stock"
+        entries = audits[str(sid)]
+        assert len(entries) == 1, f"sale {sid} has {len(entries)} audit entries"
+        assert (entries[0]["action"], entries[0]["amount"]) == (s["kind"], s["total"])
+    assert set(audits) == {str(s["id"]) for s in sales}
+
+
+def _check_no_orphans(db: Db) -> None:
+    for table in ("sale_lines", "payments", "inventory_movements"):
+        orphans = db.scalar(
+            f"SELECT COUNT(*) FROM {table} t LEFT JOIN sales s ON s.id = t.sale_id"
+            " WHERE t.sale_id IS NOT NULL AND s.id IS NULL"
+        )
+        assert orphans == 0, table
+    assert db.scalar("SELECT COUNT(*) FROM inventory_movements WHERE sale_id IS NULL") == 0
+    # Every session the till opened is recorded whole: its audit entry is there.
+    assert (
+        db.scalar(
+            "SELECT COUNT(*) FROM sessions WHERE CAST(id AS TEXT) NOT IN"
+            " (SELECT entity_id FROM audit_log WHERE action IN ('session.open', 'session.auto_open'))"
+        )
+        == 0
+    )
+    assert (
+        db.scalar(
+            "SELECT COUNT(*) FROM sessions WHERE status = 'closed' AND CAST(id AS TEXT) NOT IN"
+            " (SELECT entity_id FROM audit_log WHERE action = 'session.close')"
+        )
+        == 0
+    )
+
+
+def _check_receipts_gapless(db: Db) -> None:
+    numbers = [
+        r[0]
+        for r in db.all(
+            "SELECT receipt_no FROM sales WHERE terminal_id = ? ORDER BY receipt_no", (TERMINAL,)
+        )
+    ]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert db.scalar("SELECT last_receipt_no FROM terminals WHERE id = ?", (TERMINAL,)) == len(
+        numbers
+    )
