@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from core import money
 from core.db import parse_iso
-from core.documents import Columns, Document, Feed, Pair, Rule, Text
+from core.documents import Document, Feed, Pair, Rule, Text
 from core.i18n import translate
 from core.model import CashAdjustment, Sale, Store, Terminal
 from core.session_views import SessionDetails
@@ -91,12 +91,9 @@ def sale_receipt(
     b.add(Rule())
     for ln in sale.lines:
         qty = abs(ln.qty)
-        b.add(
-            Columns(
-                (ln.name, f"{qty} x {b.m(ln.unit_price)}", b.m(ln.line_total)),
-                widths=(0.46, 0.30, 0.24),
-            )
-        )
+        # Name on its own line, then "qty x price" and the amount flush right: the
+        # amount never wraps, even on 58 mm paper (32 columns).
+        b.add(Text(ln.name), Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.line_total)))
         if ln.discount:
             b.add(Pair("  " + b.t("Discount"), b.m(-ln.discount)))
     b.add(Rule())

@@ -253,6 +253,7 @@ class _FileSink:
         worker = threading.Thread(
             target=self._write, args=(data, result), daemon=True, name=f"kassi-print {self.path}"
         )
+        worker.result = result  # type: ignore[attr-defined]  # the spool asks a stuck write later
         worker.start()
         worker.join(max(0.0, _left(deadline)))
         if worker.is_alive():

@@ -10,6 +10,8 @@ rendering pure and fast, and the test decoder can check every byte we emit.
 
 from __future__ import annotations
 
+import codecs
+
 from core.documents import Code, Document, LaidLine, layout
 
 ESC = b"\x1b"
@@ -46,10 +48,31 @@ def codepage_name(codepage: str) -> str:
     return name
 
 
+# Typography a code page may lack, printed as the ASCII look-alike of the same width
+# rather than "?" (CP858 has no dashes or curly quotes; receipts say "RECEIPT — COPY").
+LOOKALIKES = {
+    **dict.fromkeys("\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f", '"'),
+    "\u2022": "*",
+}
+
+
+def _lookalike(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chars = exc.object[exc.start : exc.end]
+    return "".join(LOOKALIKES.get(c, "?") for c in chars), exc.end
+
+
+codecs.register_error("kassi-lookalike", _lookalike)
+
+
 def encode(text: str, codepage: str) -> bytes:
-    """Text in the printer's code page; what the page lacks becomes "?" (never an error)."""
+    """Text in the printer's code page; what the page lacks becomes a look-alike
+    (dashes, quotes) or "?" (never an error)."""
     codec = CODEPAGES[codepage_name(codepage)][0]
-    raw = text.encode(codec, errors="replace")
+    raw = text.encode(codec, errors="kassi-lookalike")
     # Belt and braces: layout() already replaced control characters, and a byte
     # below 0x20 in the text would be read by the printer as a command.
     return bytes(b if b >= 0x20 else 0x3F for b in raw)

@@ -1,0 +1,253 @@
+"""`kassi print ...`, `kassi printer status` and `kassi drawer open` as subprocesses on a
+demo database whose terminals print to file sinks. What reached a "printer" is
+decoded with the test decoder; a missing printer is a clear error with a non-zero
+exit and a pending job, which `kassi print pending --retry` prints once fixed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from core import auth, config, demo, print_jobs
+from core.db import Db
+from core.documents import layout
+from hardware import spool
+from hardware.render import LOOKALIKES, drawer_pulse
+from tests.hardware.escpos_decoder import decode, texts
+
+pytestmark = pytest.mark.integration
+
+MANAGER = ("--staff", "1", "--pin", "1234")
+CASHIER = ("--staff", "2", "--pin", "2222")
+SUPERVISOR = ("--staff", "3", "--pin", "3333")
+PRINT_FAILED = 5
+
+
+def kassi_command() -> list[str]:
+    exe = Path(sys.executable).parent / "kassi"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("kassi")
+    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
+
+
+class Till:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.db_path = root / "store.db"
+        with Db(self.db_path) as db:
+            demo.load_demo(db, printer_dir=root)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+        self.env["KASSI_DB"] = str(self.db_path)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*kassi_command(), "--lang", "en", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+
+    def ok(self, *args: str) -> str:
+        done = self.run(*args)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+        return done.stdout
+
+    def fails(self, code: int, *args: str) -> str:
+        done = self.run(*args)
+        assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
+        assert done.stderr.strip(), args
+        return done.stderr
+
+    def sink(self, terminal: str = "T1") -> Path:
+        return self.root / f"printer-{terminal}.bin"
+
+    def printed(self, terminal: str = "T1") -> bytes:
+        path = self.sink(terminal)
+        return path.read_bytes() if path.exists() else b""
+
+    def set_printer(self, cfg: dict, terminal: str = "T1") -> None:
+        with Db(self.db_path) as db:
+            config.set_printer(db, auth.authenticate(db, "1", "1234"), terminal, cfg)
+
+    def db(self) -> Db:
+        return Db(self.db_path)
+
+
+@pytest.fixture
+def till(tmp_path: Path) -> Till:
+    return Till(tmp_path)
+
+
+def printed_lines(doc, width: int = 42) -> list[str]:
+    return [ln.text.translate(str.maketrans(LOOKALIKES)) for ln in layout(doc, width)]
+
+
+def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> None:
+    till.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100", *CASHIER)
+    # rung up from the CLI, never printed: the first print is the original
+    out = till.ok("print", "receipt", "1", "--terminal", "T1")
+    assert "Printed: RECEIPT T1-1." in out
+    first = till.printed()
+    with till.db() as db:
+        doc, _sale = spool.sale_document(db, 1)
+    assert texts(decode(first)) == printed_lines(doc)
+    assert "pulse" not in {e[0] for e in decode(first)}  # a reprint never opens the drawer
+
+    out = till.ok("print", "receipt", "last", "--terminal", "T1")
+    assert "(copy)" in out
+    copy = decode(till.printed()[len(first) :])
+    assert any("COPY" in t for t in texts(copy))
+
+    before = till.printed()
+    text = till.ok("print", "receipt", "1", "--terminal", "T1", "--text")
+    assert "Rugbrød" in text and all(len(row) <= 42 for row in text.splitlines())
+    assert till.printed() == before  # --text prints nothing
+
+    till.ok("print", "x", "--terminal", "T1", *CASHIER)
+    till.ok("session", "close", "--terminal", "T1", "--counted", "600", "--leave", "500", *MANAGER)
+    till.ok("print", "session", "1", *MANAGER)
+    till.ok("print", "session", "1", "--summary", *MANAGER)
+    till.ok("print", "z", "1", *MANAGER)
+    till.ok("print", "test", "--terminal", "R1")
+    events = decode(till.printed())
+    titles = [t.strip() for t in texts(events)]
+    for heading in ("X REPORT", "SESSION", "CASH SUMMARY", "Z REPORT"):
+        assert heading in titles, heading
+    assert titles.count("Payments by type") == 3  # history page, X and Z; not the summary
+    r1 = texts(decode(till.printed("R1")))
+    assert "æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €" in r1 and any("Búð" in t for t in r1)
+    with till.db() as db:
+        refs = [j.ref for j in print_jobs.pending(db)]
+        kinds = [r["kind"] for r in db.all("SELECT kind FROM print_jobs ORDER BY id")]
+    assert refs == []
+    assert kinds == [
+        "sale_receipt",
+        "sale_receipt",
+        "x_report",
+        "history_page",
+        "session_summary",
+        "z_report",
+        "test_page",
+    ]
+
+
+def test_session_pages_need_the_view_permissions(till: Till) -> None:
+    till.ok("session", "open", "--terminal", "T1", "--float", "500", *MANAGER)
+    till.ok("session", "close", "--terminal", "T1", "--counted", "500", "--leave", "500", *MANAGER)
+    err = till.fails(3, "print", "z", "1", *CASHIER)  # a cashier lacks "session history"
+    assert "not allowed" in err
+    till.fails(3, "print", "session", "1", *CASHIER)
+    till.fails(3, "print", "z", "1", "--staff", "1", "--pin", "9999")
+    err = till.fails(2, "print", "x", "--terminal", "T1", *MANAGER)
+    assert "No session is open on terminal T1" in err
+    till.ok("session", "open", "--terminal", "T1", "--float", "500", *MANAGER)
+    err = till.fails(2, "print", "z", "2", *MANAGER)
+    assert "still open" in err
+    assert till.printed() == b""
+
+
+def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -> None:
+    device = till.root / "usb" / "lp0"
+    till.set_printer({"kind": "devfile", "path": str(device), "timeout": 1})
+    till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
+    start = time.monotonic()
+    err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
+    assert time.monotonic() - start < 10
+    assert "Printer not found" in err and str(device) in err
+    assert "RECEIPT T1-1 kept" in err and "prints when the printer is back" in err
+    with till.db() as db:
+        assert db.scalar("SELECT COUNT(*) FROM sales") == 1  # the sale is stored
+        (job,) = print_jobs.pending(db, "T1")
+    assert job.status == "pending" and job.last_reason == "device_missing"
+
+    listed = till.ok("print", "pending")
+    assert "RECEIPT T1-1" in listed and "Printer not found" in listed
+    (row,) = json.loads(till.ok("print", "pending", "--json"))
+    assert row["id"] == job.id and row["status"] == "pending" and row["reason"] == "device_missing"
+    status = till.run("printer", "status", "--terminal", "T1")
+    assert status.returncode == 1 and "Printer not found" in status.stdout
+    assert "Waiting to print  1" in status.stdout
+    err = till.fails(PRINT_FAILED, "print", "pending", "--retry")
+    assert "kept" in err
+
+    device.parent.mkdir()
+    device.write_bytes(b"")  # plugged in
+    out = till.ok("print", "pending", "--retry")
+    assert "Printed: RECEIPT T1-1." in out
+    data = device.read_bytes()
+    assert data == job.payload
+    with till.db() as db:
+        doc, _sale = spool.sale_document(db, 1)
+    assert texts(decode(data)) == printed_lines(doc)
+    assert "Nothing is waiting to print." in till.ok("print", "pending")
+    till.ok("print", "pending", "--retry")
+    assert device.read_bytes() == data  # printed exactly once
+    assert till.ok("printer", "status", "--terminal", "T1", "--json")
+
+
+def test_jobs_kept_during_an_outage_print_in_order_after_fixing_the_config(till: Till) -> None:
+    till.set_printer({"kind": "devfile", "path": str(till.root / "nowhere"), "timeout": 1})
+    for sku in ("1001", "1002", "1003"):
+        till.ok("sale", "--terminal", "T1", "--item", sku, "--pay", "card", *CASHIER)
+    for n in (1, 2, 3):
+        till.fails(PRINT_FAILED, "print", "receipt", str(n), "--terminal", "T1")
+    with till.db() as db:
+        jobs = print_jobs.pending(db, "T1")
+    assert [j.ref for j in jobs] == ["receipt:T1:1", "receipt:T1:2", "receipt:T1:3"]
+    till.set_printer({"kind": "file", "path": str(till.sink()), "width": 42})
+    outcomes = json.loads(till.ok("print", "pending", "--retry", "--json"))
+    assert [(o["job"], o["printed"]) for o in outcomes] == [(j.id, True) for j in jobs]
+    assert till.printed() == b"".join(j.payload for j in jobs)
+
+
+def test_drawer_open_is_no_sale_permissioned_and_audited(till: Till) -> None:
+    err = till.fails(3, "drawer", "open", "--terminal", "T1", *CASHIER)
+    assert "not allowed" in err
+    assert till.printed() == b""
+    out = till.ok("drawer", "open", "--terminal", "T1", "--reason", "Change", *SUPERVISOR)
+    assert "Drawer opened" in out
+    assert till.printed() == drawer_pulse()
+    till.set_printer({"kind": "devfile", "path": str(till.root / "gone"), "timeout": 1})
+    err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
+    assert "did not open" in err and "recorded in the audit log" in err
+    with till.db() as db:
+        rows = db.all("SELECT * FROM audit_log WHERE action = 'drawer.no_sale' ORDER BY seq")
+        assert db.scalar("SELECT COUNT(*) FROM print_jobs") == 0  # never queued
+    assert [(r["staff_id"], r["terminal_id"]) for r in rows] == [("3", "T1"), ("3", "T1")]
+    assert json.loads(rows[0]["details"]) == {"reason": "Change"}
+    assert "intact" in till.ok("audit", "verify")
+
+
+def test_no_printer_configured_is_a_clear_error(till: Till) -> None:
+    till.set_printer({"kind": "none"})
+    till.ok("sale", "--terminal", "T1", "--item", "1001", "--pay", "card", *CASHIER)
+    err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
+    assert "No printer is configured for terminal T1" in err
+    status = till.run("printer", "status", "--terminal", "T1", "--json")
+    assert status.returncode == 1 and json.loads(status.stdout)["reason"] == "not_configured"
+    text = till.ok("print", "test", "--terminal", "T1", "--text")
+    assert "PRINTER TEST" in text
+    err = till.fails(2, "print", "receipt", "7", "--terminal", "T1")
+    assert "No receipt 7 on terminal T1" in err
+
+
+def test_a_manager_can_cancel_a_pending_job(till: Till) -> None:
+    till.set_printer({"kind": "devfile", "path": str(till.root / "nowhere"), "timeout": 1})
+    till.ok("sale", "--terminal", "T1", "--item", "1001", "--pay", "card", *CASHIER)
+    till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
+    (row,) = json.loads(till.ok("print", "pending", "--json"))
+    till.fails(2, "print", "pending", "--cancel", str(row["id"]))  # who?
+    till.fails(3, "print", "pending", "--cancel", str(row["id"]), *CASHIER)
+    out = till.ok("print", "pending", "--cancel", str(row["id"]), *MANAGER)
+    assert "cancelled" in out
+    assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")

@@ -1,0 +1,367 @@
+"""`kassi print ...`, `kassi printer status`, `kassi drawer open`: the printer from scripts.
+
+Every document goes through the print queue (hardware.spool): it is stored
+before it is sent, so a printer fault leaves a pending job that `kassi print
+pending --retry` (or the till's next print) prints. A command whose document
+could not print says why on stderr and exits with PRINT_FAILED; the job is kept.
+`--text` shows the same document as plain text on stdout instead of printing it.
+"""
+
+from __future__ import annotations
+
+import click
+
+from core.i18n import _
+from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli.session_cmds import _terminal_store
+
+PRINT_FAILED = 5  # the document did not print; it is kept as a pending job
+PRINTER_FAULT = 1  # `printer status`: the printer reports a problem
+
+
+def _width(ctx: Context, terminal_id: str) -> int:
+    """The terminal's paper width in columns (42 when its printer config is unusable)."""
+    from core import config
+    from hardware.device import PrinterConfigError, validate_config
+
+    try:
+        return validate_config(config.get_terminal(ctx.db, terminal_id).printer)["width"]
+    except PrinterConfigError:
+        return 42
+
+
+def _report(outcome) -> None:
+    if not outcome.ok:
+        fail(outcome.message, PRINT_FAILED)
+    click.echo(outcome.message)
+
+
+def _text(ctx: Context, terminal_id: str, doc) -> str:
+    from core.documents import to_text
+
+    return to_text(doc, _width(ctx, terminal_id))
+
+
+def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool) -> None:
+    if as_text:
+        click.echo(_text(ctx, terminal_id, doc), nl=False)
+        return
+    from hardware import spool
+
+    _report(spool.print_document(ctx.db, terminal_id, doc, ref=ref))
+
+
+text_option = click.option(
+    "--text", "as_text", is_flag=True, help=_("Show the document as plain text instead.")
+)
+
+
+# -- kassi print ---------------------------------------------------------------------
+
+
+@click.group("print")
+def print_grp() -> None:
+    """Print receipts, session pages and reports; retry what did not print."""
+
+
+@print_grp.command("test")
+@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@text_option
+@pass_ctx
+@handle_errors
+def print_test(ctx: Context, terminal_id, as_text) -> None:
+    """Print a test page (code page letters, a QR code)."""
+    from core.receipts import test_page
+
+    terminal, store = _terminal_store(ctx, terminal_id)
+    doc = test_page(store, terminal, ctx.db.now())
+    _deliver(ctx, terminal_id, doc, f"test:{terminal_id}", as_text)
+
+
+@print_grp.command("receipt")
+@click.argument("receipt", metavar="N|last")
+@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@text_option
+@pass_ctx
+@handle_errors
+def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
+    """Reprint receipt N of a terminal (or its last one), marked COPY.
+
+    A receipt that never printed prints as the original; one still waiting in
+    the queue prints from there (once).
+    """
+    from core import sales
+    from hardware import spool
+
+    _terminal_store(ctx, terminal_id)
+    if receipt.strip().lower() == "last":
+        sale = sales.last_sale(ctx.db, terminal_id)
+        if sale is None:
+            fail(_("No receipt on terminal {terminal} yet.").format(terminal=terminal_id))
+    elif receipt.strip().isdigit():
+        sale = sales.find_sale(ctx.db, terminal_id, int(receipt))
+    else:
+        fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
+    if as_text:
+        doc, _sale = spool.sale_document(ctx.db, sale.id)
+        click.echo(_text(ctx, terminal_id, doc), nl=False)
+        return
+    _report(spool.print_sale(ctx.db, sale.id, reprint=True))
+
+
+def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
+    from core import config, sessions
+
+    store = config.get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
+    ctx.use_store_language(store.locale)
+    actor = authenticate(ctx, staff_id, pin)
+    return sessions.session_details(ctx.db, actor, session_id)
+
+
+@print_grp.command("session")
+@click.argument("session_id", type=int)
+@click.option(
+    "--summary", is_flag=True, help=_("The cash summary only (S-8), not every payment type.")
+)
+@click.option(
+    "--terminal",
+    "terminal_id",
+    default=None,
+    help=_("Print on this terminal's printer (default: the session's)."),
+)
+@text_option
+@staff_options
+@pass_ctx
+@handle_errors
+def print_session(ctx: Context, session_id, summary, terminal_id, as_text, staff_id, pin) -> None:
+    """Print a session's page: every payment type (S-9), or --summary for cash only."""
+    from core.receipts import history_page, session_summary
+
+    details = _details(ctx, session_id, staff_id, pin)
+    doc = session_summary(details) if summary else history_page(details)
+    where = terminal_id or details.session.terminal_id
+    kind = "summary" if summary else "session"
+    _deliver(ctx, where, doc, f"{kind}:{session_id}", as_text)
+
+
+@print_grp.command("x")
+@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@text_option
+@staff_options
+@pass_ctx
+@handle_errors
+def print_x(ctx: Context, terminal_id, as_text, staff_id, pin) -> None:
+    """Print the X report of the terminal's open session (nothing is reset)."""
+    from core import sessions
+    from core.receipts import x_report
+
+    _terminal_store(ctx, terminal_id)
+    current = sessions.current_session(ctx.db, terminal_id)
+    if current is None:
+        fail(_("No session is open on terminal {terminal}.").format(terminal=terminal_id))
+    details = _details(ctx, current.id, staff_id, pin)
+    doc = x_report(details, ctx.db.now())
+    _deliver(ctx, terminal_id, doc, f"x:{current.id}", as_text)
+
+
+@print_grp.command("z")
+@click.argument("session_id", type=int)
+@click.option(
+    "--terminal",
+    "terminal_id",
+    default=None,
+    help=_("Print on this terminal's printer (default: the session's)."),
+)
+@text_option
+@staff_options
+@pass_ctx
+@handle_errors
+def print_z(ctx: Context, session_id, terminal_id, as_text, staff_id, pin) -> None:
+    """Print the Z report of a closed session."""
+    from core.receipts import z_report
+
+    details = _details(ctx, session_id, staff_id, pin)
+    if details.session.is_open:
+        fail(
+            _(
+                "Session {id} is still open: a Z report is for a closed session. "
+                "Print an X report with `kassi print x`."
+            ).format(id=session_id)
+        )
+    where = terminal_id or details.session.terminal_id
+    _deliver(ctx, where, z_report(details), f"z:{session_id}", as_text)
+
+
+@print_grp.command("pending")
+@click.option("--terminal", "terminal_id", default=None, help=_("Only this terminal's jobs."))
+@click.option("--retry", is_flag=True, help=_("Print them now, oldest first."))
+@click.option(
+    "--cancel", "cancel_id", type=int, default=None, help=_("Drop this pending job (manager).")
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--staff", "staff_id", envvar="KASSI_STAFF", help=_("Staff id (for --cancel)."))
+@click.option("--pin", envvar="KASSI_PIN", help=_("PIN (or set KASSI_PIN)."))
+@pass_ctx
+@handle_errors
+def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id, pin) -> None:
+    """List the documents waiting for a printer; --retry prints them."""
+    from core import print_jobs
+    from hardware import spool
+
+    if terminal_id:
+        _terminal_store(ctx, terminal_id)
+    if cancel_id is not None:
+        if not staff_id:
+            fail(_("Give --staff and --pin of a manager to cancel a print job."))
+        actor = authenticate(ctx, staff_id, pin)
+        job = print_jobs.cancel(ctx.db, actor, cancel_id)
+        click.echo(_("Print job {id} cancelled: {title}.").format(id=job.id, title=job.title))
+        return
+    if retry:
+        outcomes = spool.retry_pending(ctx.db, terminal_id)
+        if as_json:
+            emit_json(
+                [
+                    {"job": o.job_id, "printed": o.ok, "message": o.message, "reason": o.reason}
+                    for o in outcomes
+                ]
+            )
+        else:
+            for o in outcomes:
+                click.echo(o.message, err=not o.ok)
+            if not outcomes:
+                click.echo(_("Nothing is waiting to print."))
+        if any(not o.ok for o in outcomes):
+            raise SystemExit(PRINT_FAILED)
+        return
+    jobs = print_jobs.pending(ctx.db, terminal_id)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": j.id,
+                    "terminal": j.terminal_id,
+                    "kind": j.kind,
+                    "ref": j.ref,
+                    "title": j.title,
+                    "status": j.status,
+                    "copy": j.copy,
+                    "attempts": j.attempts,
+                    "created_at": j.created_at,
+                    "last_error": j.last_error,
+                    "reason": j.last_reason,
+                    "bytes": len(j.payload),
+                }
+                for j in jobs
+            ]
+        )
+        return
+    if not jobs:
+        click.echo(_("Nothing is waiting to print."))
+        return
+    for j in jobs:
+        click.echo(
+            f"{j.id:>6}  {j.terminal_id:<6} {j.status:<8} {j.created_at}  "
+            f"{j.attempts:>2}x  {j.title}" + (f"  — {j.last_error}" if j.last_error else "")
+        )
+
+
+# -- kassi printer -------------------------------------------------------------------
+
+
+@click.group("printer")
+def printer_grp() -> None:
+    """The terminal's printer (and the drawer behind it)."""
+
+
+@printer_grp.command("status")
+@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@handle_errors
+def printer_status(ctx: Context, terminal_id, as_json) -> None:
+    """Ask the printer how it is (paper, cover, drawer) and count its waiting jobs.
+
+    Exits 1 when the printer reports a problem, so a script can watch it.
+    """
+    from hardware import spool
+
+    _terminal_store(ctx, terminal_id)
+    st = spool.printer_status(ctx.db, terminal_id)
+    if as_json:
+        emit_json(
+            {
+                "terminal": st.terminal_id,
+                "kind": st.kind,
+                "where": st.where,
+                "ok": st.ok,
+                "online": st.online,
+                "readable": st.readable,
+                "reason": st.reason,
+                "message": st.message,
+                "paper_out": st.paper_out,
+                "paper_near_end": st.paper_near_end,
+                "cover_open": st.cover_open,
+                "drawer_open": st.drawer_open,
+                "pending": st.pending,
+                "last_error": st.last_error,
+            }
+        )
+    else:
+        yes_no = {True: _("yes"), False: _("no"), None: _("unknown")}
+        rows = [
+            (_("Terminal"), st.terminal_id),
+            (_("Printer"), f"{st.kind} {st.where}".strip()),
+            (_("State"), st.message),
+        ]
+        if st.readable:
+            rows += [
+                (_("Paper out"), yes_no[st.paper_out]),
+                (_("Paper low"), yes_no[st.paper_near_end]),
+                (_("Cover open"), yes_no[st.cover_open]),
+                (_("Drawer open"), yes_no[st.drawer_open]),
+            ]
+        rows.append((_("Waiting to print"), str(st.pending)))
+        if st.last_error:
+            rows.append((_("Last error"), st.last_error))
+        width = max(len(k) for k, _v in rows)
+        for k, v in rows:
+            click.echo(f"{k.ljust(width)}  {v}")
+    if not st.ok:
+        raise SystemExit(PRINTER_FAULT)
+
+
+# -- kassi drawer --------------------------------------------------------------------
+
+
+@click.group("drawer")
+def drawer_grp() -> None:
+    """The cash drawer."""
+
+
+@drawer_grp.command("open")
+@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@click.option("--reason", default="", help=_("Why the drawer is opened (kept in the audit log)."))
+@staff_options
+@pass_ctx
+@handle_errors
+def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
+    """Open the drawer without a sale ("no sale"): its own permission, always audited."""
+    from core import sessions
+    from hardware import spool
+
+    _terminal_store(ctx, terminal_id)
+    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    sessions.no_sale(ctx.db, actor, terminal_id, reason)
+    outcome = spool.open_drawer(ctx.db, terminal_id)
+    if not outcome.ok:
+        fail(
+            outcome.message + " " + _("The no-sale opening is recorded in the audit log."),
+            PRINT_FAILED,
+        )
+    click.echo(outcome.message)
+
+
+def register(main: click.Group) -> None:
+    for group in (print_grp, printer_grp, drawer_grp):
+        main.add_command(group)
