@@ -21,7 +21,7 @@ from tui.widgets.status_bar import StatusBar
 
 class TerminalScreen(Screen):
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", show=False),
         Binding("f2", "start", "Start"),
         Binding("f3", "adjust('add')", "Add"),
         Binding("f4", "adjust('remove')", "Remove"),
@@ -29,6 +29,7 @@ class TerminalScreen(Screen):
         Binding("f6", "print_x", "X report"),
         Binding("f7", "history", "History"),
         Binding("f8", "no_sale", "No sale"),
+        Binding("f9", "office", "Office"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -129,6 +130,11 @@ class TerminalScreen(Screen):
         from tui.screens.history import HistoryScreen
 
         self.app.push_screen(HistoryScreen())
+
+    def action_office(self) -> None:
+        from tui.screens.office import OfficeScreen
+
+        self.app.push_screen(OfficeScreen())
 
     def action_no_sale(self) -> None:
         try:

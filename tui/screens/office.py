@@ -1,0 +1,59 @@
+"""The back office menu: session report, statements, the print queue."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from core.i18n import _
+from tui.hardware_bridge import PrintFinished
+from tui.widgets.footer import KassiFooter
+from tui.widgets.status_bar import StatusBar
+
+
+class OfficeScreen(Screen):
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield OptionList(
+            Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
+            Option(_("Retail statements"), id="statements"),
+            Option(_("Print waiting receipts again"), id="retry"),
+            Option(_("Reprint the last receipt"), id="reprint"),
+            id="office-menu",
+            markup=False,
+        )
+        yield Static("", id="notice", markup=False)
+        yield KassiFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(StatusBar).show(_("Back office"), self.app.store.name)
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        choice = event.option.id
+        if choice == "reports":
+            from tui.screens.reports import ReportsScreen
+
+            self.app.push_screen(ReportsScreen())
+        elif choice == "statements":
+            try:
+                from tui.screens.statements import StatementsScreen
+            except ImportError:
+                self.query_one("#notice", Static).update(_("Statements are not available."))
+                return
+            self.app.push_screen(StatementsScreen())
+        elif choice == "retry":
+            self.app.hardware.retry_pending()
+        elif choice == "reprint":
+            self.app.hardware.reprint_last()
+
+    def on_print_finished(self, message: PrintFinished) -> None:
+        self.query_one("#notice", Static).update(message.message)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
