@@ -27,17 +27,28 @@ class PrintFinished(Message):
         self.message = message
 
 
+RETRY_SECONDS = 30
+DRAWER_WAIT_SECONDS = 120
+
+
 class TillHardware:
     def __init__(self, app, terminal: Terminal) -> None:
         self.app = app
         self.terminal = terminal
         self.last_sale_id: int | None = None
+        # Set while the terminal is configured to wait for the drawer to close
+        # after a cash movement; the sale screen holds the next sale until then.
+        self.drawer_open = False
+        self.wait_for_drawer = bool(terminal.printer.get("wait_drawer_closed"))
+        app.set_interval(RETRY_SECONDS, self._auto_retry)
 
     # -- what screens call ------------------------------------------------------------
 
     def after_sale(self, sale: Sale) -> None:
         self.last_sale_id = sale.id
         self._run(lambda spool, db: spool.print_sale(db, sale.id))
+        if self.wait_for_drawer and any(p.is_cash and p.amount for p in sale.payments):
+            self._await_drawer()
 
     def after_adjustment(self, adj: CashAdjustment) -> None:
         self._run(lambda spool, db: spool.print_adjustment(db, adj.id))
@@ -71,6 +82,37 @@ class TillHardware:
 
         self._run(job)
 
+    def _auto_retry(self) -> None:
+        """Print waiting jobs once the printer is back, without waiting for a new sale."""
+        from core import print_jobs
+
+        if not print_jobs.pending(self.app.db, self.terminal.id):
+            return
+        self._run(
+            lambda spool, db: _first_failure(spool.retry_pending(db, self.terminal.id)), quiet=True
+        )
+
+    def _await_drawer(self) -> None:
+        path = self.app.db.path
+        self.drawer_open = True
+
+        def work() -> None:
+            try:
+                from hardware import spool
+
+                with Db(path) as db:
+                    closed = spool.wait_for_drawer_closed(db, self.terminal.id, DRAWER_WAIT_SECONDS)
+            except Exception:
+                closed = True  # a printer fault never blocks selling (H-4)
+            self.app.call_from_thread(self._drawer_done, closed)
+
+        self.app.run_worker(work, thread=True, group="drawer", exclusive=True)
+
+    def _drawer_done(self, closed: bool) -> None:
+        self.drawer_open = False
+        if not closed:
+            self._tell(False, _("The drawer is still open."))
+
     # -- plumbing -------------------------------------------------------------------------
 
     def _run(self, job: Callable, quiet: bool = False) -> None:
@@ -87,7 +129,9 @@ class TillHardware:
                     self._tell, False, _("Printer problem: {error}").format(error=exc)
                 )
                 return
-            if outcome is not None and (not quiet or not outcome.ok):
+            if outcome is None or getattr(outcome, "reason", None) == "not_configured":
+                return  # a till without a printer is a choice, not a fault
+            if not quiet or not outcome.ok:
                 self.app.call_from_thread(self._tell, outcome.ok, outcome.message)
 
         self.app.run_worker(work, thread=True, group="printing", exclusive=False)
@@ -96,6 +140,11 @@ class TillHardware:
         self.app.screen.post_message(PrintFinished(ok, message))
         if not ok:
             self.app.notify(message, severity="error", timeout=8)
+
+
+def _first_failure(outcomes: list):
+    failed = [o for o in outcomes if not o.ok]
+    return failed[0] if failed else (outcomes[-1] if outcomes else None)
 
 
 class _Outcome:

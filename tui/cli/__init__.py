@@ -163,9 +163,27 @@ def main(
 
 
 def _register() -> None:
-    from tui.cli import audit_cmds, print_cmds, report_cmds, sale_cmds, session_cmds, setup_cmds
+    from tui.cli import (
+        audit_cmds,
+        print_cmds,
+        report_cmds,
+        sale_cmds,
+        session_cmds,
+        setup_cmds,
+        statement_cmds,
+        transfer_cmds,
+    )
 
-    for module in (setup_cmds, session_cmds, sale_cmds, audit_cmds, report_cmds, print_cmds):
+    for module in (
+        setup_cmds,
+        session_cmds,
+        sale_cmds,
+        audit_cmds,
+        report_cmds,
+        print_cmds,
+        statement_cmds,
+        transfer_cmds,
+    ):
         module.register(main)
 
 

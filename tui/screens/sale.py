@@ -83,7 +83,8 @@ class SaleScreen(Screen):
     def on_print_finished(self, message: PrintFinished) -> None:
         if message.ok:
             return
-        self.notice(message.message + "  " + _("(Ctrl+R: reprint)"), error=True)
+        # The key first: the printer's message can be longer than the notice line.
+        self.notice(_("Ctrl+R: reprint") + " — " + message.message, error=True)
 
     # -- what the screen shows ------------------------------------------------------
 
@@ -164,7 +165,15 @@ class SaleScreen(Screen):
             qty, text = int(m[1]), m[2]
         self.add_item(text, qty)
 
+    def drawer_blocks(self) -> bool:
+        if self.app.hardware is not None and self.app.hardware.drawer_open:
+            self.notice(_("Close the cash drawer to go on."), error=True)
+            return True
+        return False
+
     def add_item(self, code: str, qty: int = 1) -> None:
+        if self.drawer_blocks():
+            return
         try:
             item = catalog.find_item(self.app.db, code, self.app.store.id)
             if not 0 < qty <= sales.MAX_QTY:
@@ -271,6 +280,8 @@ class SaleScreen(Screen):
 
         if not self.lines:
             self.notice(_("The basket is empty."), error=True)
+            return
+        if self.drawer_blocks():
             return
         try:
             if self.refund_mode:

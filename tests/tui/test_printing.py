@@ -1,0 +1,56 @@
+"""Printing from the till: the sale is stored first; a dead printer is a notice with
+Reprint, never a lost sale (H-4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import config
+from tests.hardware.escpos_decoder import decode, texts
+from tests.tui.conftest import login, screen_text, settle, type_text
+
+pytestmark = pytest.mark.tui
+
+
+async def sell_one(pilot, app) -> None:
+    await type_text(pilot, "1001")
+    await pilot.press("enter", "f5", "enter")
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+async def test_receipt_prints_to_the_terminal_printer(make_app, till_db, tmp_path):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell_one(pilot, app)
+    events = decode((tmp_path / "printer-T1.bin").read_bytes())
+    text = "\n".join(texts(events))
+    assert "RECEIPT" in text and "Rugbrød" in text and "T1-1" in text
+    assert any(e[0] == "pulse" for e in events), "cash moved: the drawer opens"
+
+
+async def test_dead_printer_keeps_the_sale_and_offers_reprint(make_app, till_db, tmp_path):
+    manager = config.get_terminal(till_db, "T1")
+    from core import auth
+
+    boss = auth.authenticate(till_db, "1", "1234")
+    # A file sink under a regular file can never be written: a printer that is "off".
+    config.set_printer(till_db, boss, "T1", {**manager.printer, "path": "/etc/hostname/x"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell_one(pilot, app)
+        assert till_db.scalar("SELECT COUNT(*) FROM sales WHERE terminal_id = 'T1'") == 1
+        assert "Ctrl+R: reprint" in screen_text(app)
+        pending = till_db.all("SELECT status FROM print_jobs WHERE terminal_id = 'T1'")
+        assert [r["status"] for r in pending] == ["pending"]
+
+        # The printer comes back: Ctrl+R prints the kept receipt, once.
+        config.set_printer(till_db, boss, "T1", manager.printer)
+        await pilot.press("ctrl+r")
+        await settle(pilot, app)
+    printed = texts(decode((tmp_path / "printer-T1.bin").read_bytes()))
+    assert sum("T1-1" in line for line in printed) == 1
+    assert till_db.scalar("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'") == 0

@@ -1,0 +1,550 @@
+"""`kassi statement ...`: create, list transactions, calculate, count, post, show, list,
+delete, and the batch `run` for cron (T-2..T-10)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from core.i18n import _
+from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli.session_cmds import parse_money
+
+
+def _store(ctx: Context, store_id: str):
+    from core import config
+
+    store = config.get_store(ctx.db, store_id)
+    ctx.use_store_language(store.locale)
+    return store
+
+
+def _statement_store(ctx: Context, statement_id: int):
+    from core.statement_views import get_statement
+
+    return _store(ctx, get_statement(ctx.db, statement_id).store_id)
+
+
+def _period(ctx: Context, store, day, start_text, end_text):
+    from datetime import date
+
+    from core.statement_periods import business_day_period, parse_when
+
+    if day and (start_text or end_text):
+        fail(_("Give --date, or --from and --to, not both."))
+    if day:
+        try:
+            return business_day_period(store, date.fromisoformat(day))
+        except ValueError:
+            fail(_("A date is YYYY-MM-DD; got {text!r}.").format(text=day))
+    if not (start_text and end_text):
+        fail(_("Give the period: --date DAY, or --from and --to."))
+    return parse_when(start_text, store), parse_when(end_text, store, end=True)
+
+
+def statement_json(d) -> dict:
+    """Details as JSON; amounts are decimal strings in major units (never floats)."""
+    from core.money import to_decimal_str
+
+    st, cur = d.statement, d.store.currency
+    m = lambda v: None if v is None else to_decimal_str(v, cur)  # noqa: E731
+    return {
+        "id": st.id,
+        "store": st.store_id,
+        "status": st.status,
+        "currency": cur,
+        "period_start": st.period_start,
+        "period_end": st.period_end,
+        "method": st.method,
+        "split": st.split,
+        "split_key": st.split_key,
+        "source": st.source,
+        "created_at": st.created_at,
+        "created_by": st.created_by,
+        "created_by_name": d.name(st.created_by),
+        "calculated_at": st.calculated_at,
+        "calculated_by": st.calculated_by,
+        "calculated_by_name": d.name(st.calculated_by) or None,
+        "posted_at": st.posted_at,
+        "posted_by": st.posted_by,
+        "posted_by_name": d.name(st.posted_by) or None,
+        "override_reason": st.override_reason,
+        "transactions": st.transactions,
+        "business_day": st.business_day,
+        "end_of_business_day": st.end_of_business_day,
+        "max_posting_difference": m(d.store.max_posting_difference),
+        "lines": [
+            {
+                "group": ln.group_key,
+                "group_label": ln.group_label,
+                "tender": ln.tender_id,
+                "tender_name": ln.tender_name,
+                "payments": ln.payments,
+                "transaction_amount": m(ln.transaction_amount),
+                "declared": m(ln.declared),
+                "discrepancy": m(ln.discrepancy),
+                "counted": m(ln.counted),
+                "difference": m(ln.difference),
+                "counted_by_hand": ln.counted_manual,
+                "counted_by": ln.counted_by,
+                "counted_note": ln.counted_note,
+            }
+            for ln in d.lines
+        ],
+        "transaction_total": m(d.transaction_total),
+        "counted_total": m(d.counted_total),
+        "difference_total": m(d.difference_total),
+        "over_limit": [{"group": ln.group_key, "tender": ln.tender_id} for ln in d.over_limit],
+        "sessions": list(d.session_ids),
+        "sales_orders": [
+            {
+                "number": o.number,
+                "kind": o.kind,
+                "customer": o.customer_id,
+                "business_date": o.business_date,
+                "transactions": o.transactions,
+                "total": m(o.total),
+                "rounding": m(o.rounding),
+                "vat": m(o.vat_total),
+                "invoice": o.invoice_number,
+                "invoice_date": o.invoice_date,
+                "invoice_amount": m(o.invoice_amount),
+            }
+            for o in d.orders
+        ],
+        "payment_journals": [
+            {
+                "number": j.number,
+                "tender": j.tender_id,
+                "payments": j.payments,
+                "amount": m(j.amount),
+                "counted": m(j.counted),
+                "difference": m(j.difference),
+            }
+            for j in d.payment_journals
+        ],
+        "inventory_journal": None
+        if d.inventory_journal is None
+        else {
+            "number": d.inventory_journal.number,
+            "skus": d.inventory_journal.skus,
+            "qty_out": d.inventory_journal.qty_out,
+            "qty_in": d.inventory_journal.qty_in,
+        },
+    }
+
+
+def statement_text(d, locale: str) -> str:
+    from core.money import format_amount
+    from core.statement_periods import local_text
+
+    st, store = d.statement, d.store
+    f = lambda v: "—" if v is None else format_amount(v, store.currency, locale)  # noqa: E731
+    when = lambda at, by: "—" if at is None else f"{local_text(at, store)}  {d.name(by)}"  # noqa: E731
+    rows = [
+        (_("Statement"), f"{st.id}  ({_(st.status)})"),
+        (_("Store"), f"{store.name} [{store.id}]"),
+        (
+            _("Period"),
+            f"{local_text(st.period_start, store)} – {local_text(st.period_end, store)}",
+        ),
+        (_("Method"), _(st.method) + (f"  [{st.split_key}]" if st.split else "")),
+        (_("Created"), when(st.created_at, st.created_by)),
+        (_("Calculated"), when(st.calculated_at, st.calculated_by)),
+        (_("Posted"), when(st.posted_at, st.posted_by)),
+        (_("Transactions"), str(st.transactions)),
+        (_("Maximum posting difference"), f(store.max_posting_difference)),
+    ]
+    if st.override_reason:
+        rows.append((_("Posted over the limit"), st.override_reason))
+    width = max(len(k) for k, _v in rows)
+    out = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    if d.lines:
+        out += ["", _("Lines (transaction amount, counted, difference)")]
+        over = {(ln.group_key, ln.tender_id) for ln in d.over_limit}
+        for ln in d.lines:
+            mark = "  !" if (ln.group_key, ln.tender_id) in over else ""
+            hand = "  " + _("(by hand)") if ln.counted_manual else ""
+            label = f"{ln.group_label} / " if ln.group_key else ""
+            out.append(
+                f"  {(label + ln.tender_name)[:28].ljust(28)} {f(ln.transaction_amount).rjust(14)}"
+                f" {f(ln.counted).rjust(14)} {f(ln.difference).rjust(12)}{hand}{mark}"
+            )
+        out.append(
+            f"  {_('Total')[:28].ljust(28)} {f(d.transaction_total).rjust(14)}"
+            f" {f(d.counted_total).rjust(14)} {f(d.difference_total).rjust(12)}"
+        )
+    if d.orders:
+        out += ["", _("Sales orders and invoices")]
+        for o in d.orders:
+            what = o.business_date if o.kind == "cash_and_carry" else _("customer")
+            out.append(
+                f"  {_('order')} {o.number}  {_('invoice')} {o.invoice_number}  "
+                f"{o.customer_id} ({what})  {o.transactions}  {f(o.invoice_amount)}"
+            )
+    if d.payment_journals:
+        out += ["", _("Payment journals")]
+        for j in d.payment_journals:
+            out.append(f"  {j.number}  {j.tender_id.ljust(10)} {f(j.amount).rjust(14)}")
+    if d.inventory_journal:
+        inv = d.inventory_journal
+        out += [
+            "",
+            _("Inventory journal {n}: {skus} items, {out} out, {back} back").format(
+                n=inv.number, skus=inv.skus, out=inv.qty_out, back=inv.qty_in
+            ),
+        ]
+    return "\n".join(out)
+
+
+def _show(ctx: Context, actor, statement_id: int, as_json: bool) -> None:
+    from core import statements
+
+    details = statements.statement_details(ctx.db, actor, statement_id)
+    if as_json:
+        emit_json(statement_json(details))
+    else:
+        click.echo(statement_text(details, ctx.locale_for(details.store.locale)))
+
+
+@click.group("statement")
+def statement_grp() -> None:
+    """Retail statements: create, calculate, count, post (T-2..T-10)."""
+
+
+@statement_grp.command("create")
+@click.option("--store", "store_id", required=True)
+@click.option("--date", "day", default=None, help=_("A business day, YYYY-MM-DD."))
+@click.option(
+    "--from", "start_text", default=None, help=_("Start: YYYY-MM-DD[THH:MM], store time.")
+)
+@click.option("--to", "end_text", default=None, help=_("End (exclusive; a date: through it)."))
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json, staff_id, pin):
+    """Create the store's statement(s) for a period (T-2; refused while a session is open, T-9)."""
+    from core import statements
+
+    store = _store(ctx, store_id)
+    start, end = _period(ctx, store, day, start_text, end_text)
+    actor = authenticate(ctx, staff_id, pin)
+    made = statements.create_statements(ctx.db, actor, store.id, start, end)
+    if as_json:
+        emit_json([{"id": s.id, "store": s.store_id, "split_key": s.split_key} for s in made])
+        return
+    for s in made:
+        key = f" [{s.split_key}]" if s.split else ""
+        click.echo(
+            _("Statement {id} created for {store}{key}.").format(id=s.id, store=s.store_id, key=key)
+        )
+
+
+@statement_grp.command("transactions")
+@click.argument("statement_id", type=int)
+@click.option("--limit", default=100, show_default=True)
+@click.option("--after", "after_id", default=0, help=_("Page on: the last sale id shown."))
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json, staff_id, pin):
+    """The transactions the statement takes (before calculating: will take) (T-3)."""
+    from core import statements
+    from core.money import format_amount, to_decimal_str
+
+    store = _statement_store(ctx, statement_id)
+    actor = authenticate(ctx, staff_id, pin)
+    page = statements.statement_transactions(
+        ctx.db, actor, statement_id, limit=limit, after_id=after_id
+    )
+    m = lambda v: to_decimal_str(v, store.currency)  # noqa: E731
+    if as_json:
+        emit_json(
+            {
+                "statement": page.statement_id,
+                "taken": page.taken,
+                "count": page.count,
+                "amount": m(page.amount),
+                "transactions": [
+                    {
+                        "id": r.sale_id,
+                        "uid": r.uid,
+                        "kind": r.kind,
+                        "created_at": r.created_at,
+                        "terminal": r.terminal_id,
+                        "receipt": r.receipt_no,
+                        "staff": r.staff_id,
+                        "session": r.session_id,
+                        "customer": r.customer_id,
+                        "total": m(r.total),
+                        "rounding": m(r.rounding),
+                    }
+                    for r in page.rows
+                ],
+            }
+        )
+        return
+    loc = ctx.locale_for(store.locale)
+    head = (
+        _("{n} transactions, {amount}") if page.taken else _("{n} transactions to take, {amount}")
+    )
+    click.echo(head.format(n=page.count, amount=format_amount(page.amount, store.currency, loc)))
+    for r in page.rows:
+        click.echo(
+            f"{r.sale_id:>9}  {r.created_at}  {r.terminal_id:<6} {r.receipt_no:>7}  {r.kind:<6}"
+            f" {r.staff_id:<6} {r.customer_id or '':<10} {format_amount(r.due, store.currency, loc):>12}"
+        )
+
+
+@statement_grp.command("calculate")
+@click.argument("statement_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_calculate(ctx: Context, statement_id, as_json, staff_id, pin):
+    """Calculate (or recalculate) the statement's lines (T-4, T-5)."""
+    from core import statements
+
+    _statement_store(ctx, statement_id)
+    actor = authenticate(ctx, staff_id, pin)
+    statements.calculate_statement(ctx.db, actor, statement_id)
+    _show(ctx, actor, statement_id, as_json)
+
+
+@statement_grp.command("count")
+@click.argument("statement_id", type=int)
+@click.option("--tender", "tender_id", required=True)
+@click.option("--group", "group_key", default="", help=_("Staff, terminal or session of the line."))
+@click.option("--amount", "amount_text", default=None, help=_("The counted amount."))
+@click.option("--reset", is_flag=True, help=_("Back to what the tills' counts say."))
+@click.option("--note", default="")
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_count(
+    ctx: Context,
+    statement_id,
+    tender_id,
+    group_key,
+    amount_text,
+    reset,
+    note,
+    as_json,
+    staff_id,
+    pin,
+):
+    """Enter a line's counted amount by hand (T-5; audited)."""
+    from core import statements
+
+    if reset == (amount_text is not None):
+        fail(_("Give --amount or --reset."))
+    store = _statement_store(ctx, statement_id)
+    amount = None if reset else parse_money(ctx, amount_text, store, allow_negative=True)
+    actor = authenticate(ctx, staff_id, pin)
+    statements.set_counted(
+        ctx.db, actor, statement_id, tender_id, amount, group_key=group_key, note=note
+    )
+    _show(ctx, actor, statement_id, as_json)
+
+
+@statement_grp.command("post")
+@click.argument("statement_id", type=int)
+@click.option(
+    "--override",
+    "override_reason",
+    default=None,
+    help=_("A manager posts over the maximum difference, giving the reason."),
+)
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_id, pin):
+    """Post: sales orders, invoices, payment and inventory journals (T-6, T-10)."""
+    from core.statement_posting import post_statement
+
+    _statement_store(ctx, statement_id)
+    actor = authenticate(ctx, staff_id, pin)
+    result = post_statement(ctx.db, actor, statement_id, override_reason=override_reason)
+    if not as_json:
+        click.echo(
+            _(
+                "Statement {id} posted: {orders} sales orders and invoices, "
+                "{journals} payment journals, {items} inventory lines."
+            ).format(
+                id=statement_id,
+                orders=result.orders,
+                journals=result.payment_journals,
+                items=result.inventory_lines,
+            )
+        )
+        return
+    _show(ctx, actor, statement_id, as_json)
+
+
+@statement_grp.command("show")
+@click.argument("statement_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
+    """Statement details: state, who and when, lines, documents."""
+    _statement_store(ctx, statement_id)
+    actor = authenticate(ctx, staff_id, pin)
+    _show(ctx, actor, statement_id, as_json)
+
+
+@statement_grp.command("list")
+@click.option("--store", "store_id", default=None)
+@click.option("--status", type=click.Choice(["created", "calculated", "posted"]), default=None)
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin):
+    """Statements, newest first."""
+    from core import statements
+    from core.statement_periods import local_text
+
+    stores = {}
+    if store_id:
+        stores[store_id] = _store(ctx, store_id)
+    actor = authenticate(ctx, staff_id, pin)
+    rows = statements.list_statements(ctx.db, actor, store_id=store_id, status=status, limit=limit)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": s.id,
+                    "store": s.store_id,
+                    "status": s.status,
+                    "period_start": s.period_start,
+                    "period_end": s.period_end,
+                    "method": s.method,
+                    "split_key": s.split_key,
+                    "source": s.source,
+                    "transactions": s.transactions,
+                    "created_at": s.created_at,
+                    "created_by": s.created_by,
+                    "calculated_at": s.calculated_at,
+                    "calculated_by": s.calculated_by,
+                    "posted_at": s.posted_at,
+                    "posted_by": s.posted_by,
+                }
+                for s in rows
+            ]
+        )
+        return
+    from core import config
+
+    for s in rows:
+        store = stores.get(s.store_id) or stores.setdefault(
+            s.store_id, config.get_store(ctx.db, s.store_id)
+        )
+        by, at = (
+            (s.posted_by, s.posted_at)
+            if s.posted_at
+            else (s.calculated_by, s.calculated_at)
+            if s.calculated_at
+            else (s.created_by, s.created_at)
+        )
+        click.echo(
+            f"{s.id:>6}  {s.store_id:<10} {_(s.status):<10} {local_text(s.period_start, store)}"
+            f" – {local_text(s.period_end, store)}  {s.split_key or '':<8} {s.transactions:>8}"
+            f"  {by} {local_text(at, store)}"
+        )
+
+
+@statement_grp.command("delete")
+@click.argument("statement_id", type=int)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_delete(ctx: Context, statement_id, staff_id, pin):
+    """Delete an unposted statement; its transactions are free again."""
+    from core import statements
+
+    _statement_store(ctx, statement_id)
+    actor = authenticate(ctx, staff_id, pin)
+    released = statements.delete_statement(ctx.db, actor, statement_id)
+    click.echo(
+        _("Statement {id} deleted; {n} transactions released.").format(id=statement_id, n=released)
+    )
+
+
+@statement_grp.command("run")
+@click.option("--all-stores", is_flag=True, help=_("Every store."))
+@click.option("--store", "store_ids", multiple=True, help=_("A store (repeat)."))
+@click.option(
+    "--date", "day", default=None, help=_("Business day (default: the last complete one).")
+)
+@click.option("--post", is_flag=True, help=_("Post the calculated statements too."))
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff_id, pin):
+    """The batch: create and calculate (and --post) each store's statements for a
+    business day. Safe to run twice; exits 1 when a store needs attention."""
+    from datetime import date
+
+    from core.statement_batch import run_batch
+
+    if all_stores == bool(store_ids):
+        fail(_("Give --all-stores or --store."))
+    the_day = None
+    if day:
+        try:
+            the_day = date.fromisoformat(day)
+        except ValueError:
+            fail(_("A date is YYYY-MM-DD; got {text!r}.").format(text=day))
+    actor = authenticate(ctx, staff_id, pin)
+    outcomes = run_batch(ctx.db, actor, store_ids=list(store_ids) or None, day=the_day, post=post)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "store": o.store_id,
+                    "business_date": o.business_date.isoformat(),
+                    "period_start": o.period_start,
+                    "period_end": o.period_end,
+                    "statements": list(o.statements),
+                    "created": list(o.created),
+                    "calculated": list(o.calculated),
+                    "posted": list(o.posted),
+                    "errors": list(o.errors),
+                }
+                for o in outcomes
+            ]
+        )
+    else:
+        for o in outcomes:
+            ids = ", ".join(str(i) for i in o.statements) or "—"
+            click.echo(
+                _(
+                    "{store} {day}: statements {ids}; created {created}, calculated {calculated},"
+                    " posted {posted}."
+                ).format(
+                    store=o.store_id,
+                    day=o.business_date.isoformat(),
+                    ids=ids,
+                    created=len(o.created),
+                    calculated=len(o.calculated),
+                    posted=len(o.posted),
+                )
+            )
+            for error in o.errors:
+                click.echo(f"  {o.store_id}: {error}", err=True)
+    if any(not o.ok for o in outcomes):
+        sys.exit(1)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(statement_grp)

@@ -1,0 +1,115 @@
+"""`kassi export transactions` and `kassi import transactions`: the store -> head office
+transfer (T-1) in JSON Lines, as docs/transfer-format.md describes."""
+
+from __future__ import annotations
+
+import click
+
+from core.i18n import _
+from tui.cli import Context, authenticate, emit_json, handle_errors, pass_ctx, staff_options
+
+
+@click.command("transactions")
+@click.option("--store", "store_id", default=None, help=_("Only this store's (default: all)."))
+@click.option(
+    "--since",
+    "since",
+    default=0,
+    type=click.IntRange(min=0),
+    help=_("The cursor the previous export gave (default: everything)."),
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help=_("File to write (default: standard output)."),
+)
+@staff_options
+@pass_ctx
+@handle_errors
+def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) -> None:
+    """Write the sales and sessions recorded since a cursor as JSON Lines; the
+    next cursor is in the file's header and printed on standard error."""
+    import os
+    import sys
+    import tempfile
+
+    from core.transfer import export_transactions as core_export
+
+    actor = authenticate(ctx, staff_id, pin)
+    if output == "-":
+        summary = core_export(ctx.db, actor, sys.stdout, store_id=store_id, since=since)
+    else:
+        # Written beside the target and renamed: a reader never sees half a file.
+        folder = os.path.dirname(os.path.abspath(output))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kassi-export-", suffix=".jsonl")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                summary = core_export(ctx.db, actor, out, store_id=store_id, since=since)
+            os.replace(tmp, output)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    click.echo(
+        _("Exported {sales} transactions and {sessions} sessions; next cursor {cursor}.").format(
+            sales=summary.sales, sessions=summary.sessions, cursor=summary.cursor
+        ),
+        err=True,
+    )
+
+
+@click.command("transactions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True)
+@staff_options
+@pass_ctx
+@handle_errors
+def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
+    """Load a transfer file into this (the head office's) database: all or nothing,
+    and importing the same file again changes nothing."""
+    import sys
+
+    from core.transfer_import import import_transactions as core_import
+
+    actor = authenticate(ctx, staff_id, pin)
+    if file == "-":
+        summary = core_import(ctx.db, actor, sys.stdin, source="-")
+    else:
+        with open(file, encoding="utf-8") as handle:
+            summary = core_import(ctx.db, actor, handle, source=file)
+    if as_json:
+        emit_json(
+            {
+                "sales": summary.sales,
+                "sessions": summary.sessions,
+                "skipped_sales": summary.skipped_sales,
+                "skipped_sessions": summary.skipped_sessions,
+                "cursor": summary.cursor,
+            }
+        )
+        return
+    click.echo(
+        _("Imported {sales} transactions and {sessions} sessions; {skipped} already here.").format(
+            sales=summary.sales,
+            sessions=summary.sessions,
+            skipped=summary.skipped_sales + summary.skipped_sessions,
+        )
+    )
+
+
+def _group(main: click.Group, name: str, help_text: str) -> click.Group:
+    """The `export` / `import` group, shared with any other command that adds to it."""
+    existing = main.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name, help=help_text)
+    main.add_command(group)
+    return group
+
+
+def register(main: click.Group) -> None:
+    _group(main, "export", _("Export data from this database.")).add_command(export_transactions)
+    _group(main, "import", _("Import data into this database.")).add_command(import_transactions)
