@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KASSI_DB ?= $(CURDIR)/var/kassi.db
 
-.PHONY: run test lint format bench clean demo-db
+.PHONY: run test lint format bench clean demo-db catalogs
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -31,6 +31,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+catalogs: $(STAMP)
+	$(BIN)/python -m tests.i18n.extract
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
