@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -296,3 +297,31 @@ def test_nested_write_failure_caught_by_the_outer_code_undoes_only_the_inner_wor
             pass
     ids = [r[0] for r in db.all("SELECT id FROM customers WHERE id IN ('A', 'B')")]
     assert ids == ["A"]
+
+
+def test_schema_version_counts_every_migration():
+    """Opening a current database trusts PRAGMA user_version; it must match the schema."""
+    from core.db import SCHEMA_VERSION
+    from core.schema import migrations
+
+    assert len(migrations._migrations) == SCHEMA_VERSION
+
+
+def test_current_database_opens_without_importing_sqlite_utils(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "v.db"
+    Db(path).close()
+    code = (
+        "import sys; from core.db import Db; Db(sys.argv[1]).close(); "
+        "print('sqlite_utils' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "False"
