@@ -256,21 +256,7 @@ def record_refund(
             customer_id = customer_id or original.customer_id
         else:
             require(actor, "refund.no_receipt")
-            sold = price_lines(db, None, store.id, lines)
-            priced = [
-                SaleLine(
-                    ln.line_no,
-                    ln.sku,
-                    ln.name,
-                    -ln.qty,
-                    ln.unit_price,
-                    -ln.discount,
-                    -ln.line_total,
-                    ln.vat_rate,
-                    -ln.vat_amount,
-                )
-                for ln in sold
-            ]
+            priced = _returned(price_lines(db, None, store.id, lines))
         if customer_id:
             get_customer(db, customer_id)
         payout = -sum(ln.line_total for ln in priced)
@@ -404,24 +390,28 @@ def refundable(db: Db, original: Sale) -> dict[str, int]:
     return left
 
 
+def _returned(sold: Sequence[SaleLine]) -> list[SaleLine]:
+    """Lines priced as a sale, turned into refund lines (negative, at today's price)."""
+    return [
+        SaleLine(
+            ln.line_no,
+            ln.sku,
+            ln.name,
+            -ln.qty,
+            ln.unit_price,
+            -ln.discount,
+            -ln.line_total,
+            ln.vat_rate,
+            -ln.vat_amount,
+        )
+        for ln in sold
+    ]
+
+
 def preview_refund(
     db: Db, store_id: str, lines: Sequence[LineInput], receipt: tuple[str, int] | None
 ) -> list[SaleLine]:
     """The refund lines as record_refund would price them, without recording anything."""
     if receipt is None:
-        sold = price_lines(db, None, store_id, lines)
-        return [
-            SaleLine(
-                ln.line_no,
-                ln.sku,
-                ln.name,
-                -ln.qty,
-                ln.unit_price,
-                -ln.discount,
-                -ln.line_total,
-                ln.vat_rate,
-                -ln.vat_amount,
-            )
-            for ln in sold
-        ]
+        return _returned(price_lines(db, None, store_id, lines))
     return _refund_lines(db, find_sale(db, *receipt), lines)

@@ -52,8 +52,23 @@ def _minor(value: int | None, name: str) -> None:
         raise TypeError(f"{name} must be an int in minor units, not {value!r}")
 
 
-def _counts_total(counts: Mapping[int, int] | None, currency: str) -> int | None:
-    return None if counts is None else money.count_denominations(dict(counts), currency)
+def _reconcile(
+    amount: int | None, counts: Mapping[int, int] | None, store: Store, missing: str
+) -> int:
+    """The amount counted: as typed, or the sum of a denomination count; both must agree."""
+    counted = None if counts is None else money.count_denominations(dict(counts), store.currency)
+    if amount is None:
+        if counted is None:
+            raise InputError(missing)
+        return counted
+    if counted is not None and counted != amount:
+        fmt = lambda m: money.format_amount(m, store.currency, store.locale)  # noqa: E731
+        raise InputError(
+            _("The counted notes and coins make {counted}, not {amount}.").format(
+                counted=fmt(counted), amount=fmt(amount)
+            )
+        )
+    return amount
 
 
 def _insert_session(
@@ -110,18 +125,7 @@ def open_session(
                     store=store.name
                 )
             )
-        counted = _counts_total(counts, store.currency)
-        if opening_float is None:
-            if counted is None:
-                raise InputError(_("Enter the starting amount."))
-            opening_float = counted
-        elif counted is not None and counted != opening_float:
-            raise InputError(
-                _("The counted notes and coins make {counted}, not {amount}.").format(
-                    counted=money.format_amount(counted, store.currency, store.locale),
-                    amount=money.format_amount(opening_float, store.currency, store.locale),
-                )
-            )
+        opening_float = _reconcile(opening_float, counts, store, _("Enter the starting amount."))
         if opening_float < 0:
             raise InputError(_("The starting amount cannot be negative."))
         existing = current_session(db, terminal_id)
@@ -283,17 +287,7 @@ def close_session(
         session = _open_session_for(db, terminal_id)
         store = get_store(db, session.store_id)
         fmt = lambda m: money.format_amount(m, store.currency, store.locale)  # noqa: E731
-        counted_total = _counts_total(counts, store.currency)
-        if counted is None:
-            if counted_total is None:
-                raise InputError(_("Enter the counted cash."))
-            counted = counted_total
-        elif counted_total is not None and counted_total != counted:
-            raise InputError(
-                _("The counted notes and coins make {counted}, not {amount}.").format(
-                    counted=fmt(counted_total), amount=fmt(counted)
-                )
-            )
+        counted = _reconcile(counted, counts, store, _("Enter the counted cash."))
         if counted < 0:
             raise InputError(_("Counted cash cannot be negative."))
         if leave < 0:
