@@ -322,11 +322,6 @@ def m003_statements(db: sqlite_utils.Database) -> None:
     _run(
         db,
         """
-CREATE TABLE database_identity (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    uid TEXT NOT NULL CHECK (length(uid) = 32)
-);
-INSERT INTO database_identity (id, uid) VALUES (1, lower(hex(randomblob(16))));
 CREATE TABLE statements (
     id INTEGER PRIMARY KEY,
     store_id TEXT NOT NULL REFERENCES stores(id),
