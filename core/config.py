@@ -16,7 +16,7 @@ from core import audit, money
 from core.auth import check_pin_format, hash_pin, require
 from core.db import Db
 from core.errors import InputError, NotFound, StateError
-from core.i18n import _
+from core.i18n import N_, _
 from core.model import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -267,6 +267,10 @@ def list_terminals(db: Db, store_id: str | None = None) -> list[Terminal]:
         rows = db.all("SELECT * FROM terminals ORDER BY id")
     return [Terminal.from_row(r) for r in rows]
 
+
+# Payment type names that kassi ships (the demo's); shown in the user's language.
+# A shop's own names are shown as typed.
+BUILTIN_TENDER_NAMES = (N_("Cash"), N_("Card"), N_("Gift card"), N_("Mobile"))
 
 # -- tenders ---------------------------------------------------------------------------
 

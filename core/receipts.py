@@ -103,7 +103,7 @@ def sale_receipt(
     b.add(Pair(b.t("TOTAL"), b.m(sale.due), bold=True, size=2))
     b.add(Rule())
     for p in sale.payments:
-        name = tender_names.get(p.tender_id, p.tender_id)
+        name = b.t(tender_names.get(p.tender_id, p.tender_id))
         if p.is_cash and p.tendered != p.amount:
             b.add(Pair(f"{name} ({b.t('handed over')})", b.m(p.tendered)))
         else:
@@ -185,7 +185,7 @@ def _cash_block(b: _Builder, d: SessionDetails) -> None:
 def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Rule(), Text(b.t("Payments by type"), bold=True))
     for t in d.summary.by_tender:
-        b.add(Pair(f"{t.name} ({t.count})", b.m(t.amount)))
+        b.add(Pair(f"{b.t(t.name)} ({t.count})", b.m(t.amount)))
         if t.declared is not None and not t.is_cash:
             b.add(Pair("  " + b.t("Declared"), b.m(t.declared)))
             b.add(Pair("  " + b.t("Difference"), b.m(t.difference)))

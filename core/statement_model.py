@@ -24,6 +24,20 @@ METHOD_LABELS = {
 }
 
 
+# Stored values shown translated (statuses, methods, transaction kinds).
+SHOWN_VALUES = (
+    N_("created"),
+    N_("calculated"),
+    N_("posted"),
+    N_("total"),
+    N_("staff"),
+    N_("terminal"),
+    N_("shift"),
+    N_("sale"),
+    N_("refund"),
+)
+
+
 @frozen
 class Statement:
     id: int

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from core.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
+
+
+def da(text: str) -> str:
+    """Documents print in the store's language: the demo store is Danish."""
+    return translate(text, "da")
+
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +33,7 @@ class Tmux:
         self.name = name
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", *args], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
 
     def keys(self, *keys: str) -> None:
         for key in keys:
@@ -73,10 +79,13 @@ def tmux(tmp_path):
 
 def test_full_session_typed_in_tmux(tmux, tmp_path):
     db_path = tmp_path / "store.db"
-    subprocess.run([str(KASSI), "--db", str(db_path), "init", "--demo"], check=True,
-                   capture_output=True)
-    command = (f"TERM=xterm-256color KASSI_IDLE_LOCK=0 {KASSI} --db {db_path} --terminal T1 "
-               f"--lang en --no-mouse")
+    subprocess.run(
+        [str(KASSI), "--db", str(db_path), "init", "--demo"], check=True, capture_output=True
+    )
+    command = (
+        f"TERM=xterm-256color KASSI_IDLE_LOCK=0 {KASSI} --db {db_path} --terminal T1 "
+        f"--lang en --no-mouse"
+    )
     tmux.run("new-session", "-d", "-s", tmux.name, "-x", "80", "-y", "24", command)
     tmux.wait_for("Staff id")
     tmux.enter("2")
@@ -131,8 +140,10 @@ def test_full_session_typed_in_tmux(tmux, tmp_path):
     import sqlite3
 
     con = sqlite3.connect(db_path)
-    session = con.execute("SELECT status, opening_float, expected_cash, counted_cash,"
-                          " left_in_drawer, cash_removed FROM sessions").fetchone()
+    session = con.execute(
+        "SELECT status, opening_float, expected_cash, counted_cash,"
+        " left_in_drawer, cash_removed FROM sessions"
+    ).fetchone()
     # 500 + 66.00 (2 x 32.95 = 65.90 rounded to 66.00 in cash) + 50 added = 616.00
     assert session == ("closed", 50000, 61600, 61600, 50000, 11600)
     sale = con.execute("SELECT total, rounding, change_given FROM sales").fetchone()
@@ -140,6 +151,6 @@ def test_full_session_typed_in_tmux(tmux, tmp_path):
     printed = (tmp_path / "printer-T1.bin").read_bytes()
     events = decode(printed)
     text = "\n".join(texts(events))
-    assert "RECEIPT" in text and "Rugbrød" in text and "CASH ADDED" in text
+    assert da("RECEIPT") in text and "Rugbrød" in text and da("CASH ADDED") in text
     pulses = [e for e in events if e[0] == "pulse"]
     assert pulses, "the drawer never opened"

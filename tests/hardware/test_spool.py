@@ -21,6 +21,7 @@ import pytest
 from core import auth, config, demo, print_jobs, sales, sessions
 from core.db import Db
 from core.documents import layout
+from core.i18n import translate
 from core.sales import LineInput
 from core.tendering import TenderInput
 from hardware import spool
@@ -28,6 +29,12 @@ from hardware.render import LOOKALIKES, drawer_pulse
 from tests.conftest import FakeClock
 from tests.hardware.escpos_decoder import decode, texts
 from tests.hardware.test_serial_pty import ONLINE, FakePrinter
+
+
+def da(text: str) -> str:
+    """Documents print in the store's language: the demo store is Danish."""
+    return translate(text, "da")
+
 
 pytestmark = pytest.mark.hardware
 
@@ -258,7 +265,7 @@ def test_reprint_is_a_copy_without_the_drawer_and_is_audited(
     events = decode(sink.read_bytes()[first:])
     assert not [e for e in events if e[0] == "pulse"]
     assert texts(events) == receipt_lines(db, sale.id, reprint=True)
-    assert any("COPY" in t for t in texts(events))
+    assert any(da("COPY") in t for t in texts(events))
     job = print_jobs.get(db, outcome.job_id)
     assert job.copy and print_jobs.last_for(db, "T1", "sale_receipt").id == job.id
     audit = db.one("SELECT * FROM audit_log WHERE action = 'print.copy'")
@@ -272,7 +279,7 @@ def test_reprint_of_a_receipt_that_never_printed_is_the_original(
     outcome = spool.print_sale(db, sale.id, reprint=True)
     assert outcome.ok and not outcome.drawer_opened
     events = decode((tmp_path / "printer-T1.bin").read_bytes())
-    assert not any("COPY" in t for t in texts(events))
+    assert not any(da("COPY") in t for t in texts(events))
     assert not print_jobs.get(db, outcome.job_id).copy
 
 
@@ -311,8 +318,9 @@ def test_missing_device_path_keeps_the_job_and_prints_it_once_when_back(
     assert stored(db, sale.id)
     assert not outcome.ok and outcome.reason == "device_missing"
     assert str(device) in outcome.message and "not found" in outcome.message
-    assert "RECEIPT T1-1 kept" in outcome.message and "prints when the printer is back" in (
-        outcome.message
+    assert (
+        f"{da('RECEIPT')} T1-1 kept" in outcome.message
+        and "prints when the printer is back" in (outcome.message)
     )
     assert "drawer did not open" in outcome.message
     job = print_jobs.get(db, outcome.job_id)
@@ -386,7 +394,7 @@ def test_paper_out_keeps_the_job_and_the_next_sale_prints_both_once(
         assert time.monotonic() - start < TIMEOUT
         assert stored(db, first.id)
         assert not out1.ok and out1.reason == "paper_out"
-        assert "out of paper" in out1.message and "RECEIPT T1-1 kept" in out1.message
+        assert "out of paper" in out1.message and f"{da('RECEIPT')} T1-1 kept" in out1.message
         job1 = print_jobs.get(db, out1.job_id)
         assert job1.status == "pending" and job1.last_reason == "paper_out"
         asked = decode(fake.wait_for(9))

@@ -18,9 +18,16 @@ import pytest
 from core import auth, config, demo, print_jobs
 from core.db import Db
 from core.documents import layout
+from core.i18n import translate
 from hardware import spool
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
+
+
+def da(text: str) -> str:
+    """Documents print in the store's language: the demo store is Danish."""
+    return translate(text, "da")
+
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +103,7 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     till.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100", *CASHIER)
     # rung up from the CLI, never printed: the first print is the original
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
-    assert "Printed: RECEIPT T1-1." in out
+    assert f"Printed: {da('RECEIPT')} T1-1." in out
     first = till.printed()
     with till.db() as db:
         doc, _sale = spool.sale_document(db, 1)
@@ -106,7 +113,7 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     out = till.ok("print", "receipt", "last", "--terminal", "T1")
     assert "(copy)" in out
     copy = decode(till.printed()[len(first) :])
-    assert any("COPY" in t for t in texts(copy))
+    assert any(da("COPY") in t for t in texts(copy))
 
     before = till.printed()
     text = till.ok("print", "receipt", "1", "--terminal", "T1", "--text")
@@ -122,8 +129,8 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     events = decode(till.printed())
     titles = [t.strip() for t in texts(events)]
     for heading in ("X REPORT", "SESSION", "CASH SUMMARY", "Z REPORT"):
-        assert heading in titles, heading
-    assert titles.count("Payments by type") == 3  # history page, X and Z; not the summary
+        assert da(heading) in titles, heading
+    assert titles.count(da("Payments by type")) == 3  # history page, X and Z; not the summary
     r1 = texts(decode(till.printed("R1")))
     assert "æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €" in r1 and any("Búð" in t for t in r1)
     with till.db() as db:
@@ -164,14 +171,14 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
     assert time.monotonic() - start < 10
     assert "Printer not found" in err and str(device) in err
-    assert "RECEIPT T1-1 kept" in err and "prints when the printer is back" in err
+    assert f"{da('RECEIPT')} T1-1 kept" in err and "prints when the printer is back" in err
     with till.db() as db:
         assert db.scalar("SELECT COUNT(*) FROM sales") == 1  # the sale is stored
         (job,) = print_jobs.pending(db, "T1")
     assert job.status == "pending" and job.last_reason == "device_missing"
 
     listed = till.ok("print", "pending")
-    assert "RECEIPT T1-1" in listed and "Printer not found" in listed
+    assert f"{da('RECEIPT')} T1-1" in listed and "Printer not found" in listed
     (row,) = json.loads(till.ok("print", "pending", "--json"))
     assert row["id"] == job.id and row["status"] == "pending" and row["reason"] == "device_missing"
     status = till.run("printer", "status", "--terminal", "T1")
@@ -183,7 +190,7 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     device.parent.mkdir()
     device.write_bytes(b"")  # plugged in
     out = till.ok("print", "pending", "--retry")
-    assert "Printed: RECEIPT T1-1." in out
+    assert f"Printed: {da('RECEIPT')} T1-1." in out
     data = device.read_bytes()
     assert data == job.payload
     with till.db() as db:
@@ -236,7 +243,7 @@ def test_no_printer_configured_is_a_clear_error(till: Till) -> None:
     status = till.run("printer", "status", "--terminal", "T1", "--json")
     assert status.returncode == 1 and json.loads(status.stdout)["reason"] == "not_configured"
     text = till.ok("print", "test", "--terminal", "T1", "--text")
-    assert "PRINTER TEST" in text
+    assert da("PRINTER TEST") in text
     err = till.fails(2, "print", "receipt", "7", "--terminal", "T1")
     assert "No receipt 7 on terminal T1" in err
 

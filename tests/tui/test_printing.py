@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 
 from core import config
+from core.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import login, screen_text, settle, type_text
+
+
+def da(text: str) -> str:
+    """Documents print in the store's language: the demo store is Danish."""
+    return translate(text, "da")
+
 
 pytestmark = pytest.mark.tui
 
@@ -27,7 +34,7 @@ async def test_receipt_prints_to_the_terminal_printer(make_app, till_db, tmp_pat
         await sell_one(pilot, app)
     events = decode((tmp_path / "printer-T1.bin").read_bytes())
     text = "\n".join(texts(events))
-    assert "RECEIPT" in text and "Rugbrød" in text and "T1-1" in text
+    assert da("RECEIPT") in text and "Rugbrød" in text and "T1-1" in text
     assert any(e[0] == "pulse" for e in events), "cash moved: the drawer opens"
 
 

@@ -18,8 +18,9 @@ def day_of_sales(till_db, clock):
     m = auth.authenticate(till_db, "1", "1234")
     sessions.open_session(till_db, m, "T1", 50000)
     sales.record_sale(till_db, m, "T1", [LineInput("1001", 2)], [TenderInput("cash")])
-    sales.record_sale(till_db, m, "T1", [LineInput("1007")], [TenderInput("card")],
-                      customer_id="C1001")
+    sales.record_sale(
+        till_db, m, "T1", [LineInput("1007")], [TenderInput("card")], customer_id="C1001"
+    )
     clock.advance(hours=8)
     return m
 
@@ -33,7 +34,8 @@ async def open_statements(pilot, app):
 
 
 async def test_create_refused_while_a_session_is_open_then_calculate_and_post(
-        make_app, till_db, day_of_sales):
+    make_app, till_db, day_of_sales
+):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "1", "1234")
@@ -45,8 +47,7 @@ async def test_create_refused_while_a_session_is_open_then_calculate_and_post(
         assert "open" in screen_text(app).lower()  # T-9 names the open session
         assert till_db.scalar("SELECT COUNT(*) FROM statements") == 0
 
-        sessions.close_session(till_db, day_of_sales, "T1", 50000 + 6600, 50000,
-                               {"card": 5900})
+        sessions.close_session(till_db, day_of_sales, "T1", 50000 + 6600, 50000, {"card": 5900})
         await pilot.press("f2")
         await pilot.pause()
         await pilot.press("enter")

@@ -61,7 +61,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
                     yield AmountField(_("Counted cash in the drawer"), cur, loc, id="counted")
                     for t in self.declarable:
                         yield AmountField(
-                            _("Counted {tender} total (optional)").format(tender=t.name),
+                            _("Counted {tender} total (optional)").format(tender=_(t.name)),
                             cur,
                             loc,
                             allow_empty=True,
@@ -177,7 +177,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
             f = self.query_one(f"#declare-{t.id}", AmountField)
             if f.input.value.strip():
                 if f.amount is None:
-                    self.error(_("Fix the {tender} amount.").format(tender=t.name))
+                    self.error(_("Fix the {tender} amount.").format(tender=_(t.name)))
                     f.focus()
                     return
                 declared[t.id] = f.amount
@@ -208,7 +208,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
                 line += "  " + _("declared {amount}, difference {diff}").format(
                     amount=app.money(declared), diff=app.money(declared - t.amount)
                 )
-            rows.append(("  " + t.name, line))
+            rows.append(("  " + _(t.name), line))
         width = max(len(k) for k, _v in rows)
         self.query_one("#summary-text", Static).update(
             "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

@@ -63,7 +63,8 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
             )
             keys = [_("Enter: {name}").format(name=_("Cash"))] if self.cash else []
             keys += [
-                f"{key.upper()}: {t.name}" for key, t in zip(TENDER_KEYS, self.others, strict=False)
+                f"{key.upper()}: {_(t.name)}"
+                for key, t in zip(TENDER_KEYS, self.others, strict=False)
             ]
             keys.append(_("Esc: back"))
             yield Static("   ".join(keys), id="tender-keys", markup=False)
@@ -83,7 +84,7 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
     def show_paid(self) -> None:
         app = self.app
         lines = [
-            f"{self.tenders[e.tender_id].name}: {app.money(e.amount or 0)}" for e in self.entries
+            f"{_(self.tenders[e.tender_id].name)}: {app.money(e.amount or 0)}" for e in self.entries
         ]
         rest = self.remaining()
         if rest > 0:

@@ -60,11 +60,11 @@ class ReportsScreen(Screen):
         yield Static("", id="overview", markup=False)
         table = DataTable(id="report-list", cursor_type="row", zebra_stripes=True)
         for label, width in (
-            (_("Start"), 16),
-            (_("End"), 16),
+            (_("Started"), 16),
+            (_("Ended"), 16),
             (_("Terminal"), 8),
-            (_("Status"), 7),
-            (_("Total discrepancy"), 13),
+            (_("Status"), 8),
+            (_("Discrepancy"), 12),
             (_("Expected"), 11),
         ):
             table.add_column(label, width=width)

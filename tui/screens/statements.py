@@ -45,7 +45,7 @@ class StatementsScreen(Screen):
             (_("Period"), 24),
             (_("Method"), 14),
             (_("Status"), 10),
-            (_("Transactions"), 12),
+            (_("Transactions"), 13),
         ):
             table.add_column(label, width=width)
         yield table
@@ -350,7 +350,7 @@ class StatementTransactionsScreen(Screen):
         for label, width in (
             (_("Time"), 17),
             (_("Terminal"), 8),
-            (_("Receipt"), 8),
+            (_("Receipt"), 10),
             (_("Kind"), 7),
             (_("Customer"), 10),
             (_("Amount"), 12),
