@@ -17,8 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller data sets, fewer rounds")
     args = parser.parse_args(argv)
     here = Path(__file__).parent
-    areas = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)])
-                   if m.name.startswith("bench_"))
+    areas = sorted(
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
     chosen = args.areas or areas
     results: list[Result] = []
     for area in chosen:
@@ -39,8 +42,16 @@ def print_table(results: list[Result]) -> None:
         goal = "" if r.goal is None else f"<= {r.goal:g} {r.unit}"
         ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
         verdict = "" if r.ok is None else ("ok" if r.ok else "MISSED")
-        rows.append((r.area, r.name + (f" ({r.note})" if r.note else ""),
-                     f"{r.value:,.3f} {r.unit}", goal, ratio, verdict))
+        rows.append(
+            (
+                r.area,
+                r.name + (f" ({r.note})" if r.note else ""),
+                f"{r.value:,.3f} {r.unit}",
+                goal,
+                ratio,
+                verdict,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for n, row in enumerate(rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

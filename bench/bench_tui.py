@@ -38,9 +38,15 @@ def cold_start(db_path: Path, runs: int) -> list[float]:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         env = dict(os.environ, TERM="xterm-256color", KASSI_IDLE_LOCK="0")
         t0 = time.perf_counter()
-        proc = subprocess.Popen([str(KASSI), "--db", str(db_path), "--terminal", "T1",
-                                 "--lang", "en"], stdin=slave, stdout=slave, stderr=slave,
-                                env=env, close_fds=True, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(KASSI), "--db", str(db_path), "--terminal", "T1", "--lang", "en"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            start_new_session=True,
+        )
         seen = b""
         elapsed = None
         deadline = t0 + 20
@@ -111,8 +117,18 @@ def run(quick: bool) -> list[Result]:
         typing, adding = asyncio.run(_keypresses(db_path, 10 if quick else 40))
     return [
         Result("tui", "cold start to login screen (median)", median_ms(starts), "ms", 600),
-        Result("tui", "keypress in the item field, 100-line basket (median CPU)",
-               median_ms(typing), "ms", 30),
-        Result("tui", "Enter adds a line to a 100-line basket (median CPU)", median_ms(adding),
-               "ms", 30),
+        Result(
+            "tui",
+            "keypress in the item field, 100-line basket (median CPU)",
+            median_ms(typing),
+            "ms",
+            30,
+        ),
+        Result(
+            "tui",
+            "Enter adds a line to a 100-line basket (median CPU)",
+            median_ms(adding),
+            "ms",
+            30,
+        ),
     ]
