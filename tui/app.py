@@ -53,7 +53,7 @@ class KassiApp(App, inherit_bindings=False):
         self.hardware = None
         self._last_activity = monotonic()
         if os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard":
-            self.theme = "textual-ansi"
+            self.theme = "ansi-dark"
 
     # -- start-up -------------------------------------------------------------------
 

@@ -154,3 +154,60 @@ def test_full_session_typed_in_tmux(tmux, tmp_path):
     assert da("RECEIPT") in text and "Rugbrød" in text and da("CASH ADDED") in text
     pulses = [e for e in events if e[0] == "pulse"]
     assert pulses, "the drawer never opened"
+
+
+def test_two_tills_on_one_database_at_once(tmp_path):
+    """Two `kassi` processes (T1 and T2, as over SSH) sell on one store database."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    db_path = tmp_path / "store.db"
+    subprocess.run(
+        [str(KASSI), "--db", str(db_path), "init", "--demo"], check=True, capture_output=True
+    )
+    tills = {t: Tmux(f"kassi-e2e-{tmp_path.name}-{t}") for t in ("T1", "T2")}
+    try:
+        for terminal, till in tills.items():
+            till.run(
+                "new-session",
+                "-d",
+                "-s",
+                till.name,
+                "-x",
+                "80",
+                "-y",
+                "24",
+                f"TERM=xterm-256color KASSI_IDLE_LOCK=0 {KASSI} --db {db_path} "
+                f"--terminal {terminal} --lang en --no-mouse",
+            )
+        for till in tills.values():
+            till.wait_for("Staff id")
+            till.enter("2")
+            till.text("2222")
+            till.wait_for("••••")
+            till.keys("Enter")
+            till.wait_for("Item / scan")
+        # Both baskets are rung up side by side, then both pay.
+        for till, sku in zip(tills.values(), ("1001", "1007"), strict=True):
+            till.enter(sku)
+        for till in tills.values():
+            till.keys("F5")
+            till.wait_for("To pay")
+        for till in tills.values():
+            till.keys("Enter")  # exact cash
+        for till in tills.values():
+            till.wait_for("Enter: next sale")
+            till.keys("Enter")
+            till.wait_for("Receipt 1 recorded")
+    finally:
+        for till in tills.values():
+            subprocess.run(["tmux", "kill-session", "-t", till.name], capture_output=True)
+
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    rows = con.execute(
+        "SELECT s.terminal_id, s.receipt_no, x.opened_auto, x.opening_float"
+        " FROM sales s JOIN sessions x ON x.id = s.session_id"
+        " ORDER BY s.terminal_id"
+    ).fetchall()
+    assert rows == [("T1", 1, 1, 0), ("T2", 1, 1, 0)]

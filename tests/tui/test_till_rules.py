@@ -139,3 +139,15 @@ async def test_cash_removal_above_the_drawer_is_refused_on_screen(make_app, till
         await pilot.pause()
         assert "cannot remove" in screen_text(app)
         assert till_db.scalar("SELECT COUNT(*) FROM cash_adjustments") == 0
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TEXTUAL_COLOR_SYSTEM": "standard"}])
+async def test_sixteen_colour_terminals_get_the_ansi_theme(make_app, monkeypatch, env):
+    """SSH into a 16-colour terminal, or NO_COLOR: the till uses the terminal's own colours."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        assert app.theme == "ansi-dark"
+        assert isinstance(app.screen, SaleScreen)

@@ -86,6 +86,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
             yield Static("", id="close-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
+        self.app.hardware.open_drawer()  # the count starts: the cashier needs the drawer
         self.go("count")
 
     # -- steps ----------------------------------------------------------------------
@@ -266,5 +267,4 @@ class CloseSessionScreen(ModalScreen[int | None]):
             total, self.counts = result
             self.query_one("#counted", AmountField).input.value = self.app.money(total)
 
-        self.app.hardware.open_drawer()
         self.app.push_screen(DenominationScreen(), done)
