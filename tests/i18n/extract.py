@@ -2,7 +2,7 @@
 
     python -m tests.i18n.extract          # add new msgids to data/locale/*/kassi.po
 
-Strings are: the argument of _(), N_(), gettext(), translate() and a receipt
+Strings are: the argument of _(), N_(), gettext(), translate(), _bad() and a receipt
 builder's .t() / .pair(); and a Binding's description (the footer labels,
 translated when the footer is drawn).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("core", "tui", "hardware")
-FUNCTIONS = {"_", "N_", "gettext", "translate"}
+FUNCTIONS = {"_", "N_", "gettext", "translate", "_bad"}
 METHODS = {"t", "pair"}
 
 
