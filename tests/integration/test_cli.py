@@ -13,12 +13,13 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.integration.kassi_command import kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -92,14 +93,6 @@ COUNT_KEYS = {
     "sort_order",
 }
 DECIMAL_2 = re.compile(r"^-?\d+\.\d\d$")
-
-
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
 
 
 class Kassi:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from core.i18n import translate
 from hardware import spool
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
+from tests.integration.kassi_command import kassi_command
 
 
 def da(text: str) -> str:
@@ -35,14 +34,6 @@ MANAGER = ("--staff", "1", "--pin", "1234")
 CASHIER = ("--staff", "2", "--pin", "2222")
 SUPERVISOR = ("--staff", "3", "--pin", "3333")
 PRINT_FAILED = 5
-
-
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
 
 
 class Till:

@@ -13,7 +13,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from core import auth, sales, sessions
 from core.db import Db
 from core.sales import LineInput
 from core.tendering import TenderInput
+from tests.integration.kassi_command import kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -46,14 +46,6 @@ MONEY = {
     "invoice_amount",
     "max_posting_difference",
 }
-
-
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
 
 
 class Kassi:
