@@ -61,3 +61,21 @@ async def test_dead_printer_keeps_the_sale_and_offers_reprint(make_app, till_db,
     printed = texts(decode((tmp_path / "printer-T1.bin").read_bytes()))
     assert sum("T1-1" in line for line in printed) == 1
     assert till_db.scalar("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'") == 0
+
+
+async def test_an_open_drawer_holds_the_next_sale_when_the_terminal_asks(make_app, till_db):
+    """With "wait until the drawer is closed", the till refuses items until it reads closed."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        app.hardware.drawer_open = True  # what the drawer worker sets after a cash sale
+        await type_text(pilot, "1001")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Close the cash drawer" in screen_text(app)
+        assert app.screen.lines == []
+        app.hardware._drawer_done(True)
+        await type_text(pilot, "1001")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [ln.sku for ln in app.screen.lines] == ["1001"]
