@@ -130,7 +130,7 @@ def statement_text(d, locale: str) -> str:
             hand = "  " + _("(by hand)") if ln.counted_manual else ""
             label = f"{ln.group_label} / " if ln.group_key else ""
             out.append(
-                f"  {(label + ln.tender_name)[:28].ljust(28)} {f(ln.transaction_amount).rjust(14)}"
+                f"  {(label + _(ln.tender_name))[:28].ljust(28)} {f(ln.transaction_amount).rjust(14)}"
                 f" {f(ln.counted).rjust(14)} {f(ln.difference).rjust(12)}{hand}{mark}"
             )
         out.append(
