@@ -85,10 +85,17 @@ CASH_ROUNDING_CHOICES: dict[str, int] = {"none": 0, "0.50": 50, "1.00": 100}
 # --------------------------------------------------------------------------- helpers
 
 
+def check_minor(value: object, name: str) -> None:
+    """Amounts are ints in minor units (M-1); a float or bool here is a programming
+    error, and would be stored as REAL. None (an amount not given) passes."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"{name} must be an int in minor units, not {value!r}")
+
+
 def _check_int(value: object, name: str) -> int:
-    """Amounts are ints (M-1); a float or bool here is a programming error."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int in minor units, not {type(value).__name__}")
+    if value is None:
+        raise TypeError(f"{name} must be an int in minor units, not None")
+    check_minor(value, name)
     return value
 
 

@@ -65,7 +65,7 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
     return found
 
 
-def _check_qty(qty: int) -> None:
+def check_qty(qty: int) -> None:
     # A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1).
     if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= MAX_QTY:
         raise InputError(_("Quantity must be a whole number from 1 to {max}.").format(max=MAX_QTY))
@@ -80,7 +80,7 @@ def price_lines(
     items = _items(db, store_id, [ln.sku for ln in lines])
     priced = []
     for n, ln in enumerate(lines, start=1):
-        _check_qty(ln.qty)
+        check_qty(ln.qty)
         item = items[ln.sku]
         gross = ln.qty * item.price
         if ln.discount < 0 or ln.discount > gross:
@@ -175,7 +175,7 @@ def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[Sa
     """Lines refunded against an original receipt: never more than was sold, at its price."""
     wanted: dict[str, int] = {}
     for ln in lines:
-        _check_qty(ln.qty)
+        check_qty(ln.qty)
         if ln.discount:
             raise InputError(_("A refund takes the original receipt's prices; no discount."))
         wanted[ln.sku] = wanted.get(ln.sku, 0) + ln.qty

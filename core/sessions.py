@@ -46,12 +46,6 @@ def _check_note(note: str, required: bool = False) -> str:
     return note
 
 
-def _minor(value: int | None, name: str) -> None:
-    """M-1 at the service boundary: amounts are ints; a float would be stored as REAL."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise TypeError(f"{name} must be an int in minor units, not {value!r}")
-
-
 def _reconcile(
     amount: int | None, counts: Mapping[int, int] | None, store: Store, missing: str
 ) -> int:
@@ -72,9 +66,14 @@ def _reconcile(
 
 
 def _insert_session(
-    db: Db, actor: Staff, terminal: Terminal, opening_float: int, note: str, auto: bool
+    db: Db, actor: Staff, terminal: Terminal, opening_float: int | None, note: str
 ) -> int:
+    """Open a session; ``opening_float`` None opens automatically (S-4) with the cash
+    left in this terminal's drawer at its own previous close (0 for its first)."""
     previous = last_closed_session(db, terminal.id)
+    auto = opening_float is None
+    if auto:
+        opening_float = previous.left_in_drawer if previous else 0
     session_id = db.insert(
         "sessions",
         {
@@ -113,7 +112,7 @@ def open_session(
     counts: Mapping[int, int] | None = None,
 ) -> SessionRow:
     """S-3: start a session with the counted starting amount (float) and a note."""
-    _minor(opening_float, "opening_float")
+    money.check_minor(opening_float, "opening_float")
     note = _check_note(note)
     with db.write():
         require(actor, "session.open")
@@ -135,7 +134,7 @@ def open_session(
                     id=existing.id, terminal=terminal_id
                 )
             )
-        session_id = _insert_session(db, actor, terminal, opening_float, note, auto=False)
+        session_id = _insert_session(db, actor, terminal, opening_float, note)
         _store_counts(db, session_id, "open", counts)
     return get_session(db, session_id)
 
@@ -155,9 +154,7 @@ def ensure_session(
     current = current_session(db, terminal.id)
     if current:
         return current.id, False
-    previous = last_closed_session(db, terminal.id)
-    opening = previous.left_in_drawer if previous and previous.left_in_drawer is not None else 0
-    return _insert_session(db, actor, terminal, opening, "", auto=True), True
+    return _insert_session(db, actor, terminal, None, ""), True
 
 
 def _store_counts(db: Db, session_id: int, phase: str, counts: Mapping[int, int] | None) -> None:
@@ -194,7 +191,7 @@ def adjust_cash(
     """
     if kind not in ("add", "remove"):
         raise InputError(_("A cash action is add or remove."))
-    _minor(amount, "amount")
+    money.check_minor(amount, "amount")
     if amount <= 0:
         raise InputError(_("The amount must be more than zero."))
     note = _check_note(note, required=True)
@@ -277,10 +274,10 @@ def close_session(
     The expected cash is frozen in the same transaction that closes, so a sale
     racing the close is either in the session and in the figure, or in the next.
     """
-    _minor(counted, "counted")
-    _minor(leave, "leave")
+    money.check_minor(counted, "counted")
+    money.check_minor(leave, "leave")
     for declared_amount in (declarations or {}).values():
-        _minor(declared_amount, "declaration")
+        money.check_minor(declared_amount, "declaration")
     note = _check_note(note)
     with db.write():
         require(actor, "session.close")

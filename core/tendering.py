@@ -64,11 +64,7 @@ def allocate(
         tender = tenders.get(entry.tender_id)
         if tender is None or not tender.active:
             raise InputError(_("Unknown payment type {id}.").format(id=entry.tender_id))
-        if entry.amount is not None and (
-            isinstance(entry.amount, bool) or not isinstance(entry.amount, int)
-        ):
-            # M-1: a float here would be stored as a REAL payment amount.
-            raise TypeError(f"a payment amount must be an int in minor units, not {entry.amount!r}")
+        money.check_minor(entry.amount, "a payment amount")
         if entry.amount is not None and entry.amount <= 0:
             raise InputError(_("A payment amount must be more than zero."))
         if entry.tender_id in merged:

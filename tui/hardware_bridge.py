@@ -75,9 +75,9 @@ class TillHardware:
     def retry_pending(self) -> None:
         def job(spool, db):
             outcomes = spool.retry_pending(db, self.terminal.id)
-            failed = [o for o in outcomes if not o.ok]
-            if failed:
-                return failed[0]
+            first = _first_failure(outcomes)
+            if first is not None and not first.ok:
+                return first
             return _Outcome(True, _("{n} pending print job(s) printed.").format(n=len(outcomes)))
 
         self._run(job)

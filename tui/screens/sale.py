@@ -176,10 +176,7 @@ class SaleScreen(Screen):
             return
         try:
             item = catalog.find_item(self.app.db, code, self.app.store.id)
-            if not 0 < qty <= sales.MAX_QTY:
-                raise KassiError(
-                    _("Quantity must be a whole number from 1 to {max}.").format(max=sales.MAX_QTY)
-                )
+            sales.check_qty(qty)
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
@@ -221,14 +218,14 @@ class SaleScreen(Screen):
         def done(value: str | None) -> None:
             if value is None:
                 return
-            if not value.isdigit() or not 0 < int(value) <= sales.MAX_QTY:
-                self.notice(
-                    _("Quantity must be a whole number from 1 to {max}.").format(max=sales.MAX_QTY),
-                    error=True,
-                )
+            qty = int(value) if value.strip().isdigit() else 0  # 0: refused just below
+            try:
+                sales.check_qty(qty)
+            except KassiError as exc:
+                self.notice(exc.message, error=True)
                 return
             line = self.lines[index]
-            self.lines[index] = LineInput(line.sku, int(value), line.discount)
+            self.lines[index] = LineInput(line.sku, qty, line.discount)
             self.redraw_basket()
 
         self.app.push_screen(
