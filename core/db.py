@@ -79,6 +79,16 @@ class Db:
         if migrate:
             self.migrate()
 
+    @property
+    def keyring(self):  # -> core.keyring.KeyRing, loaded on first use
+        """The store's secrets from the key file beside (never inside) the database."""
+        ring = getattr(self, "_keyring", None)
+        if ring is None:
+            from core import keyring
+
+            ring = self._keyring = keyring.load(self.path)
+        return ring
+
     # -- schema -------------------------------------------------------------
 
     @property
