@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from core import audit
 from core.db import Db, iso, parse_iso
-from core.errors import AuthError, InputError, NotFound, PermissionDenied
+from core.errors import AuthError, InputError, KassiError, NotFound, PermissionDenied
 from core.i18n import N_, _
 from core.model import Staff
 
@@ -139,3 +140,53 @@ def require(actor: Staff, permission: str) -> None:
         raise PermissionDenied(
             _("{name} is not allowed to {action}.").format(name=actor.name, action=label)
         )
+
+
+def require_or_approved(actor: Staff, permission: str, approver: Staff | None) -> None:
+    """Allow what the actor may do, or what an approver holding the permission approved
+    (core.auth.authorize_override checked that approver's PIN and audited it)."""
+    if actor.active and actor.can(permission):
+        return
+    if approver is not None and approver.active and approver.can(permission):
+        return
+    require(actor, permission)
+
+
+def authorize_override(
+    db: Db,
+    actor: Staff,
+    approver_id: str,
+    pin: str,
+    permission: str,
+    *,
+    terminal_id: str | None,
+    action: str = "",
+    check: Callable[[Staff], None] | None = None,
+) -> Staff:
+    """A supervisor override (SPEC C-3): someone holding ``permission`` approves, with
+    their id and PIN, what ``actor`` may not do alone. Audited either way: who
+    overrode, for whom, which permission and action. ``check`` adds a rule of
+    the action (a discount within the approver's own limit) and raises if not met.
+    """
+    approver = authenticate(db, approver_id, pin, terminal_id=terminal_id)
+    details = {"permission": permission, "action": action, "for": actor.id}
+    refused: KassiError | None = None
+    with db.write():
+        try:
+            require(approver, permission)
+            if check is not None:
+                check(approver)
+        except KassiError as exc:
+            refused = exc
+        audit.append(
+            db,
+            "override.refused" if refused else "override",
+            staff_id=approver.id,
+            terminal_id=terminal_id,
+            entity="staff",
+            entity_id=actor.id,
+            details=details,
+        )
+    if refused is not None:
+        raise refused
+    return approver

@@ -357,6 +357,8 @@ class Sale:
     change_given: int
     lines: tuple[SaleLine, ...] = ()
     payments: tuple[Payment, ...] = ()
+    discounts: tuple[SaleDiscount, ...] = ()
+    original_ref: str | None = None  # a refund's original receipt, as printed ("T1-3")
 
     @property
     def due(self) -> int:
@@ -365,7 +367,11 @@ class Sale:
 
     @classmethod
     def from_row(
-        cls, row: sqlite3.Row, lines: tuple[SaleLine, ...] = (), payments: tuple[Payment, ...] = ()
+        cls,
+        row: sqlite3.Row,
+        lines: tuple[SaleLine, ...] = (),
+        payments: tuple[Payment, ...] = (),
+        **extra: Any,
     ) -> Sale:
         return cls(
             id=row["id"],
@@ -386,4 +392,32 @@ class Sale:
             change_given=row["change_given"],
             lines=lines,
             payments=payments,
+            **extra,
+        )
+
+
+@frozen
+class SaleDiscount:
+    """A discount as given on a sale (C-5): on one line, or on the basket (line_no None).
+
+    ``amount`` is what it took off; a basket discount is also spread over the
+    lines' ``discount`` (core.discounts.allocate), so the lines add up to the total.
+    """
+
+    line_no: int | None
+    kind: str
+    value: int
+    amount: int
+    reason: str
+    approved_by: str | None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> SaleDiscount:
+        return cls(
+            line_no=row["line_no"],
+            kind=row["kind"],
+            value=row["value"],
+            amount=row["amount"],
+            reason=row["reason"],
+            approved_by=row["approved_by"],
         )

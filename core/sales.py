@@ -10,16 +10,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from core import audit, money
-from core.auth import require
+from core import discounts as discount_rules
+from core.auth import require, require_or_approved
 from core.catalog import item_sql
 from core.config import get_customer, get_store, get_terminal
 from core.db import Db
+from core.discounts import Discount, check_limit, role_limit
 from core.errors import InputError, NotFound
 from core.i18n import _
-from core.model import Item, Payment, Sale, SaleLine, Staff, Store, Tender, Terminal
+from core.model import (
+    Item,
+    Payment,
+    Sale,
+    SaleDiscount,
+    SaleLine,
+    Staff,
+    Store,
+    Tender,
+    Terminal,
+)
+from core.receipt_refs import ReceiptRef, barcode, parse_receipt_ref
 from core.sessions import ensure_session, expected_cash
 from core.tendering import Allocation, TenderInput, allocate
 
@@ -32,7 +45,23 @@ class LineInput:
 
     sku: str
     qty: int = 1
-    discount: int = 0
+    discount: Discount | None = None
+
+
+@frozen
+class PricedBasket:
+    """A basket as it will be paid: lines net of every discount, and the discounts given."""
+
+    lines: list[SaleLine]
+    discounts: list[SaleDiscount]
+
+    @property
+    def total(self) -> int:
+        return sum(ln.line_total for ln in self.lines)
+
+    @property
+    def basket_discount(self) -> int:
+        return sum(d.amount for d in self.discounts if d.line_no is None)
 
 
 @frozen
@@ -72,22 +101,59 @@ def check_qty(qty: int) -> None:
 
 
 def price_lines(
-    db: Db, actor: Staff | None, store_id: str, lines: Sequence[LineInput]
+    db: Db,
+    actor: Staff | None,
+    store_id: str,
+    lines: Sequence[LineInput],
+    basket_discount: Discount | None = None,
 ) -> list[SaleLine]:
     """Price a basket from the catalog (no writes): the sale screen shows this."""
+    return price_basket(db, actor, store_id, lines, basket_discount).lines
+
+
+def price_basket(
+    db: Db,
+    actor: Staff | None,
+    store_id: str,
+    lines: Sequence[LineInput],
+    basket_discount: Discount | None = None,
+) -> PricedBasket:
+    """The one place a sale's money is computed (C-5): shelf price x quantity, less the
+    line's own discount, less its share of the basket discount; VAT from what is left.
+
+    With an ``actor``, every discount is checked against the permission and the role
+    limit of whoever gave it (the actor, or the approver of an override), and the
+    sale's discounts together against the largest limit among them.
+    """
     if not lines:
         raise InputError(_("The basket is empty."))
     items = _items(db, store_id, [ln.sku for ln in lines])
-    priced = []
+    gross, own, given = [], [], []
+    authorizers: dict[str, Staff] = {}
     for n, ln in enumerate(lines, start=1):
         check_qty(ln.qty)
+        line_gross = ln.qty * items[ln.sku].price
+        off = 0
+        if ln.discount is not None:
+            off = _discount_amount(db, actor, ln.discount, line_gross, authorizers)
+            given.append(_given(n, ln.discount, off))
+        gross.append(line_gross)
+        own.append(off)
+    nets = [g - d for g, d in zip(gross, own, strict=True)]
+    shares = [0] * len(nets)
+    if basket_discount is not None:
+        off = _discount_amount(db, actor, basket_discount, sum(nets), authorizers)
+        shares = discount_rules.allocate(off, nets)
+        given.append(_given(None, basket_discount, off))
+    if authorizers:
+        # Stacked discounts count together: within the largest limit among who gave them.
+        best = max(authorizers.values(), key=lambda who: role_limit(db, who.role))
+        check_limit(db, best, sum(own) + sum(shares), sum(gross))
+    priced = []
+    for n, ln in enumerate(lines, start=1):
         item = items[ln.sku]
-        gross = ln.qty * item.price
-        if ln.discount < 0 or ln.discount > gross:
-            raise InputError(_("A discount must be between 0 and the line amount."))
-        if ln.discount and actor is not None:
-            require(actor, "discount")
-        total = gross - ln.discount
+        discount = own[n - 1] + shares[n - 1]
+        total = gross[n - 1] - discount
         priced.append(
             SaleLine(
                 n,
@@ -95,13 +161,34 @@ def price_lines(
                 item.name,
                 ln.qty,
                 item.price,
-                ln.discount,
+                discount,
                 total,
                 item.vat_rate,
                 money.vat_from_gross(total, item.vat_rate),
             )
         )
-    return priced
+    return PricedBasket(priced, given)
+
+
+def _discount_amount(
+    db: Db, actor: Staff | None, d: Discount, base: int, authorizers: dict[str, Staff]
+) -> int:
+    discount_rules.check(d)
+    amount = d.amount_of(base)
+    if amount > base:
+        raise InputError(_("A discount must be between 0 and the line amount."))
+    if actor is not None:
+        require_or_approved(actor, "discount", d.approver)
+        who = d.approver or actor
+        check_limit(db, who, amount, base)
+        authorizers[who.id] = who
+    return amount
+
+
+def _given(line_no: int | None, d: Discount, amount: int) -> SaleDiscount:
+    return SaleDiscount(
+        line_no, d.kind, d.value, amount, d.reason, d.approver.id if d.approver else None
+    )
 
 
 def quote(
@@ -126,6 +213,8 @@ def record_sale(
     lines: Sequence[LineInput],
     payments: Sequence[TenderInput],
     customer_id: str | None = None,
+    *,
+    basket_discount: Discount | None = None,
 ) -> SaleResult:
     """Ring up a sale: one transaction with its lines, payments, stock and audit entry."""
     with db.write():
@@ -134,10 +223,20 @@ def record_sale(
         store = get_store(db, terminal.store_id)
         if customer_id:
             get_customer(db, customer_id)
-        priced = price_lines(db, actor, store.id, lines)
-        total = sum(ln.line_total for ln in priced)
-        alloc = quote(db, store, total, payments)
-        return _commit(db, actor, terminal, store, "sale", priced, alloc, customer_id, None)
+        basket = price_basket(db, actor, store.id, lines, basket_discount)
+        alloc = quote(db, store, basket.total, payments)
+        return _commit(
+            db,
+            actor,
+            terminal,
+            store,
+            "sale",
+            basket.lines,
+            alloc,
+            customer_id,
+            None,
+            discounts=basket.discounts,
+        )
 
 
 def find_sale(db: Db, terminal_id: str, receipt_no: int) -> Sale:
@@ -160,7 +259,28 @@ def load_sale(db: Db, sale_id: int) -> Sale:
         for r in db.all("SELECT * FROM sale_lines WHERE sale_id = ? ORDER BY line_no", (sale_id,))
     )
     pays = db.all("SELECT * FROM payments WHERE sale_id = ? ORDER BY id", (sale_id,))
-    return Sale.from_row(row, lines, tuple(Payment.from_row(p) for p in pays))
+    discounts: tuple[SaleDiscount, ...] = ()
+    if row["kind"] == "sale" and any(ln.discount for ln in lines):  # most sales have none
+        discounts = tuple(
+            SaleDiscount.from_row(r)
+            for r in db.all(
+                "SELECT * FROM sale_discounts WHERE sale_id = ? ORDER BY line_no IS NULL, line_no",
+                (sale_id,),
+            )
+        )
+    original_ref = None
+    if row["original_sale_id"] is not None:
+        o = db.one(
+            "SELECT terminal_id, receipt_no FROM sales WHERE id = ?", (row["original_sale_id"],)
+        )
+        original_ref = barcode(o["terminal_id"], o["receipt_no"])
+    return Sale.from_row(
+        row,
+        lines,
+        tuple(Payment.from_row(p) for p in pays),
+        discounts=discounts,
+        original_ref=original_ref,
+    )
 
 
 def last_sale(db: Db, terminal_id: str) -> Sale | None:
@@ -171,62 +291,168 @@ def last_sale(db: Db, terminal_id: str) -> Sale | None:
     return load_sale(db, row["id"]) if row else None
 
 
-def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[SaleLine]:
-    """Lines refunded against an original receipt: never more than was sold, at its price."""
-    wanted: dict[str, int] = {}
+# -- refunds ----------------------------------------------------------------------------------
+
+
+@frozen
+class RefundBasis:
+    """An original receipt a refund is made against, checked when it is entered (C-3)."""
+
+    ref: ReceiptRef
+    sale: Sale
+    left: dict[str, int]  # per SKU, the units that can still be refunded
+
+    def lines(self) -> list[LineInput]:
+        """Everything still refundable, one line per item: the refund basket to start from."""
+        return [LineInput(sku, qty) for sku, qty in self.left.items() if qty > 0]
+
+
+def _as_ref(receipt: ReceiptRef | tuple[str, int]) -> ReceiptRef:
+    return receipt if isinstance(receipt, ReceiptRef) else ReceiptRef(*receipt)
+
+
+def find_receipt(db: Db, ref: ReceiptRef) -> Sale:
+    """The sale a reference names; a terminal id typed in the wrong case still finds it."""
+    row = db.one(
+        "SELECT s.id FROM sales s JOIN terminals t ON t.id = s.terminal_id"
+        " WHERE s.receipt_no = ? AND (t.id = ? OR t.id = ? COLLATE NOCASE)"
+        " ORDER BY t.id = ? DESC LIMIT 1",
+        (ref.number, ref.terminal_id, ref.terminal_id, ref.terminal_id),
+    )
+    if row is None:
+        raise NotFound(
+            _("No receipt {n} on terminal {terminal}: check the number under the barcode.").format(
+                n=ref.number, terminal=ref.terminal_id
+            )
+        )
+    return load_sale(db, row["id"])
+
+
+def refund_basis(
+    db: Db, terminal_id: str, receipt: str | ReceiptRef | tuple[str, int]
+) -> RefundBasis:
+    """Check a receipt a refund is to be made against, as the cashier enters it: it must
+    exist, be a sale of this terminal's store, and have something left to refund."""
+    terminal = get_terminal(db, terminal_id)
+    ref = parse_receipt_ref(receipt, terminal_id) if isinstance(receipt, str) else _as_ref(receipt)
+    original = find_receipt(db, ref)
+    ref = ReceiptRef(original.terminal_id, original.receipt_no)
+    if original.kind != "sale":
+        raise InputError(
+            _("Receipt {ref} is itself a refund: scan the receipt of the sale.").format(ref=ref)
+        )
+    if original.store_id != terminal.store_id:
+        store = get_store(db, original.store_id)
+        raise InputError(
+            _("Receipt {ref} belongs to another store ({store}): refund it there.").format(
+                ref=ref, store=store.name
+            )
+        )
+    left = refundable(db, original)
+    if not any(qty > 0 for qty in left.values()):
+        raise InputError(
+            _("Everything on receipt {ref} was already refunded; nothing is left.").format(ref=ref)
+        )
+    return RefundBasis(ref, original, left)
+
+
+def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[list[SaleLine]]:
+    """Per basket line, the refund lines against the original receipt's lines: never more
+    than is left of what it sold, at what was really paid for it (discounts included).
+
+    Basket lines take from the receipt's lines of their item in order, so two lines of
+    the same item (or one scanned, one typed) share what is left.
+    """
+    ref = ReceiptRef(original.terminal_id, original.receipt_no)
+    by_sku: dict[str, list[SaleLine]] = {}
+    for ol in original.lines:
+        by_sku.setdefault(ol.sku, []).append(ol)
+    # A scanned barcode counts as its SKU.
+    marks = ",".join("?" for _ in by_sku)
+    codes = {
+        r["barcode"]: r["sku"]
+        for r in db.all(f"SELECT sku, barcode FROM items WHERE sku IN ({marks})", tuple(by_sku))
+        if r["barcode"]
+    }
+    left_qty: dict[int, int] = {}
+    left_amount: dict[int, int] = {}
+    for ol in original.lines:
+        done = db.one(
+            "SELECT COALESCE(-SUM(qty), 0) AS q, COALESCE(-SUM(line_total), 0) AS a"
+            " FROM sale_lines WHERE original_line_id = ?",
+            (ol.id,),
+        )
+        left_qty[ol.id] = ol.qty - done["q"]
+        left_amount[ol.id] = ol.line_total - done["a"]
+    start_left = {sku: sum(left_qty[ol.id] for ol in ols) for sku, ols in by_sku.items()}
+    asked: dict[str, int] = {}
+    groups: list[list[SaleLine]] = []
     for ln in lines:
         check_qty(ln.qty)
         if ln.discount:
             raise InputError(_("A refund takes the original receipt's prices; no discount."))
-        wanted[ln.sku] = wanted.get(ln.sku, 0) + ln.qty
-    by_sku: dict[str, list[SaleLine]] = {}
-    for ol in original.lines:
-        by_sku.setdefault(ol.sku, []).append(ol)
-        # A scanned barcode counts as its SKU, also beside the same item typed by SKU.
-        item_barcode = db.scalar("SELECT barcode FROM items WHERE sku = ?", (ol.sku,))
-        if item_barcode in wanted and item_barcode != ol.sku:
-            wanted[ol.sku] = wanted.get(ol.sku, 0) + wanted.pop(item_barcode)
-    out: list[SaleLine] = []
-    for sku, qty in wanted.items():
-        if sku not in by_sku:
-            raise InputError(_("Receipt {n} has no {sku}.").format(n=original.receipt_no, sku=sku))
-        remaining_qty = qty
-        for ol in by_sku[sku]:
-            done = db.one(
-                "SELECT COALESCE(-SUM(qty), 0) AS q, COALESCE(-SUM(line_total), 0) AS a"
-                " FROM sale_lines WHERE original_line_id = ?",
-                (ol.id,),
+        sku = ln.sku if ln.sku in by_sku else codes.get(ln.sku)
+        if sku is None:
+            name = db.scalar(
+                "SELECT name FROM items WHERE sku = ? OR barcode = ?", (ln.sku, ln.sku)
             )
-            left_qty = ol.qty - done["q"]
-            take = min(left_qty, remaining_qty)
+            raise InputError(
+                _("{item} is not on receipt {ref}.").format(item=name or ln.sku, ref=ref)
+            )
+        asked[sku] = asked.get(sku, 0) + ln.qty
+        need, group = ln.qty, []
+        for ol in by_sku[sku]:
+            take = min(left_qty[ol.id], need)
             if take <= 0:
                 continue
-            left_amount = ol.line_total - done["a"]
-            amount = left_amount if take == left_qty else ol.line_total * take // ol.qty
-            discount = take * ol.unit_price - amount
-            out.append(
+            # The last units take what is left, so all refunds add up to what was paid.
+            amount = (
+                left_amount[ol.id] if take == left_qty[ol.id] else ol.line_total * take // ol.qty
+            )
+            left_qty[ol.id] -= take
+            left_amount[ol.id] -= amount
+            need -= take
+            group.append(
                 SaleLine(
-                    len(out) + 1,
+                    0,
                     sku,
                     ol.name,
                     -take,
                     ol.unit_price,
-                    -discount,
+                    -(take * ol.unit_price - amount),
                     -amount,
                     ol.vat_rate,
                     money.vat_from_gross(-amount, ol.vat_rate),
                     original_line_id=ol.id,
                 )
             )
-            remaining_qty -= take
-        if remaining_qty:
-            sold = sum(ol.qty for ol in by_sku[sku])
+        if need:
             raise InputError(
-                _(
-                    "Receipt {n} sold {sold} x {sku}; only {left} of them can still be refunded."
-                ).format(n=original.receipt_no, sold=sold, sku=sku, left=qty - remaining_qty)
+                _("Receipt {ref}: only {left} × {item} can still be refunded, not {qty}.").format(
+                    ref=ref, left=start_left[sku], item=by_sku[sku][0].name, qty=asked[sku]
+                )
             )
-    return out
+        groups.append(group)
+    return groups
+
+
+def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[SaleLine]:
+    """The refund's stored lines: one per original line it returns units of."""
+    merged: dict[int, SaleLine] = {}
+    for group in _refund_groups(db, original, lines):
+        for ln in group:
+            seen = merged.get(ln.original_line_id)
+            if seen is not None:
+                total = seen.line_total + ln.line_total
+                ln = evolve(
+                    seen,
+                    qty=seen.qty + ln.qty,
+                    discount=seen.discount + ln.discount,
+                    line_total=total,
+                    vat_amount=money.vat_from_gross(total, ln.vat_rate),
+                )
+            merged[ln.original_line_id] = ln
+    return [evolve(ln, line_no=n) for n, ln in enumerate(merged.values(), start=1)]
 
 
 def record_refund(
@@ -236,33 +462,40 @@ def record_refund(
     lines: Sequence[LineInput],
     payments: Sequence[TenderInput],
     *,
-    receipt: tuple[str, int] | None = None,
+    receipt: ReceiptRef | tuple[str, int] | None = None,
     customer_id: str | None = None,
+    approver: Staff | None = None,
 ) -> SaleResult:
-    """Refund against an original receipt (terminal, number), or without one (permission)."""
+    """Refund against an original receipt (terminal, number), or without one (permission,
+    or an ``approver`` who holds it: core.auth.authorize_override)."""
     with db.write():
-        require(actor, "refund")
+        require_or_approved(actor, "refund", approver)
         terminal = get_terminal(db, terminal_id)
         store = get_store(db, terminal.store_id)
         original_id = None
         if receipt is not None:
-            original = find_sale(db, *receipt)
-            if original.kind != "sale":
-                raise InputError(_("Receipt {n} is itself a refund.").format(n=receipt[1]))
-            if original.store_id != store.id:
-                raise InputError(_("Receipt {n} belongs to another store.").format(n=receipt[1]))
-            priced = _refund_lines(db, original, lines)
-            original_id = original.id
-            customer_id = customer_id or original.customer_id
+            basis = refund_basis(db, terminal_id, _as_ref(receipt))
+            priced = _refund_lines(db, basis.sale, lines)
+            original_id = basis.sale.id
+            customer_id = customer_id or basis.sale.customer_id
         else:
-            require(actor, "refund.no_receipt")
+            require_or_approved(actor, "refund.no_receipt", approver)
             priced = _returned(price_lines(db, None, store.id, lines))
         if customer_id:
             get_customer(db, customer_id)
         payout = -sum(ln.line_total for ln in priced)
         alloc = quote(db, store, payout, payments, refund=True)
         return _commit(
-            db, actor, terminal, store, "refund", priced, alloc, customer_id, original_id
+            db,
+            actor,
+            terminal,
+            store,
+            "refund",
+            priced,
+            alloc,
+            customer_id,
+            original_id,
+            approver=approver,
         )
 
 
@@ -276,6 +509,9 @@ def _commit(
     alloc: Allocation,
     customer_id: str | None,
     original_id: int | None,
+    *,
+    discounts: Sequence[SaleDiscount] = (),
+    approver: Staff | None = None,
 ) -> SaleResult:
     terminal_id = terminal.id
     session_id, auto = ensure_session(db, actor, terminal, store)
@@ -346,6 +582,15 @@ def _commit(
             for p in alloc.payments
         ],
     )
+    if discounts:
+        db.executemany(
+            "INSERT INTO sale_discounts (sale_id, line_no, kind, value, amount, reason, approved_by)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [
+                (sale_id, d.line_no, d.kind, d.value, d.amount, d.reason, d.approved_by)
+                for d in discounts
+            ],
+        )
     stock: dict[str, int] = {}
     for ln in lines:
         stock[ln.sku] = stock.get(ln.sku, 0) - ln.qty
@@ -374,9 +619,34 @@ def _commit(
             "payments": {p.tender_id: p.amount for p in alloc.payments},
             "rounding": alloc.rounding,
             "change": alloc.change,
+            **_audit_extras(db, original_id, discounts, approver),
         },
     )
     return SaleResult(load_sale(db, sale_id), session_id, auto, alloc.change)
+
+
+def _audit_extras(
+    db: Db, original_id: int | None, discounts: Sequence[SaleDiscount], approver: Staff | None
+) -> dict:
+    extras: dict = {}
+    if original_id is not None:
+        o = db.one("SELECT terminal_id, receipt_no FROM sales WHERE id = ?", (original_id,))
+        extras["original"] = barcode(o["terminal_id"], o["receipt_no"])
+    if discounts:
+        extras["discounts"] = [
+            {
+                "line": d.line_no,
+                "kind": d.kind,
+                "value": d.value,
+                "amount": d.amount,
+                "reason": d.reason,
+                "approved_by": d.approved_by,
+            }
+            for d in discounts
+        ]
+    if approver is not None:
+        extras["approved_by"] = approver.id
+    return extras
 
 
 def refundable(db: Db, original: Sale) -> dict[str, int]:
@@ -409,9 +679,42 @@ def _returned(sold: Sequence[SaleLine]) -> list[SaleLine]:
 
 
 def preview_refund(
-    db: Db, store_id: str, lines: Sequence[LineInput], receipt: tuple[str, int] | None
+    db: Db,
+    store_id: str,
+    lines: Sequence[LineInput],
+    receipt: ReceiptRef | tuple[str, int] | None,
 ) -> list[SaleLine]:
     """The refund lines as record_refund would price them, without recording anything."""
     if receipt is None:
         return _returned(price_lines(db, None, store_id, lines))
-    return _refund_lines(db, find_sale(db, *receipt), lines)
+    return _refund_lines(db, find_receipt(db, _as_ref(receipt)), lines)
+
+
+def refund_rows(
+    db: Db,
+    store_id: str,
+    lines: Sequence[LineInput],
+    receipt: ReceiptRef | tuple[str, int] | None,
+) -> list[SaleLine]:
+    """One row per basket line of a refund (negative amounts), for the screen: against a
+    receipt, what was paid for those units; raises if more than is left is asked."""
+    if receipt is None:
+        return _returned(price_lines(db, None, store_id, lines))
+    groups = _refund_groups(db, find_receipt(db, _as_ref(receipt)), lines)
+    rows = []
+    for n, group in enumerate(groups, start=1):
+        first = group[0]
+        rows.append(
+            SaleLine(
+                n,
+                first.sku,
+                first.name,
+                sum(ln.qty for ln in group),
+                first.unit_price,
+                sum(ln.discount for ln in group),
+                sum(ln.line_total for ln in group),
+                first.vat_rate,
+                sum(ln.vat_amount for ln in group),
+            )
+        )
+    return rows

@@ -547,3 +547,32 @@ CREATE INDEX print_jobs_done_with_payload ON print_jobs(terminal_id, id)
     WHERE status IN ('printed', 'cancelled') AND length(payload) > 0
 """,
     )
+
+
+@migrations()
+def m009_discounts(db: sqlite_utils.Database) -> None:
+    """Discounts at the till (SPEC C-5): each role's limit, and every discount given
+    with its reason and approver (a basket discount has no line_no; its amount is
+    also spread over the lines' own discount column)."""
+    _run(
+        db,
+        """
+CREATE TABLE discount_limits (
+    role TEXT PRIMARY KEY CHECK (role IN ('cashier', 'supervisor', 'manager')),
+    max_percent INTEGER NOT NULL CHECK (max_percent BETWEEN 0 AND 100)
+);
+INSERT INTO discount_limits (role, max_percent)
+    VALUES ('cashier', 10), ('supervisor', 30), ('manager', 100);
+CREATE TABLE sale_discounts (
+    id INTEGER PRIMARY KEY,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    line_no INTEGER CHECK (line_no IS NULL OR line_no > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('percent', 'amount')),
+    value INTEGER NOT NULL CHECK (value > 0),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    approved_by TEXT REFERENCES staff(id)
+);
+CREATE INDEX sale_discounts_sale ON sale_discounts(sale_id)
+""",
+    )

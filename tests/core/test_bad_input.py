@@ -14,6 +14,7 @@ import pytest
 
 from core import audit, auth, money, sales, sessions
 from core.db import iso, parse_iso
+from core.discounts import Discount
 from core.errors import AuthError, InputError, NotFound, PermissionDenied, StateError
 from core.model import PERMISSIONS
 from core.sales import LineInput
@@ -222,7 +223,7 @@ def test_float_amounts_never_reach_the_database(db, cashier, snapshot):
             [TenderInput("card", 1000.5), TenderInput("mobile")],
         ),
         lambda: sales.record_sale(
-            db, cashier, "T1", [LineInput("1008", 1, 100.0)], [TenderInput("card")]
+            db, cashier, "T1", [LineInput("1008", 1, Discount("amount", 100.0, "Damaged or faulty"))], [TenderInput("card")]
         ),
     ]
     for attempt in attempts:
@@ -256,7 +257,7 @@ def test_refund_of_more_than_was_sold(db, cashier, snapshot):
     """A-4 refunds: never more than the receipt sold."""
     card_sale(db, cashier, qty=2)
     before = snapshot()
-    with pytest.raises(InputError, match="Receipt 1 sold 2 x 1008; only 2 of them can still"):
+    with pytest.raises(InputError, match="Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3"):
         sales.record_refund(
             db, cashier, "T1", [LineInput("1008", 3)], [TenderInput("card")], receipt=("T1", 1)
         )

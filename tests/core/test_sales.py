@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, sales, sessions
+from core import auth, catalog, sales, sessions
+from core.discounts import Discount
 from core.errors import InputError, NotFound, PermissionDenied
 from core.sales import LineInput
 from core.tendering import TenderInput
+
+
+def off(amount, approver=None):
+    """An amount off a line, with a reason (C-5)."""
+    return Discount("amount", amount, "Damaged or faulty", approver)
 
 
 def pay(*entries):
@@ -66,7 +72,7 @@ def test_sale_lines_quantity_price_discount_and_vat_25(db, cashier):
         db,
         cashier,
         "T1",
-        [LineInput("1001", 2, discount=590), LineInput("1017", 1), LineInput("5701234000080", 3)],
+        [LineInput("1001", 2, discount=off(590)), LineInput("1017", 1), LineInput("5701234000080", 3)],
         pay(("card", None)),
     )
     assert lines_of(db, result.sale.id) == [
@@ -124,7 +130,7 @@ def test_line_discount_needs_discount_permission(db, make_staff, snapshot):
     seller = make_staff(["sale"], name="Nina Nodiscount")
     before = snapshot()
     with pytest.raises(PermissionDenied, match="Nina Nodiscount is not allowed to give discounts"):
-        sales.record_sale(db, seller, "T1", [LineInput("1001", 1, 100)], pay(("card", None)))
+        sales.record_sale(db, seller, "T1", [LineInput("1001", 1, off(100))], pay(("card", None)))
     assert snapshot() == before
     result = sales.record_sale(db, seller, "T1", [LineInput("1001", 1)], pay(("card", None)))
     assert sale_row(db, result.sale.id)["total"] == 3295
@@ -134,9 +140,9 @@ def test_discount_larger_than_line_is_refused(db, cashier, snapshot):
     """M-1: a line discount is 0 to the line amount."""
     before = snapshot()
     with pytest.raises(InputError, match="discount must be between 0 and the line amount"):
-        sales.record_sale(db, cashier, "T1", [LineInput("1008", 1, 2201)], pay(("card", None)))
+        sales.record_sale(db, cashier, "T1", [LineInput("1008", 1, off(2201))], pay(("card", None)))
     with pytest.raises(InputError, match="discount must be between 0 and the line amount"):
-        sales.record_sale(db, cashier, "T1", [LineInput("1008", 1, -1)], pay(("card", None)))
+        sales.record_sale(db, cashier, "T1", [LineInput("1008", 1, off(-1))], pay(("card", None)))
     assert snapshot() == before
 
 
@@ -230,7 +236,11 @@ def _sell_discounted_apples(db, actor, customer=None):
         db,
         actor,
         "T1",
-        [LineInput("1008", 3, discount=1000), LineInput("1007", 1)],
+        [
+            # 10,00 off 66,00 is over a cashier's 10 %: a supervisor approved it.
+            LineInput("1008", 3, discount=off(1000, auth.authenticate(db, "3", "3333"))),
+            LineInput("1007", 1),
+        ],
         pay(("cash", None)),
         customer_id=customer,
     )
@@ -286,12 +296,12 @@ def test_refunds_cannot_exceed_what_was_sold(db, cashier, snapshot):
     )
     before = snapshot()
     with pytest.raises(
-        InputError, match=r"Receipt 1 sold 3 x 1008; only 1 of them can still be refunded"
+        InputError, match=r"Receipt T1-1: only 1 × Æbler 1 kg can still be refunded, not 2"
     ):
         sales.record_refund(
             db, cashier, "T1", [LineInput("1008", 2)], pay(("card", None)), receipt=("T1", 1)
         )
-    with pytest.raises(InputError, match="Receipt 1 has no 1001"):
+    with pytest.raises(InputError, match="Rugbrød is not on receipt T1-1"):
         sales.record_refund(
             db, cashier, "T1", [LineInput("1001", 1)], pay(("card", None)), receipt=("T1", 1)
         )
@@ -299,7 +309,7 @@ def test_refunds_cannot_exceed_what_was_sold(db, cashier, snapshot):
     sales.record_refund(
         db, cashier, "T1", [LineInput("1008", 1)], pay(("card", None)), receipt=("T1", 1)
     )
-    with pytest.raises(InputError, match="only 0 of them"):
+    with pytest.raises(InputError, match="only 0 ×"):
         sales.record_refund(
             db, cashier, "T1", [LineInput("1008", 1)], pay(("card", None)), receipt=("T1", 1)
         )
@@ -313,7 +323,7 @@ def test_refund_by_barcode_and_sku_across_lines_of_the_same_item(db, cashier):
         db,
         cashier,
         "T1",
-        [LineInput("1008", 1), LineInput("1001"), LineInput("5701234000080", 2, discount=100)],
+        [LineInput("1008", 1), LineInput("1001"), LineInput("5701234000080", 2, discount=off(100))],
         pay(("card", None)),
     )
     refund = sales.record_refund(
@@ -332,7 +342,7 @@ def test_refund_by_barcode_and_sku_across_lines_of_the_same_item(db, cashier):
         )
     ]
     assert got == [("1008", -1, 0, -2200, first), ("1008", -2, -100, -4300, third)]
-    with pytest.raises(InputError, match="only 0 of them"):
+    with pytest.raises(InputError, match="only 0 ×"):
         sales.record_refund(
             db,
             cashier,

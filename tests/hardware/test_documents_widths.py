@@ -12,6 +12,7 @@ import pytest
 from core import catalog, config, receipts, sales, sessions
 from core.config import get_customer, get_store, get_terminal, list_tenders
 from core.db import Db
+from core.discounts import Discount
 from core.documents import Columns, Document, Pair, clean, layout, to_text
 from core.i18n import LANGUAGES
 from core.sales import LineInput
@@ -34,7 +35,7 @@ def _sale_docs(db: Db, terminal_id: str, manager, lang: str) -> list[Document]:
         db,
         manager,
         terminal_id,
-        [LineInput("1001", 3, discount=100), LineInput("LONG", 2), LineInput("1003", 40)],
+        [LineInput("1001", 3, discount=Discount("amount", 100, "Price match")), LineInput("LONG", 2), LineInput("1003", 40)],
         [TenderInput("card", 50_000), TenderInput("cash", 1_000_000)],
         customer_id="C100" if store.id == "NORREBRO" else None,
     ).sale
