@@ -154,7 +154,7 @@ def require_or_approved(actor: Staff, permission: str, approver: Staff | None) -
 
 def authorize_override(
     db: Db,
-    actor: Staff,
+    actor: Staff | None,
     approver_id: str,
     pin: str,
     permission: str,
@@ -169,7 +169,8 @@ def authorize_override(
     the action (a discount within the approver's own limit) and raises if not met.
     """
     approver = authenticate(db, approver_id, pin, terminal_id=terminal_id)
-    details = {"permission": permission, "action": action, "for": actor.id}
+    for_id = actor.id if actor is not None else None  # None: nobody logged in (kiosk exit)
+    details = {"permission": permission, "action": action, "for": for_id}
     refused: KassiError | None = None
     with db.write():
         try:
@@ -184,7 +185,7 @@ def authorize_override(
             staff_id=approver.id,
             terminal_id=terminal_id,
             entity="staff",
-            entity_id=actor.id,
+            entity_id=for_id or "",
             details=details,
         )
     if refused is not None:

@@ -94,18 +94,23 @@ def pick_reason(text: str) -> str:
     return check_reason(stripped)
 
 
-def parse_discount(text: str, reason: str, currency: str, locale: str) -> Discount:
-    """``10%``, ``12,5 %`` or an amount in the store's format (``5,00``), with a reason."""
+def parse_value(text: str, currency: str, locale: str) -> tuple[str, int]:
+    """``10%``, ``12,5 %`` (percent, in basis points) or an amount in the store's format."""
     m = _PERCENT.match(text)
     if m:
         bp = int(m[1]) * 100 + int((m[2] or "0").ljust(2, "0"))
         if not 0 < bp <= 10000:
             raise InputError(_("A percent discount is more than 0 and at most 100 %."))
-        return Discount(PERCENT, bp, pick_reason(reason))
+        return PERCENT, bp
     if "%" in text:
         raise InputError(_("A percent is typed like 10% or 12,5%; got {text!r}.").format(text=text))
-    value = money.parse_amount(text, currency, locale, allow_zero=False)
-    return Discount(AMOUNT, value, pick_reason(reason))
+    return AMOUNT, money.parse_amount(text, currency, locale, allow_zero=False)
+
+
+def parse_discount(text: str, reason: str, currency: str, locale: str) -> Discount:
+    """A discount as typed at the till or on the command line, with its reason."""
+    kind, value = parse_value(text, currency, locale)
+    return Discount(kind, value, pick_reason(reason))
 
 
 def check(discount: Discount) -> None:

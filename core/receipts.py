@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from core import money
 from core.db import parse_iso
+from core.discounts import PERCENT, format_percent
 from core.documents import Document, Feed, Pair, Rule, Text
 from core.i18n import translate
-from core.model import CashAdjustment, Sale, Store, Terminal
+from core.model import CashAdjustment, Sale, SaleDiscount, Store, Terminal
+from core.receipt_refs import barcode
 from core.session_views import SessionDetails
 
 
@@ -86,18 +88,31 @@ def sale_receipt(
         Text(f"{b.t('Receipt')}: {sale.receipt_no}    {local_time(sale.created_at, store)}"),
         Text(f"{b.t('Served by')}: {staff_name}"),
     )
+    if sale.original_ref:
+        b.add(Text(f"{b.t('Refund of receipt')}: {sale.original_ref}", bold=True))
     if customer_name:
         b.add(Text(f"{b.t('Customer')}: {customer_name} [{sale.customer_id}]"))
     b.add(Rule())
+    given = {d.line_no: d for d in sale.discounts}
+    basket = given.get(None)
     for ln in sale.lines:
         qty = abs(ln.qty)
+        sign = -1 if ln.qty < 0 else 1
+        own = given.get(ln.line_no)
+        # A line shows its own discount; its share of a basket discount is shown once,
+        # under the subtotal. A refund line shows what it takes back of both.
+        off = own.amount if own else (0 if basket else abs(ln.discount))
         # Name on its own line, then "qty x price" and the amount flush right: the
         # amount never wraps, even on 58 mm paper (32 columns).
-        b.add(Text(ln.name), Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.line_total)))
-        if ln.discount:
-            b.add(Pair("  " + b.t("Discount"), b.m(-ln.discount)))
+        b.add(Text(ln.name), Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.qty * ln.unit_price)))
+        if off:
+            b.add(Pair("  " + _discount_label(b, own), b.m(-off * sign)))
     b.add(Rule())
-    b.pair("Subtotal", sale.total)
+    if basket:
+        b.pair("Subtotal", sale.total + basket.amount)
+        b.add(Pair(_discount_label(b, basket, basket=True), b.m(-basket.amount)))
+    else:
+        b.pair("Subtotal", sale.total)
     if sale.rounding:
         b.pair("Cash rounding", sale.rounding)
     b.add(Pair(b.t("TOTAL"), b.m(sale.due), bold=True, size=2))
@@ -120,9 +135,18 @@ def sale_receipt(
         b.add(Pair(f"{b.t('VAT')} {pct} % {b.t('of')} {b.m(net)}", b.m(vat)))
     b.add(Feed(), Text(b.t("Thank you for shopping with us"), align="center"))
     kind = "refund_receipt" if refund else "sale_receipt"
-    return b.document(
-        f"{title} {terminal.id}-{sale.receipt_no}", kind, barcode=f"{terminal.id}-{sale.receipt_no}"
-    )
+    ref = barcode(terminal.id, sale.receipt_no)
+    return b.document(f"{title} {ref}", kind, barcode=ref)
+
+
+def _discount_label(b: _Builder, given: SaleDiscount | None, basket: bool = False) -> str:
+    """``Discount 10 % (Price match)``; a reason typed at the till prints as typed."""
+    text = b.t("Basket discount") if basket else b.t("Discount")
+    if given is None:
+        return text
+    if given.kind == PERCENT:
+        text += " " + format_percent(given.value, b.lang)
+    return f"{text} ({b.t(given.reason)})"
 
 
 def adjustment_slip(

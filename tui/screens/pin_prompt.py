@@ -1,6 +1,16 @@
-"""Ask for a staff id and PIN of someone holding a permission (kiosk exit, overrides)."""
+"""The one override prompt (SPEC C-3): the id and PIN of someone holding a permission.
+
+Every permissioned action at the till that the logged-in staff member may not do
+alone asks here, at the moment of the action: a refund without a receipt, a
+discount over the limit, no sale, leaving kiosk mode. The title names the
+permission needed. The check and the audit entry (who approved, for whom,
+which action) are core's: ``core.auth.authorize_override``. Dismisses with the
+approving Staff, or None when cancelled.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,27 +19,40 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from core import auth
-from core.errors import KassiError
+from core.errors import AuthError, KassiError
 from core.i18n import _
 from core.model import Staff
 
 
-class PinPromptScreen(ModalScreen[Staff | None]):
+class OverrideScreen(ModalScreen[Staff | None]):
     BINDINGS = [Binding("escape", "cancel", "Back")]
 
-    def __init__(self, permission: str, title: str | None = None) -> None:
+    def __init__(
+        self,
+        permission: str,
+        action_label: str = "",
+        *,
+        check: Callable[[Staff], None] | None = None,
+        title: str | None = None,
+    ) -> None:
         super().__init__()
         self.permission = permission
-        self.title_text = title or _("A manager's PIN is needed")
+        self.action_label = action_label
+        self.check = check
+        label = _(auth.PERMISSION_LABELS.get(permission, permission))
+        self.title_text = title or _("Needs someone allowed to {action}").format(action=label)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog wide"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
+            if self.action_label:
+                yield Static(self.action_label, id="override-action", markup=False)
             yield Label(_("Staff id"))
             yield Input(id="staff-id", max_length=32)
             yield Label(_("PIN"))
             yield Input(id="pin", password=True, max_length=8)
             yield Static("", id="pin-error", classes="error", markup=False)
+            yield Static(_("Enter: OK   Esc: back"), classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#staff-id", Input).focus()
@@ -38,19 +61,47 @@ class PinPromptScreen(ModalScreen[Staff | None]):
         self.dismiss(None)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
         if event.input.id == "staff-id":
             self.query_one("#pin", Input).focus()
             return
         try:
-            staff = auth.authenticate(
+            staff = auth.authorize_override(
                 self.app.db,
+                self.app.staff,
                 self.query_one("#staff-id", Input).value.strip(),
                 self.query_one("#pin", Input).value,
+                self.permission,
                 terminal_id=self.app.terminal_id,
+                action=self.action_label or self.permission,
+                check=self.check,
             )
-            auth.require(staff, self.permission)
         except KassiError as exc:
             self.query_one("#pin-error", Static).update(exc.message)
             self.query_one("#pin", Input).value = ""
+            if not isinstance(exc, AuthError):  # not allowed: someone else must approve
+                self.query_one("#staff-id", Input).value = ""
+                self.query_one("#staff-id", Input).focus()
             return
         self.dismiss(staff)
+
+
+# The name the kiosk exit and other screens know it by.
+PinPromptScreen = OverrideScreen
+
+
+def with_permission(
+    screen, permission: str, action_label: str, then: Callable[[Staff | None], None]
+) -> None:
+    """Run ``then`` at once when the logged-in staff member holds ``permission``
+    (``then(None)``), else after an override (``then(approver)``); nothing when cancelled."""
+    staff = screen.app.staff
+    if staff is not None and staff.active and staff.can(permission):
+        then(None)
+        return
+
+    def done(approver: Staff | None) -> None:
+        if approver is not None:
+            then(approver)
+
+    screen.app.push_screen(OverrideScreen(permission, action_label), done)

@@ -21,13 +21,14 @@ from core.i18n import _
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
+from tui.screens.sale_discounts import SaleDiscounts
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
 
 _QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
 
 
-class SaleScreen(Screen):
+class SaleScreen(SaleDiscounts, Screen):
     BINDINGS = [
         Binding("f2", "search", "Search"),
         Binding("f3", "customer", "Customer"),
@@ -40,6 +41,9 @@ class SaleScreen(Screen):
         Binding("f10", "lock", "Lock"),
         Binding("f11", "reports", "Reports", show=False),
         Binding("ctrl+r", "reprint", "Reprint", show=False),
+        # Not in the footer (no room at 80 columns); ctrl+d is also Input's delete-right.
+        Binding("ctrl+d", "discount_line", "Discount", show=False, priority=True),
+        Binding("ctrl+t", "discount_basket", "Basket discount", show=False, priority=True),
         Binding("up", "cursor(-1)", show=False, priority=True),
         Binding("down", "cursor(1)", show=False, priority=True),
     ]
@@ -51,6 +55,9 @@ class SaleScreen(Screen):
         self.customer_id: str | None = None
         self.refund_receipt: tuple[str, int] | None = None
         self.refund_mode = False
+        self.refund_approver = None  # who approved a refund the cashier may not do alone
+        self.basket_discount = None
+        self.basket_off = 0
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -113,14 +120,14 @@ class SaleScreen(Screen):
         self.priced = []
         if self.lines:
             try:
-                self.priced = sales.price_lines(self.app.db, None, self.app.store.id, self.lines)
+                self.priced = self.price_rows()
             except KassiError as exc:
                 self.notice(exc.message, error=True)
         sign = -1 if self.refund_mode else 1
         for ln in self.priced:
             table.add_row(
                 str(ln.line_no),
-                ln.name[:34],
+                self.row_label(ln),
                 str(ln.qty * sign),
                 self.app.money(ln.unit_price),
                 self.app.money(ln.line_total * sign),
@@ -132,6 +139,7 @@ class SaleScreen(Screen):
             _("Total {amount}").format(amount=self.app.money(total)),
             _("{n} lines").format(n=len(self.priced)),
         ]
+        parts.extend(self.discount_parts())
         if self.customer_id:
             parts.append(_("Customer {id}").format(id=self.customer_id))
         self.query_one("#totals", Static).update("   ".join(parts))
@@ -180,6 +188,8 @@ class SaleScreen(Screen):
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
+        if self.refund_mode and not self.refund_allows(self.lines + [LineInput(item.sku, qty)]):
+            return
         if self.lines and self.lines[-1].sku == item.sku:
             last = self.lines[-1]
             self.lines[-1] = LineInput(item.sku, last.qty + qty, last.discount)
@@ -225,6 +235,9 @@ class SaleScreen(Screen):
                 self.notice(exc.message, error=True)
                 return
             line = self.lines[index]
+            changed = [*self.lines[:index], LineInput(line.sku, qty), *self.lines[index + 1 :]]
+            if self.refund_mode and not self.refund_allows(changed):
+                return
             self.lines[index] = LineInput(line.sku, qty, line.discount)
             self.redraw_basket()
 
@@ -287,10 +300,9 @@ class SaleScreen(Screen):
                 )
                 total = -sum(ln.line_total for ln in priced)
             else:
-                priced = sales.price_lines(
-                    self.app.db, self.app.staff, self.app.store.id, self.lines
-                )
-                total = sum(ln.line_total for ln in priced)
+                total = sales.price_basket(
+                    self.app.db, self.app.staff, self.app.store.id, self.lines, self.basket_discount
+                ).total
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
@@ -308,9 +320,16 @@ class SaleScreen(Screen):
                 payments,
                 receipt=self.refund_receipt,
                 customer_id=self.customer_id,
+                approver=self.refund_approver,
             )
         return sales.record_sale(
-            app.db, app.staff, app.terminal.id, self.lines, payments, self.customer_id
+            app.db,
+            app.staff,
+            app.terminal.id,
+            self.lines,
+            payments,
+            self.customer_id,
+            basket_discount=self.basket_discount,
         )
 
     def paid(self, result: SaleResult | None) -> None:
@@ -331,6 +350,8 @@ class SaleScreen(Screen):
         self.customer_id = None
         self.refund_mode = False
         self.refund_receipt = None
+        self.refund_approver = None
+        self.basket_discount = None
         self.redraw_basket()
 
     def action_void(self) -> None:
@@ -347,49 +368,51 @@ class SaleScreen(Screen):
         self.app.push_screen(ConfirmScreen(_("Void the basket?")), done)
 
     def action_refund(self) -> None:
-        from tui.screens.prompt import PromptScreen
+        """F6 (C-3): the receipt is checked as it is entered; what the cashier may not do
+        alone (a refund, a refund without a receipt) asks for an override at once."""
+        from tui.screens.pin_prompt import with_permission
+        from tui.screens.refund_prompt import NO_RECEIPT, RefundPromptScreen
 
         if self.lines and not self.refund_mode:
             self.notice(_("Finish or void the sale first."), error=True)
             return
 
-        def done(value: str | None) -> None:
-            if value is None:
-                return
-            value = value.strip()
-            if not value:
-                self.refund_receipt = None
-            else:
-                term, sep, number = value.rpartition(":")
-                if not number.isdigit():
-                    self.notice(
-                        _("A receipt is N or TERMINAL:N; got {r!r}.").format(r=value), error=True
-                    )
-                    return
-                ref = (term if sep else self.app.terminal.id, int(number))
-                try:
-                    original = sales.find_sale(self.app.db, *ref)
-                except KassiError as exc:
-                    self.notice(exc.message, error=True)
-                    return
-                self.refund_receipt = ref
-                self.lines = [
-                    LineInput(sku, qty)
-                    for sku, qty in sales.refundable(self.app.db, original).items()
-                    if qty > 0
-                ]
-                if not self.lines:
-                    self.notice(
-                        _("Everything on receipt {n} was already refunded.").format(n=ref[1]),
-                        error=True,
-                    )
-                    self.refund_receipt = None
-                    return
+        def no_receipt(approver) -> None:
+            if self.refund_receipt is not None or not self.refund_mode:
+                self.lines = []  # a refund without a receipt already under way keeps its lines
+            self.refund_receipt = None
+            self.refund_approver = approver or self.refund_approver
             self.refund_mode = True
-            self.notice(_("Refund: remove what is not returned (F8), then F5."))
+            self.notice(_("Refund without a receipt: scan what comes back, then F5."))
             self.redraw_basket()
 
-        self.app.push_screen(PromptScreen(_("Original receipt number (empty: no receipt)")), done)
+        def chosen(result) -> None:
+            if result is None:
+                return
+            if result == NO_RECEIPT:
+                approver = self.refund_approver
+                if approver is not None and approver.can("refund.no_receipt"):
+                    no_receipt(approver)
+                else:
+                    with_permission(
+                        self, "refund.no_receipt", _("Refund without a receipt"), no_receipt
+                    )
+                return
+            self.refund_receipt = (result.ref.terminal_id, result.ref.number)
+            self.lines = result.lines()
+            self.refund_mode = True
+            self.notice(
+                _("Refund of {ref}: remove what is not returned (F8), then F5.").format(
+                    ref=result.ref
+                )
+            )
+            self.redraw_basket()
+
+        def allowed(approver) -> None:
+            self.refund_approver = approver
+            self.app.push_screen(RefundPromptScreen(), chosen)
+
+        with_permission(self, "refund", _("Refund"), allowed)
 
     # -- elsewhere ------------------------------------------------------------------
 
