@@ -164,17 +164,17 @@ class DiscountOverLimit(PermissionDenied):
     """A discount beyond the giver's limit: the till asks for an approval."""
 
 
-def check_limit(db: Db, who: Staff, amount: int, base: int) -> None:
-    """Refuse ``amount`` off ``base`` beyond what ``who``'s role may give."""
+def check_limit(db: Db, who: Staff, amount: int, base: int, asked: int | None = None) -> None:
+    """Refuse ``amount`` off ``base`` beyond what ``who``'s role may give; ``asked`` is the
+    percent (basis points) as given, when it was given as a percent."""
     require(who, "discount")
     limit = role_limit(db, who.role)
     if amount <= percent_of(base, limit * 100):
         return
-    asked = -(-amount * 10000 // base) if base else 10000
+    if asked is None:
+        asked = -(-amount * 10000 // base) if base else 10000
     raise DiscountOverLimit(
-        _(
-            "{name} may give up to {limit} off; this is {asked}. Someone allowed must approve."
-        ).format(
+        _("{name} may give at most {limit} off; {asked} needs approval.").format(
             name=who.name,
             limit=f"{limit} %",
             asked=format_percent(asked, current_language()),

@@ -180,7 +180,7 @@ def _discount_amount(
     if actor is not None:
         require_or_approved(actor, "discount", d.approver)
         who = d.approver or actor
-        check_limit(db, who, amount, base)
+        check_limit(db, who, amount, base, d.value if d.kind == discount_rules.PERCENT else None)
         authorizers[who.id] = who
     return amount
 

@@ -26,6 +26,76 @@ def parse_items(specs: tuple[str, ...]):
     return lines
 
 
+def parse_discounts(ctx: Context, specs: tuple[str, ...], lines, store):
+    """--discount TARGET=VALUE:REASON (C-5). TARGET is an item's SKU (its line) or
+    ``basket``; VALUE ``10%`` or an amount; REASON typed, or a number of the short list.
+    Returns (lines with their discounts, the basket discount)."""
+    from attrs import evolve
+
+    from core.discounts import parse_discount
+
+    basket = None
+    lines = list(lines)
+    seen: set[str] = set()
+    for spec in specs:
+        target, sep, rest = spec.partition("=")
+        value, colon, reason = rest.partition(":")
+        target = target.strip()
+        if not sep or not target or not value.strip():
+            fail(
+                _("A discount is SKU=VALUE:REASON or basket=VALUE:REASON; got {spec!r}.").format(
+                    spec=spec
+                )
+            )
+        if target in seen:
+            fail(_("{target} has two discounts; give one.").format(target=target))
+        seen.add(target)
+        discount = parse_discount(value, reason, store.currency, ctx.locale_for(store.locale))
+        if target.lower() == "basket":
+            basket = discount
+            continue
+        matching = [n for n, ln in enumerate(lines) if ln.sku == target]
+        if len(matching) != 1:
+            fail(
+                _("A line discount names one --item by its SKU; {sku} is on {n} lines.").format(
+                    sku=target, n=len(matching)
+                )
+            )
+        lines[matching[0]] = evolve(lines[matching[0]], discount=discount)
+    return lines, basket
+
+
+def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, approver_pin, store):
+    """--approve/--approve-pin: a supervisor's override for discounts over the limit."""
+    from attrs import evolve
+
+    from core import auth, sales
+
+    def given(approver):
+        out = [
+            evolve(ln, discount=evolve(ln.discount, approver=approver)) if ln.discount else ln
+            for ln in lines
+        ]
+        return out, evolve(basket, approver=approver) if basket else None
+
+    def check(approver) -> None:
+        sales.price_basket(ctx.db, actor, store.id, *given(approver))
+
+    if approver_pin is None:
+        fail(_("Give the approver's PIN with --approve-pin."))
+    approver = auth.authorize_override(
+        ctx.db,
+        actor,
+        approver_id,
+        approver_pin,
+        "discount",
+        terminal_id=terminal_id,
+        action="discount (command line)",
+        check=check,
+    )
+    return given(approver)
+
+
 def parse_payments(ctx: Context, specs: tuple[str, ...], store):
     """TENDER=AMOUNT, or TENDER alone for "the rest" -> TenderInput."""
     from core.tendering import TenderInput
@@ -116,19 +186,51 @@ def _report(ctx: Context, result, store, as_json: bool) -> None:
     help=_("Payment; cash amount is what the customer handed over."),
 )
 @click.option("--customer", "customer_id", default=None)
+@click.option(
+    "--discount",
+    "discount_specs",
+    multiple=True,
+    metavar="SKU|basket=VALUE:REASON",
+    help=_("A discount: 1001=10%:2 or basket=5,00:'Loyal customer' (reason or list number)."),
+)
+@click.option(
+    "--approve",
+    "approver_id",
+    default=None,
+    help=_("Staff id approving a discount over the limit."),
+)
+@click.option("--approve-pin", "approver_pin", default=None, help=_("The approver's PIN."))
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
 @handle_errors
-def sale_cmd(ctx: Context, terminal_id, items, pays, customer_id, as_json, staff_id, pin) -> None:
+def sale_cmd(
+    ctx: Context,
+    terminal_id,
+    items,
+    pays,
+    customer_id,
+    discount_specs,
+    approver_id,
+    approver_pin,
+    as_json,
+    staff_id,
+    pin,
+) -> None:
     """Ring up a sale."""
     from core import sales
 
     _t, store = _terminal_store(ctx, terminal_id)
-    lines = parse_items(items)
+    lines, basket = parse_discounts(ctx, discount_specs, parse_items(items), store)
     payments = parse_payments(ctx, pays, store)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
-    result = sales.record_sale(ctx.db, actor, terminal_id, lines, payments, customer_id)
+    if approver_id is not None:
+        lines, basket = _approved(
+            ctx, actor, terminal_id, lines, basket, approver_id, approver_pin, store
+        )
+    result = sales.record_sale(
+        ctx.db, actor, terminal_id, lines, payments, customer_id, basket_discount=basket
+    )
     _report(ctx, result, store, as_json)
 
 
@@ -137,38 +239,110 @@ def sale_cmd(ctx: Context, terminal_id, items, pays, customer_id, as_json, staff
 @click.option(
     "--receipt",
     default=None,
-    metavar="[TERMINAL:]N",
-    help=_("The original receipt (default terminal: this one)."),
+    metavar="[TERMINAL-]N",
+    help=_("The original receipt: T1-3 as printed, T1:3, or 3 (this terminal)."),
 )
 @click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY]")
 @click.option("--pay", "pays", multiple=True, metavar="TENDER[=AMOUNT]")
 @click.option("--customer", "customer_id", default=None)
+@click.option(
+    "--approve", "approver_id", default=None, help=_("Staff id approving a refund you may not do.")
+)
+@click.option("--approve-pin", "approver_pin", default=None, help=_("The approver's PIN."))
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
 @handle_errors
 def refund_cmd(
-    ctx: Context, terminal_id, receipt, items, pays, customer_id, as_json, staff_id, pin
+    ctx: Context,
+    terminal_id,
+    receipt,
+    items,
+    pays,
+    customer_id,
+    approver_id,
+    approver_pin,
+    as_json,
+    staff_id,
+    pin,
 ) -> None:
     """Refund items, against an original receipt or (with permission) without one."""
-    from core import sales
+    from core import auth, sales
+    from core.receipt_refs import parse_receipt_ref
 
     _t, store = _terminal_store(ctx, terminal_id)
-    ref = None
-    if receipt is not None:
-        term, sep, number = receipt.rpartition(":")
-        if not number.isdigit():
-            fail(_("A receipt is N or TERMINAL:N; got {r!r}.").format(r=receipt))
-        ref = (term if sep else terminal_id, int(number))
+    ref = parse_receipt_ref(receipt, terminal_id) if receipt is not None else None
     lines = parse_items(items)
     payments = parse_payments(ctx, pays, store)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
+    approver = None
+    if approver_id is not None:
+        if approver_pin is None:
+            fail(_("Give the approver's PIN with --approve-pin."))
+        approver = auth.authorize_override(
+            ctx.db,
+            actor,
+            approver_id,
+            approver_pin,
+            "refund" if ref is not None else "refund.no_receipt",
+            terminal_id=terminal_id,
+            action="refund (command line)",
+        )
     result = sales.record_refund(
-        ctx.db, actor, terminal_id, lines, payments, receipt=ref, customer_id=customer_id
+        ctx.db,
+        actor,
+        terminal_id,
+        lines,
+        payments,
+        receipt=ref,
+        customer_id=customer_id,
+        approver=approver,
     )
     _report(ctx, result, store, as_json)
+
+
+@click.group("discount")
+def discount_group() -> None:
+    """Discount limits per role (C-5)."""
+
+
+@discount_group.command("limits")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+@handle_errors
+def discount_limits(ctx: Context, as_json: bool) -> None:
+    """The largest discount each role may give, in percent."""
+    from core import discounts
+
+    limits = discounts.list_limits(ctx.db)
+    if as_json:
+        emit_json(limits)
+        return
+    for role, percent in limits.items():
+        click.echo(f"{role:<12} {percent:>3} %")
+
+
+@discount_group.command("limit")
+@click.argument("role")
+@click.argument("percent")
+@staff_options
+@pass_ctx
+@handle_errors
+def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None:
+    """Set a role's limit, e.g. `kassi discount limit cashier 15` (a manager)."""
+    from core import discounts
+
+    value = percent.strip().rstrip("%").strip()
+    if not value.isdigit():
+        fail(_("A discount limit is a whole percent from 0 to 100."))
+    actor = authenticate(ctx, staff_id, pin)
+    discounts.set_limit(ctx.db, actor, role, int(value))
+    click.echo(
+        _("{role} may now give discounts up to {percent} %.").format(role=role, percent=value)
+    )
 
 
 def register(main: click.Group) -> None:
     main.add_command(sale_cmd)
     main.add_command(refund_cmd)
+    main.add_command(discount_group)
