@@ -106,11 +106,11 @@ def sale_receipt(
         # amount never wraps, even on 58 mm paper (32 columns).
         b.add(Text(ln.name), Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.qty * ln.unit_price)))
         if off:
-            b.add(Pair("  " + _discount_label(b, own), b.m(-off * sign)))
+            _discount_lines(b, own, -off * sign, "  ")
     b.add(Rule())
     if basket:
         b.pair("Subtotal", sale.total + basket.amount)
-        b.add(Pair(_discount_label(b, basket, basket=True), b.m(-basket.amount)))
+        _discount_lines(b, basket, -basket.amount, "", basket=True)
     else:
         b.pair("Subtotal", sale.total)
     if sale.rounding:
@@ -139,14 +139,17 @@ def sale_receipt(
     return b.document(f"{title} {ref}", kind, barcode=ref)
 
 
-def _discount_label(b: _Builder, given: SaleDiscount | None, basket: bool = False) -> str:
-    """``Discount 10 % (Price match)``; a reason typed at the till prints as typed."""
+def _discount_lines(
+    b: _Builder, given: SaleDiscount | None, minor: int, indent: str, basket: bool = False
+) -> None:
+    """``Discount 10 %`` and the amount, then the reason on its own line (it may be long;
+    a reason typed at the till prints as typed)."""
     text = b.t("Basket discount") if basket else b.t("Discount")
-    if given is None:
-        return text
-    if given.kind == PERCENT:
+    if given is not None and given.kind == PERCENT:
         text += " " + format_percent(given.value, b.lang)
-    return f"{text} ({b.t(given.reason)})"
+    b.add(Pair(indent + text, b.m(minor)))
+    if given is not None:
+        b.add(Text(indent + "  " + b.t(given.reason)))
 
 
 def adjustment_slip(

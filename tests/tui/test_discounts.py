@@ -70,7 +70,8 @@ async def test_a_line_discount_shows_on_the_row_the_total_and_the_receipt(make_a
         660,
     )
     receipt = till_db.scalar("SELECT text FROM print_jobs WHERE kind = 'sale_receipt'")
-    assert "Rabat 10 % (Beskadiget eller defekt)" in receipt  # the store's language
+    # In the store's language: the discount, its amount, then the reason.
+    assert "  Rabat 10 %                         -6,60\n    Beskadiget eller defekt\n" in receipt
 
 
 async def test_a_basket_discount_over_the_cashiers_limit_asks_for_an_override(make_app, till_db):
@@ -128,7 +129,9 @@ async def test_an_approver_whose_own_limit_is_too_small_is_refused(make_app, til
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, OverrideScreen)
-        assert "Sigrún Vaktstjóri may give at most 30 % off; 50 % needs approval." in screen_text(app)
+        assert "Sigrún Vaktstjóri may give at most 30 % off; 50 % needs approval." in screen_text(
+            app
+        )
         await type_text(pilot, "1")
         await pilot.press("enter")
         await type_text(pilot, "1234")
