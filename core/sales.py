@@ -315,9 +315,9 @@ def find_receipt(db: Db, ref: ReceiptRef) -> Sale:
     """The sale a reference names; a terminal id typed in the wrong case still finds it."""
     row = db.one(
         "SELECT s.id FROM sales s JOIN terminals t ON t.id = s.terminal_id"
-        " WHERE s.receipt_no = ? AND (t.id = ? OR t.id = ? COLLATE NOCASE)"
+        " WHERE s.receipt_no = ? AND t.id = ? COLLATE NOCASE"
         " ORDER BY t.id = ? DESC LIMIT 1",
-        (ref.number, ref.terminal_id, ref.terminal_id, ref.terminal_id),
+        (ref.number, ref.terminal_id, ref.terminal_id),
     )
     if row is None:
         raise NotFound(
