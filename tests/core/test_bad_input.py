@@ -223,7 +223,11 @@ def test_float_amounts_never_reach_the_database(db, cashier, snapshot):
             [TenderInput("card", 1000.5), TenderInput("mobile")],
         ),
         lambda: sales.record_sale(
-            db, cashier, "T1", [LineInput("1008", 1, Discount("amount", 100.0, "Damaged or faulty"))], [TenderInput("card")]
+            db,
+            cashier,
+            "T1",
+            [LineInput("1008", 1, Discount("amount", 100.0, "Damaged or faulty"))],
+            [TenderInput("card")],
         ),
     ]
     for attempt in attempts:
@@ -257,7 +261,9 @@ def test_refund_of_more_than_was_sold(db, cashier, snapshot):
     """A-4 refunds: never more than the receipt sold."""
     card_sale(db, cashier, qty=2)
     before = snapshot()
-    with pytest.raises(InputError, match="Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3"):
+    with pytest.raises(
+        InputError, match="Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3"
+    ):
         sales.record_refund(
             db, cashier, "T1", [LineInput("1008", 3)], [TenderInput("card")], receipt=("T1", 1)
         )

@@ -72,7 +72,11 @@ def test_sale_lines_quantity_price_discount_and_vat_25(db, cashier):
         db,
         cashier,
         "T1",
-        [LineInput("1001", 2, discount=off(590)), LineInput("1017", 1), LineInput("5701234000080", 3)],
+        [
+            LineInput("1001", 2, discount=off(590)),
+            LineInput("1017", 1),
+            LineInput("5701234000080", 3),
+        ],
         pay(("card", None)),
     )
     assert lines_of(db, result.sale.id) == [

@@ -35,7 +35,11 @@ def _sale_docs(db: Db, terminal_id: str, manager, lang: str) -> list[Document]:
         db,
         manager,
         terminal_id,
-        [LineInput("1001", 3, discount=Discount("amount", 100, "Price match")), LineInput("LONG", 2), LineInput("1003", 40)],
+        [
+            LineInput("1001", 3, discount=Discount("amount", 100, "Price match")),
+            LineInput("LONG", 2),
+            LineInput("1003", 40),
+        ],
         [TenderInput("card", 50_000), TenderInput("cash", 1_000_000)],
         customer_id="C100" if store.id == "NORREBRO" else None,
     ).sale
