@@ -344,9 +344,7 @@ def refund_basis(
     if original.store_id != terminal.store_id:
         store = get_store(db, original.store_id)
         raise InputError(
-            _("Receipt {ref} belongs to another store ({store}): refund it there.").format(
-                ref=ref, store=store.name
-            )
+            _("Receipt {ref} is from {store}: refund it there.").format(ref=ref, store=store.name)
         )
     left = refundable(db, original)
     if not any(qty > 0 for qty in left.values()):
