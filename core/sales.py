@@ -372,16 +372,9 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
         for r in db.all(f"SELECT sku, barcode FROM items WHERE sku IN ({marks})", tuple(by_sku))
         if r["barcode"]
     }
-    left_qty: dict[int, int] = {}
-    left_amount: dict[int, int] = {}
-    for ol in original.lines:
-        done = db.one(
-            "SELECT COALESCE(-SUM(qty), 0) AS q, COALESCE(-SUM(line_total), 0) AS a"
-            " FROM sale_lines WHERE original_line_id = ?",
-            (ol.id,),
-        )
-        left_qty[ol.id] = ol.qty - done["q"]
-        left_amount[ol.id] = ol.line_total - done["a"]
+    done = _refunded(db, original)
+    left_qty = {ol.id: ol.qty - done.get(ol.id, (0, 0))[0] for ol in original.lines}
+    left_amount = {ol.id: ol.line_total - done.get(ol.id, (0, 0))[1] for ol in original.lines}
     start_left = {sku: sum(left_qty[ol.id] for ol in ols) for sku, ols in by_sku.items()}
     asked: dict[str, int] = {}
     groups: list[list[SaleLine]] = []
@@ -647,14 +640,23 @@ def _audit_extras(
     return extras
 
 
+def _refunded(db: Db, original: Sale) -> dict[int, tuple[int, int]]:
+    """Per original line id, the units and the amount already refunded (one query)."""
+    rows = db.all(
+        "SELECT r.original_line_id AS id, -SUM(r.qty) AS q, -SUM(r.line_total) AS a"
+        " FROM sale_lines o JOIN sale_lines r ON r.original_line_id = o.id"
+        " WHERE o.sale_id = ? GROUP BY r.original_line_id",
+        (original.id,),
+    )
+    return {r["id"]: (r["q"], r["a"]) for r in rows}
+
+
 def refundable(db: Db, original: Sale) -> dict[str, int]:
     """Per SKU, how many of the original receipt's units can still be refunded."""
+    done = _refunded(db, original)
     left: dict[str, int] = {}
     for ol in original.lines:
-        done = db.scalar(
-            "SELECT COALESCE(-SUM(qty), 0) FROM sale_lines WHERE original_line_id = ?", (ol.id,)
-        )
-        left[ol.sku] = left.get(ol.sku, 0) + ol.qty - done
+        left[ol.sku] = left.get(ol.sku, 0) + ol.qty - done.get(ol.id, (0, 0))[0]
     return left
 
 
