@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from core import audit, auth, config, money, sales, sessions
+from core import audit, auth, config, money, sales, sessions, statements
 from core.db import iso, parse_iso
 from core.errors import (
     AuthError,
@@ -24,7 +24,9 @@ from core.errors import (
 )
 from core.model import PERMISSIONS
 from core.sales import LineInput
+from core.statement_posting import post_statement
 from core.tendering import TenderInput
+from tests.core.test_statements_support import Shop, local
 
 
 def card_sale(db, actor, terminal="T1", sku="1008", qty=1):
@@ -614,3 +616,30 @@ def test_cashier_cannot_open_the_drawer_without_a_sale(db, cashier, supervisor, 
         "3",
         "T1",
     )
+
+
+# -- statement posting: the manager's override reason (T-6) ---------------------------------
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n "])
+def test_a_blank_override_reason_is_refused_and_posts_nothing(db, clock, manager, snapshot, reason):
+    """T-6: posting over the maximum difference needs a manager *and* a reason; an empty or
+    whitespace-only reason is refused with a message, the statement stays calculated, no
+    document, number or audit entry is written. A real reason then posts it."""
+    shop = Shop(db, clock, manager)
+    shop.at(2026, 5, 31, 9)
+    shop.sell("T1", [("1002", 4)], "cash")  # 98,00
+    shop.at(2026, 5, 31, 21)
+    shop.close("T1", cash_delta=-5050)  # 50,50 short: over the 50,00 limit
+    sid = shop.create_one("NORREBRO", local(2026, 5, 31, 3), local(2026, 6, 1, 3))
+    shop.calculate(sid)
+    before = snapshot()
+    documents = {t: shop.count(t) for t in ("sales_orders", "invoices", "payment_journals")}
+    with pytest.raises(InputError) as caught:
+        post_statement(db, manager, sid, override_reason=reason)
+    assert caught.value.message == "Give the reason for posting over the maximum difference."
+    assert snapshot() == before
+    assert {t: shop.count(t) for t in documents} == documents
+    assert statements.get_statement(db, sid).status == "calculated"
+    posted = post_statement(db, manager, sid, override_reason=" counted twice, 50,50 missing ")
+    assert posted.statement.override_reason == "counted twice, 50,50 missing"
