@@ -70,7 +70,7 @@ def problems(mutation: Mutation, root: Path = ROOT) -> list[str]:
         out.append(f"{where}: the mutated file does not compile: {exc}")
     for test in mutation.tests:
         test_file = test.split("::", 1)[0]
-        if not (root / test_file).is_file():
+        if not (root / test_file).exists():
             out.append(f"{where}: the test file {test_file} does not exist")
     if not mutation.tests:
         out.append(f"{where}: names no tests")
