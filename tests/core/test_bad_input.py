@@ -12,20 +12,29 @@ from datetime import timedelta
 
 import pytest
 
-from core import audit, auth, money, sales, sessions
+from core import audit, auth, config, money, sales, sessions, statements
 from core.db import iso, parse_iso
 from core.discounts import Discount
-from core.errors import AuthError, InputError, NotFound, PermissionDenied, StateError
+from core.errors import (
+    AuthError,
+    InputError,
+    KassiError,
+    NotFound,
+    PermissionDenied,
+    StateError,
+)
 from core.model import PERMISSIONS
 from core.sales import LineInput
+from core.statement_posting import post_statement
 from core.tendering import TenderInput
+from tests.core.test_statements_support import Shop, local
 
 
 def card_sale(db, actor, terminal="T1", sku="1008", qty=1):
     return sales.record_sale(db, actor, terminal, [LineInput(sku, qty)], [TenderInput("card")])
 
 
-# -- amounts as typed (M-2), through money.parse_amount like the CLI -----------------------
+# -- amounts as typed (M-2): the parser, like the CLI and the screens use it ----------------
 
 BAD_AMOUNTS = [
     ("12,345", "DKK", "da", "has 3 decimals, but DKK amounts have at most 2"),
@@ -40,25 +49,151 @@ BAD_AMOUNTS = [
 ]
 
 
-@pytest.mark.parametrize("operation", ["open", "add", "remove", "close"])
 @pytest.mark.parametrize(("text", "currency", "locale", "message"), BAD_AMOUNTS)
-def test_bad_amount_is_refused_before_anything_is_written(
-    db, cashier, snapshot, operation, text, currency, locale, message
-):
+def test_typed_text_that_is_not_an_amount_is_refused_by_the_parser(text, currency, locale, message):
     """M-2: what the operator typed is parsed first; a malformed, negative, too large or
-    over-precise amount is an InputError that says why, and no operation runs."""
-    terminal = "R1" if currency == "ISK" else "T1"
+    over-precise amount is an InputError that says why (the operations below are then
+    never called: the CLI and the screens stop at the parser's message)."""
+    with pytest.raises(InputError) as caught:
+        money.parse_amount(text, currency, locale)
+    assert message in caught.value.message
+
+
+# -- amounts that parse but are wrong for the operation (S-3, S-6, S-8) ---------------------
+# Each case reaches the operation it names: the typed amounts are parsed *before*
+# pytest.raises (a parser error fails the test instead of passing it), and the message
+# asserted is the operation's own. Negative amounts are what an API caller (an import,
+# a script) can hand over: parsed here with allow_negative so they reach the core check.
+
+# terminal -> (currency, locale) of its store in the demo data
+TERMINAL_MONEY = {"T1": ("DKK", "da"), "R1": ("ISK", "is")}
+
+# (operation, terminal, arguments: typed amounts or None, the operation's message)
+BAD_FOR_THE_OPERATION = [
+    ("open", "T1", {"amount": "-5,00"}, "The starting amount cannot be negative."),
+    ("open", "R1", {"amount": "-500"}, "The starting amount cannot be negative."),
+    ("open", "T1", {"amount": None}, "Enter the starting amount."),
+    (
+        "open",
+        "T1",
+        {"amount": "100,00", "counts": {"100,00": 1, "0,50": 1}},
+        "The counted notes and coins make 100,50, not 100,00.",
+    ),
+    (
+        "open",
+        "R1",
+        {"amount": "2.000", "counts": {"2.000": 1, "1": 1}},
+        "The counted notes and coins make 2.001, not 2.000.",
+    ),
+    ("open", "T1", {"amount": None, "counts": {"0,25": 4}}, "is not a DKK note or coin"),
+    ("open", "T1", {"amount": None, "counts": {"100,00": -1}}, "cannot be negative: -1"),
+    ("add", "T1", {"amount": "0,00"}, "The amount must be more than zero."),
+    ("add", "T1", {"amount": "-5,00"}, "The amount must be more than zero."),
+    ("add", "R1", {"amount": "0"}, "The amount must be more than zero."),
+    ("add", "T1", {"amount": "5,00", "note": "   "}, "A note is required: say why the cash moves."),
+    ("add", "T1", {"amount": "5,00", "note": "x" * 501}, "A note can be at most 500 characters."),
+    (
+        "remove",
+        "T1",
+        {"amount": "100,50"},
+        "The drawer should hold 100,00; you cannot remove 100,50.",
+    ),
+    (
+        "remove",
+        "R1",
+        {"amount": "10.001"},
+        "The drawer should hold 10.000; you cannot remove 10.001.",
+    ),
+    ("remove", "T1", {"amount": "0,00"}, "The amount must be more than zero."),
+    ("remove", "T1", {"amount": "-0,50"}, "The amount must be more than zero."),
+    ("remove", "T1", {"amount": "5,00", "note": ""}, "A note is required: say why the cash moves."),
+    ("close", "T1", {"amount": "-0,50", "leave": "0,00"}, "Counted cash cannot be negative."),
+    (
+        "close",
+        "T1",
+        {"amount": "100,00", "leave": "-0,50"},
+        "The amount to leave in the drawer cannot be negative.",
+    ),
+    (
+        "close",
+        "T1",
+        {"amount": "100,00", "leave": "100,50"},
+        "You counted 100,00; you cannot leave 100,50 in the drawer.",
+    ),
+    (
+        "close",
+        "R1",
+        {"amount": "10.000", "leave": "10.001"},
+        "You counted 10.000; you cannot leave 10.001 in the drawer.",
+    ),
+    ("close", "T1", {"amount": None, "leave": "0,00"}, "Enter the counted cash."),
+    (
+        "close",
+        "T1",
+        {"amount": "100,00", "leave": "0,00", "counts": {"50,00": 1}},
+        "The counted notes and coins make 50,00, not 100,00.",
+    ),
+    (
+        "close",
+        "T1",
+        {"amount": "100,00", "leave": "0,00", "declarations": {"voucher": "1,00"}},
+        "No payment type voucher.",
+    ),
+    (
+        "close",
+        "T1",
+        {"amount": "100,00", "leave": "0,00", "declarations": {"cash": "100,00"}},
+        "Cash is declared as the counted cash, not as a declaration.",
+    ),
+]
+
+
+def _typed(text: str | None, terminal: str) -> int | None:
+    currency, locale = TERMINAL_MONEY[terminal]
+    return None if text is None else money.parse_amount(text, currency, locale, allow_negative=True)
+
+
+def _case_id(case) -> str:
+    operation, terminal, args, _message = case
+    return f"{operation}-{terminal}-" + "-".join(f"{k}={v!r}"[:24] for k, v in args.items())
+
+
+@pytest.mark.parametrize(
+    ("operation", "terminal", "args", "message"),
+    BAD_FOR_THE_OPERATION,
+    ids=[_case_id(c) for c in BAD_FOR_THE_OPERATION],
+)
+def test_an_amount_wrong_for_the_operation_is_refused_by_it_and_changes_nothing(
+    db, cashier, snapshot, operation, terminal, args, message
+):
+    """S-3/S-6/S-8: the starting amount, a cash action and the close figures are checked by
+    the operation itself (not only by the parser): negative or zero where that makes no
+    sense, more removed or left than there is, a count that disagrees with the amount, an
+    unknown payment type declared. One clear message, and no row or audit entry written."""
     if operation != "open":
         sessions.open_session(db, cashier, terminal, 10000)
-    before = snapshot()
+    amount = _typed(args.get("amount"), terminal)
+    counts = args.get("counts")
+    counts = None if counts is None else {_typed(d, terminal): n for d, n in counts.items()}
+    declarations = {t: _typed(a, terminal) for t, a in args.get("declarations", {}).items()}
+    note = args.get("note", "change for the till")
     actions = {
-        "open": lambda amount: sessions.open_session(db, cashier, terminal, amount),
-        "add": lambda amount: sessions.adjust_cash(db, cashier, terminal, "add", amount, "x"),
-        "remove": lambda amount: sessions.adjust_cash(db, cashier, terminal, "remove", amount, "x"),
-        "close": lambda amount: sessions.close_session(db, cashier, terminal, amount, 0),
+        "open": lambda: sessions.open_session(db, cashier, terminal, amount, counts=counts),
+        "add": lambda: sessions.adjust_cash(db, cashier, terminal, "add", amount, note),
+        "remove": lambda: sessions.adjust_cash(db, cashier, terminal, "remove", amount, note),
+        "close": lambda: sessions.close_session(
+            db,
+            cashier,
+            terminal,
+            amount,
+            _typed(args["leave"], terminal),
+            declarations=declarations,
+            counts=counts,
+        ),
     }
-    with pytest.raises(InputError) as caught:
-        actions[operation](money.parse_amount(text, currency, locale))
+    before = snapshot()
+    with pytest.raises(KassiError) as caught:
+        actions[operation]()
     assert message in caught.value.message
     assert snapshot() == before
 
@@ -84,6 +219,24 @@ def test_close_a_closed_session(db, cashier, snapshot):
         sessions.close_session(db, cashier, "T1", counted=999, leave=0)
     assert snapshot() == before
     assert tuple(db.one("SELECT * FROM sessions WHERE id = ?", (sid,))) == tuple(closed)
+
+
+def test_open_a_second_session_on_a_terminal_is_refused(db, cashier, snapshot):
+    """S-3: one open session per terminal; opening again names the open one."""
+    sessions.open_session(db, cashier, "T1", 10000)
+    before = snapshot()
+    with pytest.raises(StateError, match="Session 1 is already open on terminal T1"):
+        sessions.open_session(db, cashier, "T1", 5000)
+    assert snapshot() == before
+
+
+def test_open_where_cash_tracking_is_off_is_refused(db, cashier, manager, snapshot):
+    """S-2: while cash tracking is off, no session opens (sales still record)."""
+    config.update_store(db, manager, "NORREBRO", track_cash=False)
+    before = snapshot()
+    with pytest.raises(StateError, match="Cash tracking is off for"):
+        sessions.open_session(db, cashier, "T1", 10000)
+    assert snapshot() == before
 
 
 def test_adjust_with_no_open_session(db, cashier, snapshot):
@@ -470,3 +623,30 @@ def test_cashier_cannot_open_the_drawer_without_a_sale(db, cashier, supervisor, 
         "3",
         "T1",
     )
+
+
+# -- statement posting: the manager's override reason (T-6) ---------------------------------
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n "])
+def test_a_blank_override_reason_is_refused_and_posts_nothing(db, clock, manager, snapshot, reason):
+    """T-6: posting over the maximum difference needs a manager *and* a reason; an empty or
+    whitespace-only reason is refused with a message, the statement stays calculated, no
+    document, number or audit entry is written. A real reason then posts it."""
+    shop = Shop(db, clock, manager)
+    shop.at(2026, 5, 31, 9)
+    shop.sell("T1", [("1002", 4)], "cash")  # 98,00
+    shop.at(2026, 5, 31, 21)
+    shop.close("T1", cash_delta=-5050)  # 50,50 short: over the 50,00 limit
+    sid = shop.create_one("NORREBRO", local(2026, 5, 31, 3), local(2026, 6, 1, 3))
+    shop.calculate(sid)
+    before = snapshot()
+    documents = {t: shop.count(t) for t in ("sales_orders", "invoices", "payment_journals")}
+    with pytest.raises(InputError) as caught:
+        post_statement(db, manager, sid, override_reason=reason)
+    assert caught.value.message == "Give the reason for posting over the maximum difference."
+    assert snapshot() == before
+    assert {t: shop.count(t) for t in documents} == documents
+    assert statements.get_statement(db, sid).status == "calculated"
+    posted = post_statement(db, manager, sid, override_reason=" counted twice, 50,50 missing ")
+    assert posted.statement.override_reason == "counted twice, 50,50 missing"

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from core import auth, sales, sessions
+from core.sales import LineInput
+from core.tendering import TenderInput
+from tests.hardware.escpos_decoder import decode
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tui.screens.login import LoginScreen
 from tui.screens.sale import SaleScreen
+from tui.widgets.amount_input import AmountField
 
 pytestmark = pytest.mark.tui
 
@@ -151,3 +156,73 @@ async def test_sixteen_colour_terminals_get_the_ansi_theme(make_app, monkeypatch
         await login(pilot)
         assert app.theme == "ansi-dark"
         assert isinstance(app.screen, SaleScreen)
+
+
+def _pulses(printer_file) -> int:
+    """Drawer kicks sent to the terminal's printer (the drawer hangs off it)."""
+    if not printer_file.exists():
+        return 0
+    return sum(e[0] == "pulse" for e in decode(printer_file.read_bytes()))
+
+
+async def test_the_close_wizard_offers_the_starting_amount_to_leave(make_app, till_db, tmp_path):
+    """S-8 step 3: the amount to leave in the drawer starts as the session's starting amount
+    (the float for tomorrow); Enter takes it, the rest of the count is removed."""
+    cashier = auth.authenticate(till_db, "2", "2222")
+    sessions.open_session(till_db, cashier, "T1", 50000)
+    sales.record_sale(till_db, cashier, "T1", [LineInput("1001")], [TenderInput("cash")])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f9", "f5")
+        await type_text(pilot, "533.00")  # 500,00 + 32,95 rounded to 33,00 in cash
+        await pilot.press("enter", "enter")  # counted cash -> card declaration -> summary
+        await pilot.press("enter")  # -> amount to leave
+        await pilot.pause()
+        assert "3/5  Amount to leave in the drawer" in screen_text(app)
+        assert app.screen.query_one("#leave-amount", AmountField).input.value == "500.00"
+        await pilot.press("enter")  # take the offered amount
+        await pilot.pause()
+        assert "Take 33.00 out of the drawer and leave 500.00 in it." in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+    row = till_db.one("SELECT status, left_in_drawer, cash_removed FROM sessions WHERE id = 1")
+    assert tuple(row) == ("closed", 50000, 3300)
+
+
+async def test_no_sale_needs_the_permission_and_is_audited(make_app, till_db, tmp_path):
+    """SPEC (beyond the sources) "no sale": F8 opens the drawer only through the core
+    operation: a cashier without drawer.no_sale is refused on screen (no drawer kick, no
+    audit entry); a supervisor opens it once, with one audit entry in their name."""
+    printer = tmp_path / "printer-T1.bin"
+    audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'drawer.no_sale'"
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "2", "2222")
+        await pilot.press("f9")
+        await pilot.pause()
+        entries = till_db.scalar("SELECT COUNT(*) FROM audit_log")
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert "Kasper Kasserer is not allowed to open the drawer without a sale." in screen_text(
+            app
+        )
+        assert till_db.scalar("SELECT COUNT(*) FROM audit_log") == entries
+        assert _pulses(printer) == 0
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "3", "3333")
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert "Drawer opened (no sale)" in screen_text(app)
+    rows = till_db.all(
+        "SELECT action, staff_id, terminal_id FROM audit_log WHERE seq > ?", (entries,)
+    )
+    assert [tuple(r) for r in rows if r["action"] == "drawer.no_sale"] == [
+        ("drawer.no_sale", "3", "T1")
+    ]
+    assert till_db.scalar(audited) == 1
+    assert _pulses(printer) == 1

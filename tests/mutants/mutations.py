@@ -1,0 +1,216 @@
+"""The mutations `make mutants` applies, one at a time, to a copy of the tree.
+
+Each one breaks a rule the way a plausible slip would (a boundary, a sign, a check
+left out, a step skipped) and names the tests that must then fail. When a refactor
+moves or rewrites a snippet, `make mutants` (and tests/mutants/test_mutations.py)
+stops with the mutation's name, the file and the snippet it could not find: update
+``original`` (and ``replacement``) here to the new code, keeping the same slip.
+
+``original`` must occur exactly once in ``file``; write it as it stands in the
+source, indentation included, and keep it short (one or two lines).
+``tests`` are pytest node ids or files, run with ``pytest -x`` in the copy: put the
+one most likely to fail first, and keep them few (slow TUI tests only where the
+rule lives in a screen). With ``every`` (a ``pytest -k`` expression) the selected
+tests run to the end and *each* of them must fail, not just one: for the bad-input
+cases, which must all reach the operation they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+    every: str = ""
+
+
+BAD_INPUT = "tests/core/test_bad_input.py"
+AMOUNT_CASES = (
+    f"{BAD_INPUT}::test_an_amount_wrong_for_the_operation_is_refused_by_it_and_changes_nothing"
+)
+PERIODS = "tests/core/test_statement_periods.py"
+BATCH = "tests/core/test_statement_batch.py"
+TILL_RULES = "tests/tui/test_till_rules.py"
+MONEY = "tests/core/test_money.py"
+ROUNDING = (
+    f"{MONEY}::test_danish_cash_rounding_to_half_krone",
+    f"{MONEY}::test_cash_rounding_is_symmetric_for_refunds",
+    f"{MONEY}::test_danish_cash_rounding_every_ore",
+    f"{MONEY}::test_swedish_cash_rounding_to_whole_krona",
+)
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # -- T-8 business days and the nightly batch ------------------------------------------
+    Mutation(
+        name="the business-day period ends at midnight instead of the cut-off (T-8)",
+        file="core/statement_periods.py",
+        original="return _start_of(day, cutoff, tz), _start_of(day + timedelta(days=1), cutoff, tz)",
+        replacement=(
+            "return _start_of(day, cutoff, tz), _start_of(day + timedelta(days=1), MIDNIGHT, tz)"
+        ),
+        tests=(BATCH, PERIODS),
+    ),
+    Mutation(
+        name="business_date(): the cut-off instant belongs to the day before (<= becomes <)",
+        file="core/statement_periods.py",
+        original="return day if _start_of(day, cutoff, tz) <= instant else day - timedelta(days=1)",
+        replacement="return day if _start_of(day, cutoff, tz) < instant else day - timedelta(days=1)",
+        tests=(PERIODS, BATCH),
+    ),
+    Mutation(
+        name="the SQL business date puts the cut-off instant in the day before",
+        file="core/statement_periods.py",
+        original="f\"CASE WHEN {column} < '{bounds[mid]}' THEN {build(lo, mid - 1)}\"",
+        replacement="f\"CASE WHEN {column} <= '{bounds[mid]}' THEN {build(lo, mid - 1)}\"",
+        tests=(f"{PERIODS}::test_the_sql_business_date_agrees_with_the_python_one",),
+    ),
+    # -- T-6 posting over the maximum difference ------------------------------------------
+    Mutation(
+        name="an empty override reason is accepted (T-6)",
+        file="core/statement_posting.py",
+        original="        if not reason.strip():\n",
+        replacement="        if False:\n",
+        tests=(f"{BAD_INPUT}::test_a_blank_override_reason_is_refused_and_posts_nothing",),
+    ),
+    Mutation(
+        name="a whitespace-only override reason is accepted (T-6)",
+        file="core/statement_posting.py",
+        original="        if not reason.strip():\n",
+        replacement="        if not reason:\n",
+        tests=(f"{BAD_INPUT}::test_a_blank_override_reason_is_refused_and_posts_nothing",),
+    ),
+    # -- S-8 the close wizard, the TUI no sale --------------------------------------------
+    Mutation(
+        name="the close wizard offers 0 instead of the starting amount to leave (S-8)",
+        file="tui/screens/close_session.py",
+        original="value=app.money(session.opening_float),",
+        replacement="value=app.money(0),",
+        tests=(f"{TILL_RULES}::test_the_close_wizard_offers_the_starting_amount_to_leave",),
+    ),
+    Mutation(
+        name="the TUI no sale opens the drawer without the core permission and audit",
+        file="tui/screens/terminal.py",
+        original="            sessions.no_sale(self.app.db, self.app.staff, self.app.terminal.id)\n",
+        replacement="            pass\n",
+        tests=(f"{TILL_RULES}::test_no_sale_needs_the_permission_and_is_audited",),
+    ),
+    # -- the bad-input cases reach the operation they name --------------------------------
+    Mutation(
+        name="adjust_cash raises before any check: every add and remove case must fail",
+        file="core/sessions.py",
+        original='    if kind not in ("add", "remove"):\n',
+        replacement='    raise RuntimeError("mutant")\n    if kind not in ("add", "remove"):\n',
+        tests=(AMOUNT_CASES,),
+        every="add- or remove-",
+    ),
+    Mutation(
+        name="open_session raises before any check: every open case must fail",
+        file="core/sessions.py",
+        original='    money.check_minor(opening_float, "opening_float")\n',
+        replacement='    raise RuntimeError("mutant")\n',
+        tests=(AMOUNT_CASES,),
+        every="open-",
+    ),
+    Mutation(
+        name="close_session raises before any check: every close case must fail",
+        file="core/sessions.py",
+        original='    money.check_minor(counted, "counted")\n',
+        replacement='    raise RuntimeError("mutant")\n',
+        tests=(AMOUNT_CASES,),
+        every="close-",
+    ),
+    Mutation(
+        name="removing exactly the expected cash is refused (S-6)",
+        file="core/sessions.py",
+        original="            if amount > expected:\n",
+        replacement="            if amount >= expected:\n",
+        tests=(f"{BAD_INPUT}::test_remove_more_than_the_drawer_should_hold_is_refused",),
+    ),
+    # -- M-3 cash rounding -----------------------------------------------------------------
+    Mutation(
+        name="cash rounding: a half increment rounds down instead of up (M-3)",
+        file="core/money.py",
+        original="    if 2 * r >= increment:\n",
+        replacement="    if 2 * r > increment:\n",
+        tests=ROUNDING,
+    ),
+    Mutation(
+        name="cash rounding of a refund is not symmetric (M-3)",
+        file="core/money.py",
+        original="    q, r = divmod(abs(amount), increment)\n",
+        replacement="    q, r = divmod(amount, increment)\n",
+        tests=ROUNDING,
+    ),
+    # -- S-7 expected cash ----------------------------------------------------------------
+    Mutation(
+        name="S-7 expected cash: cash added counts as removed and the other way round",
+        file="core/session_views.py",
+        original="SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)",
+        replacement="SUM(CASE kind WHEN 'add' THEN -amount ELSE amount END)",
+        tests=("tests/core/test_expected_cash.py",),
+    ),
+    Mutation(
+        name="S-7 cash summary: cash refunds paid out are added instead of subtracted",
+        file="core/session_views.py",
+        original='session.opening_float + cash["received"] - cash["paid_out"]',
+        replacement='session.opening_float + cash["received"] + cash["paid_out"]',
+        tests=("tests/core/test_expected_cash.py",),
+    ),
+    # -- A-3 discrepancies ----------------------------------------------------------------
+    Mutation(
+        name="A-3 opening discrepancy of a session with its sign flipped",
+        file="core/model.py",
+        original="        return self.opening_float - self.previous_left\n",
+        replacement="        return self.previous_left - self.opening_float\n",
+        tests=("tests/core/test_session_lifecycle.py", "tests/core/test_reports.py"),
+    ),
+    Mutation(
+        name="A-3 closing discrepancy of a session with its sign flipped",
+        file="core/model.py",
+        original="        return self.counted_cash - self.expected_cash\n",
+        replacement="        return self.expected_cash - self.counted_cash\n",
+        tests=("tests/core/test_session_lifecycle.py", "tests/core/test_reports.py"),
+    ),
+    Mutation(
+        name="A-3 the report list's opening discrepancy with its sign flipped",
+        file="core/report_list.py",
+        original="else self.opening_float - self.previous_left",
+        replacement="else self.previous_left - self.opening_float",
+        tests=("tests/core/test_reports.py",),
+    ),
+    Mutation(
+        name="A-3 the report list's closing discrepancy with its sign flipped",
+        file="core/report_list.py",
+        original="else self.counted_cash - self.expected_cash",
+        replacement="else self.expected_cash - self.counted_cash",
+        tests=("tests/core/test_reports.py",),
+    ),
+    Mutation(
+        name="A-3 the overview's opening discrepancy with its sign flipped",
+        file="core/reports.py",
+        original="               s.opening_float - s.previous_left AS od,",
+        replacement="               s.previous_left - s.opening_float AS od,",
+        tests=("tests/core/test_reports.py",),
+    ),
+    Mutation(
+        name="A-3 the overview's closing discrepancy with its sign flipped",
+        file="core/reports.py",
+        original="               s.counted_cash - s.expected_cash AS cd,",
+        replacement="               s.expected_cash - s.counted_cash AS cd,",
+        tests=("tests/core/test_reports.py",),
+    ),
+    # -- the audit journal ----------------------------------------------------------------
+    Mutation(
+        name="audit verify accepts an entry whose content no longer matches its hash",
+        file="core/audit.py",
+        original='        if recomputed != row["hash"]:\n',
+        replacement="        if False:\n",
+        tests=("tests/core/test_audit.py",),
+    ),
+)
