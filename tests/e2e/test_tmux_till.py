@@ -6,6 +6,8 @@ then the database and the printed bytes (file sink) are checked.
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -30,7 +32,8 @@ KASSI = Path(sys.executable).parent / "kassi"
 
 class Tmux:
     def __init__(self, name: str) -> None:
-        self.name = name
+        # pid + random: two test runs at once on one machine share one tmux server.
+        self.name = f"{name}-{os.getpid()}-{secrets.token_hex(3)}"
 
     def run(self, *args: str) -> str:
         return subprocess.run(["tmux", *args], check=True, capture_output=True, text=True).stdout
