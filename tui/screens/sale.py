@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from core import catalog, sales, sessions
 from core.errors import KassiError
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
@@ -130,7 +130,7 @@ class SaleScreen(Screen):
         total = sum(ln.line_total for ln in self.priced) * sign
         parts = [
             _("Total {amount}").format(amount=self.app.money(total)),
-            _("{n} lines").format(n=len(self.priced)),
+            ngettext("{n} line", "{n} lines", len(self.priced)).format(n=len(self.priced)),
         ]
         if self.customer_id:
             parts.append(_("Customer {id}").format(id=self.customer_id))
