@@ -43,6 +43,9 @@ def _unquote(text: str) -> str:
 
 
 _translations: dict[str, _stdlib_gettext.NullTranslations] = {}
+# {lang: {msgid: msgstr}}: the singular messages of each loaded catalog (the very dict
+# GNUTranslations looks them up in), for the plain _() lookup on every repaint.
+_catalogs: dict[str, dict[str, str]] = {}
 _current = "en"
 
 
@@ -161,9 +164,10 @@ def translations(lang: str) -> _stdlib_gettext.NullTranslations:
 
 
 def catalog(lang: str) -> dict[str, str]:
-    """{msgid: msgstr} of a language's singular messages."""
-    path = po_path(lang)
-    return parse_po(path.read_text("utf-8")) if path.exists() else {}
+    """{msgid: msgstr} of a language's messages (plural ones are keyed (msgid, form))."""
+    if lang not in _catalogs:
+        _catalogs[lang] = getattr(translations(lang), "_catalog", {})
+    return _catalogs[lang]
 
 
 def set_language(lang: str) -> None:
@@ -181,7 +185,7 @@ def current_language() -> str:
 def gettext(message: str) -> str:
     if _current == "en":
         return message
-    return translations(_current).gettext(message)
+    return catalog(_current).get(message, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -192,7 +196,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def translate(message: str, lang: str) -> str:
     """Translate into a given language without changing the current one (receipts)."""
-    return message if lang == "en" else translations(lang).gettext(message)
+    return message if lang == "en" else catalog(lang).get(message, message)
 
 
 def ntranslate(singular: str, plural: str, n: int, lang: str) -> str:
