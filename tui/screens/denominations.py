@@ -1,21 +1,28 @@
-"""Count the drawer by notes and coins; returns (total, {denomination: count})."""
+"""Count the drawer by notes and coins; returns (total, {denomination: count}).
+
+One line per denomination (value, count, value x count), so the eleven Danish
+denominations fit 80x24; the running total and the keys stay on screen under the
+rows, which scroll when a currency has more denominations than the screen has lines.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from core import money
-from core.i18n import _
+from core.i18n import _, ngettext
 
 
 class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Back"),
         Binding("f2", "done", "Done"),
+        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -23,12 +30,21 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
         self.denominations = money.DENOMINATIONS.get(app.store.currency, ())
         with Vertical(classes="dialog", id="denominations"):
             yield Static(_("Count notes and coins"), classes="dialog-title", markup=False)
-            with Grid(id="denomination-grid"):
+            with VerticalScroll(id="denomination-rows"):
                 for d in self.denominations:
-                    yield Label(app.money(d))
-                    yield Input(id=f"d{d}", restrict=r"\d{0,5}", placeholder="0")
+                    with Horizontal(classes="denomination-row"):
+                        yield Label(app.money(d), classes="denomination")
+                        yield Label("×", classes="times")
+                        yield Input(
+                            id=f"d{d}", restrict=r"\d{0,5}", placeholder="0", compact=True
+                        )
+                        yield Static("", id=f"s{d}", classes="subtotal", markup=False)
             yield Static("", id="count-total", markup=False)
-            yield Static(_("Enter: next   F2: done   Esc: back"), classes="hint", markup=False)
+            yield Static(
+                _("Enter/Down: next   Up: back   F2: done   Esc: cancel"),
+                classes="hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         if self.denominations:
@@ -44,9 +60,16 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
         return out
 
     def update_total(self) -> int:
-        total = sum(d * n for d, n in self.counts().items())
+        counts = self.counts()
+        for d in self.denominations:
+            n = counts.get(d)
+            self.query_one(f"#s{d}", Static).update(self.app.money(d * n) if n else "")
+        total = sum(d * n for d, n in counts.items())
+        pieces = sum(counts.values())
         self.query_one("#count-total", Static).update(
             _("Total: {amount}").format(amount=self.app.money(total))
+            + "   "
+            + ngettext("({n} note or coin)", "({n} notes and coins)", pieces).format(n=pieces)
         )
         return total
 
@@ -55,7 +78,14 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.focus_next()
+        self.action_move(1)
+
+    def action_move(self, step: int) -> None:
+        inputs = list(self.query(Input))
+        focused = self.focused
+        if focused in inputs:
+            index = (inputs.index(focused) + step) % len(inputs)
+            inputs[index].focus()
 
     def action_done(self) -> None:
         self.dismiss((self.update_total(), self.counts()))

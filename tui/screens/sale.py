@@ -78,6 +78,7 @@ class SaleScreen(Screen):
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
+        self.notice("")  # the last person's notice is not the next person's news
         self.refresh_status()
 
     def on_print_finished(self, message: PrintFinished) -> None:
@@ -99,8 +100,7 @@ class SaleScreen(Screen):
             state = (
                 _("session {id} open").format(id=current.id) if current else _("no session open")
             )
-        staff = app.staff.name if app.staff else _("locked")
-        self.query_one(StatusBar).show(app.store.name, f"{app.terminal.name}", staff, state)
+        self.query_one(StatusBar).show(app.store.name, f"{app.terminal.name}", state)
 
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
@@ -188,6 +188,11 @@ class SaleScreen(Screen):
         self.notice(f"{item.name}  {qty} × {self.app.money(item.price)}")
         self.redraw_basket()
 
+    def item_name(self, index: int) -> str:
+        """What the cashier reads on the line (its name), not the SKU."""
+        priced = self.priced[index] if index < len(self.priced) else None
+        return priced.name if priced is not None else self.lines[index].sku
+
     def selected_index(self) -> int | None:
         if not self.lines:
             return None
@@ -203,8 +208,9 @@ class SaleScreen(Screen):
         index = self.selected_index()
         if index is None:
             return
-        removed = self.lines.pop(index)
-        self.notice(_("Removed {sku}.").format(sku=removed.sku))
+        name = self.item_name(index)
+        self.lines.pop(index)
+        self.notice(_("Removed {item}.").format(item=name))
         self.redraw_basket()
 
     def action_quantity(self) -> None:
@@ -230,7 +236,7 @@ class SaleScreen(Screen):
 
         self.app.push_screen(
             PromptScreen(
-                _("Quantity for {sku}").format(sku=self.lines[index].sku),
+                _("Quantity for {item}").format(item=self.item_name(index)),
                 str(self.lines[index].qty),
             ),
             done,
