@@ -47,9 +47,7 @@ def cut_texts(app) -> list[str]:
             if content.width > 0:
                 needed = widget.get_content_height(Size(*app.size), Size(*app.size), content.width)
                 if needed > content.height and not _scrolls(widget):
-                    problems.append(
-                        f"{_label(widget)}: needs {needed} lines, has {content.height}"
-                    )
+                    problems.append(f"{_label(widget)}: needs {needed} lines, has {content.height}")
         # Inside a parent that cannot scroll, every widget is wholly visible.
         for parent in widget.ancestors:
             if not isinstance(parent, Widget) or parent is screen:
@@ -80,9 +78,7 @@ def cut_texts(app) -> list[str]:
 
 
 def _inside_scroller(widget: Widget, screen) -> bool:
-    return any(
-        _scrolls(a) for a in widget.ancestors if isinstance(a, Widget) and a is not screen
-    )
+    return any(_scrolls(a) for a in widget.ancestors if isinstance(a, Widget) and a is not screen)
 
 
 def cut_lines(text: str, width: int = 80) -> list[str]:
@@ -90,6 +86,11 @@ def cut_lines(text: str, width: int = 80) -> list[str]:
     last column (no border, no padding after it) or an ellipsis."""
     out = []
     for line in text.splitlines():
-        if "…" in line or len(line) >= width and line[width - 1].isalnum() and line[width - 2].isalnum():
+        if (
+            "…" in line
+            or len(line) >= width
+            and line[width - 1].isalnum()
+            and line[width - 2].isalnum()
+        ):
             out.append(line)
     return out

@@ -35,9 +35,7 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
                     with Horizontal(classes="denomination-row"):
                         yield Label(app.money(d), classes="denomination")
                         yield Label("×", classes="times")
-                        yield Input(
-                            id=f"d{d}", restrict=r"\d{0,5}", placeholder="0", compact=True
-                        )
+                        yield Input(id=f"d{d}", restrict=r"\d{0,5}", placeholder="0", compact=True)
                         yield Static("", id=f"s{d}", classes="subtotal", markup=False)
             yield Static("", id="count-total", markup=False)
             yield Static(

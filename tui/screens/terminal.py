@@ -120,6 +120,7 @@ class TerminalScreen(Screen):
         if self.current is not None:
             self.notice(_("Session {id} is already open.").format(id=self.current.id), error=True)
             return
+
         def done(session_id: int | None) -> None:
             self.refresh_view()
             if session_id is not None and self.current is not None:
@@ -137,6 +138,7 @@ class TerminalScreen(Screen):
         if self.current is None:
             self.notice(_("No session is open: start one first."), error=True)
             return
+
         def done(amount: int | None) -> None:
             self.refresh_view()
             if amount is not None:
@@ -155,6 +157,7 @@ class TerminalScreen(Screen):
         if self.current is None:
             self.notice(_("No session is open."), error=True)
             return
+
         def done(session_id: int | None) -> None:
             self.refresh_view()
             if session_id is not None and self.current is None:
