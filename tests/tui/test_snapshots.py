@@ -101,6 +101,9 @@ async def start_session(w: Walk) -> None:
 async def adjust_cash(w: Walk) -> None:
     await w.keys("f9", "f3")
     await w.shot("add_cash")
+    await w.type("12.345,678")  # wrong in every language: the error must fit its line
+    await w.shot("add_cash_bad_amount")
+    await w.keys("home", "ctrl+k")
     await w.type(amount(w.lang, "100.00"))
     await w.keys("enter")
     await w.type("Change from the safe")
@@ -133,7 +136,17 @@ async def sell(w: Walk) -> None:
     await w.keys("escape", "f5")
     await w.shot("payment")
     await w.keys("enter")  # cash, exact
+    await w.shot("payment_change")
+    await w.keys("enter")
     await w.shot("sale_paid")
+    await w.keys("f6")
+    await w.shot("refund_prompt")
+    await w.keys("enter")  # no receipt
+    await w.type("1001")
+    await w.keys("enter")
+    await w.shot("refund_without_receipt")
+    await w.keys("f7", "enter")
+    await w.shot("refund_voided")
     await w.to_sale_screen()
 
 
