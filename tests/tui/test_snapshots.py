@@ -145,7 +145,9 @@ async def sell(w: Walk) -> None:
     await w.type("1001")
     await w.keys("enter")
     await w.shot("refund_without_receipt")
-    await w.keys("f7", "enter")
+    await w.keys("f5")
+    await w.shot("refund_payment")
+    await w.keys("escape", "f7", "enter")
     await w.shot("refund_voided")
     await w.to_sale_screen()
 
