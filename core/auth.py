@@ -11,7 +11,7 @@ from datetime import timedelta
 from core import audit
 from core.db import Db, iso, parse_iso
 from core.errors import AuthError, InputError, KassiError, NotFound, PermissionDenied
-from core.i18n import N_, _
+from core.i18n import N_, _, ngettext
 from core.model import Staff
 
 MAX_FAILED_PINS = 5
@@ -85,9 +85,11 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
             if locked and parse_iso(locked) > now:
                 minutes = max(1, int((parse_iso(locked) - now).total_seconds() + 59) // 60)
                 raise AuthError(
-                    _("Too many wrong PINs: {name} is locked for {minutes} more minute(s).").format(
-                        name=row["name"], minutes=minutes
-                    )
+                    ngettext(
+                        "Too many wrong PINs: {name} is locked for {minutes} more minute.",
+                        "Too many wrong PINs: {name} is locked for {minutes} more minutes.",
+                        minutes,
+                    ).format(name=row["name"], minutes=minutes)
                 )
             if pin_matches(pin, row["pin_hash"]):
                 if row["failed_pins"] or locked:
@@ -110,10 +112,13 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
                     entity="staff",
                     entity_id=staff_id,
                 )
+                minutes = int(LOCKOUT.total_seconds() // 60)
                 failure = AuthError(
-                    _("Wrong PIN {count} times: {name} is locked for {minutes} minutes.").format(
-                        count=failed, name=row["name"], minutes=int(LOCKOUT.total_seconds() // 60)
-                    )
+                    ngettext(
+                        "Wrong PIN {count} times: {name} is locked for {minutes} minute.",
+                        "Wrong PIN {count} times: {name} is locked for {minutes} minutes.",
+                        minutes,
+                    ).format(count=failed, name=row["name"], minutes=minutes)
                 )
             else:
                 db.execute("UPDATE staff SET failed_pins = ? WHERE id = ?", (failed, staff_id))
@@ -126,9 +131,11 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
                     entity_id=staff_id,
                 )
                 failure = AuthError(
-                    _("Wrong PIN ({left} tries left before a lockout).").format(
-                        left=MAX_FAILED_PINS - failed
-                    )
+                    ngettext(
+                        "Wrong PIN ({left} try left before a lockout).",
+                        "Wrong PIN ({left} tries left before a lockout).",
+                        MAX_FAILED_PINS - failed,
+                    ).format(left=MAX_FAILED_PINS - failed)
                 )
     raise failure
 

@@ -16,7 +16,7 @@ from core import audit, money
 from core.auth import check_pin_format, hash_pin, require
 from core.db import Db
 from core.errors import InputError, NotFound, StateError
-from core.i18n import N_, _
+from core.i18n import N_, _, ngettext
 from core.model import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -130,7 +130,11 @@ def add_store(
 ) -> Store:
     unknown = set(settings) - STORE_SETTINGS
     if unknown:
-        raise InputError(_("Unknown store setting(s): {names}.").format(names=", ".join(unknown)))
+        raise InputError(
+            ngettext(
+                "Unknown store setting: {names}.", "Unknown store settings: {names}.", len(unknown)
+            ).format(names=", ".join(unknown))
+        )
     money.exponent(currency)
     with db.write():
         authorize(db, actor)
@@ -154,7 +158,11 @@ def add_store(
 def update_store(db: Db, actor: Staff, store_id: str, **settings: Any) -> Store:
     unknown = set(settings) - STORE_SETTINGS
     if unknown:
-        raise InputError(_("Unknown store setting(s): {names}.").format(names=", ".join(unknown)))
+        raise InputError(
+            ngettext(
+                "Unknown store setting: {names}.", "Unknown store settings: {names}.", len(unknown)
+            ).format(names=", ".join(unknown))
+        )
     with db.write():
         require(actor, "config.manage")
         store = get_store(db, store_id)
@@ -168,9 +176,11 @@ def update_store(db: Db, actor: Staff, store_id: str, **settings: Any) -> Store:
             ]
             if open_ids:
                 raise StateError(
-                    _("Close the open session(s) {ids} before turning cash tracking off.").format(
-                        ids=", ".join(map(str, open_ids))
-                    )
+                    ngettext(
+                        "Close the open session {ids} before turning cash tracking off.",
+                        "Close the open sessions {ids} before turning cash tracking off.",
+                        len(open_ids),
+                    ).format(ids=", ".join(map(str, open_ids)))
                 )
         if values:
             sets = ", ".join(f"{k} = ?" for k in values)
@@ -350,7 +360,9 @@ def add_staff(
     unknown = perms - set(PERMISSIONS)
     if unknown:
         raise InputError(
-            _("Unknown permission(s): {names}.").format(names=", ".join(sorted(unknown)))
+            ngettext(
+                "Unknown permission: {names}.", "Unknown permissions: {names}.", len(unknown)
+            ).format(names=", ".join(sorted(unknown)))
         )
     check_pin_format(pin)
     pin_hash = hash_pin(pin)

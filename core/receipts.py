@@ -174,6 +174,8 @@ def _session_head(b: _Builder, d: SessionDetails) -> None:
         Text(f"{b.t('Session')}: {s.id}    {b.t('Open') if s.is_open else b.t('Closed')}"),
         Text(f"{b.t('Opened')}: {local_time(s.opened_at, b.store)}  {d.opened_by_name}"),
     )
+    if s.open_note:  # S-3: the note given at the start belongs on every page of the session
+        b.add(Text(f"{b.t('Opening note')}: {s.open_note}"))
     if s.closed_at:
         b.add(
             Text(f"{b.t('Closed')}: {local_time(s.closed_at, b.store)}  {d.closed_by_name or ''}")

@@ -83,6 +83,19 @@ class KassiApp(App, inherit_bindings=False):
 
     # -- who is at the till ---------------------------------------------------------
 
+    @property
+    def staff(self) -> Staff | None:
+        return self._staff
+
+    @staff.setter
+    def staff(self, staff: Staff | None) -> None:
+        # every header follows who is logged in, also under a dialog (C-6)
+        self._staff = staff
+        if self.is_running:
+            from tui.widgets.status_bar import refresh_every_status_bar
+
+            refresh_every_status_bar(self)
+
     def lock(self) -> None:
         """Switch user / idle lock: the login covers the till; the basket stays."""
         from tui.screens.login import LoginScreen

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from textual.message import Message
 
 from core.db import Db
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.model import CashAdjustment, Sale, Terminal
 
 
@@ -78,7 +78,9 @@ class TillHardware:
             first = _first_failure(outcomes)
             if first is not None and not first.ok:
                 return first
-            return _Outcome(True, _("{n} pending print job(s) printed.").format(n=len(outcomes)))
+            n = len(outcomes)
+            text = ngettext("{n} pending print job printed.", "{n} pending print jobs printed.", n)
+            return _Outcome(True, text.format(n=n))
 
         self._run(job)
 

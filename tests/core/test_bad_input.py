@@ -435,7 +435,7 @@ def test_wrong_pin_counts_locks_out_and_is_audited(db, clock):
     five minutes; while locked even the right PIN is refused; after five minutes it works. Failed
     attempts survive the error."""
     for attempt in range(1, 5):
-        with pytest.raises(AuthError, match=rf"Wrong PIN \({5 - attempt} tries left"):
+        with pytest.raises(AuthError, match=rf"Wrong PIN \({5 - attempt} (try|tries) left"):
             auth.authenticate(db, "2", "0000", terminal_id="T1")
         assert _staff_row(db)["failed_pins"] == attempt
     assert db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'") == 4

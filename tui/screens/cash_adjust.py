@@ -1,4 +1,6 @@
-"""Add or remove cash with a note (S-6); shown as cash actions on the session."""
+"""Add or remove cash with a note (S-6); shown as cash actions on the session.
+
+Returns the amount moved (None: nothing moved), for the page's notice."""
 
 from __future__ import annotations
 
@@ -65,7 +67,7 @@ class CashAdjustScreen(ModalScreen[int | None]):
             self.query_one("#adjust-error", Static).update(exc.message)
             return
         app.hardware.after_adjustment(adj)
-        self.dismiss(adj.id)
+        self.dismiss(adj.amount)  # the page says what moved (C-6)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

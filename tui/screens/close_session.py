@@ -108,7 +108,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
             "summary": _("Enter: next   Esc: back"),
             "leave": _("Enter: next   Esc: back"),
             "confirm": _("Enter: confirm and close   Esc: back"),
-            "done": _("F2: print (cash only)   Enter: done"),
+            "done": _("Up/Down: scroll   F2: print (cash only)   Enter: done"),
         }
         self.query_one(ContentSwitcher).current = step
         self.query_one("#step-title", Static).update(titles[step])
@@ -118,6 +118,9 @@ class CloseSessionScreen(ModalScreen[int | None]):
             self.query_one("#counted", AmountField).focus()
         elif step == "leave":
             self.query_one("#leave-amount", AmountField).focus()
+        elif step == "done":
+            # the summary is longer than the dialog: arrows and PgUp/PgDn scroll it at once
+            self.query_one("#final", DocumentView).focus()
         else:
             self.set_focus(None)
 
@@ -164,6 +167,8 @@ class CloseSessionScreen(ModalScreen[int | None]):
             self.app.hardware.print_document(
                 receipts.session_summary(details, lang=self.app.locale)
             )
+            self.error("")
+            self.query_one("#close-hint", Static).update(_("The session summary is printing."))
 
     # -- step actions -----------------------------------------------------------------
 

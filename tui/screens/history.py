@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from core import receipts, sessions
+from core import sessions
+from core.dates import format_datetime
+from core.db import parse_iso
 from core.errors import KassiError
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
 
 PAGE = 50
+
+
+def local(instant: str, store) -> datetime:
+    """A stored UTC instant in the store's time zone."""
+    return parse_iso(instant).astimezone(ZoneInfo(store.timezone))
 
 
 class HistoryScreen(Screen):
@@ -31,14 +41,15 @@ class HistoryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        table = DataTable(id="history", cursor_type="row", zebra_stripes=True)
+        # cell_padding 0 and one space in each width: six columns in 80 with a scrollbar
+        table = DataTable(id="history", cursor_type="row", zebra_stripes=True, cell_padding=0)
         for label, width in (
             (_("Session"), 8),
-            (_("Terminal"), 8),
-            (_("Opened"), 16),
-            (_("Closed"), 16),
-            (_("Expected"), 11),
-            (_("Discrepancy"), 11),
+            (_("Terminal"), 9),
+            (_("Opened"), 17),
+            (_("Closed"), 17),
+            (_("Expected"), 12),
+            (_("Difference"), 12),
         ):
             table.add_column(label, width=width)
         yield table
@@ -75,8 +86,8 @@ class HistoryScreen(Screen):
             table.add_row(
                 str(s.id),
                 s.terminal_id,
-                receipts.local_time(s.opened_at, store),
-                receipts.local_time(s.closed_at, store),
+                format_datetime(local(s.opened_at, store), app.locale),
+                format_datetime(local(s.closed_at, store), app.locale),
                 app.money(s.expected_cash),
                 app.money(s.closing_discrepancy),
                 key=str(s.id),

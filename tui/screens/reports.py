@@ -1,9 +1,13 @@
 """The session report (A-1..A-5): filters, the two overviews, the sorted session
-list (paged: a DataTable is slow past ~10k rows), details, CSV export."""
+list (paged: a DataTable is slow past ~10k rows), details, CSV export.
+
+The selection (A-1, C-8) is a store (any store of the database: reports need the
+report permissions, which are not tied to a store; the till's own store first), a
+date range typed and shown as the user's language writes dates, and optionally a
+terminal. One store at a time: each store counts in its own currency (R-7)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
-from core import reports
+from core import config, reports
+from core.dates import date_pattern, format_date, format_datetime, parse_date
 from core.db import Db
 from core.errors import KassiError
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.report_list import list_sessions_page
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
@@ -48,24 +53,40 @@ class ReportsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         app = self.app
+        lang = app.locale
         today = app.db.now().astimezone(ZoneInfo(app.store.timezone)).date()
-        with Horizontal(id="report-filters"):
-            yield Label(_("From"))
-            yield Input(today.replace(day=1).isoformat(), id="date-from", max_length=10)
-            yield Label(_("To"))
-            yield Input(today.isoformat(), id="date-to", max_length=10)
-            yield Label(_("Terminal"))
-            yield Input("", id="terminal", max_length=32, placeholder=_("all"))
+        stores = sorted(config.list_stores(app.db), key=lambda s: (s.id != app.store.id, s.name))
+        self.stores = {s.id: s for s in stores}
         yield StatusBar()
+        with Horizontal(id="report-store", classes="report-filters"):
+            yield Label(_("Store"))
+            yield Select(
+                [(s.name, s.id) for s in stores],
+                value=app.store.id,
+                allow_blank=False,
+                compact=True,
+                id="store",
+            )
+            yield Label(_("Terminal"))
+            yield Input("", id="terminal", max_length=32, placeholder=_("all"), compact=True)
+        with Horizontal(id="report-dates", classes="report-filters"):
+            yield Label(_("From"))
+            yield Input(
+                format_date(today.replace(day=1), lang), id="date-from", max_length=10, compact=True
+            )
+            yield Label(_("To"))
+            yield Input(format_date(today, lang), id="date-to", max_length=10, compact=True)
+            yield Label(_("({pattern}; Enter or F2 applies)").format(pattern=date_pattern(lang)))
         yield Static("", id="overview", markup=False)
-        table = DataTable(id="report-list", cursor_type="row", zebra_stripes=True)
+        # cell_padding 0 and one space in each width: six columns in 80 with a scrollbar
+        table = DataTable(id="report-list", cursor_type="row", zebra_stripes=True, cell_padding=0)
         for label, width in (
-            (_("Started"), 16),
-            (_("Ended"), 16),
-            (_("Terminal"), 8),
+            (_("Started"), 17),
+            (_("Ended"), 17),
+            (_("Terminal"), 9),
             (_("Status"), 8),
-            (_("Discrepancy"), 12),
-            (_("Expected"), 11),
+            (_("Difference"), 13),
+            (_("Expected"), 12),
         ):
             table.add_column(label, width=width)
         yield table
@@ -74,6 +95,7 @@ class ReportsScreen(Screen):
         yield KassiFooter()
 
     def on_mount(self) -> None:
+        self.query_one(StatusBar).show(_("Session report"))
         self.query_one(ProgressBar).display = False
         if not reports.may_see_report(self.app.staff):
             try:
@@ -90,20 +112,29 @@ class ReportsScreen(Screen):
 
     # -- selection --------------------------------------------------------------------
 
-    def read_selection(self):
-        def day(widget_id: str) -> date:
-            text = self.query_one(widget_id, Input).value.strip()
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                raise KassiError(
-                    _("A date is YYYY-MM-DD; got {text!r}.").format(text=text)
-                ) from None
+    @property
+    def store(self):
+        """The store the report is for (the Select's choice)."""
+        value = self.query_one("#store", Select).value
+        return self.stores.get(value, self.app.store)
 
+    def read_selection(self):
+        lang = self.app.locale
+        date_from = parse_date(self.query_one("#date-from", Input).value, lang)
+        date_to = parse_date(self.query_one("#date-to", Input).value, lang)
         terminal = self.query_one("#terminal", Input).value.strip() or None
-        return reports.make_selection(
-            self.app.db, self.app.store.id, day("#date-from"), day("#date-to"), terminal
-        )
+        return reports.make_selection(self.app.db, self.store.id, date_from, date_to, terminal)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if self.is_mounted and reports.may_see_report(self.app.staff):
+            self.action_apply()
+
+    def money(self, minor: int) -> str:
+        """An amount in the currency of the report's store, not the till's."""
+        from core.money import format_amount
+
+        return format_amount(minor, self.store.currency, self.app.locale)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -133,31 +164,34 @@ class ReportsScreen(Screen):
         self.show_overview(overview)
         table = self.query_one(DataTable)
         table.clear()
+        lang = app.locale
         for row in page.rows:
             table.add_row(
-                row.start.strftime("%Y-%m-%d %H:%M"),
-                row.end.strftime("%Y-%m-%d %H:%M") if row.end else "",
+                format_datetime(row.start, lang),
+                format_datetime(row.end, lang) if row.end else "",
                 Text(row.terminal_id),
                 _("Open") if row.is_open else _("Closed"),
-                app.money(row.total_discrepancy),
-                app.money(row.expected_cash),
+                self.money(row.total_discrepancy),
+                self.money(row.expected_cash),
                 key=str(row.id),
             )
         arrow = "↓" if self.desc else "↑"
         names = {"start": _("start"), "end": _("end"), "discrepancy": _("total discrepancy")}
         first = page.offset + 1 if page.rows else 0
-        self.query_one(StatusBar).show(
-            _("Session report"),
-            app.store.name,
-            _("sorted by {key} {arrow}").format(key=names[self.sort], arrow=arrow),
-            _("{first}-{last} of {total}").format(
-                first=first, last=page.offset + len(page.rows), total=page.total
-            ),
+        self.query_one(StatusBar).show(_("Session report"))
+        where = "  ·  ".join(
+            (
+                _("{first}-{last} of {total}").format(
+                    first=first, last=page.offset + len(page.rows), total=page.total
+                ),
+                _("sorted by {key} {arrow}").format(key=names[self.sort], arrow=arrow),
+            )
         )
-        self.notice(_("Enter: details   PgDn/PgUp: pages   F3-F5 again: reverse"))
+        # the notice is the moment's news: this selection, and what the keys do with it
+        self.notice(where + "\n" + _("Enter: details   PgDn/PgUp: pages   F3-F5 again: reverse"))
 
     def show_overview(self, overview) -> None:
-        m = self.app.money
+        m = self.money
         d, c = overview.discrepancy, overview.cash
         lines = [
             _("Sessions {n} ({open} open)  ·  over {over}  ·  short {short}").format(
@@ -228,7 +262,9 @@ class ReportsScreen(Screen):
         app.call_from_thread(
             self.export_done,
             True,
-            _("{n} sessions exported to {path}.").format(n=written, path=path),
+            ngettext(
+                "{n} session exported to {path}.", "{n} sessions exported to {path}.", written
+            ).format(n=written, path=path),
         )
 
     def export_done(self, ok: bool, message: str) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from core import catalog, sales, sessions
 from core.errors import KassiError
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
@@ -85,6 +85,7 @@ class SaleScreen(SaleDiscounts, Screen):
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
+        self.notice("")  # the last person's notice is not the next person's news
         self.refresh_status()
 
     def on_print_finished(self, message: PrintFinished) -> None:
@@ -106,8 +107,7 @@ class SaleScreen(SaleDiscounts, Screen):
             state = (
                 _("session {id} open").format(id=current.id) if current else _("no session open")
             )
-        staff = app.staff.name if app.staff else _("locked")
-        self.query_one(StatusBar).show(app.store.name, f"{app.terminal.name}", staff, state)
+        self.query_one(StatusBar).show(app.store.name, f"{app.terminal.name}", state)
 
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
@@ -137,7 +137,7 @@ class SaleScreen(SaleDiscounts, Screen):
         total = sum(ln.line_total for ln in self.priced) * sign
         parts = [
             _("Total {amount}").format(amount=self.app.money(total)),
-            _("{n} lines").format(n=len(self.priced)),
+            ngettext("{n} line", "{n} lines", len(self.priced)).format(n=len(self.priced)),
         ]
         parts.extend(self.discount_parts())
         if self.customer_id:
@@ -198,6 +198,11 @@ class SaleScreen(SaleDiscounts, Screen):
         self.notice(f"{item.name}  {qty} × {self.app.money(item.price)}")
         self.redraw_basket()
 
+    def item_name(self, index: int) -> str:
+        """What the cashier reads on the line (its name), not the SKU."""
+        priced = self.priced[index] if index < len(self.priced) else None
+        return priced.name if priced is not None else self.lines[index].sku
+
     def selected_index(self) -> int | None:
         if not self.lines:
             return None
@@ -213,8 +218,9 @@ class SaleScreen(SaleDiscounts, Screen):
         index = self.selected_index()
         if index is None:
             return
-        removed = self.lines.pop(index)
-        self.notice(_("Removed {sku}.").format(sku=removed.sku))
+        name = self.item_name(index)
+        self.lines.pop(index)
+        self.notice(_("Removed {item}.").format(item=name))
         self.redraw_basket()
 
     def action_quantity(self) -> None:
@@ -243,7 +249,7 @@ class SaleScreen(SaleDiscounts, Screen):
 
         self.app.push_screen(
             PromptScreen(
-                _("Quantity for {sku}").format(sku=self.lines[index].sku),
+                _("Quantity for {item}").format(item=self.item_name(index)),
                 str(self.lines[index].qty),
             ),
             done,

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from core import receipts, sessions
 from core.errors import KassiError
 from core.i18n import _
+from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
@@ -42,16 +43,36 @@ class SessionDetailScreen(Screen):
             self.query_one("#notice", Static).update(exc.message)
             return
         self.query_one(DocumentView).show(receipts.history_page(self.details, lang=app.locale))
+        self.query_one(DocumentView).focus()  # arrows scroll the page
+
+    def notice(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#notice", Static)
+        widget.set_class(error, "error")
+        widget.update(text)
+
+    def on_print_finished(self, message: PrintFinished) -> None:
+        self.notice(message.message, error=not message.ok)
 
     def action_print_page(self) -> None:
         if self.details:
             self.app.hardware.print_document(
                 receipts.history_page(self.details, lang=self.app.locale)
             )
+            self.notice(_("The page of session {id} is printing.").format(id=self.session_id))
 
     def action_print_z(self) -> None:
-        if self.details and not self.details.session.is_open:
-            self.app.hardware.print_document(receipts.z_report(self.details, lang=self.app.locale))
+        if not self.details:
+            return
+        if self.details.session.is_open:
+            self.notice(
+                _("Session {id} is still open: a Z report is printed at close.").format(
+                    id=self.session_id
+                ),
+                error=True,
+            )
+            return
+        self.app.hardware.print_document(receipts.z_report(self.details, lang=self.app.locale))
+        self.notice(_("The Z report of session {id} is printing.").format(id=self.session_id))
 
     def action_back(self) -> None:
         self.app.pop_screen()

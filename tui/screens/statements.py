@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from core import statements
 from core.errors import KassiError
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.statement_periods import local_text, parse_when
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
@@ -125,9 +125,9 @@ class StatementsScreen(Screen):
 
             self.run(
                 create,
-                lambda made: _("Created statement(s) {ids}.").format(
-                    ids=", ".join(str(s.id) for s in made)
-                ),
+                lambda made: ngettext(
+                    "Created statement {ids}.", "Created statements {ids}.", len(made)
+                ).format(ids=", ".join(str(s.id) for s in made)),
             )
 
         self.app.push_screen(

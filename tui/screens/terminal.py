@@ -14,6 +14,7 @@ from textual.widgets import Static
 from core import config, receipts, sessions
 from core.errors import KassiError
 from core.i18n import _
+from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar
@@ -39,23 +40,47 @@ class TerminalScreen(Screen):
         yield Static("", id="notice", markup=False)
         yield KassiFooter()
 
+    current = None
+    _notice_state: object = None
+
     def on_mount(self) -> None:
         self.refresh_view()
 
     def on_screen_resume(self) -> None:
         self.refresh_view()
 
-    def notice(self, text: str, *, error: bool = False) -> None:
+    def notice(self, text: str, *, error: bool = False, until_printed: bool = False) -> None:
+        """A notice belongs to the state it was made in: refresh_view clears it when the
+        session opens, closes or is gone, so "already open" never stands under "no session"."""
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
         widget.update(text)
+        self._notice_state = self._state()
+        self._notice_text = text
+        self._keep_on_print = not until_printed  # "… is printing": the outcome replaces it
+
+    _notice_text = ""
+    _keep_on_print = True
+
+    def _state(self) -> object:
+        return (self.current.id if self.current else None, getattr(self.app.staff, "id", None))
+
+    def on_print_finished(self, message: PrintFinished) -> None:
+        """The printer's outcome goes under what the action said, not over it."""
+        first = ""
+        if self._notice_state == self._state() and self._keep_on_print and message.ok:
+            first = self._notice_text.split("\n")[0]
+        self.notice("\n".join(t for t in (first, message.message) if t), error=not message.ok)
 
     def refresh_view(self) -> None:
+        self._refresh_view()
+        if self._notice_state != self._state():
+            self.notice("")
+
+    def _refresh_view(self) -> None:
         app = self.app
         app.store = config.get_store(app.db, app.store.id)
-        self.query_one(StatusBar).show(
-            _("Terminal"), app.store.name, app.terminal.name, app.staff.name if app.staff else ""
-        )
+        self.query_one(StatusBar).show(_("Terminal"), app.store.name, app.terminal.name)
         state = self.query_one("#terminal-state", Static)
         view = self.query_one("#session-view", DocumentView)
         self.current = None
@@ -95,7 +120,17 @@ class TerminalScreen(Screen):
         if self.current is not None:
             self.notice(_("Session {id} is already open.").format(id=self.current.id), error=True)
             return
-        self.app.push_screen(StartSessionScreen(), lambda _r: self.refresh_view())
+
+        def done(session_id: int | None) -> None:
+            self.refresh_view()
+            if session_id is not None and self.current is not None:
+                self.notice(
+                    _("Session {id} started with {amount}.").format(
+                        id=session_id, amount=self.app.money(self.current.opening_float)
+                    )
+                )
+
+        self.app.push_screen(StartSessionScreen(), done)
 
     def action_adjust(self, kind: str) -> None:
         from tui.screens.cash_adjust import CashAdjustScreen
@@ -103,7 +138,18 @@ class TerminalScreen(Screen):
         if self.current is None:
             self.notice(_("No session is open: start one first."), error=True)
             return
-        self.app.push_screen(CashAdjustScreen(kind), lambda _r: self.refresh_view())
+
+        def done(amount: int | None) -> None:
+            self.refresh_view()
+            if amount is not None:
+                text = (
+                    _("Added {amount} to the drawer.")
+                    if kind == "add"
+                    else _("Removed {amount} from the drawer.")
+                )
+                self.notice(text.format(amount=self.app.money(amount)))
+
+        self.app.push_screen(CashAdjustScreen(kind), done)
 
     def action_close(self) -> None:
         from tui.screens.close_session import CloseSessionScreen
@@ -111,7 +157,13 @@ class TerminalScreen(Screen):
         if self.current is None:
             self.notice(_("No session is open."), error=True)
             return
-        self.app.push_screen(CloseSessionScreen(self.current.id), lambda _r: self.refresh_view())
+
+        def done(session_id: int | None) -> None:
+            self.refresh_view()
+            if session_id is not None and self.current is None:
+                self.notice(_("Session {id} is closed.").format(id=session_id))
+
+        self.app.push_screen(CloseSessionScreen(self.current.id), done)
 
     def action_print_x(self) -> None:
         if self.current is None:
@@ -124,6 +176,10 @@ class TerminalScreen(Screen):
             return
         self.app.hardware.print_document(
             receipts.x_report(details, self.app.db.now(), lang=self.app.locale)
+        )
+        self.notice(
+            _("The X report of session {id} is printing.").format(id=self.current.id),
+            until_printed=True,
         )
 
     def action_history(self) -> None:

@@ -1,8 +1,16 @@
-"""The top line: store, terminal, who is logged in, and the session state."""
+"""The top line: where the till is, what it shows, and who is logged in.
+
+The name of whoever is logged in is not part of what a screen passes: the bar
+reads it from the app each time, and the app refreshes every bar on the screen
+stack when someone logs in or the till locks (C-6: after an idle lock no header
+keeps the previous person's name).
+"""
 
 from __future__ import annotations
 
 from textual.widgets import Static
+
+from core.i18n import _
 
 
 class StatusBar(Static):
@@ -13,6 +21,21 @@ class StatusBar(Static):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("markup", False)  # store and staff names are data, not markup
         super().__init__(*args, **kwargs)
+        self.parts: tuple[str, ...] = ()
 
     def show(self, *parts: str) -> None:
-        self.update("  ·  ".join(p for p in parts if p))
+        self.parts = parts
+        self.refresh_staff()
+
+    def refresh_staff(self) -> None:
+        """Redraw with whoever is logged in now ("locked" while nobody is)."""
+        staff = getattr(self.app, "staff", None)
+        who = staff.name if staff is not None else _("locked")
+        self.update("  ·  ".join(p for p in (*self.parts, who) if p))
+
+
+def refresh_every_status_bar(app) -> None:
+    """After a login or a lock: every screen on the stack shows who is at the till."""
+    for screen in getattr(app, "screen_stack", ()):
+        for bar in screen.query(StatusBar):
+            bar.refresh_staff()
