@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from core import audit, money
+from core import audit, money, print_sources
 from core.auth import require
 from core.catalog import item_sql
 from core.config import get_customer, get_store, get_terminal
@@ -376,7 +376,9 @@ def _commit(
             "change": alloc.change,
         },
     )
-    return SaleResult(load_sale(db, sale_id), session_id, auto, alloc.change)
+    sale = load_sale(db, sale_id)
+    print_sources.queue_receipt(db, sale)  # commits with the sale or not at all
+    return SaleResult(sale, session_id, auto, alloc.change)
 
 
 def refundable(db: Db, original: Sale) -> dict[str, int]:

@@ -488,7 +488,10 @@ def test_two_threads_retrying_at_once_print_each_job_once(
     for t in threads:
         t.join(10)
     assert len(results) == 2
-    assert b"".join(j.payload for j in jobs) == (tmp_path / "back.bin").read_bytes()
+    assert (
+        b"".join(print_jobs.get(db, j.id).payload for j in jobs)
+        == (tmp_path / "back.bin").read_bytes()
+    )
     assert all(print_jobs.get(db, j.id).status == "printed" for j in jobs)
     # each job was claimed (attempted) once more, by one of the two
     assert [print_jobs.get(db, j.id).attempts for j in jobs] == [a + 1 for a in attempts]
@@ -525,7 +528,10 @@ def test_two_processes_retrying_at_once_print_each_job_once(
     go.write_text("go")
     outputs = [p.communicate(timeout=30) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
-    assert b"".join(j.payload for j in jobs) == (tmp_path / "back.bin").read_bytes()
+    assert (
+        b"".join(print_jobs.get(db, j.id).payload for j in jobs)
+        == (tmp_path / "back.bin").read_bytes()
+    )
     printed_by = [json.loads(out) for out, _err in outputs]
     for job in jobs:
         assert any([job.id, True, None] in rows for rows in printed_by)
@@ -583,7 +589,7 @@ def test_waiting_for_another_process_that_is_printing(
     threading.Timer(0.1, other_finishes).start()
     outcomes = spool.retry_pending(db, "T1")
     assert [o.ok for o in outcomes] == [True, True]
-    assert (tmp_path / "back.bin").read_bytes() == jobs[1].payload  # ours only
+    assert (tmp_path / "back.bin").read_bytes() == print_jobs.get(db, jobs[1].id).payload  # ours
 
 
 def test_mark_failed_keeps_the_job_pending_with_the_error(
