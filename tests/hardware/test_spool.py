@@ -185,6 +185,76 @@ def test_a_cash_sale_prints_its_receipt_with_the_drawer_pulse_first(
     assert print_jobs.pending(db, "T1") == []
 
 
+# -- R-9: the job commits with its operation ------------------------------------------
+
+
+def _jobs_for(db: Db, ref: str) -> list:
+    return print_jobs.for_ref(db, ref)
+
+
+def test_a_sale_commits_together_with_its_receipt_job_to_render(db: Db, manager) -> None:
+    """SPEC R-9: the receipt's job is written in the sale's own transaction, "to render"."""
+    sale = sell(db, manager)
+    (job,) = _jobs_for(db, "receipt:T1:1")
+    assert (job.status, job.kind, job.open_drawer, job.copy) == (
+        "pending",
+        "sale_receipt",
+        True,
+        False,
+    )
+    assert job.to_render and job.payload == b"" and job.title == f"{da('RECEIPT')} T1-1"
+    assert sale.receipt_no == 1
+    # A sale that rolls back takes its job with it: neither exists alone.
+    with pytest.raises(RuntimeError), db.write():
+        sell(db, manager, pay="card")
+        assert _jobs_for(db, "receipt:T1:2")  # inside: queued with it
+        raise RuntimeError("power cut before COMMIT")
+    assert db.scalar("SELECT COUNT(*) FROM sales") == 1
+    assert _jobs_for(db, "receipt:T1:2") == []
+    # A card sale's job does not open the drawer; a refund is queued the same way.
+    card = sell(db, manager, pay="card")
+    assert not _jobs_for(db, f"receipt:T1:{card.receipt_no}")[0].open_drawer
+    refund = sales.record_refund(
+        db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
+    ).sale
+    (refund_job,) = _jobs_for(db, f"receipt:T1:{refund.receipt_no}")
+    assert refund_job.kind == "refund_receipt" and refund_job.to_render
+
+
+def test_printing_a_sale_prints_the_job_queued_with_it_never_a_second(
+    db: Db, manager, tmp_path: Path
+) -> None:
+    """SPEC R-9 (and the till's after_sale): the queued job is rendered and printed, once."""
+    sale = sell(db, manager)
+    first = spool.print_sale(db, sale.id)
+    again = spool.print_sale(db, sale.id)  # a second after_sale for the same sale
+    (job,) = _jobs_for(db, "receipt:T1:1")
+    assert first.ok and again.ok and first.job_id == again.job_id == job.id
+    assert job.status == "printed" and not job.to_render
+    data = (tmp_path / "printer-T1.bin").read_bytes()
+    assert data == drawer_pulse() + job.payload  # rendered at the claim, sent once
+    assert texts(decode(job.payload)) == receipt_lines(db, sale.id)
+
+
+def test_a_cash_action_commits_with_its_slip_job(db: Db, manager, tmp_path: Path) -> None:
+    """SPEC R-9: a cash action's slip is queued in the cash action's transaction."""
+    sell(db, manager)  # opens the session
+    adj = sessions.adjust_cash(db, manager, "T1", "add", 5000, "Change from the bank")
+    (job,) = _jobs_for(db, f"adjustment:{adj.id}")
+    assert job.kind == "adjustment_slip" and job.open_drawer and job.to_render
+    outcome = spool.print_adjustment(db, adj.id)
+    (job,) = _jobs_for(db, f"adjustment:{adj.id}")
+    assert outcome.ok and outcome.job_id == job.id and job.status == "printed"
+    assert job.payload in (tmp_path / "printer-T1.bin").read_bytes()
+
+
+def test_a_terminal_without_a_printer_queues_nothing(db: Db, manager, set_printer) -> None:
+    """SPEC R-9: no printer is a choice; nothing waits for one that does not exist."""
+    set_printer({"kind": "none"})
+    sell(db, manager)
+    assert db.scalar("SELECT COUNT(*) FROM print_jobs") == 0
+
+
 def test_a_card_sale_leaves_the_drawer_shut_and_a_cash_refund_opens_it(
     db: Db, manager, tmp_path: Path
 ) -> None:
