@@ -21,7 +21,7 @@ from core.config import get_customer, get_store, get_terminal, list_tenders
 from core.db import Db
 from core.documents import Document
 from core.errors import NotFound
-from core.i18n import _
+from core.i18n import _, translate
 from core.model import CashAdjustment, Sale
 from core.print_jobs import PrintJob, receipt_ref
 from core.receipts import adjustment_slip, sale_receipt
@@ -71,17 +71,27 @@ def adjustment_ref(adjustment_id: int) -> str:
 # -- queued with the operation ---------------------------------------------------------
 
 
+def receipt_heading(db: Db, sale: Sale) -> tuple[str, str]:
+    """(kind, title) of a sale's receipt, as core.receipts.sale_receipt names it, without
+    building the whole document: this runs inside the sale's write lock."""
+    locale = db.scalar("SELECT locale FROM stores WHERE id = ?", (sale.store_id,))
+    refund = sale.kind == "refund"
+    word = translate("REFUND" if refund else "RECEIPT", locale)
+    kind = "refund_receipt" if refund else "sale_receipt"
+    return kind, f"{word} {sale.terminal_id}-{sale.receipt_no}"
+
+
 def queue_receipt(db: Db, sale: Sale) -> int | None:
     """Queue a sale's or refund's receipt in the sale's transaction; the drawer opens
     when cash moved. None when the terminal has no printer."""
-    doc = _receipt(db, sale)
+    kind, title = receipt_heading(db, sale)
     cash_moved = any(p.is_cash and p.amount != 0 for p in sale.payments)
     return print_jobs.queue(
         db,
         sale.terminal_id,
-        kind=doc.kind,
+        kind=kind,
         ref=receipt_ref(sale.terminal_id, sale.receipt_no),
-        title=doc.title,
+        title=title,
         open_drawer=cash_moved,
     )
 

@@ -221,6 +221,19 @@ def test_a_sale_commits_together_with_its_receipt_job_to_render(db: Db, manager)
     assert refund_job.kind == "refund_receipt" and refund_job.to_render
 
 
+def test_a_queued_receipt_is_named_as_its_document(db: Db, manager) -> None:
+    """SPEC R-9: the title queued inside the sale's lock (no document built there) is the
+    one the printed document carries, for a sale and a refund, in the store's language."""
+    sold = sell(db, manager)
+    refund = sales.record_refund(
+        db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
+    ).sale
+    for sale in (sold, refund):
+        doc, _sale = spool.sale_document(db, sale.id)
+        (job,) = _jobs_for(db, f"receipt:T1:{sale.receipt_no}")
+        assert (job.kind, job.title) == (doc.kind, doc.title)
+
+
 def test_printing_a_sale_prints_the_job_queued_with_it_never_a_second(
     db: Db, manager, tmp_path: Path
 ) -> None:
