@@ -534,6 +534,7 @@ def test_a_blocked_device_write_is_settled_not_sent_twice(
         reader.wait_for(len(drawer_pulse() + job1.payload))  # the stuck write goes out
         time.sleep(0.1)
         outcomes = spool.retry_pending(db, "T1")
+        job2 = print_jobs.get(db, job2.id)  # never claimed while stuck: rendered just now
         got = reader.wait_for(len(drawer_pulse() + job1.payload + job2.payload))
     assert [(o.job_id, o.ok) for o in outcomes] == [(job1.id, True), (job2.id, True)]
     assert got == drawer_pulse() + job1.payload + job2.payload
