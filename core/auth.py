@@ -1,4 +1,23 @@
-"""Staff PINs and permissions, enforced here in core (not only hidden in the UI)."""
+"""Staff PINs and permissions, enforced here in core (not only hidden in the UI).
+
+Login (SPEC R-10):
+
+- The PIN is checked (scrypt, ~45 ms) on a plain read, outside any write
+  transaction: sixteen tills logging in at once never queue behind one another's
+  hashing for the database's single write lock. Only the result is written, in a
+  short transaction of its own: a failed try, a lockout, a counter reset.
+- A hash is scrypt of the PIN with its salt, then HMAC-SHA256 with the store's
+  pepper (core.keyring, kept in a key file outside the database). A copied
+  database file alone cannot test a single guess; a 4-digit PIN space no longer
+  falls to an offline search. Hashes from before the pepper ("scrypt$...") are
+  upgraded in place on the next successful login: the HMAC goes over the stored
+  scrypt digest, so every one can be upgraded without knowing its PIN.
+- Five wrong PINs lock the account for five minutes; each further lockout
+  doubles (10, 20, 40 ... minutes, at most a day) until a manager resets it
+  (``unlock``). A successful login clears the wrong tries, not the escalation.
+- An unknown or inactive id costs one scrypt like a known one, and gets the same
+  message as a wrong PIN; no message names a person before a correct PIN.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +35,12 @@ from core.model import Staff
 
 MAX_FAILED_PINS = 5
 LOCKOUT = timedelta(minutes=5)
+MAX_LOCKOUT = timedelta(days=1)
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+PEPPERED = "scrypt-hmac"  # scrypt, then HMAC-SHA256 keyed with the pepper
+LEGACY = "scrypt"  # before the pepper: scrypt alone, salt in the same row
+PIN_MIN, PIN_MAX = 4, 8
+DEFAULT_MIN_PIN_LENGTH, RECOMMENDED_MIN_PIN_LENGTH = 4, 6
 
 PERMISSION_LABELS = {
     "sale": N_("ring up sales"),
@@ -36,27 +60,125 @@ PERMISSION_LABELS = {
 }
 
 
-def check_pin_format(pin: str) -> None:
-    if not (pin.isdigit() and pin.isascii() and 4 <= len(pin) <= 8):
-        raise InputError(_("A PIN is 4 to 8 digits."))
+# -- PIN rules -------------------------------------------------------------------------
 
 
-def hash_pin(pin: str) -> str:
-    check_pin_format(pin)
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+def check_pin_format(pin: str, minimum: int = PIN_MIN) -> None:
+    if not (
+        isinstance(pin, str) and pin.isascii() and pin.isdigit() and minimum <= len(pin) <= PIN_MAX
+    ):
+        raise InputError(_("A PIN is {min} to {max} digits.").format(min=minimum, max=PIN_MAX))
 
 
-def pin_matches(pin: str, stored: str) -> bool:
+def check_min_pin_length(value: object) -> int:
+    """The store setting min_pin_length: a whole number of digits, 4 to 8."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit() and PIN_MIN <= int(text) <= PIN_MAX):
+        raise InputError(
+            _(
+                "The minimum PIN length is a number of digits from {min} to {max} (6 is wise)."
+            ).format(min=PIN_MIN, max=PIN_MAX)
+        )
+    return int(text)
+
+
+def min_pin_length(db: Db) -> int:
+    """The strictest store's minimum: staff can log in at every store of the database."""
+    if "min_pin_length" not in {r["name"] for r in db.all("PRAGMA table_info(stores)")}:
+        return DEFAULT_MIN_PIN_LENGTH  # a database opened before its migration (m010)
+    value = db.scalar("SELECT MAX(min_pin_length) FROM stores")
+    return value if value is not None else DEFAULT_MIN_PIN_LENGTH
+
+
+# -- hashing ---------------------------------------------------------------------------
+
+
+def _pepper(db: Db) -> bytes:
+    """The store's pepper; the key file is made here only for a database with no peppered hash.
+
+    A database that already holds peppered hashes and has lost its key file must
+    not get a fresh key silently: every PIN would then fail. It says so instead
+    (core.keyring.KeyFileError).
+    """
+    from core import keyring
+
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
+        return db.keyring.pepper
+    except keyring.KeyFileError:
+        path = keyring.key_path(db.path)
+        if path is None or path.exists():
+            raise
+        if db.one("SELECT 1 FROM staff WHERE pin_hash LIKE ? LIMIT 1", (PEPPERED + "$%",)):
+            raise
+        return keyring.load(db.path, create=True).pepper
+
+
+def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=2**26)
+
+
+def _seal(pepper: bytes, digest: bytes) -> bytes:
+    return hmac.new(pepper, digest, hashlib.sha256).digest()
+
+
+def hash_pin(db: Db, pin: str) -> str:
+    """A peppered hash of a new PIN, checked against the stores' minimum length."""
+    check_pin_format(pin, min_pin_length(db))
+    salt = secrets.token_bytes(16)
+    digest = _seal(_pepper(db), _scrypt(pin, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P))
+    return f"{PEPPERED}${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def _verify(pepper: bytes, pin: str, stored: str) -> bool:
+    """One scrypt whatever `stored` is, so a bad row costs what a good one does."""
+    try:
+        scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
+        params = int(n), int(r), int(p)
+        salt, digest = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
     except ValueError:
+        scheme, params, salt, digest = "", (_SCRYPT_N, _SCRYPT_R, _SCRYPT_P), b"\0" * 16, b""
+    candidate = _scrypt(pin, salt, *params)
+    if scheme == PEPPERED:
+        candidate = _seal(pepper, candidate)
+    elif scheme != LEGACY:
         return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p))
-    return hmac.compare_digest(candidate.hex(), digest)
+    return hmac.compare_digest(candidate, digest)
+
+
+def pin_matches(db: Db, pin: str, stored: str) -> bool:
+    return _verify(_pepper(db), pin, stored)
+
+
+def _dummy_hash() -> str:
+    """A hash no PIN matches, at today's cost: what an unknown id is checked against."""
+    salt = secrets.token_bytes(16).hex()
+    return f"{PEPPERED}${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt}${secrets.token_hex(32)}"
+
+
+def _upgraded(pepper: bytes, stored: str) -> str | None:
+    """A pre-pepper hash sealed with the pepper (no PIN needed); None if not legacy."""
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != LEGACY:
+        return None
+    sealed = _seal(pepper, bytes.fromhex(parts[5]))
+    return "$".join([PEPPERED, *parts[1:5], sealed.hex()])
+
+
+def upgrade_legacy_hashes(db: Db) -> int:
+    """Seal every pre-pepper hash with the pepper, in the caller's transaction; how many."""
+    pepper = _pepper(db)
+    rows = db.all("SELECT id, pin_hash FROM staff WHERE pin_hash LIKE ?", (LEGACY + "$%",))
+    for row in rows:
+        new = _upgraded(pepper, row["pin_hash"])
+        if new is not None:
+            db.execute(
+                "UPDATE staff SET pin_hash = ? WHERE id = ? AND pin_hash = ?",
+                (new, row["id"], row["pin_hash"]),
+            )
+    return len(rows)
+
+
+# -- login -----------------------------------------------------------------------------
 
 
 def get_staff(db: Db, staff_id: str) -> Staff:
@@ -66,78 +188,139 @@ def get_staff(db: Db, staff_id: str) -> Staff:
     return Staff.from_row(row)
 
 
-def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = None) -> Staff:
-    """Check a PIN; five wrong PINs in a row lock the account for five minutes.
+def lockout_for(lockouts_before: int) -> timedelta:
+    """The length of a lockout after `lockouts_before` earlier ones: 5, 10, 20 ... min, max a day."""
+    if lockouts_before >= 20:  # 5 min * 2**20 is years: the cap long before
+        return MAX_LOCKOUT
+    return min(LOCKOUT * 2**lockouts_before, MAX_LOCKOUT)
 
-    A failed attempt is committed even though the caller gets an error: the
-    count must survive, or the lockout could be dodged by retrying.
+
+def _wrong() -> AuthError:
+    return AuthError(_("Wrong staff id or PIN."))
+
+
+def _locked(until: str, now) -> AuthError:
+    minutes = max(1, int((parse_iso(until) - now).total_seconds() + 59) // 60)
+    return AuthError(
+        ngettext(
+            "This account is locked for {minutes} more minute. A manager can unlock it.",
+            "This account is locked for {minutes} more minutes. A manager can unlock it.",
+            minutes,
+        ).format(minutes=minutes)
+    )
+
+
+def _is_locked(row, now) -> bool:
+    return bool(row["locked_until"]) and parse_iso(row["locked_until"]) > now
+
+
+def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = None) -> Staff:
+    """Check a staff id and PIN; the PIN is checked before, and outside, any write.
+
+    A failed try is committed (in a short transaction of its own) even though the
+    caller gets an error: the count must survive, or retrying would dodge it.
     """
-    with db.write():
-        row = db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
-        if row is None or not row["active"]:
+    if db.in_write:
+        raise RuntimeError("authenticate outside the operation's transaction")
+    pepper = _pepper(db)
+    if not isinstance(pin, str):
+        pin = ""
+    row = db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+    now = db.now()
+    known = row is not None and bool(row["active"])
+    locked = known and _is_locked(row, now)
+    # Exactly one scrypt on every path: unknown, locked and known ids cost the same.
+    stored = row["pin_hash"] if known and not locked else _dummy_hash()
+    matched = _verify(pepper, pin, stored) and known and not locked
+    if locked:
+        raise _locked(row["locked_until"], now)
+    if not known:
+        with db.write():
             audit.append(
                 db, "login.unknown", terminal_id=terminal_id, entity="staff", entity_id=staff_id
             )
-            failure = AuthError(_("Unknown staff member or wrong PIN."))
+        raise _wrong()
+    if matched:
+        return _succeeded(db, row, pepper, now)
+    _failed(db, staff_id, terminal_id, stored)
+
+
+def _succeeded(db: Db, row, pepper: bytes, now) -> Staff:
+    legacy = row["pin_hash"].startswith(LEGACY + "$")
+    if not (row["failed_pins"] or row["locked_until"] or legacy):
+        return Staff.from_row(row)  # the common case: a login that writes nothing
+    with db.write():
+        fresh = db.one("SELECT * FROM staff WHERE id = ?", (row["id"],))
+        if fresh is None or not fresh["active"] or fresh["pin_hash"] != row["pin_hash"]:
+            raise _wrong()  # changed while the PIN was checked: check again
+        if _is_locked(fresh, now):
+            raise _locked(fresh["locked_until"], now)  # locked by tries racing this one
+        db.execute(
+            "UPDATE staff SET failed_pins = 0, locked_until = NULL WHERE id = ?", (row["id"],)
+        )
+        if legacy:
+            upgrade_legacy_hashes(db)
+        return Staff.from_row(db.one("SELECT * FROM staff WHERE id = ?", (row["id"],)))
+
+
+def _failed(db: Db, staff_id: str, terminal_id: str | None, checked_hash: str) -> None:
+    with db.write():
+        # Counted on the row as it is now: tries racing on other tills all count.
+        row = db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        now = db.now()
+        if row is None or not row["active"] or row["pin_hash"] != checked_hash:
+            raise _wrong()
+        if _is_locked(row, now):
+            raise _locked(row["locked_until"], now)
+        failed = row["failed_pins"] + 1
+        if failed < MAX_FAILED_PINS:
+            db.execute("UPDATE staff SET failed_pins = ? WHERE id = ?", (failed, staff_id))
+            action, details = "login.failed", {"failed": failed}
         else:
-            now = db.now()
-            locked = row["locked_until"]
-            if locked and parse_iso(locked) > now:
-                minutes = max(1, int((parse_iso(locked) - now).total_seconds() + 59) // 60)
-                raise AuthError(
-                    ngettext(
-                        "Too many wrong PINs: {name} is locked for {minutes} more minute.",
-                        "Too many wrong PINs: {name} is locked for {minutes} more minutes.",
-                        minutes,
-                    ).format(name=row["name"], minutes=minutes)
-                )
-            if pin_matches(pin, row["pin_hash"]):
-                if row["failed_pins"] or locked:
-                    db.execute(
-                        "UPDATE staff SET failed_pins = 0, locked_until = NULL WHERE id = ?",
-                        (staff_id,),
-                    )
-                return Staff.from_row(row)
-            failed = row["failed_pins"] + 1
-            if failed >= MAX_FAILED_PINS:
-                db.execute(
-                    "UPDATE staff SET failed_pins = 0, locked_until = ? WHERE id = ?",
-                    (iso(now + LOCKOUT), staff_id),
-                )
-                audit.append(
-                    db,
-                    "login.locked",
-                    staff_id=staff_id,
-                    terminal_id=terminal_id,
-                    entity="staff",
-                    entity_id=staff_id,
-                )
-                minutes = int(LOCKOUT.total_seconds() // 60)
-                failure = AuthError(
-                    ngettext(
-                        "Wrong PIN {count} times: {name} is locked for {minutes} minute.",
-                        "Wrong PIN {count} times: {name} is locked for {minutes} minutes.",
-                        minutes,
-                    ).format(count=failed, name=row["name"], minutes=minutes)
-                )
-            else:
-                db.execute("UPDATE staff SET failed_pins = ? WHERE id = ?", (failed, staff_id))
-                audit.append(
-                    db,
-                    "login.failed",
-                    staff_id=staff_id,
-                    terminal_id=terminal_id,
-                    entity="staff",
-                    entity_id=staff_id,
-                )
-                failure = AuthError(
-                    ngettext(
-                        "Wrong PIN ({left} try left before a lockout).",
-                        "Wrong PIN ({left} tries left before a lockout).",
-                        MAX_FAILED_PINS - failed,
-                    ).format(left=MAX_FAILED_PINS - failed)
-                )
+            until = iso(now + lockout_for(row["lockouts"]))
+            db.execute(
+                "UPDATE staff SET failed_pins = 0, locked_until = ?, lockouts = lockouts + 1"
+                " WHERE id = ?",
+                (until, staff_id),
+            )
+            action, details = "login.locked", {"until": until, "lockout": row["lockouts"] + 1}
+        audit.append(
+            db,
+            action,
+            staff_id=staff_id,
+            terminal_id=terminal_id,
+            entity="staff",
+            entity_id=staff_id,
+            details=details,
+        )
+        failure = _locked(until, now) if action == "login.locked" else _wrong()
     raise failure
+
+
+def unlock(db: Db, actor: Staff, staff_id: str) -> Staff:
+    """A manager clears a staff member's lockout, wrong tries and escalation; audited."""
+    with db.write():
+        require(actor, "config.manage")
+        row = db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        if row is None:
+            raise NotFound(_("No staff member with id {id}.").format(id=staff_id))
+        db.execute(
+            "UPDATE staff SET failed_pins = 0, locked_until = NULL, lockouts = 0 WHERE id = ?",
+            (staff_id,),
+        )
+        audit.append(
+            db,
+            "staff.unlock",
+            staff_id=actor.id,
+            entity="staff",
+            entity_id=staff_id,
+            details={
+                "was_locked_until": row["locked_until"],
+                "failed": row["failed_pins"],
+                "lockouts": row["lockouts"],
+            },
+        )
+        return Staff.from_row(db.one("SELECT * FROM staff WHERE id = ?", (staff_id,)))
 
 
 def require(actor: Staff, permission: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core import audit, money
-from core.auth import check_pin_format, hash_pin, require
+from core.auth import check_min_pin_length, check_pin_format, hash_pin, require
 from core.db import Db
 from core.errors import InputError, NotFound, StateError
 from core.i18n import N_, _, ngettext
@@ -76,6 +76,7 @@ STORE_SETTINGS = {
     "split_by_statement_method",
     "max_posting_difference",
     "drawer_limit",
+    "min_pin_length",
 }
 
 
@@ -110,6 +111,8 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
     for key in ("max_posting_difference", "drawer_limit"):
         if key in out and isinstance(out[key], str):
             out[key] = money.parse_amount(out[key], currency, "en")
+    if "min_pin_length" in out:
+        out["min_pin_length"] = check_min_pin_length(out["min_pin_length"])
     if out.get("default_customer_id") and not _exists(
         db, "customers", "id", out["default_customer_id"]
     ):
@@ -365,7 +368,7 @@ def add_staff(
             ).format(names=", ".join(sorted(unknown)))
         )
     check_pin_format(pin)
-    pin_hash = hash_pin(pin)
+    pin_hash = hash_pin(db, pin)
     with db.write():
         authorize(db, actor)
         require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))

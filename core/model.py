@@ -75,6 +75,7 @@ class Store:
     split_by_statement_method: bool
     max_posting_difference: int
     drawer_limit: int | None
+    min_pin_length: int = 4
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -95,6 +96,8 @@ class Store:
             split_by_statement_method=bool(row["split_by_statement_method"]),
             max_posting_difference=row["max_posting_difference"],
             drawer_limit=row["drawer_limit"],
+            # sqlite3.Row: `in` looks at values; keys() at column names (a pre-m010 row)
+            min_pin_length=row["min_pin_length"] if "min_pin_length" in row.keys() else 4,  # noqa: SIM118
         )
 
 

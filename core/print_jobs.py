@@ -1,7 +1,11 @@
 """The print queue: every printed document is a stored job before it is sent (SPEC H-4).
 
 A job holds the rendered ESC/POS bytes (``payload``, so a retry prints exactly
-what the first attempt would have) and the plain text. Its life:
+what the first attempt would have) and the plain text. A sale's receipt and a
+cash action's slip are queued inside the operation's own transaction (``queue``,
+SPEC R-9) "to render": no bytes yet, the record named by ``ref``; the first
+claim renders them (core.print_sources builds the document) and stores them
+with ``set_rendered`` before anything is sent. Its life:
 
     pending --claim_next--> printing --mark_printed--> printed
                                |
@@ -21,6 +25,7 @@ This module is pure core: bytes in, bytes out. hardware/spool.py renders and sen
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -63,6 +68,11 @@ class PrintJob:
     lease_until: str | None
     created_at: str
     printed_at: str | None
+
+    @property
+    def to_render(self) -> bool:
+        """Queued with its operation; the bytes are made when it is first claimed."""
+        return not self.payload and self.status in ("pending", "printing")
 
     @property
     def waiting(self) -> bool:
@@ -176,6 +186,62 @@ def enqueue(
                 entity_id=job_id,
                 details={"ref": ref, "kind": kind},
             )
+        return get(db, job_id)
+
+
+def has_printer(terminal_printer: dict) -> bool:
+    """Whether a terminal's printer config names a printer at all (kind "none": no)."""
+    return terminal_printer.get("kind", "none") != "none"
+
+
+def queue(
+    db: Db,
+    terminal_id: str,
+    *,
+    kind: str,
+    ref: str,
+    title: str,
+    open_drawer: bool = False,
+) -> int | None:
+    """Store a job "to render" in the caller's write transaction (SPEC R-9).
+
+    It commits with the operation or not at all. None (nothing queued) when the
+    terminal has no printer: a till without one is a choice, not a fault.
+    """
+    if not db.in_write:
+        raise RuntimeError("queue() belongs inside the operation's write transaction")
+    row = db.one("SELECT printer FROM terminals WHERE id = ?", (terminal_id,))
+    if row is None:
+        raise NotFound(_("No terminal with id {id}.").format(id=terminal_id))
+    if not has_printer(json.loads(row["printer"])):
+        return None
+    return db.insert(
+        "print_jobs",
+        {
+            "terminal_id": terminal_id,
+            "kind": kind,
+            "ref": ref,
+            "title": title,
+            "payload": b"",
+            "text": "",
+            "open_drawer": int(open_drawer),
+            "copy": 0,
+            "status": "pending",
+            "created_at": db.now_iso(),
+        },
+    )
+
+
+def set_rendered(db: Db, job_id: int, claimant: str, payload: bytes, text: str) -> PrintJob:
+    """Keep the bytes rendered for a claimed job "to render", before they are sent."""
+    if not payload:
+        raise ValueError("a rendered job has bytes")
+    with db.write():
+        db.execute(
+            "UPDATE print_jobs SET payload = ?, text = ? WHERE id = ? AND claimed_by = ?"
+            " AND status = 'printing' AND length(payload) = 0",
+            (bytes(payload), text, job_id, claimant),
+        )
         return get(db, job_id)
 
 

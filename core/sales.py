@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from core import audit, money
+from core import audit, money, print_sources
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
 from core.catalog import item_sql
@@ -613,7 +613,9 @@ def _commit(
             **_audit_extras(db, original_id, discounts, approver),
         },
     )
-    return SaleResult(load_sale(db, sale_id), session_id, auto, alloc.change)
+    sale = load_sale(db, sale_id)
+    print_sources.queue_receipt(db, sale)  # commits with the sale or not at all
+    return SaleResult(sale, session_id, auto, alloc.change)
 
 
 def _audit_extras(

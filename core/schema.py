@@ -576,3 +576,21 @@ CREATE TABLE sale_discounts (
 CREATE INDEX sale_discounts_sale ON sale_discounts(sale_id)
 """,
     )
+
+
+@migrations()
+def m010_login_lockout(db: sqlite_utils.Database) -> None:
+    """Login that resists guessing (SPEC R-10).
+
+    staff.lockouts counts the lockouts since a manager last reset them: each one
+    lasts twice the one before (core.auth.lockout_for). stores.min_pin_length is
+    the shortest PIN the store accepts when a PIN is set (4 to 8; 6 is wise).
+    """
+    _run(
+        db,
+        """
+ALTER TABLE staff ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0 CHECK (lockouts >= 0);
+ALTER TABLE stores ADD COLUMN min_pin_length INTEGER NOT NULL DEFAULT 4
+    CHECK (min_pin_length BETWEEN 4 AND 8)
+""",
+    )

@@ -1,8 +1,12 @@
 """The print service of the till and the CLI: queue first, then send (SPEC H-4).
 
 The sale (or adjustment, or close) is already committed when anything here
-runs. Every document is rendered for the terminal's printer and stored as a
-pending job in ``print_jobs`` before a byte goes out; then the terminal's queue
+runs, and a sale's receipt and a cash action's slip were queued by core inside
+that same transaction (SPEC R-9), "to render": this module renders such a job's
+document (built by core.print_sources) when it first claims it, and keeps the
+bytes before sending them. Any other document is rendered for the terminal's
+printer and stored as a pending job in ``print_jobs`` before a byte goes out;
+then the terminal's queue
 is printed oldest first, so receipts kept during an outage come out, in order,
 as soon as the printer takes the next one ("automatically when the printer is
 back"), or on demand with ``retry_pending``.
@@ -27,15 +31,12 @@ from typing import Any
 
 from attrs import frozen
 
-from core import print_jobs
-from core.config import get_customer, get_store, get_terminal, list_tenders
+from core import print_jobs, print_sources
+from core.config import get_terminal
 from core.db import Db
 from core.documents import Document, to_text
-from core.errors import NotFound
 from core.i18n import _
-from core.model import CashAdjustment
 from core.print_jobs import PrintJob, receipt_ref
-from core.receipts import adjustment_slip, sale_receipt
 from core.sales import last_sale, load_sale
 from hardware.device import Printer, PrinterConfigError, PrinterFault
 
@@ -208,6 +209,8 @@ def _run_queue(db: Db, terminal_id: str, printer: Printer, *, pulse: bool) -> _R
                 break
             before = None
             try:
+                if job.to_render:
+                    job = _render(db, printer, job, claimant)
                 if not checked and printer.readable:
                     fault = printer.status().fault()
                     if fault is not None:
@@ -245,6 +248,13 @@ def _run_queue(db: Db, terminal_id: str, printer: Printer, *, pulse: bool) -> _R
         printer.close()
         lock.release()
     return _Run(tuple(printed), drawer_opened=drawer_opened)
+
+
+def _render(db: Db, printer: Printer, job: PrintJob, claimant: str) -> PrintJob:
+    """Make and keep the bytes of a job queued with its operation, before sending them."""
+    doc = print_sources.document_for(db, job)
+    payload = printer.render(doc)
+    return print_jobs.set_rendered(db, job.id, claimant, payload, to_text(doc, printer.width))
 
 
 def _label(job: PrintJob) -> str:
@@ -318,16 +328,29 @@ def print_document(
 
 def sale_document(db: Db, sale_id: int, *, reprint: bool = False) -> tuple[Document, Any]:
     """The receipt of a sale or refund as printed (store language), and the sale."""
-    sale = load_sale(db, sale_id)
-    store = get_store(db, sale.store_id)
-    terminal = get_terminal(db, sale.terminal_id)
-    staff_name = db.scalar("SELECT name FROM staff WHERE id = ?", (sale.staff_id,))
-    tenders = {t.id: t.name for t in list_tenders(db)}
-    customer = get_customer(db, sale.customer_id).name if sale.customer_id else None
-    doc = sale_receipt(
-        sale, store, terminal, staff_name or sale.staff_id, tenders, customer, reprint=reprint
-    )
-    return doc, sale
+    return print_sources.sale_document(db, sale_id, reprint=reprint)
+
+
+def print_job(db: Db, job: PrintJob) -> PrintOutcome:
+    """Print the terminal's queue up to and past `job` (queued with its operation).
+
+    The drawer opens as the job's document starts when the job says so (a cash
+    sale) and it has not printed yet; a job already printed is not printed again.
+    """
+    if db.in_write:
+        raise RuntimeError("print after the operation commits, not inside its transaction")
+    try:
+        printer = _printer(db, job.terminal_id)
+    except _NoPrinter as no:
+        return PrintOutcome(job.id, False, _kept_message(_label(job), no.message, False), no.reason)
+    pulse = job.open_drawer and job.waiting
+    run = _run_queue(db, job.terminal_id, printer, pulse=pulse)
+    return _outcome(db, job, run, job.terminal_id, pulse)
+
+
+def _original(db: Db, ref: str) -> PrintJob | None:
+    """The first job of a document that is not a copy (the one its operation queued)."""
+    return next((j for j in print_jobs.for_ref(db, ref) if not j.copy), None)
 
 
 def print_sale(db: Db, sale_id: int, *, reprint: bool = False) -> PrintOutcome:
@@ -350,6 +373,8 @@ def print_sale(db: Db, sale_id: int, *, reprint: bool = False) -> PrintOutcome:
             # Never printed nor queued (rung up with no printer, or from the CLI):
             # this is the original, not a copy. It still does not open the drawer.
             return print_document(db, sale.terminal_id, sale_document(db, sale_id)[0], ref=ref)
+    elif (queued := _original(db, ref)) is not None:
+        return print_job(db, queued)  # queued with the sale: print that one, not a second
     doc = sale_document(db, sale_id, reprint=reprint)[0]
     cash_moved = any(p.is_cash and p.amount != 0 for p in sale.payments)
     return print_document(
@@ -366,24 +391,17 @@ def reprint_last(db: Db, terminal_id: str) -> PrintOutcome:
 
 
 def adjustment_document(db: Db, adjustment_id: int) -> tuple[Document, str]:
-    row = db.one(
-        "SELECT a.*, st.name AS staff_name, s.terminal_id, s.store_id FROM cash_adjustments a"
-        " JOIN staff st ON st.id = a.staff_id JOIN sessions s ON s.id = a.session_id"
-        " WHERE a.id = ?",
-        (adjustment_id,),
-    )
-    if row is None:
-        raise NotFound(_("No cash action {id}.").format(id=adjustment_id))
-    adj = CashAdjustment.from_row(row)
-    store = get_store(db, row["store_id"])
-    terminal = get_terminal(db, row["terminal_id"])
-    return adjustment_slip(adj, store, terminal), terminal.id
+    return print_sources.adjustment_document(db, adjustment_id)
 
 
 def print_adjustment(db: Db, adjustment_id: int) -> PrintOutcome:
     """Print a cash action's slip; the drawer opens (cash goes in or out)."""
+    ref = print_sources.adjustment_ref(adjustment_id)
+    queued = _original(db, ref)
+    if queued is not None:
+        return print_job(db, queued)  # queued with the cash action
     doc, terminal_id = adjustment_document(db, adjustment_id)
-    return print_document(db, terminal_id, doc, ref=f"adjustment:{adjustment_id}", open_drawer=True)
+    return print_document(db, terminal_id, doc, ref=ref, open_drawer=True)
 
 
 def open_drawer(db: Db, terminal_id: str) -> PrintOutcome:

@@ -1,9 +1,12 @@
 """Printing and the drawer for the till, always in worker threads.
 
-The sale is already committed when any of this runs. Each worker opens its
-own database connection (sqlite connections belong to their thread) and calls
-hardware.spool, which queues the job before sending, so a fault leaves a
-pending job that prints when the printer is back. Results come back to the UI
+The sale is already committed when any of this runs, and so is its receipt's
+print job: core queued it in the sale's own transaction (SPEC R-9), as it does a
+cash action's slip, and ``after_sale`` prints that job rather than queueing a
+second one. Each worker opens its own database connection (sqlite connections
+belong to their thread) and calls hardware.spool, which queues any other
+document before sending, so a fault leaves a pending job that prints when the
+printer is back. Results come back to the UI
 as messages ("attributes down, messages up").
 """
 

@@ -742,6 +742,7 @@ def test_migration_counts_existing_payments(tmp_path, clock):
     with db.write():
         migrations.apply(db.sql, stop_before="m002_reports_session_cash")
     demo.load_demo(db)
+    db.execute("""UPDATE terminals SET printer = '{"kind": "none"}'""")  # no print queue yet (m004)
     manager = authenticate(db, "1", "1234")
     sessions.open_session(db, manager, "T1", 10000)
     sell(db, manager, "T1", "1005", amount=5000)  # 36,00 cash

@@ -185,6 +185,89 @@ def test_a_cash_sale_prints_its_receipt_with_the_drawer_pulse_first(
     assert print_jobs.pending(db, "T1") == []
 
 
+# -- R-9: the job commits with its operation ------------------------------------------
+
+
+def _jobs_for(db: Db, ref: str) -> list:
+    return print_jobs.for_ref(db, ref)
+
+
+def test_a_sale_commits_together_with_its_receipt_job_to_render(db: Db, manager) -> None:
+    """SPEC R-9: the receipt's job is written in the sale's own transaction, "to render"."""
+    sale = sell(db, manager)
+    (job,) = _jobs_for(db, "receipt:T1:1")
+    assert (job.status, job.kind, job.open_drawer, job.copy) == (
+        "pending",
+        "sale_receipt",
+        True,
+        False,
+    )
+    assert job.to_render and job.payload == b"" and job.title == f"{da('RECEIPT')} T1-1"
+    assert sale.receipt_no == 1
+    # A sale that rolls back takes its job with it: neither exists alone.
+    with pytest.raises(RuntimeError), db.write():
+        sell(db, manager, pay="card")
+        assert _jobs_for(db, "receipt:T1:2")  # inside: queued with it
+        raise RuntimeError("power cut before COMMIT")
+    assert db.scalar("SELECT COUNT(*) FROM sales") == 1
+    assert _jobs_for(db, "receipt:T1:2") == []
+    # A card sale's job does not open the drawer; a refund is queued the same way.
+    card = sell(db, manager, pay="card")
+    assert not _jobs_for(db, f"receipt:T1:{card.receipt_no}")[0].open_drawer
+    refund = sales.record_refund(
+        db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
+    ).sale
+    (refund_job,) = _jobs_for(db, f"receipt:T1:{refund.receipt_no}")
+    assert refund_job.kind == "refund_receipt" and refund_job.to_render
+
+
+def test_a_queued_receipt_is_named_as_its_document(db: Db, manager) -> None:
+    """SPEC R-9: the title queued inside the sale's lock (no document built there) is the
+    one the printed document carries, for a sale and a refund, in the store's language."""
+    sold = sell(db, manager)
+    refund = sales.record_refund(
+        db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
+    ).sale
+    for sale in (sold, refund):
+        doc, _sale = spool.sale_document(db, sale.id)
+        (job,) = _jobs_for(db, f"receipt:T1:{sale.receipt_no}")
+        assert (job.kind, job.title) == (doc.kind, doc.title)
+
+
+def test_printing_a_sale_prints_the_job_queued_with_it_never_a_second(
+    db: Db, manager, tmp_path: Path
+) -> None:
+    """SPEC R-9 (and the till's after_sale): the queued job is rendered and printed, once."""
+    sale = sell(db, manager)
+    first = spool.print_sale(db, sale.id)
+    again = spool.print_sale(db, sale.id)  # a second after_sale for the same sale
+    (job,) = _jobs_for(db, "receipt:T1:1")
+    assert first.ok and again.ok and first.job_id == again.job_id == job.id
+    assert job.status == "printed" and not job.to_render
+    data = (tmp_path / "printer-T1.bin").read_bytes()
+    assert data == drawer_pulse() + job.payload  # rendered at the claim, sent once
+    assert texts(decode(job.payload)) == receipt_lines(db, sale.id)
+
+
+def test_a_cash_action_commits_with_its_slip_job(db: Db, manager, tmp_path: Path) -> None:
+    """SPEC R-9: a cash action's slip is queued in the cash action's transaction."""
+    sell(db, manager)  # opens the session
+    adj = sessions.adjust_cash(db, manager, "T1", "add", 5000, "Change from the bank")
+    (job,) = _jobs_for(db, f"adjustment:{adj.id}")
+    assert job.kind == "adjustment_slip" and job.open_drawer and job.to_render
+    outcome = spool.print_adjustment(db, adj.id)
+    (job,) = _jobs_for(db, f"adjustment:{adj.id}")
+    assert outcome.ok and outcome.job_id == job.id and job.status == "printed"
+    assert job.payload in (tmp_path / "printer-T1.bin").read_bytes()
+
+
+def test_a_terminal_without_a_printer_queues_nothing(db: Db, manager, set_printer) -> None:
+    """SPEC R-9: no printer is a choice; nothing waits for one that does not exist."""
+    set_printer({"kind": "none"})
+    sell(db, manager)
+    assert db.scalar("SELECT COUNT(*) FROM print_jobs") == 0
+
+
 def test_a_card_sale_leaves_the_drawer_shut_and_a_cash_refund_opens_it(
     db: Db, manager, tmp_path: Path
 ) -> None:
@@ -451,6 +534,7 @@ def test_a_blocked_device_write_is_settled_not_sent_twice(
         reader.wait_for(len(drawer_pulse() + job1.payload))  # the stuck write goes out
         time.sleep(0.1)
         outcomes = spool.retry_pending(db, "T1")
+        job2 = print_jobs.get(db, job2.id)  # never claimed while stuck: rendered just now
         got = reader.wait_for(len(drawer_pulse() + job1.payload + job2.payload))
     assert [(o.job_id, o.ok) for o in outcomes] == [(job1.id, True), (job2.id, True)]
     assert got == drawer_pulse() + job1.payload + job2.payload
@@ -488,7 +572,10 @@ def test_two_threads_retrying_at_once_print_each_job_once(
     for t in threads:
         t.join(10)
     assert len(results) == 2
-    assert b"".join(j.payload for j in jobs) == (tmp_path / "back.bin").read_bytes()
+    assert (
+        b"".join(print_jobs.get(db, j.id).payload for j in jobs)
+        == (tmp_path / "back.bin").read_bytes()
+    )
     assert all(print_jobs.get(db, j.id).status == "printed" for j in jobs)
     # each job was claimed (attempted) once more, by one of the two
     assert [print_jobs.get(db, j.id).attempts for j in jobs] == [a + 1 for a in attempts]
@@ -525,7 +612,10 @@ def test_two_processes_retrying_at_once_print_each_job_once(
     go.write_text("go")
     outputs = [p.communicate(timeout=30) for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
-    assert b"".join(j.payload for j in jobs) == (tmp_path / "back.bin").read_bytes()
+    assert (
+        b"".join(print_jobs.get(db, j.id).payload for j in jobs)
+        == (tmp_path / "back.bin").read_bytes()
+    )
     printed_by = [json.loads(out) for out, _err in outputs]
     for job in jobs:
         assert any([job.id, True, None] in rows for rows in printed_by)
@@ -583,7 +673,7 @@ def test_waiting_for_another_process_that_is_printing(
     threading.Timer(0.1, other_finishes).start()
     outcomes = spool.retry_pending(db, "T1")
     assert [o.ok for o in outcomes] == [True, True]
-    assert (tmp_path / "back.bin").read_bytes() == jobs[1].payload  # ours only
+    assert (tmp_path / "back.bin").read_bytes() == print_jobs.get(db, jobs[1].id).payload  # ours
 
 
 def test_mark_failed_keeps_the_job_pending_with_the_error(

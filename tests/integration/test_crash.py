@@ -1,6 +1,7 @@
 """A till killed with SIGKILL in the middle of ringing up sales loses nothing it
 reported and leaves nothing half-written; the audit log still verifies, and a
-changed audit entry is caught by `kassi audit verify`."""
+changed audit entry is caught by `kassi audit verify`. Every sale that committed
+has its receipt's print job (SPEC R-9), also when `kassi sale` itself is killed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -101,7 +103,8 @@ def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
     db = Db(path)
     demo.load_demo(db)
     manager = auth.authenticate(db, "1", "1234")
-    config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till")
+    sink = {"kind": "file", "path": str(tmp_path / "crash-printer.bin")}
+    config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till", sink)
     skus = [r["sku"] for r in db.all("SELECT sku FROM items WHERE price > 0 ORDER BY sku")]
     db.close()
     return path, skus
@@ -158,6 +161,7 @@ def test_sigkill_mid_stream_loses_nothing_and_leaves_nothing_half_done(till_db) 
         _check_every_sale_whole(db)
         _check_no_orphans(db)
         _check_receipts_gapless(db)
+        _check_every_receipt_queued(db)
         assert db.scalar("PRAGMA integrity_check") == "ok"
         assert db.all("PRAGMA foreign_key_check") == []
         assert db.scalar("SELECT COUNT(*) FROM sessions WHERE status = 'open'") <= 1
@@ -283,3 +287,104 @@ def _check_receipts_gapless(db: Db) -> None:
     assert db.scalar("SELECT last_receipt_no FROM terminals WHERE id = ?", (TERMINAL,)) == len(
         numbers
     )
+
+
+def _check_every_receipt_queued(db: Db) -> None:
+    """SPEC R-9: each committed sale and refund has exactly one receipt job (pending or
+    printed), and no job exists for a sale that did not commit."""
+    jobs: dict[str, list[str]] = defaultdict(list)
+    for r in db.all("SELECT ref, status FROM print_jobs WHERE kind LIKE '%_receipt'"):
+        jobs[r["ref"]].append(r["status"])
+    refs = {
+        f"receipt:{r['terminal_id']}:{r['receipt_no']}"
+        for r in db.all("SELECT terminal_id, receipt_no FROM sales")
+    }
+    lost = sorted(refs - set(jobs))
+    assert lost == [], f"{len(lost)} of {len(refs)} committed sales have no print job: {lost[:5]}"
+    assert set(jobs) == refs, "a print job for a sale that never committed"
+    assert all(statuses in (["pending"], ["printed"]) for statuses in jobs.values())
+
+
+def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print_job(
+    till_db, tmp_path: Path
+) -> None:
+    """SPEC R-9: `kassi sale` processes SIGKILLed at random moments (starting up, logging
+    in, inside the sale's transaction, after it): 0 of the committed sales lost their
+    print job, and `kassi print pending` lists every one that waits."""
+    path, skus = till_db
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+    env.update(KASSI_DB=str(path), KASSI_STAFF="3", KASSI_PIN="3333")
+    rng = random.Random(9)
+
+    def start_sale() -> subprocess.Popen:
+        args = ["sale", "--terminal", TERMINAL, "--item", f"{rng.choice(skus)}x2"]
+        args += ["--pay", rng.choice(["card", "cash=5000"])]
+        return subprocess.Popen(
+            [*kassi_command(), "--lang", "en", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    # How long two sales at once take on this machine now: kills land across that span.
+    t0 = time.monotonic()
+    for proc in [start_sale(), start_sale()]:
+        assert proc.wait(timeout=120) == 0, proc.communicate()[1]
+    span = time.monotonic() - t0
+    outcomes = {"killed": 0, "finished": 0}
+    for _batch in range(12):
+        procs = [(rng.uniform(0.02, 2 * span), start_sale()) for _ in range(2)]
+        start = time.monotonic()
+        for delay, proc in sorted(procs, key=lambda p: p[0]):
+            try:
+                proc.wait(timeout=max(0.0, start + delay - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                outcomes["killed"] += 1
+            else:
+                assert proc.returncode == 0, proc.communicate()[1]
+                outcomes["finished"] += 1
+            if proc.stderr:
+                proc.stderr.close()
+    assert outcomes["killed"] and outcomes["finished"], outcomes  # both kinds happened
+    # And the worst moment: the instant the sale is visible as committed.
+    for _ in range(12):
+        _kill_as_the_sale_commits(path, env, rng.choice(skus))
+
+    db = Db(path)
+    try:
+        assert db.scalar("SELECT COUNT(*) FROM sales") >= outcomes["finished"]
+        _check_every_sale_whole(db)
+        _check_receipts_gapless(db)
+        _check_every_receipt_queued(db)
+        waiting = {j["ref"] for j in db.all("SELECT ref FROM print_jobs WHERE status = 'pending'")}
+    finally:
+        db.close()
+    listed = kassi("--db", str(path), "print", "pending", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {row["ref"] for row in json.loads(listed.stdout)} == waiting
+
+
+def _kill_as_the_sale_commits(path: Path, env: dict[str, str], sku: str) -> None:
+    """SIGKILL one `kassi sale` the moment its sale row can be read (its COMMIT is done):
+    anything it would write in a later transaction is never written."""
+    watch = sqlite3.connect(path, timeout=10)
+    try:
+        before = watch.execute("SELECT COUNT(*) FROM sales").fetchone()[0]
+        proc = subprocess.Popen(
+            [*kassi_command(), "--lang", "en", "sale", "--terminal", TERMINAL, "--item", sku],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if watch.execute("SELECT COUNT(*) FROM sales").fetchone()[0] > before:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+        proc.wait(timeout=30)
+    finally:
+        watch.close()

@@ -152,6 +152,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(tmp_path: Path, template: Path) -> Kassi:
     path = tmp_path / "store.db"
     shutil.copy(template, path)
+    shutil.copy(f"{template}.key", f"{path}.key")  # its key file too
     record_day(path)
     return Kassi(path)
 
@@ -289,6 +290,7 @@ def test_export_and_import_between_two_databases(
 ) -> None:
     office_path = tmp_path / "office.db"
     shutil.copy(template, office_path)
+    shutil.copy(f"{template}.key", f"{office_path}.key")  # its key file too
     office = Kassi(office_path)
     transfer = tmp_path / "transfer.jsonl"
     result = store.run(
@@ -321,6 +323,7 @@ def test_a_malformed_transfer_is_refused_whole(
 ) -> None:
     office_path = tmp_path / "office.db"
     shutil.copy(template, office_path)
+    shutil.copy(f"{template}.key", f"{office_path}.key")  # its key file too
     office = Kassi(office_path)
     transfer = tmp_path / "transfer.jsonl"
     store.ok("export", "transactions", "-o", str(transfer), *MANAGER)

@@ -95,12 +95,12 @@ async def test_bad_amount_shows_error_under_the_field_and_changes_nothing(make_a
         assert "Fix the amount first" in screen_text(app)
 
 
-async def test_wrong_pin_is_refused_with_tries_left(make_app):
+async def test_wrong_pin_is_refused_without_naming_anyone(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "2", "9999")
         assert isinstance(app.screen, LoginScreen) and app.staff is None
-        assert "tries left" in screen_text(app)
+        assert "Wrong staff id or PIN" in screen_text(app)  # no name, no count
 
 
 async def test_switch_user_keeps_the_basket(make_app):

@@ -100,7 +100,7 @@ def emit_json(data: Any) -> None:
 
 def staff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--staff and --pin (or KASSI_STAFF / KASSI_PIN) for a command that acts as someone."""
-    fn = click.option("--pin", envvar="KASSI_PIN", help=_("PIN (or set KASSI_PIN)."))(fn)
+    fn = pin_option(fn)
     fn = click.option(
         "--staff",
         "staff_id",
@@ -111,14 +111,42 @@ def staff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def pin_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--pin, for scripts that cannot do better; KASSI_PIN or the prompt is the safe way."""
+    return click.option(
+        "--pin",
+        default=None,
+        help=_("PIN; visible to others in `ps`: prefer KASSI_PIN or the prompt."),
+    )(fn)
+
+
+def read_pin(pin: str | None) -> str:
+    """The PIN from --pin (with a warning), KASSI_PIN, or a hidden prompt on a terminal (R-10).
+
+    A PIN on the command line shows in the process list to every user of the
+    machine and lands in shell history; the environment and the prompt do not.
+    """
+    if pin is not None:
+        click.echo(
+            _(
+                "Warning: --pin shows in the process list (ps) and shell history;"
+                " set KASSI_PIN or type the PIN at the prompt instead."
+            ),
+            err=True,
+        )
+        return pin
+    env = os.environ.get("KASSI_PIN")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        fail(_("Give the PIN in KASSI_PIN (or type it at the prompt on a terminal)."))
+    return click.prompt(_("PIN"), hide_input=True, err=True)
+
+
 def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str | None = None):
     from core.auth import authenticate as core_authenticate
 
-    if pin is None:
-        if not sys.stdin.isatty():
-            fail(_("Give the PIN with --pin or KASSI_PIN."))
-        pin = click.prompt(_("PIN"), hide_input=True)
-    return core_authenticate(ctx.db, staff_id, pin, terminal_id=terminal_id)
+    return core_authenticate(ctx.db, staff_id, read_pin(pin), terminal_id=terminal_id)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

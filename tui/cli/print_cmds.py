@@ -200,7 +200,9 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, staff_id, pin) -> No
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--staff", "staff_id", envvar="KASSI_STAFF", help=_("Staff id (for --cancel)."))
-@click.option("--pin", envvar="KASSI_PIN", help=_("PIN (or set KASSI_PIN)."))
+@click.option(
+    "--pin", default=None, help=_("PIN; visible to others in `ps`: prefer KASSI_PIN or the prompt.")
+)
 @pass_ctx
 @handle_errors
 def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id, pin) -> None:

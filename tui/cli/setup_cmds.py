@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx
+from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, pin_option
 
 
 def _config_actor(ctx: Context, staff_id: str | None, pin: str | None):
@@ -21,7 +21,7 @@ def _config_actor(ctx: Context, staff_id: str | None, pin: str | None):
 
 
 def config_auth(fn):
-    fn = click.option("--pin", envvar="KASSI_PIN", help=_("PIN (or set KASSI_PIN)."))(fn)
+    fn = pin_option(fn)
     fn = click.option(
         "--staff",
         "staff_id",
@@ -273,6 +273,22 @@ def staff_add(ctx: Context, new_id, name, role, new_pin, permissions, staff_id, 
     perms = permissions.split() if permissions else None
     config.add_staff(ctx.db, actor, new_id, name, new_pin, role, perms)
     click.echo(_("Staff member {id} added.").format(id=new_id))
+
+
+@staff_grp.command("unlock")
+@click.argument("locked_id", metavar="ID")
+@config_auth
+@pass_ctx
+@handle_errors
+def staff_unlock(ctx: Context, locked_id, staff_id, pin) -> None:
+    """Clear a staff member's PIN lockout and its escalation (a manager)."""
+    from core import auth
+
+    actor = _config_actor(ctx, staff_id, pin)
+    if actor is None:
+        fail(_("Add a manager first (kassi staff add)."))
+    auth.unlock(ctx.db, actor, locked_id)
+    click.echo(_("Staff member {id} can log in again.").format(id=locked_id))
 
 
 @staff_grp.command("list")

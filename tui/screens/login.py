@@ -1,4 +1,5 @@
-"""Log in with staff id and PIN; five wrong PINs lock the account for five minutes."""
+"""Log in with staff id and PIN (R-10): five wrong PINs lock the account, for longer each time
+until a manager unlocks it. The messages are core's and name nobody before a correct PIN."""
 
 from __future__ import annotations
 
