@@ -53,7 +53,7 @@ def test_an_override_by_someone_without_the_permission_is_refused_and_audited(
 
 def test_a_wrong_override_pin_counts_towards_the_lockout(db, cashier):
     """C-3: the override is a login of the approver: wrong PINs count (A-2 lockout)."""
-    with pytest.raises(AuthError, match="Wrong PIN"):
+    with pytest.raises(AuthError, match="Wrong staff id or PIN"):
         auth.authorize_override(db, cashier, "3", "0000", "discount", terminal_id="T1")
     assert db.scalar("SELECT failed_pins FROM staff WHERE id = '3'") == 1
     assert _entries(db, "override") == []
