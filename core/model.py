@@ -75,6 +75,9 @@ class Store:
     split_by_statement_method: bool
     max_posting_difference: int
     drawer_limit: int | None
+    # C-7 amount limits; None: the default from the currency (core.limits)
+    max_change: int | None = None
+    max_adjustment: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -95,6 +98,8 @@ class Store:
             split_by_statement_method=bool(row["split_by_statement_method"]),
             max_posting_difference=row["max_posting_difference"],
             drawer_limit=row["drawer_limit"],
+            max_change=row["max_change"],
+            max_adjustment=row["max_adjustment"],
         )
 
 
