@@ -46,13 +46,13 @@ def max_adjustment(store: Store) -> int:
     return ADJUSTMENT_NOTES * largest_note(store.currency)
 
 
-def check_change(change: int, limit: int | None, currency: str, locale: str) -> None:
-    """Refuse a cash tender that would give more change than ``limit`` (None: no limit)."""
-    if limit is not None and change > limit:
+def check_change(handed: int, due: int, limit: int | None, currency: str, locale: str) -> None:
+    """Refuse cash handed over that would give more change than ``limit`` (None: none)."""
+    if limit is not None and handed - due > limit:
         fmt = lambda m: money.format_amount(m, currency, locale)  # noqa: E731
         raise InputError(
-            _("Change of {change} is over the {limit} limit: check the cash amount.").format(
-                change=fmt(change), limit=fmt(limit)
+            _("Cash {handed} for {due} is too much: change is at most {limit}.").format(
+                handed=fmt(handed), due=fmt(due), limit=fmt(limit)
             )
         )
 

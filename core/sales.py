@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from core import audit, money
+from core import audit, limits, money
 from core.auth import require
 from core.catalog import item_sql
 from core.config import get_customer, get_store, get_terminal
@@ -116,6 +116,7 @@ def quote(
         store.currency,
         store.locale,
         refund=refund,
+        max_change=limits.max_change(store),
     )
 
 
