@@ -57,6 +57,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _column(row: sqlite3.Row, name: str) -> Any:
+    """A column added by a later migration: None while an older database is migrated."""
+    try:
+        return row[name]
+    except IndexError:
+        return None
+
+
 @frozen
 class Store:
     id: str
@@ -98,8 +106,8 @@ class Store:
             split_by_statement_method=bool(row["split_by_statement_method"]),
             max_posting_difference=row["max_posting_difference"],
             drawer_limit=row["drawer_limit"],
-            max_change=row["max_change"],
-            max_adjustment=row["max_adjustment"],
+            max_change=_column(row, "max_change"),
+            max_adjustment=_column(row, "max_adjustment"),
         )
 
 

@@ -73,6 +73,11 @@ def query_words(text: str) -> list[tuple[str, str]]:
 def reindex(conn: _Conn, skus: Iterable[str]) -> None:
     """Bring the folded columns and terms of these items in step with their names
     (the shared name and every store's own). Call inside the write that changed them."""
+    if (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'item_name_terms'").fetchone()
+        is None
+    ):
+        return  # a database from before m005 (being migrated): m005 indexes every name
     skus = sorted(set(skus))
     for start in range(0, len(skus), 500):
         chunk = skus[start : start + 500]
