@@ -51,8 +51,8 @@ def check_change(handed: int, due: int, limit: int | None, currency: str, locale
     if limit is not None and handed - due > limit:
         fmt = lambda m: money.format_amount(m, currency, locale)  # noqa: E731
         raise InputError(
-            _("Cash {handed} for {due} is too much: change is at most {limit}.").format(
-                handed=fmt(handed), due=fmt(due), limit=fmt(limit)
+            _("Too much cash: {handed}; change is at most {limit}.").format(
+                handed=fmt(handed), limit=fmt(limit)
             )
         )
 

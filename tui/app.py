@@ -258,7 +258,7 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
     from tui.cli import fail
 
     if kiosk and not terminal_id:
-        fail(_("Kiosk mode needs its terminal: start it with --terminal ID or KASSI_TERMINAL."))
+        fail(_("Kiosk mode needs a terminal: give --terminal ID (or KASSI_TERMINAL)."))
     lock = None
     if terminal_id:
         try:
