@@ -37,7 +37,7 @@ _WORD = re.compile(r"\w+")
 TERM_MAX = 12
 # Past this many candidate items for one typed word (a single letter), the list
 # shows the best of these rather than sorting the whole catalog.
-CANDIDATES_MAX = 2000
+CANDIDATES_MAX = 200
 _TOP = "\U0010ffff"  # sorts after every character: [lo, lo + _TOP) is "starts with lo"
 
 
@@ -53,14 +53,22 @@ def fold(text: str) -> str:
 
 def key(text: str) -> str:
     """Case-folded with accents and special letters spelt plain."""
-    spelt = unicodedata.normalize("NFD", fold(text).translate(_SPELT))
+    return _plain(fold(text))
+
+
+def _plain(folded: str) -> str:
+    spelt = unicodedata.normalize("NFD", folded.translate(_SPELT))
     return unicodedata.normalize("NFC", "".join(c for c in spelt if not unicodedata.combining(c)))
 
 
 def terms(name: str) -> set[str]:
     """Every suffix of every word of the name's key, cut at TERM_MAX."""
+    return _terms(key(name))
+
+
+def _terms(name_key: str) -> set[str]:
     out: set[str] = set()
-    for word in _WORD.findall(key(name)):
+    for word in _WORD.findall(name_key):
         out.update(word[i : i + TERM_MAX] for i in range(len(word)))
     return out
 
@@ -79,34 +87,36 @@ def reindex(conn: _Conn, skus: Iterable[str]) -> None:
     ):
         return  # a database from before m005 (being migrated): m005 indexes every name
     skus = sorted(set(skus))
-    for start in range(0, len(skus), 500):
-        chunk = skus[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        conn.execute(f"DELETE FROM item_name_terms WHERE sku IN ({marks})", chunk)
-        names: dict[str, set[str]] = {sku: set() for sku in chunk}
-        rows = conn.execute(f"SELECT sku, name FROM items WHERE sku IN ({marks})", chunk)
-        shared = [(r[0], r[1]) for r in rows]
-        conn.executemany(
-            "UPDATE items SET name_fold = ?, name_key = ? WHERE sku = ?",
-            [(fold(name), key(name), sku) for sku, name in shared],
-        )
-        for sku, name in shared:
-            names[sku].add(name)
-        rows = conn.execute(
-            f"SELECT store_id, sku, name FROM store_items WHERE sku IN ({marks})", chunk
-        )
-        own = [(r[0], r[1], r[2]) for r in rows]
-        conn.executemany(
-            "UPDATE store_items SET name_fold = ?, name_key = ? WHERE store_id = ? AND sku = ?",
-            [(fold(n) if n else None, key(n) if n else None, store, sku) for store, sku, n in own],
-        )
-        for _store, sku, name in own:
-            if name:
-                names[sku].add(name)
-        conn.executemany(
-            "INSERT OR IGNORE INTO item_name_terms (term, sku) VALUES (?, ?)",
-            [(t, sku) for sku, ns in names.items() for n in ns for t in terms(n)],
-        )
+    for start in range(0, len(skus), 5000):
+        _reindex_chunk(conn, skus[start : start + 5000])
+
+
+def _reindex_chunk(conn: _Conn, chunk: list[str]) -> None:
+    marks = ",".join("?" * len(chunk))
+    conn.execute(f"DELETE FROM item_name_terms WHERE sku IN ({marks})", chunk)
+    found: set[tuple[str, str]] = set()
+    shared = []
+    for sku, name in conn.execute(f"SELECT sku, name FROM items WHERE sku IN ({marks})", chunk):
+        folded = fold(name)
+        name_key = _plain(folded)
+        shared.append((folded, name_key, sku))
+        found.update((t, sku) for t in _terms(name_key))
+    conn.executemany("UPDATE items SET name_fold = ?, name_key = ? WHERE sku = ?", shared)
+    own = []
+    rows = conn.execute(
+        f"SELECT store_id, sku, name FROM store_items WHERE sku IN ({marks})", chunk
+    )
+    for store, sku, name in rows:
+        folded = fold(name) if name else None
+        name_key = _plain(folded) if folded is not None else None
+        own.append((folded, name_key, store, sku))
+        if name_key:
+            found.update((t, sku) for t in _terms(name_key))
+    conn.executemany(
+        "UPDATE store_items SET name_fold = ?, name_key = ? WHERE store_id = ? AND sku = ?", own
+    )
+    # In key order: the new rows append to the index's pages instead of splitting them.
+    conn.executemany("INSERT INTO item_name_terms (term, sku) VALUES (?, ?)", sorted(found))
 
 
 def reindex_all(conn: _Conn) -> None:
@@ -131,8 +141,17 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
             store_id,
             limit,
         ]
-    drive = max(words, key=lambda w: len(w[0]))[0][:TERM_MAX]
+    ranked = sorted({w[0][:TERM_MAX] for w in words}, key=len, reverse=True)
+    drive, others = ranked[0], ranked[1:]
     sku_lo, sku_hi = (raw, raw + _TOP) if not any(c.isspace() for c in raw) else ("", "")
+    # The longest typed word drives a range on the terms' key; every other word must
+    # have a term of the same item in its range (the (sku, term) index); the first
+    # CANDIDATES_MAX such items are then checked against the whole name and sorted.
+    probes = "".join(
+        " AND EXISTS (SELECT 1 FROM item_name_terms o WHERE o.sku = t.sku"
+        " AND o.term >= ? AND o.term < ?)"
+        for _ in others
+    )
     checks, params = [], []
     for word_key, word_fold in words:
         checks.append(f"instr({name.format('name_key')}, ?) > 0")
@@ -143,9 +162,10 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
     typed = fold(raw)
     sql = (
         f"SELECT {columns} FROM ("
-        " SELECT sku FROM item_name_terms WHERE term >= ? AND term < ?"
-        " UNION SELECT sku FROM items WHERE sku >= ? AND sku < ?"
-        " LIMIT ?) c"
+        " SELECT sku FROM (SELECT DISTINCT t.sku FROM item_name_terms t"
+        f" WHERE t.term >= ? AND t.term < ?{probes} LIMIT ?)"
+        " UNION SELECT sku FROM (SELECT sku FROM items WHERE sku >= ? AND sku < ? LIMIT ?)"
+        ") c"
         " JOIN items i ON i.sku = c.sku"
         " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = ?"
         f" WHERE i.active = 1 AND ((i.sku >= ? AND i.sku < ?) OR ({' AND '.join(checks)}))"
@@ -155,9 +175,11 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
     return sql, [
         drive,
         drive + _TOP,
+        *[bound for other in others for bound in (other, other + _TOP)],
+        CANDIDATES_MAX,
         sku_lo,
         sku_hi,
-        CANDIDATES_MAX,
+        limit,
         store_id,
         sku_lo,
         sku_hi,
