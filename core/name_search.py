@@ -141,17 +141,11 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
             store_id,
             limit,
         ]
-    ranked = sorted({w[0][:TERM_MAX] for w in words}, key=len, reverse=True)
-    drive, others = ranked[0], ranked[1:]
+    drive = max((w[0] for w in words), key=len)[:TERM_MAX]
     sku_lo, sku_hi = (raw, raw + _TOP) if not any(c.isspace() for c in raw) else ("", "")
-    # The longest typed word drives a range on the terms' key; every other word must
-    # have a term of the same item in its range (the (sku, term) index); the first
-    # CANDIDATES_MAX such items are then checked against the whole name and sorted.
-    probes = "".join(
-        " AND EXISTS (SELECT 1 FROM item_name_terms o WHERE o.sku = t.sku"
-        " AND o.term >= ? AND o.term < ?)"
-        for _ in others
-    )
+    # The longest typed word drives a range on the terms' key; each item found there
+    # is checked against its whole name (as this store sells it) for every typed
+    # word, before the cap, so the cap never hides a match behind non-matches.
     checks, params = [], []
     for word_key, word_fold in words:
         checks.append(f"instr({name.format('name_key')}, ?) > 0")
@@ -163,27 +157,28 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
     sql = (
         f"SELECT {columns} FROM ("
         " SELECT sku FROM (SELECT DISTINCT t.sku FROM item_name_terms t"
-        f" WHERE t.term >= ? AND t.term < ?{probes} LIMIT ?)"
-        " UNION SELECT sku FROM (SELECT sku FROM items WHERE sku >= ? AND sku < ? LIMIT ?)"
+        " JOIN items i ON i.sku = t.sku"
+        " LEFT JOIN store_items si ON si.sku = t.sku AND si.store_id = ?"
+        f" WHERE t.term >= ? AND t.term < ? AND i.active = 1 AND {' AND '.join(checks)}"
+        " LIMIT ?)"
+        " UNION SELECT sku FROM (SELECT sku FROM items WHERE sku >= ? AND sku < ?"
+        " AND active = 1 LIMIT ?)"
         ") c"
         " JOIN items i ON i.sku = c.sku"
         " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = ?"
-        f" WHERE i.active = 1 AND ((i.sku >= ? AND i.sku < ?) OR ({' AND '.join(checks)}))"
         f" ORDER BY i.sku = ? DESC, substr({name.format('name_fold')}, 1, ?) = ? DESC,"
         f" {name.format('name_fold')}, i.sku LIMIT ?"
     )
     return sql, [
+        store_id,
         drive,
         drive + _TOP,
-        *[bound for other in others for bound in (other, other + _TOP)],
+        *params,
         CANDIDATES_MAX,
         sku_lo,
         sku_hi,
         limit,
         store_id,
-        sku_lo,
-        sku_hi,
-        *params,
         raw,
         len(typed),
         typed,
