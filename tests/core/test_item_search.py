@@ -117,3 +117,14 @@ def test_the_migration_folds_and_indexes_existing_items(tmp_path, clock):
     assert db.scalar("SELECT name_fold FROM items WHERE sku = '1'") == "ærøost"
     assert [i.name for i in catalog.search_items(db, "RØO")] == ["Ærøost"]
     db.close()
+
+
+def test_many_near_matches_never_hide_the_match(db, manager):
+    """C-4: the cap on candidates applies after every typed word is checked."""
+    rows = [f"{5000 + i},Olie {i},10.00,25" for i in range(name_search.CANDIDATES_MAX + 50)]
+    rows += [f"{6000 + i},Brød {i},10.00,25" for i in range(name_search.CANDIDATES_MAX + 50)]
+    rows += ["7001,Øl pilsner,10.00,25", "7002,Rugbrød special,10.00,25"]
+    catalog.import_catalog(db, manager, "sku,name,price,vat\n" + "\n".join(rows) + "\n", "DKK")
+    assert "Øl pilsner" in names(db, "øl")
+    assert names(db, "special rug brød") == ["Rugbrød special"]
+    assert "Rugbrød special" in names(db, "rug brød")

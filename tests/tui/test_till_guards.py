@@ -197,9 +197,12 @@ async def test_leaving_kiosk_mode_needs_kiosk_exit_and_the_prompt_says_so(make_a
         assert not app.is_running
 
 
-def test_kiosk_without_a_terminal_is_refused_on_one_line(tmp_path):
+def test_kiosk_without_a_terminal_is_refused_on_one_line(tmp_path, monkeypatch):
     """C-7: `kassi --kiosk` without --terminal would let anyone pick any till."""
+    from tui.app import KassiApp
     from tui.cli import main
+
+    monkeypatch.setattr(KassiApp, "run", lambda self, **kw: None)  # started = not refused
 
     result = CliRunner().invoke(
         main,
@@ -211,9 +214,12 @@ def test_kiosk_without_a_terminal_is_refused_on_one_line(tmp_path):
     assert len(lines) == 1 and "--terminal" in lines[0] and len(lines[0]) <= 80
 
 
-def test_an_unknown_terminal_is_refused_before_the_screen_starts(till_db):
+def test_an_unknown_terminal_is_refused_before_the_screen_starts(till_db, monkeypatch):
     """C-7: the till refuses a terminal that is not configured, on one line."""
+    from tui.app import KassiApp
     from tui.cli import main
+
+    monkeypatch.setattr(KassiApp, "run", lambda self, **kw: None)
 
     result = CliRunner().invoke(
         main, ["--db", till_db.path, "--lang", "en", "--terminal", "T9"], env={}
