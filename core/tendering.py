@@ -113,7 +113,7 @@ def allocate(
                 )
             )
         change = handed - cash_due
-        limits.check_change(handed, cash_due, max_change, currency, locale)  # C-7: 999.999.999 for 18,50
+        limits.check_change(handed, cash_due, max_change, currency, locale)  # C-7
         if cash_due or handed:
             payments.append(Payment(cash_id, True, cash_due, handed))
     elif rest:
