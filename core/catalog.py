@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core import audit, money
+from core import audit, money, name_search
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
@@ -47,6 +47,7 @@ def add_item(
         authorize(db, actor)
         require_new(db, "items", "sku", sku, _("Item"))
         db.insert("items", values)
+        name_search.reindex(db, [sku])
         audit.append(
             db,
             "item.add",
@@ -137,6 +138,7 @@ def import_catalog(
                     "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
                     (store_id, values["sku"], stock),
                 )
+        name_search.reindex(db, [values["sku"] for values, _stock in rows])
         audit.append(
             db,
             "catalog.import",
@@ -178,13 +180,12 @@ def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
 
 
 def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
-    pattern = f"%{text.strip()}%"
-    rows = db.all(
-        item_sql("i.active = 1 AND (COALESCE(si.name, i.name) LIKE ? OR i.sku LIKE ?)")
-        + " ORDER BY 2 LIMIT ?",
-        (store_id, pattern, pattern, limit),
-    )
-    return [Item.from_row(r) for r in rows]
+    """Active items whose name holds every typed word, or whose SKU starts with the
+    text: case and accents folded as Nordic staff type (C-4, core.name_search),
+    from an index. The SKU typed exactly comes first, then names that start
+    with the text, then the rest by name."""
+    sql, params = name_search.search_sql(ITEM_COLUMNS, text, store_id, limit)
+    return [Item.from_row(r) for r in db.all(sql, params)]
 
 
 def list_items(db: Db, store_id: str | None = None) -> list[Item]:

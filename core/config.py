@@ -77,6 +77,8 @@ STORE_SETTINGS = {
     "max_posting_difference",
     "drawer_limit",
     "min_pin_length",
+    "max_change",
+    "max_adjustment",
 }
 
 
@@ -108,9 +110,14 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
     for key in ("track_cash", "post_as_business_day", "split_by_statement_method"):
         if key in out:
             out[key] = 1 if out[key] in (True, 1, "1", "on", "yes", "true") else 0
-    for key in ("max_posting_difference", "drawer_limit"):
+    for key in ("max_change", "max_adjustment"):  # C-7 limits: empty or "default" resets
+        if key in out and str(out[key]).strip().lower() in ("", "default", "none"):
+            out[key] = None
+    for key in ("max_posting_difference", "drawer_limit", "max_change", "max_adjustment"):
         if key in out and isinstance(out[key], str):
             out[key] = money.parse_amount(out[key], currency, "en")
+        if key in ("max_change", "max_adjustment") and out.get(key) is not None and out[key] <= 0:
+            raise InputError(_("{key} must be more than zero.").format(key=key))
     if "min_pin_length" in out:
         out["min_pin_length"] = check_min_pin_length(out["min_pin_length"])
     if out.get("default_customer_id") and not _exists(

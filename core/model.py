@@ -57,6 +57,14 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _column(row: sqlite3.Row, name: str) -> Any:
+    """A column added by a later migration: None while an older database is migrated."""
+    try:
+        return row[name]
+    except IndexError:
+        return None
+
+
 @frozen
 class Store:
     id: str
@@ -76,6 +84,9 @@ class Store:
     max_posting_difference: int
     drawer_limit: int | None
     min_pin_length: int = 4
+    # C-7 amount limits; None: the default from the currency (core.limits)
+    max_change: int | None = None
+    max_adjustment: int | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -98,6 +109,8 @@ class Store:
             drawer_limit=row["drawer_limit"],
             # sqlite3.Row: `in` looks at values; keys() at column names (a pre-m010 row)
             min_pin_length=row["min_pin_length"] if "min_pin_length" in row.keys() else 4,  # noqa: SIM118
+            max_change=_column(row, "max_change"),
+            max_adjustment=_column(row, "max_adjustment"),
         )
 
 

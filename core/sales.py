@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from core import audit, money, print_sources
+from core import audit, limits, money, print_sources
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
 from core.catalog import item_sql
@@ -203,6 +203,7 @@ def quote(
         store.currency,
         store.locale,
         refund=refund,
+        max_change=limits.max_change(store),
     )
 
 

@@ -550,6 +550,56 @@ CREATE INDEX print_jobs_done_with_payload ON print_jobs(terminal_id, id)
 
 
 @migrations()
+def m005_item_name_fold(db: sqlite_utils.Database) -> None:
+    """C-4: item names searchable the way Nordic staff type, from an index.
+
+    ``name_fold`` is the name case-folded (Unicode: Æ→æ, Ð→ð, Á→á), ``name_key``
+    the same with accents and special letters spelt plain (á→a, ø→o, æ→ae, þ→th).
+    ``item_name_terms`` holds every suffix of every word of the keys (shared and
+    per-store names), so a substring of a word is a range search on its primary
+    key. core.name_search keeps all three in step wherever names are written.
+    """
+    _run(
+        db,
+        """
+ALTER TABLE items ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE store_items ADD COLUMN name_fold TEXT;
+ALTER TABLE store_items ADD COLUMN name_key TEXT;
+CREATE TABLE item_name_terms (
+    term TEXT NOT NULL,
+    sku TEXT NOT NULL REFERENCES items(sku),
+    PRIMARY KEY (term, sku)
+) WITHOUT ROWID;
+CREATE INDEX item_name_terms_sku ON item_name_terms(sku)
+""",
+    )
+    from core import name_search
+
+    name_search.reindex_all(db.conn)
+
+
+@migrations()
+def m008_till_limits(db: sqlite_utils.Database) -> None:
+    """C-7: amount limits as store settings (NULL: the currency's default, see
+    core.limits) and the basket a till parks when it quits with one unpaid."""
+    _run(
+        db,
+        """
+ALTER TABLE stores ADD COLUMN max_change INTEGER CHECK (max_change IS NULL OR max_change > 0);
+ALTER TABLE stores ADD COLUMN max_adjustment INTEGER
+    CHECK (max_adjustment IS NULL OR max_adjustment > 0);
+CREATE TABLE parked_baskets (
+    terminal_id TEXT PRIMARY KEY REFERENCES terminals(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    parked_at TEXT NOT NULL,
+    basket TEXT NOT NULL
+) WITHOUT ROWID
+""",
+    )
+
+
+@migrations()
 def m009_discounts(db: sqlite_utils.Database) -> None:
     """Discounts at the till (SPEC C-5): each role's limit, and every discount given
     with its reason and approver (a basket discount has no line_no; its amount is

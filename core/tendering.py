@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-from core import money
+from core import limits, money
 from core.errors import InputError
 from core.i18n import _
 from core.model import Payment, Tender
@@ -50,6 +50,7 @@ def allocate(
     locale: str,
     *,
     refund: bool = False,
+    max_change: int | None = None,
 ) -> Allocation:
     """Settle ``total`` (>= 0; for a refund, the amount to pay out) with the entries."""
     fmt = lambda minor: money.format_amount(minor, currency, locale)  # noqa: E731
@@ -112,6 +113,7 @@ def allocate(
                 )
             )
         change = handed - cash_due
+        limits.check_change(handed, cash_due, max_change, currency, locale)  # C-7
         if cash_due or handed:
             payments.append(Payment(cash_id, True, cash_due, handed))
     elif rest:

@@ -39,6 +39,7 @@ class KassiApp(App, inherit_bindings=False):
         lang: str | None = None,
         idle_lock_seconds: int = IDLE_LOCK_SECONDS,
         hardware=None,
+        till_lock=None,
     ) -> None:
         super().__init__()
         self.db = db
@@ -52,6 +53,10 @@ class KassiApp(App, inherit_bindings=False):
         self._hardware_override = hardware
         self.hardware = None
         self._last_activity = monotonic()
+        # C-7: the lock that keeps this terminal to one live process (core.till_lock);
+        # the CLI may take it before the screen starts, to refuse on one line.
+        self.till_lock = till_lock
+        self._last_staff: Staff | None = None
         if os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard":
             self.theme = "ansi-dark"
 
@@ -73,13 +78,70 @@ class KassiApp(App, inherit_bindings=False):
         from tui.screens.login import LoginScreen
         from tui.screens.sale import SaleScreen
 
+        if not self._lock_terminal(terminal_id):
+            return
         self.terminal = config.get_terminal(self.db, terminal_id)
         self.store = config.get_store(self.db, self.terminal.store_id)
         self.terminal_id = terminal_id
         set_language(self.lang or self.store.locale)
         self.hardware = self._hardware_override or TillHardware(self, self.terminal)
-        self.push_screen(SaleScreen())
+        sale = SaleScreen()
+        self.push_screen(sale)
         self.push_screen(LoginScreen())
+        self.call_after_refresh(self._restore_parked, sale)
+
+    def _lock_terminal(self, terminal_id: str) -> bool:
+        """One live process per terminal (C-7); a refusal leaves the till unopened."""
+        from core import till_lock
+        from core.errors import KassiError
+
+        if self.till_lock is not None and self.till_lock.terminal_id == terminal_id:
+            return True
+        try:
+            lock = till_lock.acquire(self.db.path, terminal_id)
+        except KassiError as exc:
+            self.notify(exc.message, severity="error", timeout=15)
+            if not self.kiosk:
+                from tui.screens.pick_terminal import PickTerminalScreen
+
+                self.push_screen(PickTerminalScreen())
+            return False
+        if self.till_lock is not None:
+            self.till_lock.release()
+        self.till_lock = lock
+        return True
+
+    def _restore_parked(self, sale) -> None:
+        """A basket parked when this terminal last quit goes back on the sale screen."""
+        from core import parked
+        from core.i18n import _
+
+        basket = parked.take(self.db, self.terminal.id)
+        if basket is None:
+            return
+        sale.lines = list(basket.lines)
+        sale.customer_id = basket.customer_id
+        sale.refund_mode = basket.refund_mode
+        sale.refund_receipt = basket.refund_receipt
+        sale.redraw_basket()
+        sale.notice(
+            _("The basket parked at {at} is back: pay it, or F7 to void it.").format(
+                at=self.local_time(basket.parked_at)
+            )
+        )
+
+    def local_time(self, instant: str) -> str:
+        """An ISO instant as the store's local date and time (minutes)."""
+        from zoneinfo import ZoneInfo
+
+        from core.db import parse_iso
+
+        assert self.store is not None
+        return parse_iso(instant).astimezone(ZoneInfo(self.store.timezone)).strftime("%d.%m %H:%M")
+
+    def on_unmount(self) -> None:
+        if self.till_lock is not None:
+            self.till_lock.release()
 
     # -- who is at the till ---------------------------------------------------------
 
@@ -102,6 +164,7 @@ class KassiApp(App, inherit_bindings=False):
 
         if self.staff is None or isinstance(self.screen, LoginScreen):
             return
+        self._last_staff = self.staff
         self.staff = None
         self.push_screen(LoginScreen())
 
@@ -117,17 +180,70 @@ class KassiApp(App, inherit_bindings=False):
     # -- leaving ----------------------------------------------------------------------
 
     def action_quit_till(self) -> None:
+        """Ctrl+Q. In kiosk mode it needs a PIN of someone holding kiosk.exit; an
+        unpaid basket is never lost without asking (C-7): park it, lose it, or stay."""
+        from core.i18n import _
         from tui.screens.pin_prompt import PinPromptScreen
 
         if not self.kiosk:
-            self.exit()
+            self._quit_with_basket(None)
             return
 
         def done(staff: Staff | None) -> None:
             if staff is not None:
-                self.exit()
+                self._quit_with_basket(staff)
 
-        self.push_screen(PinPromptScreen(permission="kiosk.exit"), done)
+        self.push_screen(
+            PinPromptScreen(
+                permission="kiosk.exit",
+                title=_("Leaving kiosk mode: PIN of staff allowed to leave it"),
+            ),
+            done,
+        )
+
+    def _sale_screen(self):
+        from tui.screens.sale import SaleScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, SaleScreen)), None)
+
+    def _quit_with_basket(self, approver: Staff | None) -> None:
+        from tui.screens.quit_basket import LOSE, PARK, QuitBasketScreen
+
+        sale = self._sale_screen()
+        if sale is None or not sale.lines:
+            self.exit()
+            return
+
+        def done(choice: str) -> None:
+            if choice == LOSE:
+                self.exit()
+            elif choice == PARK:
+                self._park_and_quit(sale, approver)
+
+        self.push_screen(QuitBasketScreen(), done)
+
+    def _park_and_quit(self, sale, approver: Staff | None) -> None:
+        from core import parked
+        from core.errors import KassiError
+
+        actor = self.staff or self._last_staff or approver
+        if actor is None:  # nobody has logged in: there is no basket of anyone's
+            self.exit()
+            return
+        try:
+            parked.park(
+                self.db,
+                actor,
+                self.terminal.id,
+                sale.lines,
+                sale.customer_id,
+                refund_mode=sale.refund_mode,
+                refund_receipt=sale.refund_receipt,
+            )
+        except KassiError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+            return
+        self.exit()
 
     # -- helpers for screens ----------------------------------------------------------
 
@@ -143,6 +259,25 @@ class KassiApp(App, inherit_bindings=False):
 
 
 def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> None:
-    """`kassi` with no sub-command: the till (called by the CLI with its context)."""
-    app = KassiApp(ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang)
+    """`kassi` with no sub-command: the till (called by the CLI with its context).
+
+    Refused before the screen starts, on one line and with a non-zero exit (C-7):
+    kiosk mode without its terminal (anyone could pick any terminal of any
+    store), an unknown terminal, and a terminal another live process runs.
+    """
+    from core import till_lock
+    from core.errors import KassiError
+    from core.i18n import _
+    from tui.cli import fail
+
+    if kiosk and not terminal_id:
+        fail(_("Kiosk mode needs a terminal: give --terminal ID (or KASSI_TERMINAL)."))
+    lock = None
+    if terminal_id:
+        try:
+            config.get_terminal(ctx.db, terminal_id)
+            lock = till_lock.acquire(ctx.db.path, terminal_id)
+        except KassiError as exc:
+            fail(exc.message, exc.exit_code)
+    app = KassiApp(ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang, till_lock=lock)
     app.run(mouse=not no_mouse)

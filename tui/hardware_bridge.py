@@ -60,8 +60,20 @@ class TillHardware:
         ref = ref or f"{doc.kind}:{doc.title}"
         self._run(lambda spool, db: spool.print_document(db, self.terminal.id, doc, ref=ref))
 
-    def open_drawer(self) -> None:
+    def open_drawer(self, grant: int) -> bool:
+        """Pulse the drawer after core said yes (C-7): ``grant`` is the audit entry of
+        the permitted drawer action (a no sale, the count at close, a session's open
+        or close). Without one the drawer stays shut and the till says so."""
+        from core import sessions
+        from core.errors import KassiError
+
+        try:
+            sessions.check_drawer_grant(self.app.db, grant, self.terminal.id)
+        except KassiError as exc:
+            self._tell(False, exc.message)
+            return False
         self._run(lambda spool, db: spool.open_drawer(db, self.terminal.id), quiet=True)
+        return True
 
     def reprint_last(self) -> None:
         from core import sales

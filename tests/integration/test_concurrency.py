@@ -221,6 +221,7 @@ def store_db(tmp_path: Path) -> Path:
     manager = auth.authenticate(db, "1", "1234")
     for t in TERMINALS:
         config.add_terminal(db, manager, t, STORE, f"Till {t}")
+    config.update_store(db, manager, STORE, max_change="5000")  # 5000,00 handed (C-7)
     db.close()
     return path
 

@@ -163,7 +163,11 @@ def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str 
     envvar="KASSI_LANG",
     help=_("Language of messages and amounts (default: the store's)."),
 )
-@click.option("--kiosk", is_flag=True, help=_("Lock the till down: leaving needs a manager PIN."))
+@click.option(
+    "--kiosk",
+    is_flag=True,
+    help=_("Lock the till down (needs --terminal): leaving needs a PIN with kiosk.exit."),
+)
 @click.option("--no-mouse", is_flag=True, help=_("Ignore the mouse (for SSH sessions)."))
 @click.option(
     "--terminal",

@@ -142,7 +142,13 @@ def store_list(ctx: Context, as_json: bool) -> None:
     rows = []
     for store in config.list_stores(ctx.db):
         row = asdict(store)
-        for key in ("cash_rounding", "max_posting_difference", "drawer_limit"):
+        for key in (
+            "cash_rounding",
+            "max_posting_difference",
+            "drawer_limit",
+            "max_change",
+            "max_adjustment",
+        ):
             if row[key] is not None:  # amounts: decimal strings, never JSON numbers
                 row[key] = to_decimal_str(row[key], store.currency)
         rows.append(row)

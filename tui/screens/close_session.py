@@ -39,6 +39,8 @@ class CloseSessionScreen(ModalScreen[int | None]):
         self.declared: dict[str, int] = {}
         self.leave: int | None = None
         self.closed = False
+        # Who closes: the staff at the till, or whoever approved the count (C-7).
+        self.actor = None
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -86,8 +88,44 @@ class CloseSessionScreen(ModalScreen[int | None]):
             yield Static("", id="close-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        self.app.hardware.open_drawer()  # the count starts: the cashier needs the drawer
+        self.actor = self.app.staff
         self.go("count")
+        self.open_drawer_for_count(self.app.staff)
+
+    def open_drawer_for_count(self, actor) -> None:
+        """The count starts: the drawer opens only after core allowed it and audited
+        it (C-7); without session.close the till asks for an approving PIN."""
+        from core.errors import PermissionDenied
+        from tui.screens.pin_prompt import PinPromptScreen
+
+        app = self.app
+        try:
+            grant = sessions.open_drawer_for_count(
+                app.db, actor, app.terminal.id, requested_by=app.staff
+            )
+        except PermissionDenied as exc:
+            if actor is not app.staff:  # an approver the prompt let through, refused by core
+                self.error(exc.message)
+                return
+
+            def approved(approver) -> None:
+                if approver is None:
+                    self.dismiss(None)
+                else:
+                    self.actor = approver
+                    self.open_drawer_for_count(approver)
+
+            app.push_screen(
+                PinPromptScreen(
+                    permission="session.close", title=_("Closing the session: an approving PIN")
+                ),
+                approved,
+            )
+            return
+        except KassiError as exc:
+            self.error(exc.message)
+            return
+        app.hardware.open_drawer(grant)
 
     # -- steps ----------------------------------------------------------------------
 
@@ -245,7 +283,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
         try:
             sessions.close_session(
                 app.db,
-                app.staff,
+                self.actor,
                 app.terminal.id,
                 self.counted,
                 self.leave,
@@ -257,7 +295,9 @@ class CloseSessionScreen(ModalScreen[int | None]):
             self.error(exc.message)
             return
         self.closed = True
-        app.hardware.open_drawer()
+        app.hardware.open_drawer(
+            sessions.session_drawer_grant(app.db, app.terminal.id, self.session_id, "session.close")
+        )
         self.query_one("#final", DocumentView).show(
             receipts.session_summary(details, lang=app.locale)
         )

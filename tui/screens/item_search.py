@@ -1,4 +1,8 @@
-"""Find an item by name: type, arrows to choose, Enter to add."""
+"""Find an item by name: type, arrows to choose, Enter to add.
+
+Case and accents fold the way Nordic staff type (C-4, core.name_search): "brød"
+finds Rugbrød, "aebler" or "æbler" finds Æbler, a plain "a" also finds "á".
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ class ItemSearchScreen(ModalScreen[str | None]):
             yield Static(_("Search items"), classes="dialog-title", markup=False)
             yield Input(id="query", placeholder=_("Part of the name or SKU"))
             yield OptionList(id="results", markup=False)
+            yield Static("", id="no-match", classes="error", markup=False)
             yield Static(_("Down: choose   Enter: add   Esc: back"), classes="hint", markup=False)
 
     def on_mount(self) -> None:
@@ -40,6 +45,10 @@ class ItemSearchScreen(ModalScreen[str | None]):
             )
         if results.option_count:
             results.highlighted = 0
+        none = not results.option_count and text.strip()
+        self.query_one("#no-match", Static).update(
+            _("No item matches {text}.").format(text=text.strip()) if none else ""
+        )
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.search(event.value)

@@ -78,7 +78,9 @@ class StartSessionScreen(ModalScreen[int | None]):
         except KassiError as exc:
             self.query_one("#start-error", Static).update(exc.message)
             return
-        app.hardware.open_drawer()
+        app.hardware.open_drawer(
+            sessions.session_drawer_grant(app.db, app.terminal.id, session.id, "session.open")
+        )
         self.dismiss(session.id)
 
     def action_count(self) -> None:

@@ -193,10 +193,35 @@ class TerminalScreen(Screen):
         self.app.push_screen(OfficeScreen())
 
     def action_no_sale(self) -> None:
+        """Core checks drawer.no_sale and audits before the pulse; without the
+        permission the till asks for the PIN of someone who holds it (C-7)."""
+        self._no_sale(self.app.staff)
+
+    def _no_sale(self, actor) -> None:
+        from core.errors import PermissionDenied
+        from tui.screens.pin_prompt import PinPromptScreen
+
+        app = self.app
         try:
-            sessions.no_sale(self.app.db, self.app.staff, self.app.terminal.id)
+            grant = sessions.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)
+        except PermissionDenied as exc:
+            if actor is not app.staff:  # an approver the prompt let through, refused by core
+                self.notice(exc.message, error=True)
+                return
+
+            def approved(approver) -> None:
+                if approver is None:
+                    self.notice(_("No sale cancelled: the drawer stays shut."), error=True)
+                else:
+                    self._no_sale(approver)
+
+            app.push_screen(
+                PinPromptScreen(permission="drawer.no_sale", title=_("No sale: an approving PIN")),
+                approved,
+            )
+            return
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
-        self.app.hardware.open_drawer()
-        self.notice(_("Drawer opened (no sale) — recorded in the audit log."))
+        if app.hardware.open_drawer(grant):
+            self.notice(_("Drawer opened (no sale) — recorded in the audit log."))
