@@ -17,6 +17,7 @@ from core import audit
 from core.auth import require
 from core.config import get_terminal
 from core.db import Db
+from core.discounts import Discount
 from core.errors import InputError, StateError
 from core.i18n import _
 from core.model import Staff
@@ -48,7 +49,9 @@ def park(
     if not lines:
         raise InputError(_("The basket is empty: nothing to park."))
     basket = {
-        "lines": [{"sku": ln.sku, "qty": ln.qty, "discount": ln.discount} for ln in lines],
+        "lines": [
+            {"sku": ln.sku, "qty": ln.qty, "discount": _discount_out(ln.discount)} for ln in lines
+        ],
         "customer_id": customer_id,
         "refund_mode": refund_mode,
         "refund_receipt": list(refund_receipt) if refund_receipt else None,
@@ -93,7 +96,7 @@ def parked(db: Db, terminal_id: str) -> ParkedBasket | None:
         staff_id=row["staff_id"],
         parked_at=row["parked_at"],
         lines=tuple(
-            LineInput(ln["sku"], int(ln["qty"]), int(ln.get("discount", 0)))
+            LineInput(ln["sku"], int(ln["qty"]), _discount_in(ln.get("discount")))
             for ln in basket["lines"]
         ),
         customer_id=basket.get("customer_id"),
@@ -119,3 +122,14 @@ def take(db: Db, terminal_id: str) -> ParkedBasket | None:
             details={"lines": len(basket.lines), "parked_at": basket.parked_at},
         )
     return basket
+
+
+def _discount_out(d: Discount | None) -> dict | None:
+    # The approver is not parked: a restored discount over the limit is approved again.
+    return None if d is None else {"kind": d.kind, "value": d.value, "reason": d.reason}
+
+
+def _discount_in(d: dict | None) -> Discount | None:
+    if not d:
+        return None
+    return Discount(str(d["kind"]), int(d["value"]), str(d["reason"]))
