@@ -105,7 +105,7 @@ def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
     manager = auth.authenticate(db, "1", "1234")
     sink = {"kind": "file", "path": str(tmp_path / "crash-printer.bin")}
     config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till", sink)
-    config.update_store(db, manager, "NORREBRO", max_change="3000")  # 3000,00 handed (C-7)
+    config.update_store(db, manager, "NORREBRO", max_change="10000")  # up to 10.000,00 handed (C-7)
     skus = [r["sku"] for r in db.all("SELECT sku FROM items WHERE price > 0 ORDER BY sku")]
     db.close()
     return path, skus
