@@ -127,7 +127,8 @@ def test_lockouts_escalate_5_10_20_minutes_and_a_good_pin_keeps_the_escalation(
     correct PIN clears the wrong tries but not the escalation (only a manager does)."""
     for minutes in (5, 10, 20):
         assert (
-            _lock(db) == f"This account is locked for {minutes} more minutes. A manager can unlock it."
+            _lock(db)
+            == f"This account is locked for {minutes} more minutes. A manager can unlock it."
         )
         assert _locked_for(db, clock) == timedelta(minutes=minutes)
         assert _fail(db, "2", "2222").startswith("This account is locked")  # right PIN too
