@@ -120,6 +120,7 @@ class KassiApp(App, inherit_bindings=False):
         if basket is None:
             return
         sale.lines = list(basket.lines)
+        sale.keep_notice_for_login = True  # the first login must still see where it came from
         sale.customer_id = basket.customer_id
         sale.refund_mode = basket.refund_mode
         sale.refund_receipt = basket.refund_receipt

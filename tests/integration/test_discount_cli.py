@@ -29,6 +29,7 @@ def cli(tmp_path: Path, template: Path) -> Iterator[Kassi]:
     """A fresh copy of the demo database (NORREBRO: DKK, Danish)."""
     path = tmp_path / "kassi.db"
     shutil.copy(template, path)
+    shutil.copy(f"{template}.key", f"{path}.key")  # the PIN pepper lives beside, not inside
     yield Kassi(path)
 
 

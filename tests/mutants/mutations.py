@@ -96,8 +96,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="the TUI no sale opens the drawer without the core permission and audit",
         file="tui/screens/terminal.py",
-        original="            sessions.no_sale(self.app.db, self.app.staff, self.app.terminal.id)\n",
-        replacement="            pass\n",
+        original="            grant = sessions.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)\n",
+        replacement="            grant = app.db.scalar('SELECT MAX(seq) FROM audit_log')\n",
         tests=(f"{TILL_RULES}::test_no_sale_needs_the_permission_and_is_audited",),
     ),
     # -- the bad-input cases reach the operation they name --------------------------------

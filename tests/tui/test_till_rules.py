@@ -204,10 +204,12 @@ async def test_no_sale_needs_the_permission_and_is_audited(make_app, till_db, tm
         entries = till_db.scalar("SELECT COUNT(*) FROM audit_log")
         await pilot.press("f8")
         await settle(pilot, app)
-        assert "Kasper Kasserer is not allowed to open the drawer without a sale." in screen_text(
-            app
-        )
-        assert till_db.scalar("SELECT COUNT(*) FROM audit_log") == entries
+        assert "No sale: an approving PIN" in screen_text(app)  # the override prompt (C-7)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "No sale cancelled: the drawer stays shut." in screen_text(app)
+        assert till_db.scalar(audited) == 0
+        assert till_db.scalar("SELECT COUNT(*) FROM audit_log") >= entries
         assert _pulses(printer) == 0
 
     app = make_app()

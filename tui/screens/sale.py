@@ -85,7 +85,9 @@ class SaleScreen(SaleDiscounts, Screen):
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
-        self.notice("")  # the last person's notice is not the next person's news
+        if not getattr(self, "keep_notice_for_login", False):
+            self.notice("")  # the last person's notice is not the next person's news
+        self.keep_notice_for_login = False
         self.refresh_status()
 
     def on_print_finished(self, message: PrintFinished) -> None:
