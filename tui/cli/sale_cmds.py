@@ -69,7 +69,7 @@ def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, appr
     """--approve/--approve-pin: a supervisor's override for discounts over the limit."""
     from attrs import evolve
 
-    from core import auth, sales
+    from core import sales
 
     def given(approver):
         out = [
@@ -81,19 +81,30 @@ def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, appr
     def check(approver) -> None:
         sales.price_basket(ctx.db, actor, store.id, *given(approver))
 
+    approver = _override(
+        ctx, actor, approver_id, approver_pin, "discount", terminal_id, "discount", check=check
+    )
+    return given(approver)
+
+
+def _override(
+    ctx: Context, actor, approver_id, approver_pin, permission, terminal_id, what, *, check=None
+):
+    """--approve/--approve-pin: someone holding ``permission`` approves (audited in core)."""
+    from core import auth
+
     if approver_pin is None:
         fail(_("Give the approver's PIN with --approve-pin."))
-    approver = auth.authorize_override(
+    return auth.authorize_override(
         ctx.db,
         actor,
         approver_id,
         approver_pin,
-        "discount",
+        permission,
         terminal_id=terminal_id,
-        action="discount (command line)",
+        action=f"{what} (command line)",
         check=check,
     )
-    return given(approver)
 
 
 def parse_payments(ctx: Context, specs: tuple[str, ...], store):
@@ -267,7 +278,7 @@ def refund_cmd(
     pin,
 ) -> None:
     """Refund items, against an original receipt or (with permission) without one."""
-    from core import auth, sales
+    from core import sales
     from core.receipt_refs import parse_receipt_ref
 
     _t, store = _terminal_store(ctx, terminal_id)
@@ -277,16 +288,9 @@ def refund_cmd(
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     approver = None
     if approver_id is not None:
-        if approver_pin is None:
-            fail(_("Give the approver's PIN with --approve-pin."))
-        approver = auth.authorize_override(
-            ctx.db,
-            actor,
-            approver_id,
-            approver_pin,
-            "refund" if ref is not None else "refund.no_receipt",
-            terminal_id=terminal_id,
-            action="refund (command line)",
+        permission = "refund" if ref is not None else "refund.no_receipt"
+        approver = _override(
+            ctx, actor, approver_id, approver_pin, permission, terminal_id, "refund"
         )
     result = sales.record_refund(
         ctx.db,
