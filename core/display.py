@@ -48,6 +48,7 @@ _KEEP_NEWLINES = re.compile(
     f"(?s:{_SEQUENCE})|[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]",
 )
 _JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_ZERO_WIDTH_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -85,3 +86,17 @@ def json_text(dumped: str) -> str:
     if _JSON_RAW.search(dumped) is None:
         return dumped
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def without_controls(laid_out: str) -> str:
+    """The last net under a screen already laid out: controls deleted, nothing replaced.
+
+    For a line whose cell widths are fixed (a rendered TUI line): these
+    characters take no cell, so deleting them keeps every column where it
+    was, where a visible replacement would push the line one cell wider.
+    Stored text is shown through `safe_text` before layout; this only catches
+    a path that forgot to, so that nothing reaches the terminal raw (R-6).
+    """
+    if _ZERO_WIDTH_CONTROLS.search(laid_out) is None:
+        return laid_out
+    return _ZERO_WIDTH_CONTROLS.sub("", laid_out)

@@ -16,6 +16,8 @@ from typing import Literal
 from attrs import field, frozen
 from attrs.validators import in_, instance_of, optional
 
+from core.display import safe_text
+
 Align = Literal["left", "center", "right"]
 ALIGNS = ("left", "center", "right")
 SIZES = (1, 2)
@@ -191,23 +193,21 @@ def clean(text: str) -> str:
     """Make text safe to lay out and print.
 
     NFC first, so an "é" typed as e + accent counts (and prints) as one letter.
-    Control characters become "?": a product name holding ESC bytes must never
-    reach the printer as a command (a stray ESC p would open the drawer).
+    "\n" (and CR, U+2028/9) breaks a paragraph, a tab is a space; every other
+    control goes through the one sanitizer (R-6): a product name holding
+    ``ESC @`` or ``GS V`` must never reach the printer as a command (a stray
+    ESC p would open the drawer), nor a terminal through `to_text`. What is
+    left that a code page cannot print becomes "?" when it is encoded.
     """
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = safe_text(text, keep_newlines=True)
     out = []
     for ch in text:
-        if ch == "\n":
-            out.append(ch)
-        elif ch == "\t":
-            out.append(" ")
-        elif ch in "\u2028\u2029":
-            out.append("\n")
-        else:
-            cat = unicodedata.category(ch)
-            if cat == "Cf":  # soft hyphens, zero-width joiners, BOMs: invisible anyway
-                continue
-            out.append("?" if cat in ("Cc", "Cs", "Co", "Cn") else ch)
+        cat = unicodedata.category(ch)
+        if cat == "Cf":  # soft hyphens, zero-width joiners, BOMs: invisible anyway
+            continue
+        out.append("?" if cat in ("Cs", "Co", "Cn") else ch)
     return "".join(out)
 
 

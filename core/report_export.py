@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.db import Db
+from core.display import safe_text
 from core.i18n import N_
 from core.model import Staff
 from core.money import to_decimal_str
@@ -191,7 +192,12 @@ def export_sessions_csv(
         written = 0
         fmt = amount_formatter(currency)
         for row in iter_sessions(db, actor, selection, sort=sort, desc=desc):
-            values = row_values(row, currency, fmt)
+            # the file is shown in spreadsheets and by `cat`; line breaks in a
+            # note are data (quoted, A-1), terminal controls are not.
+            values = [
+                safe_text(v, keep_newlines=True) if isinstance(v, str) else v
+                for v in row_values(row, currency, fmt)
+            ]
             for i in _FREE_TEXT_AT:
                 text = values[i]
                 if text and text.startswith(_FORMULA_START):

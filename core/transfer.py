@@ -31,6 +31,7 @@ from attrs import frozen
 from core.auth import require
 from core.config import get_store
 from core.db import Db, iso, parse_iso
+from core.display import json_text
 from core.errors import InputError
 from core.i18n import _
 from core.model import Staff
@@ -89,7 +90,10 @@ class _Writer:
     def write(self, record: dict[str, Any]) -> None:
         import json
 
-        self.out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        # json_text: a file read with `cat` or `less` must not carry raw C1/bidi controls.
+        self.out.write(
+            json_text(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
+        )
 
     def session(self, row: Any) -> None:
         db = self.db

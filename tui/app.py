@@ -18,8 +18,12 @@ from core import config
 from core.db import Db
 from core.i18n import set_language
 from core.model import Staff, Store, Terminal
+from tui.widgets.safe import ControlCharacterFilter, shown
 
 IDLE_LOCK_SECONDS = int(os.environ.get("KASSI_IDLE_LOCK", "300"))
+
+
+_CONTROL_FILTER = ControlCharacterFilter()
 
 
 class KassiApp(App, inherit_bindings=False):
@@ -59,6 +63,10 @@ class KassiApp(App, inherit_bindings=False):
         self._last_staff: Staff | None = None
         if os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard":
             self.theme = "ansi-dark"
+
+    def get_line_filters(self):
+        """Textual's filters, then R-6's net: no control character reaches the terminal."""
+        return [*super().get_line_filters(), _CONTROL_FILTER]
 
     # -- start-up -------------------------------------------------------------------
 
@@ -100,7 +108,7 @@ class KassiApp(App, inherit_bindings=False):
         try:
             lock = till_lock.acquire(self.db.path, terminal_id)
         except KassiError as exc:
-            self.notify(exc.message, severity="error", timeout=15)
+            self.notify(shown(exc.message), severity="error", timeout=15, markup=False)
             if not self.kiosk:
                 from tui.screens.pick_terminal import PickTerminalScreen
 
@@ -242,7 +250,7 @@ class KassiApp(App, inherit_bindings=False):
                 refund_receipt=sale.refund_receipt,
             )
         except KassiError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.notify(shown(exc.message), severity="error", timeout=10, markup=False)
             return
         self.exit()
 

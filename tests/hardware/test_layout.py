@@ -141,9 +141,10 @@ def test_decomposed_letters_are_composed_first() -> None:
 
 
 def test_control_characters_cannot_reach_the_printer() -> None:
+    """R-6: a drawer kick (ESC p 0 25 25) in a name is laid out as visible marks, not a command."""
     (line,) = layout(Document("t", [Text("Evil\x1bp\x00\x19\x19 item\x07")]), 32)
-    assert all(ch >= " " for ch in line.text)
-    assert line.text == "Evil?p??? item?"
+    assert all(ch >= " " and not "\x7f" <= ch <= "\x9f" for ch in line.text)
+    assert line.text == "Evil␛␀␙␙ item␇"
     (pair,) = layout(Document("t", [Pair("A\x1b@", "1\x1d,00")]), 32)
     assert "\x1b" not in pair.text and "\x1d" not in pair.text
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from core.display import json_text, safe_text
 from core.errors import KassiError
 from core.i18n import LANGUAGES, _, set_language
 
@@ -58,8 +59,25 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """The one way commands write text for a person (R-6).
+
+    Whatever stored names and notes the text holds, no control character or
+    escape sequence reaches the terminal: the program's own line breaks stay,
+    the rest goes through `safe_text`. Table cells go through `cell` first, so
+    a stored line break cannot start a fake row either.
+    (tests/integration/test_safe_display.py fails on any `click.echo` in tui/cli.)
+    """
+    click.echo(safe_text(str(message), keep_newlines=True), err=err, nl=nl)
+
+
+def cell(value: object) -> str:
+    """A stored value in a one-line table cell or row: tab, newline and CR shown escaped."""
+    return safe_text("" if value is None else str(value))
+
+
 def fail(message: str, code: int = 2) -> None:
-    click.echo(_("Error: {message}").format(message=message), err=True)
+    echo(_("Error: {message}").format(message=message), err=True)
     sys.exit(code)
 
 
@@ -95,7 +113,8 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    # json.dumps escapes C0 itself; json_text escapes DEL, C1 and bidi controls (R-6).
+    click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
 def staff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -127,7 +146,7 @@ def read_pin(pin: str | None) -> str:
     machine and lands in shell history; the environment and the prompt do not.
     """
     if pin is not None:
-        click.echo(
+        echo(
             _(
                 "Warning: --pin shows in the process list (ps) and shell history;"
                 " set KASSI_PIN or type the PIN at the prompt instead."

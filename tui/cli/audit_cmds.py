@@ -7,7 +7,7 @@ import sys
 import click
 
 from core.i18n import _
-from tui.cli import Context, emit_json, handle_errors, pass_ctx
+from tui.cli import Context, echo, emit_json, handle_errors, pass_ctx
 
 
 @click.group("audit")
@@ -34,9 +34,9 @@ def audit_verify(ctx: Context, as_json: bool) -> None:
             }
         )
     elif result.ok:
-        click.echo(_("Audit log intact: {n} entries checked.").format(n=result.checked))
+        echo(_("Audit log intact: {n} entries checked.").format(n=result.checked))
     else:
-        click.echo(_("Audit log BROKEN: {problem}").format(problem=result.problem), err=True)
+        echo(_("Audit log BROKEN: {problem}").format(problem=result.problem), err=True)
     if not result.ok:
         sys.exit(1)
 

@@ -12,7 +12,17 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    cell,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 from tui.cli.session_cmds import _terminal_store
 
 PRINT_FAILED = 5  # the document did not print; it is kept as a pending job
@@ -33,7 +43,7 @@ def _width(ctx: Context, terminal_id: str) -> int:
 def _report(outcome) -> None:
     if not outcome.ok:
         fail(outcome.message, PRINT_FAILED)
-    click.echo(outcome.message)
+    echo(outcome.message)
 
 
 def _text(ctx: Context, terminal_id: str, doc) -> str:
@@ -44,7 +54,7 @@ def _text(ctx: Context, terminal_id: str, doc) -> str:
 
 def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool) -> None:
     if as_text:
-        click.echo(_text(ctx, terminal_id, doc), nl=False)
+        echo(_text(ctx, terminal_id, doc), nl=False)
         return
     from hardware import spool
 
@@ -104,7 +114,7 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
         fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
     if as_text:
         doc, _sale = spool.sale_document(ctx.db, sale.id)
-        click.echo(_text(ctx, terminal_id, doc), nl=False)
+        echo(_text(ctx, terminal_id, doc), nl=False)
         return
     _report(spool.print_sale(ctx.db, sale.id, reprint=True))
 
@@ -217,7 +227,7 @@ def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id
             fail(_("Give --staff and --pin of a manager to cancel a print job."))
         actor = authenticate(ctx, staff_id, pin)
         job = print_jobs.cancel(ctx.db, actor, cancel_id)
-        click.echo(_("Print job {id} cancelled: {title}.").format(id=job.id, title=job.title))
+        echo(_("Print job {id} cancelled: {title}.").format(id=job.id, title=cell(job.title)))
         return
     if retry:
         outcomes = spool.retry_pending(ctx.db, terminal_id)
@@ -230,9 +240,9 @@ def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id
             )
         else:
             for o in outcomes:
-                click.echo(o.message, err=not o.ok)
+                echo(o.message, err=not o.ok)
             if not outcomes:
-                click.echo(_("Nothing is waiting to print."))
+                echo(_("Nothing is waiting to print."))
         if any(not o.ok for o in outcomes):
             raise SystemExit(PRINT_FAILED)
         return
@@ -259,12 +269,13 @@ def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id
         )
         return
     if not jobs:
-        click.echo(_("Nothing is waiting to print."))
+        echo(_("Nothing is waiting to print."))
         return
     for j in jobs:
-        click.echo(
+        echo(
             f"{j.id:>6}  {j.terminal_id:<6} {j.status:<8} {j.created_at}  "
-            f"{j.attempts:>2}x  {j.title}" + (f"  — {j.last_error}" if j.last_error else "")
+            f"{j.attempts:>2}x  {cell(j.title)}"
+            + (f"  — {cell(j.last_error)}" if j.last_error else "")
         )
 
 
@@ -328,7 +339,7 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
             rows.append((_("Last error"), st.last_error))
         width = max(len(k) for k, _v in rows)
         for k, v in rows:
-            click.echo(f"{k.ljust(width)}  {v}")
+            echo(f"{k.ljust(width)}  {cell(v)}")
     if not st.ok:
         raise SystemExit(PRINTER_FAULT)
 
@@ -361,7 +372,7 @@ def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
             outcome.message + " " + _("The no-sale opening is recorded in the audit log."),
             PRINT_FAILED,
         )
-    click.echo(outcome.message)
+    echo(outcome.message)
 
 
 def register(main: click.Group) -> None:

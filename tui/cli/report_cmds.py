@@ -13,8 +13,19 @@ import sys
 
 import click
 
+from core.display import json_text
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    cell,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -126,7 +137,7 @@ def report_overview(
     for title, rows in blocks:
         lines += ["", title]
         lines += [f"  {k.ljust(width)}  {v.rjust(16)}" for k, v in rows]
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @report_grp.command("sessions")
@@ -192,7 +203,7 @@ def report_sessions(
         out = click.get_text_stream("stdout", encoding="utf-8")
         written = report_export.export_sessions_csv(ctx.db, actor, sel, out, **options)
         out.flush()
-        click.echo(_("{n} sessions exported.").format(n=written), err=True)
+        echo(_("{n} sessions exported.").format(n=written), err=True)
         return
     if csv_path is not None:
         try:
@@ -201,7 +212,7 @@ def report_sessions(
             )
         except OSError as exc:
             fail(_("Cannot write {path}: {error}").format(path=csv_path, error=exc.strerror))
-        click.echo(_("{n} sessions exported to {path}.").format(n=written, path=csv_path))
+        echo(_("{n} sessions exported to {path}.").format(n=written, path=csv_path))
         return
     with ctx.db.read():
         total = reports.count_sessions(ctx.db, actor, sel)
@@ -236,10 +247,10 @@ def _stream_json(sel, sort: str, desc: bool, total: int, rows) -> None:
         "total": total,
     }
     out = sys.stdout
-    out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "sessions": [')
+    out.write(json_text(json.dumps(head, ensure_ascii=False, indent=2))[:-2] + ',\n  "sessions": [')
     for n, row in enumerate(rows):
         out.write(("," if n else "") + "\n    ")
-        out.write(json.dumps(row_record(row, sel.currency), ensure_ascii=False))
+        out.write(json_text(json.dumps(row_record(row, sel.currency), ensure_ascii=False)))
     out.write("\n  ]\n}\n")
     out.flush()
 
@@ -271,14 +282,15 @@ def _table(ctx: Context, sel, total: int, rows) -> None:
 
     def line(cells) -> str:
         out = []
-        for i, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-            out.append(str(cell).rjust(w) if i in right else str(cell).ljust(w))
+        for i, (value, w) in enumerate(zip(cells, widths, strict=True)):
+            text = cell(value)
+            out.append(text.rjust(w) if i in right else text.ljust(w))
         return "  ".join(out).rstrip()
 
-    click.echo(_scope(sel) + "  " + _("{n} sessions").format(n=total))
-    click.echo(line(head))
+    echo(_scope(sel) + "  " + _("{n} sessions").format(n=total))
+    echo(line(head))
     for r in rows:
-        click.echo(
+        echo(
             line(
                 (
                     r.id,

@@ -7,7 +7,16 @@ import re
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 from tui.cli.session_cmds import _terminal_store, parse_money
 
 _ITEM = re.compile(r"^(?P<sku>[^\s*x]+?)(?:[x*](?P<qty>\d+))?$")
@@ -171,15 +180,15 @@ def _report(ctx: Context, result, store, as_json: bool) -> None:
     fmt = lambda v: format_amount(v, store.currency, ctx.locale_for(store.locale))  # noqa: E731
     sale = result.sale
     if result.session_auto_opened:
-        click.echo(_("Session {id} was opened automatically.").format(id=result.session_id))
+        echo(_("Session {id} was opened automatically.").format(id=result.session_id))
     if sale.kind == "sale":
-        click.echo(
+        echo(
             _("Receipt {n}: total {total}, change {change}.").format(
                 n=sale.receipt_no, total=fmt(sale.due), change=fmt(sale.change_given)
             )
         )
     else:
-        click.echo(
+        echo(
             _("Refund receipt {n}: paid out {total}.").format(
                 n=sale.receipt_no, total=fmt(-sale.due)
             )
@@ -323,7 +332,7 @@ def discount_limits(ctx: Context, as_json: bool) -> None:
         emit_json(limits)
         return
     for role, percent in limits.items():
-        click.echo(f"{role:<12} {percent:>3} %")
+        echo(f"{role:<12} {percent:>3} %")
 
 
 @discount_group.command("limit")
@@ -341,9 +350,7 @@ def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None
         fail(_("A discount limit is a whole percent from 0 to 100."))
     actor = authenticate(ctx, staff_id, pin)
     discounts.set_limit(ctx.db, actor, role, int(value))
-    click.echo(
-        _("{role} may now give discounts up to {percent} %.").format(role=role, percent=value)
-    )
+    echo(_("{role} may now give discounts up to {percent} %.").format(role=role, percent=value))
 
 
 def register(main: click.Group) -> None:

@@ -8,6 +8,8 @@ from core.i18n import _
 from tui.cli import (
     Context,
     authenticate,
+    cell,
+    echo,
     emit_json,
     fail,
     handle_errors,
@@ -121,10 +123,10 @@ def session_text(d) -> str:
     status = _("Open") if s.is_open else _("Closed")
     rows = [
         (_("Session"), f"{s.id}  ({status})"),
-        (_("Terminal"), f"{d.terminal.name} [{s.terminal_id}]  {d.store.name}"),
+        (_("Terminal"), f"{cell(d.terminal.name)} [{cell(s.terminal_id)}]  {cell(d.store.name)}"),
         (
             _("Opened"),
-            f"{s.opened_at}  {d.opened_by_name}"
+            f"{s.opened_at}  {cell(d.opened_by_name)}"
             + ("  " + _("(automatically)") if s.opened_auto else ""),
         ),
         (_("Starting amount"), f(s.opening_float)),
@@ -143,7 +145,7 @@ def session_text(d) -> str:
             (_("Closing discrepancy"), f(s.closing_discrepancy)),
             (_("Left in drawer"), f(s.left_in_drawer)),
             (_("Cash taken out"), f(s.cash_removed)),
-            (_("Closed"), f"{s.closed_at}  {d.closed_by_name}"),
+            (_("Closed"), f"{s.closed_at}  {cell(d.closed_by_name)}"),
         ]
     width = max(len(k) for k, _v in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
@@ -152,7 +154,9 @@ def session_text(d) -> str:
         lines.append(_("Cash actions"))
         for a in d.adjustments:
             sign = "+" if a.kind == "add" else "-"
-            lines.append(f"  {a.created_at}  {sign}{f(a.amount)}  {a.staff_name}  {a.note}")
+            lines.append(
+                f"  {a.created_at}  {sign}{f(a.amount)}  {cell(a.staff_name)}  {cell(a.note)}"
+            )
     lines.append("")
     lines.append(_("Payments by type"))
     for t in summary.by_tender:
@@ -162,7 +166,7 @@ def session_text(d) -> str:
                 declared=f(t.declared), diff=f(t.difference)
             )
         lines.append(
-            f"  {t.name.ljust(14)} {str(t.count).rjust(5)}  {f(t.amount).rjust(14)}" + extra
+            f"  {cell(t.name).ljust(14)} {str(t.count).rjust(5)}  {f(t.amount).rjust(14)}" + extra
         )
     return "\n".join(lines)
 
@@ -197,9 +201,7 @@ def session_open(ctx: Context, terminal_id, float_text, counts, note, staff_id, 
         fail(_("Give the starting amount with --float (or count it with --count)."))
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     s = sessions.open_session(ctx.db, actor, terminal_id, amount, note, count_map)
-    click.echo(
-        _("Session {id} opened on terminal {terminal}.").format(id=s.id, terminal=terminal_id)
-    )
+    echo(_("Session {id} opened on terminal {terminal}.").format(id=s.id, terminal=terminal_id))
 
 
 @session_grp.command("adjust")
@@ -221,7 +223,7 @@ def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note, staff
     amount = parse_money(ctx, add_text if add_text is not None else remove_text, store)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     adj = sessions.adjust_cash(ctx.db, actor, terminal_id, kind, amount, note)
-    click.echo(
+    echo(
         _("Cash action {id} recorded in session {session}.").format(
             id=adj.id, session=adj.session_id
         )
@@ -288,7 +290,7 @@ def session_close(
     from core.money import format_amount
 
     fmt = lambda v: format_amount(v, store.currency, ctx.locale_for(store.locale))  # noqa: E731
-    click.echo(
+    echo(
         _(
             "Session {id} closed. Expected {expected}, counted {counted}, "
             "discrepancy {diff}; take out {removed}, leave {left}."
@@ -330,7 +332,7 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
     if as_json:
         emit_json(session_json(details))
     else:
-        click.echo(session_text(details))
+        echo(session_text(details))
 
 
 @session_grp.command("list")
@@ -382,8 +384,8 @@ def session_list(
         opened = format_amount(r.opening_float, st.currency, loc)
         diff = r.closing_discrepancy
         diff_text = "—" if diff is None else format_amount(diff, st.currency, loc)
-        click.echo(
-            f"{r.id:>6}  {r.terminal_id:<6} {r.status:<7} {r.opened_at}  "
+        echo(
+            f"{r.id:>6}  {cell(r.terminal_id):<6} {r.status:<7} {r.opened_at}  "
             f"{r.closed_at or '':<27}  {opened:>12}  {diff_text:>10}"
         )
 

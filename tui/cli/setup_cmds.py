@@ -8,7 +8,17 @@ from pathlib import Path
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, pin_option
+from tui.cli import (
+    Context,
+    authenticate,
+    cell,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    pin_option,
+)
 
 
 def _config_actor(ctx: Context, staff_id: str | None, pin: str | None):
@@ -42,24 +52,25 @@ def init_cmd(ctx: Context, demo: bool) -> None:
     db = ctx.db
     if demo:
         demo_data.load_demo(db)
-        click.echo(
+        echo(
             _(
                 "Demo store loaded into {path}. Staff 1 (PIN 1234) is a manager, "
                 "staff 2 (PIN 2222) a cashier."
             ).format(path=ctx.db_path)
         )
     else:
-        click.echo(_("Database ready: {path}").format(path=ctx.db_path))
+        echo(_("Database ready: {path}").format(path=ctx.db_path))
 
 
 def _rows(data: list[dict], as_json: bool, columns: list[str]) -> None:
     if as_json:
         emit_json(data)
         return
-    widths = {c: max([len(c)] + [len(str(r.get(c, ""))) for r in data]) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
-    for r in data:
-        click.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns).rstrip())
+    shown = [{c: cell(r.get(c, "")) for c in columns} for r in data]
+    widths = {c: max([len(c)] + [len(r[c]) for r in shown]) for c in columns}
+    echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in shown:
+        echo("  ".join(r[c].ljust(widths[c]) for c in columns).rstrip())
 
 
 @click.group("store")
@@ -98,7 +109,7 @@ def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staf
         locale=locale,
         **_settings(settings),
     )
-    click.echo(_("Store {id} added.").format(id=store.id))
+    echo(_("Store {id} added.").format(id=store.id))
 
 
 def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -125,7 +136,7 @@ def store_set(ctx: Context, store_id, settings, staff_id, pin) -> None:
     if actor is None:
         fail(_("Add a manager first (kassi staff add)."))
     config.update_store(ctx.db, actor, store_id, **_settings(settings))
-    click.echo(_("Store {id} updated.").format(id=store_id))
+    echo(_("Store {id} updated.").format(id=store_id))
 
 
 @store_grp.command("list")
@@ -179,7 +190,7 @@ def terminal_add(ctx: Context, terminal_id, store_id, name, printer, staff_id, p
     actor = _config_actor(ctx, staff_id, pin)
     cfg = _printer_json(printer)
     config.add_terminal(ctx.db, actor, terminal_id, store_id, name, cfg)
-    click.echo(_("Terminal {id} added.").format(id=terminal_id))
+    echo(_("Terminal {id} added.").format(id=terminal_id))
 
 
 def _printer_json(text: str | None) -> dict | None:
@@ -233,7 +244,7 @@ def tender_add(ctx: Context, tender_id, name, is_cash, counted, staff_id, pin) -
 
     actor = _config_actor(ctx, staff_id, pin)
     config.add_tender(ctx.db, actor, tender_id, name, is_cash=is_cash, counted_at_close=counted)
-    click.echo(_("Payment type {id} added.").format(id=tender_id))
+    echo(_("Payment type {id} added.").format(id=tender_id))
 
 
 @tender_grp.command("list")
@@ -278,7 +289,7 @@ def staff_add(ctx: Context, new_id, name, role, new_pin, permissions, staff_id, 
     actor = _config_actor(ctx, staff_id, pin)
     perms = permissions.split() if permissions else None
     config.add_staff(ctx.db, actor, new_id, name, new_pin, role, perms)
-    click.echo(_("Staff member {id} added.").format(id=new_id))
+    echo(_("Staff member {id} added.").format(id=new_id))
 
 
 @staff_grp.command("unlock")
@@ -294,7 +305,7 @@ def staff_unlock(ctx: Context, locked_id, staff_id, pin) -> None:
     if actor is None:
         fail(_("Add a manager first (kassi staff add)."))
     auth.unlock(ctx.db, actor, locked_id)
-    click.echo(_("Staff member {id} can log in again.").format(id=locked_id))
+    echo(_("Staff member {id} can log in again.").format(id=locked_id))
 
 
 @staff_grp.command("list")
@@ -337,7 +348,7 @@ def customer_add(ctx: Context, customer_id, name, email, phone, staff_id, pin) -
 
     actor = _config_actor(ctx, staff_id, pin)
     config.add_customer(ctx.db, actor, customer_id, name, email, phone)
-    click.echo(_("Customer {id} added.").format(id=customer_id))
+    echo(_("Customer {id} added.").format(id=customer_id))
 
 
 @customer_grp.command("list")
@@ -387,7 +398,7 @@ def item_add(ctx: Context, sku, name, price, vat, currency, barcode, staff_id, p
         money.parse_amount(vat, "EUR", locale),
         barcode,
     )
-    click.echo(_("Item {sku} added.").format(sku=sku))
+    echo(_("Item {sku} added.").format(sku=sku))
 
 
 @item_grp.command("list")
@@ -437,7 +448,7 @@ def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) 
     n = catalog.import_catalog(
         ctx.db, actor, path.read_text("utf-8"), currency or "DKK", ctx.locale_for(), store_id
     )
-    click.echo(_("{n} items imported.").format(n=n))
+    echo(_("{n} items imported.").format(n=n))
 
 
 def register(main: click.Group) -> None:

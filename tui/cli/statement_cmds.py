@@ -8,7 +8,17 @@ import sys
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    cell,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 from tui.cli.session_cmds import parse_money
 from tui.cli.statement_output import statement_json, statement_text
 
@@ -51,7 +61,7 @@ def _show(ctx: Context, actor, statement_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(statement_json(details))
     else:
-        click.echo(statement_text(details, ctx.locale_for(details.store.locale)))
+        echo(statement_text(details, ctx.locale_for(details.store.locale)))
 
 
 @click.group("statement")
@@ -83,7 +93,7 @@ def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json,
         return
     for s in made:
         key = f" [{s.split_key}]" if s.split else ""
-        click.echo(
+        echo(
             _("Statement {id} created for {store}{key}.").format(id=s.id, store=s.store_id, key=key)
         )
 
@@ -137,13 +147,13 @@ def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json,
     head = (
         _("{n} transactions, {amount}") if page.taken else _("{n} transactions to take, {amount}")
     )
-    click.echo(head.format(n=page.count, amount=format_amount(page.amount, store.currency, loc)))
+    echo(head.format(n=page.count, amount=format_amount(page.amount, store.currency, loc)))
     from core.statement_periods import local_text
 
     for r in page.rows:
-        click.echo(
+        echo(
             f"{r.sale_id:>9}  {local_text(r.created_at, store)}  {r.terminal_id:<6} {r.receipt_no:>7}  {r.kind:<6}"
-            f" {r.staff_id:<6} {r.customer_id or '':<10} {format_amount(r.due, store.currency, loc):>12}"
+            f" {cell(r.staff_id):<6} {cell(r.customer_id):<10} {format_amount(r.due, store.currency, loc):>12}"
         )
 
 
@@ -220,7 +230,7 @@ def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_i
     actor = authenticate(ctx, staff_id, pin)
     result = post_statement(ctx.db, actor, statement_id, override_reason=override_reason)
     if not as_json:
-        click.echo(
+        echo(
             _(
                 "Statement {id} posted: {orders} sales orders and invoices, "
                 "{journals} payment journals, {items} inventory lines."
@@ -303,7 +313,7 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
             if s.calculated_at
             else (s.created_by, s.created_at)
         )
-        click.echo(
+        echo(
             f"{s.id:>6}  {s.store_id:<10} {_(s.status):<10} {local_text(s.period_start, store)}"
             f" – {local_text(s.period_end, store)}  {s.split_key or '':<8} {s.transactions:>8}"
             f"  {by} {local_text(at, store)}"
@@ -326,7 +336,7 @@ def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
     if as_json:
         emit_json({"id": statement_id, "deleted": True, "released": released})
         return
-    click.echo(
+    echo(
         _("Statement {id} deleted; {n} transactions released.").format(id=statement_id, n=released)
     )
 
@@ -379,7 +389,7 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff
     else:
         for o in outcomes:
             ids = ", ".join(str(i) for i in o.statements) or "—"
-            click.echo(
+            echo(
                 _(
                     "{store} {day}: statements {ids}; created {created}, calculated {calculated},"
                     " posted {posted}."
@@ -393,7 +403,7 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff
                 )
             )
             for error in o.errors:
-                click.echo(f"  {o.store_id}: {error}", err=True)
+                echo(f"  {o.store_id}: {error}", err=True)
     if any(not o.ok for o in outcomes):
         sys.exit(1)
 

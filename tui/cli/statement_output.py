@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.i18n import _
+from tui.cli import cell
 
 
 def statement_json(d) -> dict:
@@ -103,10 +104,10 @@ def statement_text(d, locale: str) -> str:
 
     st, store = d.statement, d.store
     f = lambda v: "—" if v is None else format_amount(v, store.currency, locale)  # noqa: E731
-    when = lambda at, by: "—" if at is None else f"{local_text(at, store)}  {d.name(by)}"  # noqa: E731
+    when = lambda at, by: "—" if at is None else f"{local_text(at, store)}  {cell(d.name(by))}"  # noqa: E731
     rows = [
         (_("Statement"), f"{st.id}  ({_(st.status)})"),
-        (_("Store"), f"{store.name} [{store.id}]"),
+        (_("Store"), f"{cell(store.name)} [{cell(store.id)}]"),
         (
             _("Period"),
             f"{local_text(st.period_start, store)} – {local_text(st.period_end, store)}",
@@ -119,7 +120,7 @@ def statement_text(d, locale: str) -> str:
         (_("Maximum posting difference"), f(store.max_posting_difference)),
     ]
     if st.override_reason:
-        rows.append((_("Posted over the limit"), st.override_reason))
+        rows.append((_("Posted over the limit"), cell(st.override_reason)))
     width = max(len(k) for k, _v in rows)
     out = [f"{k.ljust(width)}  {v}" for k, v in rows]
     if d.lines:
@@ -128,9 +129,9 @@ def statement_text(d, locale: str) -> str:
         for ln in d.lines:
             mark = "  !" if (ln.group_key, ln.tender_id) in over else ""
             hand = "  " + _("(by hand)") if ln.counted_manual else ""
-            label = f"{ln.group_label} / " if ln.group_key else ""
+            label = f"{cell(ln.group_label)} / " if ln.group_key else ""
             out.append(
-                f"  {(label + _(ln.tender_name))[:28].ljust(28)} {f(ln.transaction_amount).rjust(14)}"
+                f"  {(label + cell(_(ln.tender_name)))[:28].ljust(28)} {f(ln.transaction_amount).rjust(14)}"
                 f" {f(ln.counted).rjust(14)} {f(ln.difference).rjust(12)}{hand}{mark}"
             )
         out.append(
@@ -143,12 +144,12 @@ def statement_text(d, locale: str) -> str:
             what = o.business_date if o.kind == "cash_and_carry" else _("customer")
             out.append(
                 f"  {_('order')} {o.number}  {_('invoice')} {o.invoice_number}  "
-                f"{o.customer_id} ({what})  {o.transactions}  {f(o.invoice_amount)}"
+                f"{cell(o.customer_id)} ({what})  {o.transactions}  {f(o.invoice_amount)}"
             )
     if d.payment_journals:
         out += ["", _("Payment journals")]
         for j in d.payment_journals:
-            out.append(f"  {j.number}  {j.tender_id.ljust(10)} {f(j.amount).rjust(14)}")
+            out.append(f"  {j.number}  {cell(j.tender_id).ljust(10)} {f(j.amount).rjust(14)}")
     if d.inventory_journal:
         inv = d.inventory_journal
         out += [

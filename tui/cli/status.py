@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import click
-
 from core.i18n import _
-from tui.cli import Context
+from tui.cli import Context, cell, echo
 
 
 def run_default(ctx: Context, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> None:
@@ -23,7 +21,7 @@ def print_status(ctx: Context) -> None:
 
     stores = {s.id: s for s in config.list_stores(ctx.db)}
     if not stores:
-        click.echo(_("No stores yet: run `kassi init --demo`, or add one with `kassi store add`."))
+        echo(_("No stores yet: run `kassi init --demo`, or add one with `kassi store add`."))
         return
     for t in config.list_terminals(ctx.db):
         store = stores[t.store_id]
@@ -37,4 +35,4 @@ def print_status(ctx: Context) -> None:
                 at=current.opened_at,
                 cash=money.format_money(expected, store.currency, ctx.locale_for(store.locale)),
             )
-        click.echo(f"{t.id:<6} {store.name} / {t.name}: {state}")
+        echo(f"{cell(t.id):<6} {cell(store.name)} / {cell(t.name)}: {state}")

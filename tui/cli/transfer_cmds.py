@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, handle_errors, pass_ctx, staff_options
+from tui.cli import Context, authenticate, echo, emit_json, handle_errors, pass_ctx, staff_options
 
 
 @click.command("transactions")
@@ -53,7 +53,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-    click.echo(
+    echo(
         _("Exported {sales} transactions and {sessions} sessions; next cursor {cursor}.").format(
             sales=summary.sales, sessions=summary.sessions, cursor=summary.cursor
         ),
@@ -91,7 +91,7 @@ def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
             }
         )
         return
-    click.echo(
+    echo(
         _("Imported {sales} transactions and {sessions} sessions; {skipped} already here.").format(
             sales=summary.sales,
             sessions=summary.sessions,

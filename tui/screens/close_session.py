@@ -20,6 +20,7 @@ from core.errors import KassiError
 from core.i18n import _
 from tui.widgets.amount_input import AmountField
 from tui.widgets.document_view import DocumentView
+from tui.widgets.safe import shown
 
 STEPS = ("count", "summary", "leave", "confirm", "done")
 
@@ -252,7 +253,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
                 line += "  " + _("declared {amount}, difference {diff}").format(
                     amount=app.money(declared), diff=app.money(declared - t.amount)
                 )
-            rows.append(("  " + _(t.name), line))
+            rows.append(("  " + shown(_(t.name)), line))
         width = max(len(k) for k, _v in rows)
         self.query_one("#summary-text", Static).update(
             "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)

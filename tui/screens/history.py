@@ -16,6 +16,7 @@ from core.db import parse_iso
 from core.errors import KassiError
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import plain
 from tui.widgets.status_bar import StatusBar
 
 PAGE = 50
@@ -85,7 +86,7 @@ class HistoryScreen(Screen):
                 continue
             table.add_row(
                 str(s.id),
-                s.terminal_id,
+                plain(s.terminal_id),
                 format_datetime(local(s.opened_at, store), app.locale),
                 format_datetime(local(s.closed_at, store), app.locale),
                 app.money(s.expected_cash),

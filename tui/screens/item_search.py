@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from core import catalog
 from core.i18n import _
+from tui.widgets.safe import shown
 
 
 class ItemSearchScreen(ModalScreen[str | None]):
@@ -41,13 +42,16 @@ class ItemSearchScreen(ModalScreen[str | None]):
         results.clear_options()
         for item in catalog.search_items(app.db, text, app.store.id, limit=50):
             results.add_option(
-                Option(f"{item.sku:<8} {item.name:<32} {app.money(item.price):>12}", id=item.sku)
+                Option(
+                    f"{shown(item.sku):<8} {shown(item.name):<32} {app.money(item.price):>12}",
+                    id=item.sku,
+                )
             )
         if results.option_count:
             results.highlighted = 0
         none = not results.option_count and text.strip()
         self.query_one("#no-match", Static).update(
-            _("No item matches {text}.").format(text=text.strip()) if none else ""
+            _("No item matches {text}.").format(text=shown(text.strip())) if none else ""
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from core import config
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import shown
 
 
 class PickTerminalScreen(Screen):
@@ -17,7 +18,9 @@ class PickTerminalScreen(Screen):
         yield Label(_("Which terminal is this? (Enter to choose)"), id="title")
         stores = {s.id: s for s in config.list_stores(self.app.db)}
         options = [
-            Option(f"{t.id:<8} {t.name}  —  {stores[t.store_id].name}", id=t.id)
+            Option(
+                f"{shown(t.id):<8} {shown(t.name)}  —  {shown(stores[t.store_id].name)}", id=t.id
+            )
             for t in config.list_terminals(self.app.db)
         ]
         if not options:

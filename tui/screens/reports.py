@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +25,7 @@ from core.errors import KassiError
 from core.i18n import _, ngettext
 from core.report_list import list_sessions_page
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
 
 PAGE = 50
@@ -108,7 +108,7 @@ class ReportsScreen(Screen):
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
-        widget.update(text)
+        widget.update(shown(text, keep_newlines=True))
 
     # -- selection --------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class ReportsScreen(Screen):
             table.add_row(
                 format_datetime(row.start, lang),
                 format_datetime(row.end, lang) if row.end else "",
-                Text(row.terminal_id),
+                plain(row.terminal_id),
                 _("Open") if row.is_open else _("Closed"),
                 self.money(row.total_discrepancy),
                 self.money(row.expected_cash),

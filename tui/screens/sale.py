@@ -23,6 +23,7 @@ from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
 from tui.screens.sale_discounts import SaleDiscounts
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
 
 _QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
@@ -114,7 +115,7 @@ class SaleScreen(SaleDiscounts, Screen):
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
-        widget.update(text)
+        widget.update(shown(text, keep_newlines=True))
 
     def redraw_basket(self) -> None:
         table = self.query_one("#basket", DataTable)
@@ -129,7 +130,7 @@ class SaleScreen(SaleDiscounts, Screen):
         for ln in self.priced:
             table.add_row(
                 str(ln.line_no),
-                self.row_label(ln),
+                plain(self.row_label(ln)),
                 str(ln.qty * sign),
                 self.app.money(ln.unit_price),
                 self.app.money(ln.line_total * sign),
@@ -143,7 +144,7 @@ class SaleScreen(SaleDiscounts, Screen):
         ]
         parts.extend(self.discount_parts())
         if self.customer_id:
-            parts.append(_("Customer {id}").format(id=self.customer_id))
+            parts.append(_("Customer {id}").format(id=shown(self.customer_id)))
         self.query_one("#totals", Static).update("   ".join(parts))
         banner = self.query_one("#mode-banner", Static)
         if self.refund_mode:

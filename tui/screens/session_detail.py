@@ -13,6 +13,7 @@ from core.i18n import _
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import shown
 from tui.widgets.status_bar import StatusBar
 
 
@@ -48,7 +49,7 @@ class SessionDetailScreen(Screen):
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
-        widget.update(text)
+        widget.update(shown(text, keep_newlines=True))
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.notice(message.message, error=not message.ok)

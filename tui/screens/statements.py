@@ -4,7 +4,6 @@ detail page is the same text the CLI prints."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,6 +15,7 @@ from core.errors import KassiError
 from core.i18n import _, ngettext
 from core.statement_periods import local_text, parse_when
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
 
 PAGE = 50
@@ -63,7 +63,7 @@ class StatementsScreen(Screen):
     def notice(self, text: str, *, error: bool = False) -> None:
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
-        widget.update(text)
+        widget.update(shown(text, keep_newlines=True))
 
     def load(self) -> None:
         app = self.app
@@ -83,7 +83,12 @@ class StatementsScreen(Screen):
             )
             method = _(st.method) + (f" {st.split_key}" if st.split else "")
             table.add_row(
-                str(st.id), period, Text(method), _(st.status), str(st.transactions), key=str(st.id)
+                str(st.id),
+                period,
+                plain(method),
+                _(st.status),
+                str(st.transactions),
+                key=str(st.id),
             )
         if not rows and not self.query_one("#notice", Static).content:
             self.notice(_("No statements yet: F2 creates one."))
@@ -273,7 +278,7 @@ class StatementDetailScreen(Screen):
             self.query_one("#notice", Static).update(exc.message)
             return
         self.query_one("#statement-text", Static).update(
-            statement_text(self.details, self.app.locale)
+            shown(statement_text(self.details, self.app.locale), keep_newlines=True)
         )
 
     def action_count(self) -> None:
@@ -377,10 +382,10 @@ class StatementTransactionsScreen(Screen):
         for t in page.rows:
             table.add_row(
                 local_text(t.created_at, app.store)[:16],
-                Text(t.terminal_id),
+                plain(t.terminal_id),
                 str(t.receipt_no),
                 _(t.kind),
-                Text(t.customer_id or ""),
+                plain(t.customer_id),
                 app.money(t.total + t.rounding),
             )
         self.last_id = page.rows[-1].sale_id if page.rows else self.after_id

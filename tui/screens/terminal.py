@@ -17,6 +17,7 @@ from core.i18n import _
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import shown
 from tui.widgets.status_bar import StatusBar
 
 
@@ -54,7 +55,7 @@ class TerminalScreen(Screen):
         session opens, closes or is gone, so "already open" never stands under "no session"."""
         widget = self.query_one("#notice", Static)
         widget.set_class(error, "error")
-        widget.update(text)
+        widget.update(shown(text, keep_newlines=True))
         self._notice_state = self._state()
         self._notice_text = text
         self._keep_on_print = not until_printed  # "… is printing": the outcome replaces it

@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from core.i18n import _
+from tui.widgets.safe import shown
 
 
 class StatusBar(Static):
@@ -30,8 +31,9 @@ class StatusBar(Static):
     def refresh_staff(self) -> None:
         """Redraw with whoever is logged in now ("locked" while nobody is)."""
         staff = getattr(self.app, "staff", None)
-        who = staff.name if staff is not None else _("locked")
-        self.update("  ·  ".join(p for p in (*self.parts, who) if p))
+        who = shown(staff.name) if staff is not None else _("locked")
+        # R-6: store, terminal and staff names are stored text: shown, never obeyed
+        self.update("  ·  ".join(shown(p) for p in (*self.parts, who) if p))
 
 
 def refresh_every_status_bar(app) -> None:
