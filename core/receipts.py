@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core import money
 from core.db import parse_iso
 from core.discounts import PERCENT, format_percent
+from core.display import safe_text as stored
 from core.documents import Document, Feed, Pair, Rule, Text
 from core.i18n import translate
 from core.model import CashAdjustment, Sale, SaleDiscount, Store, Terminal
@@ -54,14 +55,14 @@ class _Builder:
 
     def header(self, title: str, terminal: Terminal | None = None) -> None:
         s = self.store
-        self.add(Text(s.name, align="center", bold=True, size=2))
+        self.add(Text(stored(s.name), align="center", bold=True, size=2))
         if s.address:
-            self.add(Text(s.address, align="center"))
+            self.add(Text(stored(s.address), align="center"))
         if s.vat_number:
-            self.add(Text(s.vat_number, align="center"))
+            self.add(Text(stored(s.vat_number), align="center"))
         self.add(Rule("="), Text(title, align="center", bold=True))
         if terminal is not None:
-            self.add(Text(f"{self.t('Terminal')}: {terminal.name} [{terminal.id}]"))
+            self.add(Text(f"{self.t('Terminal')}: {stored(terminal.name)} [{stored(terminal.id)}]"))
 
     def document(self, title: str, kind: str, **extra) -> Document:
         return Document(title, tuple(self.blocks), kind=kind, **extra)
@@ -86,12 +87,12 @@ def sale_receipt(
     b.header(title + (" — " + b.t("COPY") if reprint else ""), terminal)
     b.add(
         Text(f"{b.t('Receipt')}: {sale.receipt_no}    {local_time(sale.created_at, store)}"),
-        Text(f"{b.t('Served by')}: {staff_name}"),
+        Text(f"{b.t('Served by')}: {stored(staff_name)}"),
     )
     if sale.original_ref:
         b.add(Text(f"{b.t('Refund of receipt')}: {sale.original_ref}", bold=True))
     if customer_name:
-        b.add(Text(f"{b.t('Customer')}: {customer_name} [{sale.customer_id}]"))
+        b.add(Text(f"{b.t('Customer')}: {stored(customer_name)} [{stored(sale.customer_id)}]"))
     b.add(Rule())
     given = {d.line_no: d for d in sale.discounts}
     basket = given.get(None)
@@ -104,7 +105,10 @@ def sale_receipt(
         off = own.amount if own else (0 if basket else abs(ln.discount))
         # Name on its own line, then "qty x price" and the amount flush right: the
         # amount never wraps, even on 58 mm paper (32 columns).
-        b.add(Text(ln.name), Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.qty * ln.unit_price)))
+        b.add(
+            Text(stored(ln.name)),
+            Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.qty * ln.unit_price)),
+        )
         if off:
             _discount_lines(b, own, -off * sign, "  ")
     b.add(Rule())
@@ -118,7 +122,7 @@ def sale_receipt(
     b.add(Pair(b.t("TOTAL"), b.m(sale.due), bold=True, size=2))
     b.add(Rule())
     for p in sale.payments:
-        name = b.t(tender_names.get(p.tender_id, p.tender_id))
+        name = stored(b.t(tender_names.get(p.tender_id, p.tender_id)))
         if p.is_cash and p.tendered != p.amount:
             b.add(Pair(f"{name} ({b.t('handed over')})", b.m(p.tendered)))
         else:
@@ -149,7 +153,7 @@ def _discount_lines(
         text += " " + format_percent(given.value, b.lang)
     b.add(Pair(indent + text, b.m(minor)))
     if given is not None:
-        b.add(Text(indent + "  " + b.t(given.reason)))
+        b.add(Text(indent + "  " + stored(b.t(given.reason))))
 
 
 def adjustment_slip(
@@ -160,11 +164,13 @@ def adjustment_slip(
     b.header(title, terminal)
     b.add(
         Text(f"{b.t('Session')}: {adj.session_id}    {local_time(adj.created_at, store)}"),
-        Text(f"{b.t('Staff')}: {adj.staff_name}"),
+        Text(f"{b.t('Staff')}: {stored(adj.staff_name)}"),
         Rule(),
     )
     b.add(Pair(b.t("Amount"), b.m(adj.amount), bold=True, size=2))
-    b.add(Text(f"{b.t('Note')}: {adj.note}"), Feed(2), Text(b.t("Signature") + ": ________"))
+    b.add(
+        Text(f"{b.t('Note')}: {stored(adj.note)}"), Feed(2), Text(b.t("Signature") + ": ________")
+    )
     return b.document(f"{title} {adj.id}", "adjustment_slip")
 
 
@@ -172,13 +178,15 @@ def _session_head(b: _Builder, d: SessionDetails) -> None:
     s = d.session
     b.add(
         Text(f"{b.t('Session')}: {s.id}    {b.t('Open') if s.is_open else b.t('Closed')}"),
-        Text(f"{b.t('Opened')}: {local_time(s.opened_at, b.store)}  {d.opened_by_name}"),
+        Text(f"{b.t('Opened')}: {local_time(s.opened_at, b.store)}  {stored(d.opened_by_name)}"),
     )
     if s.open_note:  # S-3: the note given at the start belongs on every page of the session
-        b.add(Text(f"{b.t('Opening note')}: {s.open_note}"))
+        b.add(Text(f"{b.t('Opening note')}: {stored(s.open_note)}"))
     if s.closed_at:
         b.add(
-            Text(f"{b.t('Closed')}: {local_time(s.closed_at, b.store)}  {d.closed_by_name or ''}")
+            Text(
+                f"{b.t('Closed')}: {local_time(s.closed_at, b.store)}  {stored(d.closed_by_name or '')}"
+            )
         )
     b.add(Rule())
 
@@ -204,17 +212,18 @@ def _cash_block(b: _Builder, d: SessionDetails) -> None:
             sign = 1 if a.kind == "add" else -1
             b.add(
                 Pair(
-                    f"{local_time(a.created_at, b.store)[11:]} {a.staff_name}", b.m(sign * a.amount)
+                    f"{local_time(a.created_at, b.store)[11:]} {stored(a.staff_name)}",
+                    b.m(sign * a.amount),
                 )
             )
             if a.note:
-                b.add(Text("  " + a.note))
+                b.add(Text("  " + stored(a.note)))
 
 
 def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Rule(), Text(b.t("Payments by type"), bold=True))
     for t in d.summary.by_tender:
-        b.add(Pair(f"{b.t(t.name)} ({t.count})", b.m(t.amount)))
+        b.add(Pair(f"{stored(b.t(t.name))} ({t.count})", b.m(t.amount)))
         if t.declared is not None and not t.is_cash:
             b.add(Pair("  " + b.t("Declared"), b.m(t.declared)))
             b.add(Pair("  " + b.t("Difference"), b.m(t.difference)))
