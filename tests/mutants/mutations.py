@@ -213,4 +213,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="        if False:\n",
         tests=("tests/core/test_audit.py",),
     ),
+    # -- R-6 safe display -----------------------------------------------------------------
+    Mutation(
+        name="R-6 safe_text lets C1 controls through (an 8-bit CSI reaches the terminal)",
+        file="core/display.py",
+        original=r'    f"(?s:{_SEQUENCE})|[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]",',
+        replacement=r'    f"(?s:{_SEQUENCE})|[\x00-\x1f\x7f{_BIDI_AND_SEPARATORS}]",',
+        tests=("tests/core/test_display.py",),
+    ),
 )
