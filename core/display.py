@@ -48,7 +48,10 @@ _KEEP_NEWLINES = re.compile(
     f"(?s:{_SEQUENCE})|[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]",
 )
 _JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+# One character class: the fast check every shown value takes (a sequence starts
+# with ESC or a C1 byte, so nothing to rewrite means none of these is present).
 _ZERO_WIDTH_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
+_ANY_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -69,10 +72,13 @@ def safe_text(text: str, *, keep_newlines: bool = False) -> str:
     document, a multi-line panel) after the stored parts went through
     `safe_text` already: it keeps "\\n" and rewrites the rest the same way.
     """
-    pattern = _KEEP_NEWLINES if keep_newlines else _ONE_LINE
-    if pattern.search(text) is None:
+    if keep_newlines:
+        if _ANY_BUT_NEWLINE.search(text) is None:
+            return text
+        return _KEEP_NEWLINES.sub(_visible, text)
+    if _ZERO_WIDTH_CONTROLS.search(text) is None:
         return text
-    return pattern.sub(_visible, text)
+    return _ONE_LINE.sub(_visible, text)
 
 
 def json_text(dumped: str) -> str:

@@ -14,6 +14,7 @@ from core import auth
 from core.errors import KassiError
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
+from tui.widgets.safe import shown
 
 
 class LoggedIn(Message):
@@ -31,7 +32,7 @@ class LoginScreen(Screen):
         app = self.app
         with Center(), Vertical(id="login-box"):
             yield Static(
-                f"{app.store.name}\n{app.terminal.name} [{app.terminal.id}]",
+                f"{shown(app.store.name)}\n{shown(app.terminal.name)} [{shown(app.terminal.id)}]",
                 id="login-title",
                 markup=False,
             )

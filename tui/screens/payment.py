@@ -21,6 +21,7 @@ from core.i18n import _
 from core.sales import SaleResult
 from core.tendering import TenderInput, allocate
 from tui.widgets.amount_input import AmountField
+from tui.widgets.safe import shown
 
 TENDER_KEYS = ("f2", "f3", "f4", "f5")
 
@@ -63,7 +64,7 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
             )
             keys = [_("Enter: {name}").format(name=_("Cash"))] if self.cash else []
             keys += [
-                f"{key.upper()}: {_(t.name)}"
+                f"{key.upper()}: {shown(_(t.name))}"
                 for key, t in zip(TENDER_KEYS, self.others, strict=False)
             ]
             keys.append(_("Esc: back"))
@@ -84,7 +85,8 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
     def show_paid(self) -> None:
         app = self.app
         lines = [
-            f"{_(self.tenders[e.tender_id].name)}: {app.money(e.amount or 0)}" for e in self.entries
+            f"{shown(_(self.tenders[e.tender_id].name))}: {app.money(e.amount or 0)}"
+            for e in self.entries
         ]
         rest = self.remaining()
         if rest > 0:

@@ -61,7 +61,7 @@ class ReportsScreen(Screen):
         with Horizontal(id="report-store", classes="report-filters"):
             yield Label(_("Store"))
             yield Select(
-                [(s.name, s.id) for s in stores],
+                [(plain(s.name), s.id) for s in stores],
                 value=app.store.id,
                 allow_blank=False,
                 compact=True,

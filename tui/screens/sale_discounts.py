@@ -12,6 +12,7 @@ from core import sales
 from core.errors import KassiError, PermissionDenied
 from core.i18n import _
 from core.sales import LineInput
+from tui.widgets.safe import shown
 
 
 class SaleDiscounts:
@@ -46,9 +47,9 @@ class SaleDiscounts:
         index = line.line_no - 1
         given = self.lines[index].discount if index < len(self.lines) else None
         if given is None or self.refund_mode:
-            return line.name[:34]
+            return shown(line.name)[:34]
         tag = " −" + given.label(self.app.store.currency, self.app.locale)
-        return line.name[: 34 - len(tag)] + tag
+        return shown(line.name)[: 34 - len(tag)] + tag
 
     def discount_parts(self) -> list[str]:
         if not self.basket_discount or self.refund_mode:
@@ -66,7 +67,9 @@ class SaleDiscounts:
             self.notice(_("The basket is empty."), error=True)
             return
         name = self.priced[index].name if index < len(self.priced) else self.lines[index].sku
-        self.ask_discount(_("Discount on line {n}: {item}").format(n=index + 1, item=name), index)
+        self.ask_discount(
+            _("Discount on line {n}: {item}").format(n=index + 1, item=shown(name)), index
+        )
 
     def action_discount_basket(self) -> None:
         if not self.lines:
@@ -121,7 +124,7 @@ class SaleDiscounts:
                         apply(evolve(discount, approver=approver))
 
                 label = _("{discount} for {name}").format(
-                    discount=self.describe(discount), name=self.app.staff.name
+                    discount=self.describe(discount), name=shown(self.app.staff.name)
                 )
                 self.app.push_screen(
                     OverrideScreen(

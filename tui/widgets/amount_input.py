@@ -9,6 +9,7 @@ from textual.widgets import Input, Label, Static
 
 from core import money
 from core.errors import InputError
+from tui.widgets.safe import shown
 
 
 class AmountValidator(Validator):
@@ -76,7 +77,7 @@ class AmountField(Vertical):
         self.initial = value
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label)
+        yield Label(shown(self.label), markup=False)  # labels name stored tenders
         yield Input(
             value=self.initial,
             validators=[
