@@ -19,6 +19,7 @@ from textual.message import Message
 from core.db import Db
 from core.i18n import _, ngettext
 from core.model import CashAdjustment, Sale, Terminal
+from tui.widgets.safe import shown
 
 
 class PrintFinished(Message):
@@ -156,7 +157,7 @@ class TillHardware:
     def _tell(self, ok: bool, message: str) -> None:
         self.app.screen.post_message(PrintFinished(ok, message))
         if not ok:
-            self.app.notify(message, severity="error", timeout=8)
+            self.app.notify(shown(message), severity="error", timeout=8, markup=False)
 
 
 def _first_failure(outcomes: list):
