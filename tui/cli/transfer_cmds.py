@@ -36,6 +36,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     import sys
     import tempfile
 
+    from core.chain_head import SHORT_HEX
     from core.transfer import export_transactions as core_export
 
     actor = authenticate(ctx, staff_id, pin)
@@ -58,6 +59,9 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
             sales=summary.sales, sessions=summary.sessions, cursor=summary.cursor
         ),
         err=True,
+    )
+    click.echo(
+        f"{_('Journal head')}: {summary.cursor}:{summary.head_hash[:SHORT_HEX]}", err=True
     )
 
 
@@ -88,7 +92,16 @@ def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
                 "skipped_sales": summary.skipped_sales,
                 "skipped_sessions": summary.skipped_sessions,
                 "cursor": summary.cursor,
+                "already_applied": summary.already_applied,
             }
+        )
+        return
+    if summary.already_applied is not None:  # an older file rolls nothing back
+        click.echo(
+            _(
+                "{file}: already applied up to entry {seq} of the journal of {store};"
+                " nothing changed."
+            ).format(file=file, seq=summary.already_applied, store=summary.store)
         )
         return
     click.echo(
