@@ -375,7 +375,8 @@ def import_transactions(
         with db.write():
             importer = _Importer(db)
             records = False  # past the journal entries
-            for line_no, text in enumerate(lines, start=1):
+            for text in lines:
+                line_no += 1
                 if not text.strip():
                     continue
                 try:

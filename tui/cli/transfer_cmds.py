@@ -60,9 +60,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
         ),
         err=True,
     )
-    click.echo(
-        f"{_('Journal head')}: {summary.cursor}:{summary.head_hash[:SHORT_HEX]}", err=True
-    )
+    click.echo(f"{_('Journal head')}: {summary.cursor}:{summary.head_hash[:SHORT_HEX]}", err=True)
 
 
 @click.command("transactions")
