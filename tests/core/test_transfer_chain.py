@@ -239,6 +239,10 @@ def test_a_gap_in_the_journal_is_refused_naming_the_missing_entry(
     missing = json.loads(lines[gone])["entry"]["seq"]
     message = refusal(head_office, "".join(lines[:gone] + lines[gone + 1 :]))
     assert f"entry {missing} is missing" in message and "NORREBRO" in message
+    last = entry_lines[-1]
+    head = json.loads(lines[last])["entry"]["seq"]
+    message = refusal(head_office, "".join(lines[:last] + lines[last + 1 :]))
+    assert f"entry {head} is missing" in message
     load(head_office, "".join(lines))
     _f2, c2 = export(shop, since=0)
     shop.sell("T1", [("1004", 1)], "card")
