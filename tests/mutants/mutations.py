@@ -213,4 +213,26 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="        if False:\n",
         tests=("tests/core/test_audit.py",),
     ),
+    # -- transfers (R-3, R-8) ---------------------------------------------------------------
+    Mutation(
+        name="R-8 an older transfer file is applied instead of skipped",
+        file="core/transfer_chain.py",
+        original="self.skip = (self.applied is not None and n <= self.applied) or (",
+        replacement="self.skip = (self.applied is not None and n < 0) or (",
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
+    Mutation(
+        name="R-8 a session from an older file replaces its newer state",
+        file="core/transfer_import.py",
+        original='status == "open" and len(adjustments) <= len(known)',
+        replacement='status == "open" and len(adjustments) == len(known)',
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
+    Mutation(
+        name="R-3 the head office accepts an entry it holds under another hash",
+        file="core/transfer_chain.py",
+        original="        if held_hash is None or held_hash == digest:\n",
+        replacement="        if True:\n",
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
 )
