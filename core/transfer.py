@@ -13,6 +13,11 @@ history. The *cursor* is that position: an export covers the entries after
 cursor for the next export. A session is sent in its state at export time,
 once per export, at its first entry in the file (its sales come after it).
 
+Every file also carries the store's journal (R-3): its head (the export's own
+``transfer.export`` entry) and every audit entry from ``since`` on, with all the
+journal's columns, for the head office to check that this history extends the
+one it holds (core.transfer_chain); the header names the origin database.
+
 Identities: a sale travels with its ``uid``; a session with
 "<terminal>/<session number>/<opened at>" (its origin, kept by the head office
 in ``transfer_sessions``): terminal ids are unique across the chain, so
