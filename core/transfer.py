@@ -45,6 +45,7 @@ from core.money import from_decimal_str, to_decimal_str
 FORMAT = "kassi-transactions"
 VERSION = 2  # 2: the journal head and entries
 PERMISSION = "statements.manage"
+MAX_CURSOR = 2**63 - 1  # SQLite's largest integer: an audit entry number never passes it
 SALE_ACTIONS = ("sale", "refund")
 SESSION_ACTIONS = ("session.open", "session.auto_open", "session.close", "cash.add", "cash.remove")
 
@@ -237,6 +238,8 @@ def export_transactions(
     require(actor, PERMISSION)
     if since < 0:
         since = 0
+    if since > MAX_CURSOR:
+        raise InputError(_("The cursor {since} is out of range.").format(since=since))
     if store_id:
         get_store(db, store_id)
     # The export is itself an entry, in a short transaction of its own (the tills keep

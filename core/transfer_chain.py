@@ -28,7 +28,7 @@ from attrs import frozen
 from core.db import Db
 from core.errors import KassiError
 from core.i18n import _
-from core.transfer import Bad, need
+from core.transfer import MAX_CURSOR, Bad, need
 
 
 class ChainRefused(KassiError):
@@ -59,7 +59,7 @@ def parse_header(rec: dict[str, Any]) -> Header:
     head = need(rec, "head", dict)
     head_seq = need(head, "entry", int)
     head_hash = need(head, "hash", str)
-    if since < 0 or head_seq < 1 or not head_hash:
+    if not (0 <= since <= MAX_CURSOR and 1 <= head_seq <= MAX_CURSOR) or not head_hash:
         raise Bad(_("'since' or 'head' is out of range"))
     if need(rec, "cursor", int) != head_seq:
         raise Bad(_("'cursor' is not the head's entry"))
@@ -130,7 +130,7 @@ class ChainCheck:
         entry = need(rec, "entry", dict)
         seq = need(entry, "seq", int)
         digest = need(entry, "hash", str)
-        if seq > self.h.head_seq:
+        if seq > self.h.head_seq or seq < 1:
             self.head_differs()
         if seq > self.expected:
             self.gap(self.expected)

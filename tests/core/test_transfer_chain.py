@@ -294,3 +294,32 @@ def test_every_export_ends_at_a_head_of_its_own(shop: Shop) -> None:
     _t2, c2 = export(shop, since=c1)
     assert c2 == c1 + 1
     assert shop.db.scalar("SELECT action FROM audit_log WHERE seq = ?", (c2,)) == "transfer.export"
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda h: {**h, "head": {"entry": 2**63, "hash": "a"}}, "'since' or 'head' is out of"),
+        (lambda h: {**h, "since": 10**30}, "'since' or 'head' is out of range"),
+        (lambda h: {**h, "head": [1]}, "'head' has the wrong type"),
+        (lambda h: {**h, "cursor": h["cursor"] - 1}, "'cursor' is not the head's entry"),
+        (lambda h: {k: v for k, v in h.items() if k != "origin"}, "'origin' is missing"),
+    ],
+)
+def test_a_damaged_header_is_refused_on_line_1(shop: Shop, head_office: Shop, damage, message):
+    """R-3: the head and origin a file names are checked before anything else."""
+    shop.sell("T1")
+    lines = export(shop)[0].splitlines(keepends=True)
+    lines[0] = json.dumps(damage(json.loads(lines[0]))) + "\n"
+    before = state(head_office)
+    with pytest.raises(InputError, match=f"line 1: {message}"):
+        load(head_office, "".join(lines))
+    assert state(head_office) == before
+
+
+def test_a_cursor_out_of_range_is_refused_before_the_export_is_recorded(shop: Shop) -> None:
+    """R-4 at the export: a message, and no export entry appended."""
+    before = audit.head(shop.db)
+    with pytest.raises(InputError, match="out of range"):
+        export(shop, since=2**63)
+    assert audit.head(shop.db) == before

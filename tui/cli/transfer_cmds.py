@@ -6,7 +6,15 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 
 
 @click.command("transactions")
@@ -45,7 +53,10 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     else:
         # Written beside the target and renamed: a reader never sees half a file.
         folder = os.path.dirname(os.path.abspath(output))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kassi-export-", suffix=".jsonl")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kassi-export-", suffix=".jsonl")
+        except OSError as exc:
+            fail(_("Cannot write {path}: {error}").format(path=output, error=exc.strerror))
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
                 summary = core_export(ctx.db, actor, out, store_id=store_id, since=since)
