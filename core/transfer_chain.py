@@ -30,6 +30,9 @@ from core.errors import KassiError
 from core.i18n import _
 from core.transfer import MAX_CURSOR, Bad, need
 
+SEP = (",", ":")
+BATCH = 1000
+
 
 class ChainRefused(KassiError):
     """The file's journal does not extend the store's history as the head office holds it."""
@@ -82,6 +85,7 @@ class ChainCheck:
         )
         self.expected = max(header.since, 1)
         self.prev_hash: str | None = None
+        self.new: list[tuple[str, int, str, str]] = []  # entries to hold, written in batches
         self.last_hash: str | None = None
         held, n = self.held, header.head_seq
         if held is not None and n > held and header.since > held:
@@ -106,6 +110,8 @@ class ChainCheck:
 
     def compare(self, seq: int, digest: str) -> None:
         """Refuse when the head office holds another entry under this number."""
+        if self.held is None or not self.low <= seq <= self.held:
+            return  # beyond what is held: nothing to compare (and no query per entry)
         held_hash = self.db.scalar(
             "SELECT hash FROM transfer_entries WHERE origin = ? AND seq = ?", (self.h.origin, seq)
         )
@@ -149,17 +155,20 @@ class ChainCheck:
             )
         self.compare(seq, digest)
         if not self.skip:
-            self.db.execute(
-                "INSERT OR IGNORE INTO transfer_entries (origin, seq, hash, entry) VALUES (?,?,?,?)",
-                (
-                    self.h.origin,
-                    seq,
-                    digest,
-                    json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
-                ),
+            self.new.append(
+                (self.h.origin, seq, digest, json.dumps(entry, ensure_ascii=False, separators=SEP))
             )
+            if len(self.new) >= BATCH:
+                self.flush()
         self.prev_hash = self.last_hash = digest
         self.expected = seq + 1
+
+    def flush(self) -> None:
+        self.db.executemany(
+            "INSERT OR IGNORE INTO transfer_entries (origin, seq, hash, entry) VALUES (?,?,?,?)",
+            self.new,
+        )
+        self.new.clear()
 
     def gap(self, seq: int) -> None:
         self.refuse(
@@ -193,6 +202,7 @@ class ChainCheck:
         """Hold the file's head as the scope's cursor; only ever forward (R-8)."""
         if self.skip:
             return
+        self.flush()
         h = self.h
         self.db.execute(
             "INSERT INTO transfer_heads (origin, scope, label, head_seq, head_hash, source,"
