@@ -9,7 +9,8 @@ scope, the head last applied (``transfer_heads``, the R-8 cursor). A file is
 * refused when an entry it carries differs from the one held under the same
   number (rewritten; *shortened* when the file also ends before the held head),
   when its numbers have a gap, when an entry does not link to the one before it,
-  or when it starts after the held head (the file in between is missing);
+  or when it starts after the head applied for its scope (the file in between is
+  missing; the first file of a scope starts at 0);
 * skipped, changing nothing, when its head is not newer than what was applied
   for its scope (an older or the same file imported again);
 * applied otherwise, and only what is new is written (core.transfer_import).
@@ -21,7 +22,7 @@ transaction then keeps nothing.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from attrs import frozen
 
@@ -87,25 +88,32 @@ class ChainCheck:
         self.prev_hash: str | None = None
         self.new: list[tuple[str, int, str, str]] = []  # entries to hold, written in batches
         self.last_hash: str | None = None
-        held, n = self.held, header.head_seq
-        if held is not None and n > held and header.since > held:
+        n = header.head_seq
+        # Per scope: every record of the scope arrived, so the file must start where the
+        # scope's last one ended, or before (another scope's files carry other stores).
+        if self.applied is None and header.since > 0:
+            self.refuse(
+                _(
+                    "Journal of {store}: the head office has nothing from it yet and this file"
+                    " starts at entry {since}: import the first transfer (--since 0) first."
+                ).format(store=header.label, since=header.since)
+            )
+        if self.applied is not None and n > self.applied and header.since > self.applied:
             self.refuse(
                 _(
                     "Journal of {store}: the head office holds entries up to {held} and this"
                     " file starts at entry {since}: import the transfers in between first."
-                ).format(store=header.label, held=held, since=header.since)
+                ).format(store=header.label, held=self.applied, since=header.since)
             )
         self.compare(n, header.head_hash)
-        # not newer than what this scope has applied, or older than all we hold.
-        self.skip = (self.applied is not None and n <= self.applied) or (
-            self.low is not None and n < self.low
-        )
+        # not newer than what this scope has applied: an older or the same file.
+        self.skip = self.applied is not None and n <= self.applied
 
     @property
     def applied_up_to(self) -> int:
-        return int(self.applied if self.applied is not None else self.held or 0)
+        return int(self.applied or 0)
 
-    def refuse(self, problem: str) -> None:
+    def refuse(self, problem: str) -> NoReturn:
         raise ChainRefused(problem)
 
     def compare(self, seq: int, digest: str) -> None:
@@ -117,7 +125,6 @@ class ChainCheck:
         )
         if held_hash is None or held_hash == digest:
             return
-        assert self.held is not None
         if self.h.head_seq < self.held:
             self.refuse(
                 _(
@@ -170,7 +177,7 @@ class ChainCheck:
         )
         self.new.clear()
 
-    def gap(self, seq: int) -> None:
+    def gap(self, seq: int) -> NoReturn:
         self.refuse(
             _("Journal of {store}: entry {seq} is missing from this file.").format(
                 store=self.h.label, seq=seq
@@ -183,15 +190,13 @@ class ChainCheck:
         if self.h.since > n:
             # A cursor from beyond the store's own head: no entries, and the head was
             # compared with the one held (a cut journal is refused there).
-            if self.expected != max(self.h.since, 1):
-                self.gap(n + 1)
             return
         if self.expected <= n:
             self.gap(self.expected)
         if self.last_hash != self.h.head_hash:
             self.head_differs()
 
-    def head_differs(self) -> None:
+    def head_differs(self) -> NoReturn:
         self.refuse(
             _("Journal of {store}: rewritten at entry {seq}: the head does not match it.").format(
                 store=self.h.label, seq=self.h.head_seq

@@ -323,3 +323,33 @@ def test_a_cursor_out_of_range_is_refused_before_the_export_is_recorded(shop: Sh
     with pytest.raises(InputError, match="out of range"):
         export(shop, since=2**63)
     assert audit.head(shop.db) == before
+
+
+def test_the_first_file_from_a_store_must_start_at_its_first_entry(
+    shop: Shop, head_office: Shop
+) -> None:
+    """R-8: nothing is held yet, so a file from a later cursor would leave out what came
+    before it for good; refused, and the full export goes in."""
+    shop.sell("T1")
+    _t, cursor = export(shop)
+    shop.sell("T1", [("1004", 1)])
+    message = refusal(head_office, export(shop, since=cursor)[0])
+    assert f"has nothing from it yet and this file starts at entry {cursor}" in message
+    assert load(head_office, export(shop)[0]).sales == 2
+
+
+def test_a_store_file_that_skips_one_of_its_own_is_refused_whatever_other_scopes_hold(
+    shop: Shop, head_office: Shop
+) -> None:
+    """R-8 per scope: Reykjavík's files carry the numbers, not Nørrebro's sales, so a
+    Nørrebro file starting after Nørrebro's last one applied is refused."""
+    shop.sell("T1")
+    f1, c1 = export(shop, store="NORREBRO")
+    load(head_office, f1)
+    shop.sell("T1", [("1004", 1)])
+    _lost, c2 = export(shop, store="NORREBRO", since=c1)  # never imported
+    shop.sell("R1", [("1001", 1)])
+    load(head_office, export(shop, store="REYKJAVIK")[0])
+    shop.sell("T1", [("1002", 3)])
+    message = refusal(head_office, export(shop, store="NORREBRO", since=c2)[0])
+    assert f"holds entries up to {c1} and this file starts at entry {c2}" in message
