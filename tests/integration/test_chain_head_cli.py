@@ -61,4 +61,4 @@ def test_session_show_and_the_x_and_z_text_carry_the_journal_head(tmp_path: Path
     assert f"{seq}:{digest[:16]}" in z
     assert digest in "".join(z.split())  # the full hash, in groups
     data = json.loads(kassi.ok("session", "show", "1", "--json"))
-    assert data["journal_head"] == {"entry": seq, "hash": digest}
+    assert data["journal_head"] == {"seq": seq, "hash": digest}

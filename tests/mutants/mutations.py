@@ -217,8 +217,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="R-8 an older transfer file is applied instead of skipped",
         file="core/transfer_chain.py",
-        original="self.skip = (self.applied is not None and n <= self.applied) or (",
-        replacement="self.skip = (self.applied is not None and n < 0) or (",
+        original="self.skip = self.applied is not None and n <= self.applied",
+        replacement="self.skip = self.applied is not None and n < 0",
         tests=("tests/core/test_transfer_chain.py",),
     ),
     Mutation(

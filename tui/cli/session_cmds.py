@@ -109,7 +109,7 @@ def session_json(d) -> dict:
         "closed_by": s.closed_by,
         "closed_by_name": d.closed_by_name,
         "close_note": s.close_note,
-        "journal_head": None if d.head is None else {"entry": d.head.seq, "hash": d.head.hash},
+        "journal_head": None if d.head is None else {"seq": d.head.seq, "hash": d.head.hash},
     }
 
 
