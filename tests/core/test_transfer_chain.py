@@ -353,3 +353,24 @@ def test_a_store_file_that_skips_one_of_its_own_is_refused_whatever_other_scopes
     shop.sell("T1", [("1002", 3)])
     message = refusal(head_office, export(shop, store="NORREBRO", since=c2)[0])
     assert f"holds entries up to {c1} and this file starts at entry {c2}" in message
+
+
+def test_the_head_offices_z_report_of_a_store_session_prints_the_stores_close_entry(
+    shop: Shop, head_office: Shop
+) -> None:
+    """R-3 at the head office: an imported closed session's Z report shows the head the
+    store printed on its own Z (the store's close entry, as the store sent it)."""
+    from core import receipts
+    from core.documents import to_text
+
+    sale = shop.sell("T1", [("1002", 2)], "cash")
+    shop.close("T1")
+    load(head_office, export(shop)[0])
+    seq, digest = shop.db.one(
+        "SELECT seq, hash FROM audit_log WHERE action = 'session.close' AND entity_id = ?",
+        (str(sale.session_id),),
+    )
+    here = head_office.db.scalar("SELECT session_id FROM transfer_sessions")
+    d = sessions.session_details(head_office.db, head_office.manager, here)
+    assert (d.head.seq, d.head.hash) == (seq, digest)
+    assert f"{seq}:{digest[:16]}" in to_text(receipts.z_report(d, "en"), 42)
