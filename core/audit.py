@@ -67,6 +67,12 @@ def append(
     return seq
 
 
+def head(db: Db) -> tuple[int, str]:
+    """The chain head: the newest entry's number and hash ((0, GENESIS) before any)."""
+    row = db.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
 @frozen
 class Verification:
     ok: bool

@@ -236,6 +236,15 @@ def _tenders_block(b: _Builder, d: SessionDetails) -> None:
         b.pair("Cash rounding", sm.rounding_total)
 
 
+def _head_block(b: _Builder, d: SessionDetails, *, full: bool = False) -> None:
+    """R-3: the journal head, to compare with the head office's copy or `audit verify`."""
+    if d.head is None:
+        return
+    b.add(Rule(), Text(f"{b.t('Journal head')}: {d.head.short}"))
+    if full:
+        b.add(Text(d.head.grouped))
+
+
 def session_summary(d: SessionDetails, lang: str | None = None) -> Document:
     """The S-8 print step: cash only."""
     b = _Builder(d.store, lang)
@@ -263,6 +272,7 @@ def x_report(d: SessionDetails, now: datetime, lang: str | None = None) -> Docum
     _session_head(b, d)
     _cash_block(b, d)
     _tenders_block(b, d)
+    _head_block(b, d)
     return b.document(f"{b.t('X REPORT')} {d.session.id}", "x_report")
 
 
@@ -273,6 +283,7 @@ def z_report(d: SessionDetails, lang: str | None = None) -> Document:
     _session_head(b, d)
     _cash_block(b, d)
     _tenders_block(b, d)
+    _head_block(b, d, full=True)
     return b.document(f"{b.t('Z REPORT')} {d.session.id}", "z_report")
 
 

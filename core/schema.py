@@ -644,3 +644,48 @@ ALTER TABLE stores ADD COLUMN min_pin_length INTEGER NOT NULL DEFAULT 4
     CHECK (min_pin_length BETWEEN 4 AND 8)
 """,
     )
+
+
+@migrations()
+def m014_transfer_heads(db: sqlite_utils.Database) -> None:
+    """Transfers that prove the store's history (SPEC R-3, R-8).
+
+    ``database_identity`` names this database in every transfer it exports (a copy
+    keeps the name: it is the same history). At the head office, ``transfer_heads``
+    is the journal head and cursor last applied per origin database and export
+    scope (one store, or '' for all), and ``transfer_entries`` every audit entry
+    that origin has sent, as it sent them, so a later file is checked against them.
+    The two indexes find a session's close entry: the head its Z report prints.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE database_identity (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO database_identity (id, created_at)
+    VALUES (lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+CREATE TABLE transfer_heads (
+    origin TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    label TEXT NOT NULL,
+    head_seq INTEGER NOT NULL CHECK (head_seq >= 0),
+    head_hash TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (origin, scope)
+) WITHOUT ROWID;
+CREATE TABLE transfer_entries (
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL CHECK (seq > 0),
+    hash TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+CREATE INDEX audit_log_session_close ON audit_log(entity_id) WHERE action = 'session.close';
+CREATE INDEX transfer_entries_session_close ON transfer_entries(
+    json_extract(entry, '$.terminal_id'), json_extract(entry, '$.entity_id')
+) WHERE json_extract(entry, '$.action') = 'session.close'
+""",
+    )

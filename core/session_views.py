@@ -8,7 +8,9 @@ from collections.abc import Mapping
 
 from attrs import frozen
 
+from core import chain_head
 from core.auth import require
+from core.chain_head import ChainHead
 from core.config import get_store, get_terminal
 from core.db import Db
 from core.errors import NotFound
@@ -65,6 +67,8 @@ class SessionDetails:
     adjustments: tuple[CashAdjustment, ...]
     summary: CashSummary
     counts: Mapping[str, Mapping[int, int]]
+    # The journal head its X or Z report prints; see core.chain_head.
+    head: ChainHead | None = None
 
     @property
     def expected_cash(self) -> int:
@@ -215,6 +219,7 @@ def session_details(db: Db, actor: Staff, session_id: int) -> SessionDetails:
             adjustments=adjustments(db, session_id),
             summary=cash_summary(db, session_id),
             counts=counts,
+            head=chain_head.of_session(db, session),
         )
 
 

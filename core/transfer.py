@@ -13,6 +13,11 @@ history. The *cursor* is that position: an export covers the entries after
 cursor for the next export. A session is sent in its state at export time,
 once per export, at its first entry in the file (its sales come after it).
 
+Every file also carries the store's journal (R-3): its head (the export's own
+``transfer.export`` entry) and every audit entry from ``since`` on, with all the
+journal's columns, for the head office to check that this history extends the
+one it holds (core.transfer_chain); the header names the origin database.
+
 Identities: a sale travels with its ``uid``; a session with
 "<terminal>/<session number>/<opened at>" (its origin, kept by the head office
 in ``transfer_sessions``): terminal ids are unique across the chain, so
@@ -28,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
+from core import audit
 from core.auth import require
 from core.config import get_store
 from core.db import Db, iso, parse_iso
@@ -38,8 +44,9 @@ from core.model import Staff
 from core.money import from_decimal_str, to_decimal_str
 
 FORMAT = "kassi-transactions"
-VERSION = 1
+VERSION = 2  # 2: the journal head and entries (R-3)
 PERMISSION = "statements.manage"
+MAX_CURSOR = 2**63 - 1  # SQLite's largest integer: an audit entry number never passes it
 SALE_ACTIONS = ("sale", "refund")
 SESSION_ACTIONS = ("session.open", "session.auto_open", "session.close", "cash.add", "cash.remove")
 
@@ -47,9 +54,10 @@ SESSION_ACTIONS = ("session.open", "session.auto_open", "session.close", "cash.a
 @frozen
 class ExportSummary:
     since: int
-    cursor: int
+    cursor: int  # also the number of the journal head the file carries
     sales: int
     sessions: int
+    head_hash: str
 
 
 def session_origin(db: Db, session_id: int) -> str:
@@ -65,6 +73,13 @@ def session_origin(db: Db, session_id: int) -> str:
 def timestamp(instant_iso: str, tz: ZoneInfo) -> str:
     """A stored UTC instant as local time with its UTC offset: 2026-05-31T10:00:00.000000+02:00."""
     return parse_iso(instant_iso).astimezone(tz).isoformat(timespec="microseconds")
+
+
+def _hex(value: object) -> str:
+    """A BLOB column of the journal (a signature, say) travels as hex."""
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"cannot write {type(value).__name__} to a transfer file")
 
 
 class _Writer:
@@ -91,9 +106,8 @@ class _Writer:
         import json
 
         # json_text: a file read with `cat` or `less` must not carry raw C1/bidi controls (R-6).
-        self.out.write(
-            json_text(json.dumps(record, ensure_ascii=False, separators=(",", ":"))) + "\n"
-        )
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=_hex)
+        self.out.write(json_text(text) + "\n")
 
     def session(self, row: Any) -> None:
         db = self.db
@@ -212,30 +226,61 @@ class _Writer:
         )
 
 
+def identity(db: Db) -> str:
+    """This database's name as an origin of transfers (m014; a copy keeps it)."""
+    return str(db.scalar("SELECT id FROM database_identity"))
+
+
 def export_transactions(
     db: Db, actor: Staff, out: TextIO, *, store_id: str | None = None, since: int = 0
 ) -> ExportSummary:
-    """Write the header and every session and sale recorded after cursor ``since``
-    (of one store, or all) to ``out``; returns the counts and the next cursor."""
+    """Write the header, the journal entries from ``since`` on, and every session and
+    sale recorded after cursor ``since`` (of one store, or all) to ``out``; returns the
+    counts and the next cursor."""
     require(actor, PERMISSION)
     if since < 0:
         since = 0
+    if since > MAX_CURSOR:
+        raise InputError(_("The cursor {since} is out of range.").format(since=since))
+    if store_id:
+        get_store(db, store_id)
+    # The export is itself an entry, in a short transaction of its own (the tills keep
+    # selling while the file is written): so every file ends at a head of its own, and
+    # a store that cut its journal back can only export a head the head office knows
+    # under another hash (R-3).
+    with db.write():
+        head = audit.append(
+            db,
+            "transfer.export",
+            staff_id=actor.id,
+            entity="transfer",
+            entity_id=store_id or "",
+            details={"since": since},
+        )
     with db.read():
-        if store_id:
-            get_store(db, store_id)
-        cursor = int(db.scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log"))
+        head_hash = str(db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (head,)))
         writer = _Writer(db, out)
         writer.write(
             {
                 "type": "header",
                 "format": FORMAT,
                 "version": VERSION,
+                "origin": identity(db),
+                "stores": [r[0] for r in db.all("SELECT id FROM stores ORDER BY id")],
                 "store": store_id,
                 "since": since,
-                "cursor": max(cursor, since),
+                "cursor": head,
+                "head": {"entry": head, "hash": head_hash},
                 "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
         )
+        # From the entry at `since` itself: the head office checks it against the head
+        # it holds. Every column, whatever columns the journal has.
+        for entry in db.execute(
+            "SELECT * FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq",
+            (max(since, 1), head),
+        ):
+            writer.write({"type": "entry", "entry": dict(entry)})
         sent_sessions: set[int] = set()
         n_sales = 0
         sale_marks = ",".join("?" for _ in SALE_ACTIONS)
@@ -245,7 +290,7 @@ def export_transactions(
             " WHERE seq > ? AND seq <= ? AND ((entity = 'sale' AND action IN"
             f" ({sale_marks})) OR (entity = 'session' AND action IN ({session_marks})))"
             " ORDER BY seq",
-            (since, cursor, *SALE_ACTIONS, *SESSION_ACTIONS),
+            (since, head, *SALE_ACTIONS, *SESSION_ACTIONS),
         ).fetchall()
         for entry in entries:
             if entry["entity"] == "sale":
@@ -260,7 +305,7 @@ def export_transactions(
                     continue
                 sent_sessions.add(entry["eid"])
                 writer.session(row)
-    return ExportSummary(since, max(cursor, since), n_sales, len(sent_sessions))
+    return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash)
 
 
 # -- reading records (the import) -------------------------------------------------------

@@ -3,9 +3,12 @@
 All or nothing: the whole file is one write transaction; the first malformed or
 inconsistent line raises an InputError naming its line number, and nothing
 from the file stays. Idempotent by identity: a sale whose uid is already here
-is skipped (it must be the same sale), a session already here is updated only
-from open to closed (or with new cash actions while open). Importing the same
-file twice changes nothing, not even the audit log.
+is skipped (it must be the same sale), a session already here only moves
+forward: from open to closed, or with new cash actions appended while open
+(R-8: an older state never replaces a newer one). Importing the same file twice,
+or an older file after a newer one, changes nothing, not even the audit log: the
+file's journal head is checked first (core.transfer_chain, R-3) and a file whose
+head is not newer than the one applied for its origin is skipped whole.
 
 Stock: the store's till moved its stock when it sold; here the import does the
 same (inventory.on_hand and a movement with reason 'import' per SKU and sale),
@@ -34,6 +37,7 @@ from core.i18n import _
 from core.model import Staff
 from core.money import from_decimal_str
 from core.transfer import FORMAT, PERMISSION, VERSION, Bad, amount_of, instant_of, need
+from core.transfer_chain import ChainCheck, ChainRefused, Header, parse_header
 
 
 @frozen
@@ -42,7 +46,10 @@ class ImportSummary:
     sessions: int
     skipped_sales: int
     skipped_sessions: int
-    cursor: int | None
+    cursor: int  # the file's journal head
+    store: str  # how the file names its store(s)
+    # Set when the file was skipped whole: the head already applied (R-8).
+    already_applied: int | None = None
 
 
 class _Importer:
@@ -58,6 +65,12 @@ class _Importer:
         self.staff = {r[0] for r in db.all("SELECT id FROM staff")}
         self.customers = {r[0] for r in db.all("SELECT id FROM customers")}
         self.sales = self.sessions = self.skipped_sales = self.skipped_sessions = 0
+
+    def count_skipped(self, kind: str) -> None:
+        if kind == "sale":
+            self.skipped_sales += 1
+        else:
+            self.skipped_sessions += 1
 
     # -- references ---------------------------------------------------------------------
 
@@ -164,25 +177,38 @@ class _Importer:
             here = db.next_number("session")
             db.insert("sessions", {"id": here, **values})
             db.insert("transfer_sessions", {"origin": origin, "session_id": here})
+            known: list[tuple] = []
         else:
             current = db.one("SELECT status FROM sessions WHERE id = ?", (here,))
-            known_adj = db.scalar(
-                "SELECT COUNT(*) FROM cash_adjustments WHERE session_id = ?", (here,)
-            )
             if current is None:
                 raise Bad(_("session {origin} is missing here").format(origin=origin))
+            known = [
+                tuple(r)
+                for r in db.all(
+                    "SELECT kind, amount, note, staff_id, created_at FROM cash_adjustments"
+                    " WHERE session_id = ? ORDER BY id",
+                    (here,),
+                )
+            ]
+            # R-8: a session only moves forward (open -> more cash actions -> closed);
+            # a state from an older file never replaces a newer one.
             if current["status"] == "closed" or (
-                status == "open" and known_adj == len(adjustments)
+                status == "open" and len(adjustments) <= len(known)
             ):
                 self.skipped_sessions += 1
                 return
+            if adjustments[: len(known)] != known:
+                raise Bad(
+                    _("session {origin} is already here with other cash actions").format(
+                        origin=origin
+                    )
+                )
             sets = ", ".join(f"{k} = ?" for k in values)
             db.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*values.values(), here))
-            db.execute("DELETE FROM cash_adjustments WHERE session_id = ?", (here,))
         db.executemany(
             "INSERT INTO cash_adjustments (session_id, kind, amount, note, staff_id, created_at)"
             " VALUES (?,?,?,?,?,?)",
-            [(here, *a) for a in adjustments],
+            [(here, *a) for a in adjustments[len(known) :]],
         )
         db.executemany(
             "INSERT INTO declarations (session_id, tender_id, amount) VALUES (?,?,?)",
@@ -338,37 +364,43 @@ class _Importer:
 def import_transactions(
     db: Db, actor: Staff, lines: Iterable[str], *, source: str = ""
 ) -> ImportSummary:
-    """Load a transfer file (an iterable of its lines) in one transaction."""
+    """Load a transfer file (an iterable of its lines) in one transaction: refused whole
+    if its journal does not extend the store's history here (R-3), skipped whole if it
+    is not newer than what was applied (R-8)."""
     require(actor, PERMISSION)
     label = source or _("the file")
     line_no = 0
+    chain: ChainCheck | None = None
     try:
         with db.write():
             importer = _Importer(db)
-            cursor = None
-            for line_no, text in enumerate(lines, start=1):
+            records = False  # past the journal entries
+            for text in lines:
+                line_no += 1
                 if not text.strip():
                     continue
                 try:
                     rec = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise Bad(_("not JSON ({error})").format(error=exc.msg)) from None
+                except RecursionError:
+                    raise Bad(_("nested too deeply")) from None
                 if not isinstance(rec, dict):
                     raise Bad(_("a record is a JSON object"))
                 kind = rec.get("type")
-                if line_no == 1 or cursor is None:
-                    if kind != "header" or rec.get("format") != FORMAT:
-                        raise Bad(
-                            _("the first line must be the {format} header").format(format=FORMAT)
-                        )
-                    if rec.get("version") != VERSION:
-                        raise Bad(
-                            _("format version {version} is not supported").format(
-                                version=rec.get("version")
-                            )
-                        )
-                    cursor = need(rec, "cursor", int)
+                if chain is None:
+                    chain = ChainCheck(db, _header(rec))
+                elif kind == "entry":
+                    if records:
+                        raise Bad(_("journal entries come before the sessions and sales"))
+                    chain.entry(rec)
                 elif kind in ("session", "sale"):
+                    if not records:
+                        chain.finish()
+                        records = True
+                    if chain.skip:
+                        importer.count_skipped(kind)
+                        continue
                     try:
                         (importer.session if kind == "session" else importer.sale)(rec)
                     except (TypeError, AttributeError):
@@ -376,8 +408,11 @@ def import_transactions(
                         raise Bad(_("the {kind} record is malformed").format(kind=kind)) from None
                 else:
                     raise Bad(_("unknown record type {kind!r}").format(kind=kind))
-            if cursor is None:
+            if chain is None:
                 raise Bad(_("the file is empty"))
+            if not records:
+                chain.finish()
+            chain.commit(source)
             if importer.sales or importer.sessions:
                 audit.append(
                     db,
@@ -390,9 +425,15 @@ def import_transactions(
                         "sessions": importer.sessions,
                         "skipped_sales": importer.skipped_sales,
                         "skipped_sessions": importer.skipped_sessions,
-                        "cursor": cursor,
+                        "cursor": chain.h.head_seq,
+                        "origin": chain.h.origin,
+                        "head": chain.h.head_hash,
                     },
                 )
+    except ChainRefused as exc:
+        raise ChainRefused(
+            _("{file}: {problem} Nothing was imported.").format(file=label, problem=exc.message)
+        ) from None
     except Bad as exc:
         raise InputError(
             _("{file}, line {line}: {error}. Nothing was imported.").format(
@@ -416,5 +457,23 @@ def import_transactions(
         importer.sessions,
         importer.skipped_sales,
         importer.skipped_sessions,
-        cursor,
+        chain.h.head_seq,
+        chain.h.label,
+        chain.applied_up_to if chain.skip else None,
     )
+
+
+def _header(rec: dict[str, Any]) -> Header:
+    if rec.get("type") != "header" or rec.get("format") != FORMAT:
+        raise Bad(_("the first line must be the {format} header").format(format=FORMAT))
+    version = rec.get("version")
+    if version == 1:
+        raise Bad(
+            _(
+                "format version 1 carries no journal head (R-3): export it again with this"
+                " version of kassi"
+            )
+        )
+    if version != VERSION:
+        raise Bad(_("format version {version} is not supported").format(version=version))
+    return parse_header(rec)

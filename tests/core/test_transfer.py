@@ -94,8 +94,9 @@ def test_export_writes_json_lines_with_a_header(shop: Shop) -> None:
     records = [json.loads(line) for line in text.splitlines()]
     header = records[0]
     assert header["type"] == "header" and header["format"] == "kassi-transactions"
-    assert header["version"] == 1 and header["since"] == 0 and header["cursor"] == cursor
-    kinds = [r["type"] for r in records[1:]]
+    assert header["version"] == 2 and header["since"] == 0 and header["cursor"] == cursor
+    assert header["head"]["entry"] == cursor and len(header["head"]["hash"]) == 64
+    kinds = [r["type"] for r in records[1:] if r["type"] != "entry"]
     assert kinds.count("sale") == 6 and kinds.count("session") == 2
     first_sale = next(r for r in records if r["type"] == "sale")
     assert first_sale["timestamp"] == "2026-05-31T09:00:00.000000+02:00"
@@ -227,7 +228,7 @@ def test_the_cursor_sends_only_what_is_new(shop: Shop, head_office: Shop) -> Non
     shop.at(2026, 5, 31, 20)
     shop.close("T1", cash_delta=-100)
     text2, cursor2 = export(shop, since=cursor1)
-    records = [json.loads(x) for x in text2.splitlines()]
+    records = [r for r in map(json.loads, text2.splitlines()) if r["type"] != "entry"]
     assert [r["type"] for r in records] == ["header", "sale", "session"]
     assert records[0]["since"] == cursor1 and cursor2 > cursor1
     summary = load(head_office, text2)
@@ -235,7 +236,9 @@ def test_the_cursor_sends_only_what_is_new(shop: Shop, head_office: Shop) -> Non
     closed = head_office.db.one("SELECT * FROM sessions WHERE id = ?", (opened["id"],))
     assert closed["status"] == "closed" and closed["counted_cash"] == 4900 - 100
     text3, cursor3 = export(shop, since=cursor2)
-    assert len(text3.splitlines()) == 1 and cursor3 == cursor2
+    # Nothing new but the journal: the entry at the cursor and the export's own.
+    assert {json.loads(x)["type"] for x in text3.splitlines()[1:]} == {"entry"}
+    assert cursor3 == cursor2 + 1
     sid = head_office.create_one("NORREBRO", *DAY)
     head_office.calculate(sid)
     assert head_office.lines(sid)[("", "cash")] == (4900, 4800, -100)
@@ -246,7 +249,7 @@ def test_export_of_one_store(shop: Shop) -> None:
     shop.sell("T1")
     shop.sell("R1", [("1001", 1)])
     text, _cursor = export(shop, store="REYKJAVIK")
-    records = [json.loads(x) for x in text.splitlines()[1:]]
+    records = [r for r in map(json.loads, text.splitlines()[1:]) if r["type"] != "entry"]
     assert {r["store"] for r in records} == {"REYKJAVIK"}
     assert [r["type"] for r in records] == ["session", "sale"]
 
@@ -259,40 +262,49 @@ def _good_file(shop: Shop) -> list[str]:
     return export(shop)[0].splitlines(keepends=True)
 
 
+def _line(lines: list[str], record: int) -> int:
+    """The file line of the ``record``-th line not counting the journal entries (R-3),
+    which follow the header."""
+    entries = sum(1 for x in lines if json.loads(x)["type"] == "entry")
+    return record if record == 1 else record + entries
+
+
 @pytest.mark.parametrize(
     ("line_no", "damage", "message"),
     [
-        (3, lambda r: "{not json", "line 3: not JSON"),
-        (3, lambda r: {**r, "total": "49,00"}, "line 3: 'total'"),
-        (4, lambda r: {**r, "terminal": "T9"}, "line 4: unknown terminal 'T9'"),
-        (4, lambda r: {**r, "total": "30.00"}, "line 4: the lines do not add up"),
+        (3, lambda r: "{not json", "not JSON"),
+        (3, lambda r: {**r, "total": "49,00"}, "'total'"),
+        (4, lambda r: {**r, "terminal": "T9"}, "unknown terminal 'T9'"),
+        (4, lambda r: {**r, "total": "30.00"}, "the lines do not add up"),
         (
             3,
             lambda r: {**r, "timestamp": "2026-05-31T09:00:00"},
-            "line 3: 'timestamp' is not a time with a UTC offset",
+            "'timestamp' is not a time with a UTC offset",
         ),
         (
             4,
             lambda r: {k: v for k, v in r.items() if k != "payments"},
-            "line 4: 'payments' is missing",
+            "'payments' is missing",
         ),
-        (1, lambda r: {**r, "version": 2}, "line 1: format version 2"),
-        (4, lambda r: {**r, "lines": [1, 2]}, "line 4: the sale record is malformed"),
-        (4, lambda r: {**r, "vat": "0.01"}, "line 4: the lines' VAT does not add up"),
-        (2, lambda r: {**r, "adjustments": [{"kind": "steal"}]}, "line 2: 'amount' is missing"),
-        (3, lambda r: {**r, "type": "coupon"}, "line 3: unknown record type 'coupon'"),
+        (1, lambda r: {**r, "version": 3}, "format version 3"),
+        (4, lambda r: {**r, "lines": [1, 2]}, "the sale record is malformed"),
+        (4, lambda r: {**r, "vat": "0.01"}, "the lines' VAT does not add up"),
+        (2, lambda r: {**r, "adjustments": [{"kind": "steal"}]}, "'amount' is missing"),
+        (3, lambda r: {**r, "type": "coupon"}, "unknown record type 'coupon'"),
     ],
 )
 def test_a_malformed_line_is_named_and_nothing_is_imported(
     shop: Shop, head_office: Shop, line_no, damage, message
 ) -> None:
     lines = _good_file(shop)
-    assert [json.loads(x)["type"] for x in lines] == ["header", "session", "sale", "sale"]
+    kinds = [t for t in (json.loads(x)["type"] for x in lines) if t != "entry"]
+    assert kinds == ["header", "session", "sale", "sale"]
+    line_no = _line(lines, line_no)
     record = json.loads(lines[line_no - 1])
     damaged = damage(record)
     lines[line_no - 1] = (damaged if isinstance(damaged, str) else json.dumps(damaged)) + "\n"
     before = state(head_office)
-    with pytest.raises(InputError, match=message) as refused:
+    with pytest.raises(InputError, match=f"line {line_no}: {message}") as refused:
         load(head_office, "".join(lines))
     assert "Nothing was imported" in refused.value.message
     assert state(head_office) == before
@@ -300,19 +312,21 @@ def test_a_malformed_line_is_named_and_nothing_is_imported(
 
 def test_a_sale_must_find_its_session_and_its_original(shop: Shop, head_office: Shop) -> None:
     lines = _good_file(shop)
-    without_session = [lines[0], *lines[2:]]  # the session record is missing
-    with pytest.raises(InputError, match="line 2: session .* is not here"):
+    at = _line(lines, 2)
+    without_session = [*lines[: at - 1], *lines[at:]]  # the session record is missing
+    with pytest.raises(InputError, match=f"line {at}: session .* is not here"):
         load(head_office, "".join(without_session))
     assert head_office.count("sales") == 0
 
 
 def test_the_same_id_with_other_contents_is_refused(shop: Shop, head_office: Shop) -> None:
-    lines = _good_file(shop)
-    load(head_office, "".join(lines))
-    record = json.loads(lines[2])
+    load(head_office, "".join(_good_file(shop)))
+    lines = export(shop)[0].splitlines(keepends=True)  # newer: not skipped whole (R-8)
+    at = _line(lines, 3)
+    record = json.loads(lines[at - 1])
     record["receipt"] = 99
-    lines[2] = json.dumps(record) + "\n"
-    with pytest.raises(InputError, match="line 3: sale .* already here with other contents"):
+    lines[at - 1] = json.dumps(record) + "\n"
+    with pytest.raises(InputError, match=f"line {at}: sale .* already here with other contents"):
         load(head_office, "".join(lines))
 
 

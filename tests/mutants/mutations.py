@@ -221,4 +221,26 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement=r'    f"(?s:{_SEQUENCE})|[\x00-\x1f\x7f{_BIDI_AND_SEPARATORS}]",',
         tests=("tests/core/test_display.py",),
     ),
+    # -- transfers (R-3, R-8) ---------------------------------------------------------------
+    Mutation(
+        name="R-8 an older transfer file is applied instead of skipped",
+        file="core/transfer_chain.py",
+        original="self.skip = self.applied is not None and n <= self.applied",
+        replacement="self.skip = self.applied is not None and n < 0",
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
+    Mutation(
+        name="R-8 a session from an older file replaces its newer state",
+        file="core/transfer_import.py",
+        original='status == "open" and len(adjustments) <= len(known)',
+        replacement='status == "open" and len(adjustments) == len(known)',
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
+    Mutation(
+        name="R-3 the head office accepts an entry it holds under another hash",
+        file="core/transfer_chain.py",
+        original="        if held_hash is None or held_hash == digest:\n",
+        replacement="        if True:\n",
+        tests=("tests/core/test_transfer_chain.py",),
+    ),
 )

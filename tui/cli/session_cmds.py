@@ -111,6 +111,7 @@ def session_json(d) -> dict:
         "closed_by": s.closed_by,
         "closed_by_name": d.closed_by_name,
         "close_note": s.close_note,
+        "journal_head": None if d.head is None else {"seq": d.head.seq, "hash": d.head.hash},
     }
 
 
@@ -147,6 +148,8 @@ def session_text(d) -> str:
             (_("Cash taken out"), f(s.cash_removed)),
             (_("Closed"), f"{s.closed_at}  {cell(d.closed_by_name)}"),
         ]
+    if d.head is not None:  # the head its X or Z report prints
+        rows.append((_("Journal head"), d.head.short))
     width = max(len(k) for k, _v in rows)
     lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
     if d.adjustments:

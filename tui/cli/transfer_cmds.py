@@ -6,7 +6,16 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, echo, emit_json, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    echo,
+    emit_json,
+    fail,
+    handle_errors,
+    pass_ctx,
+    staff_options,
+)
 
 
 @click.command("transactions")
@@ -36,6 +45,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     import sys
     import tempfile
 
+    from core.chain_head import SHORT_HEX
     from core.transfer import export_transactions as core_export
 
     actor = authenticate(ctx, staff_id, pin)
@@ -44,7 +54,10 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     else:
         # Written beside the target and renamed: a reader never sees half a file.
         folder = os.path.dirname(os.path.abspath(output))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kassi-export-", suffix=".jsonl")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".kassi-export-", suffix=".jsonl")
+        except OSError as exc:
+            fail(_("Cannot write {path}: {error}").format(path=output, error=exc.strerror))
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
                 summary = core_export(ctx.db, actor, out, store_id=store_id, since=since)
@@ -59,6 +72,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
         ),
         err=True,
     )
+    echo(f"{_('Journal head')}: {summary.cursor}:{summary.head_hash[:SHORT_HEX]}", err=True)
 
 
 @click.command("transactions")
@@ -88,7 +102,16 @@ def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
                 "skipped_sales": summary.skipped_sales,
                 "skipped_sessions": summary.skipped_sessions,
                 "cursor": summary.cursor,
+                "already_applied": summary.already_applied,
             }
+        )
+        return
+    if summary.already_applied is not None:  # an older file rolls nothing back
+        echo(
+            _(
+                "{file}: already applied up to entry {seq} of the journal of {store};"
+                " nothing changed."
+            ).format(file=file, seq=summary.already_applied, store=summary.store)
         )
         return
     echo(

@@ -1,0 +1,202 @@
+"""`kassi export transactions` / `kassi import transactions` between two real database
+files: an older file never rolls the head office back (SPEC R-8), and a store journal
+that was rewritten or shortened is refused with the store, the entry number, a one-line
+message, exit code 5 and nothing changed (R-3)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from core import auth, sales, sessions
+from core.db import Db
+from core.sales import LineInput
+from core.tendering import TenderInput
+from tests.integration.kassi_command import kassi_command
+
+pytestmark = pytest.mark.integration
+
+
+class Kassi:
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+        # The manager through the environment: no --pin warning on stderr (R-10).
+        self.env.update(KASSI_DB=str(db), KASSI_LANG="en", KASSI_STAFF="1", KASSI_PIN="1234")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*kassi_command(), *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    def ok(self, *args: str) -> subprocess.CompletedProcess:
+        result = self.run(*args)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result
+
+    def export(self, path: Path, since: int = 0) -> int:
+        self.ok("export", "transactions", "--store", "NORREBRO", "--since", str(since), "-o", path)
+        return json.loads(path.read_text("utf-8").splitlines()[0])["cursor"]
+
+    def rows(self) -> dict[str, list]:
+        con = sqlite3.connect(self.db)
+        try:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
+        finally:
+            con.close()
+
+
+def ring(path: Path, hour: int, cash_note: str | None = None) -> None:
+    """A cash sale on T1 (its session opens by itself), and a cash action if noted."""
+    db = Db(path, clock=lambda: datetime(2026, 5, 31, hour, 0, tzinfo=UTC))
+    try:
+        sales.record_sale(
+            db, auth.get_staff(db, "2"), "T1", [LineInput("1002", 1)], [TenderInput("cash", None)]
+        )
+        if cash_note:
+            sessions.adjust_cash(db, auth.get_staff(db, "1"), "T1", "add", 1000, cash_note)
+    finally:
+        db.close()
+
+
+def sql(path: Path, *statements: tuple[str, tuple]) -> None:
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            for text, params in statements:
+                con.execute(text, params)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "kassi.db"
+    Kassi(path).ok("init", "--demo")
+    sqlite3.connect(path).close()
+    return path
+
+
+def copy_of(template: Path, path: Path) -> Kassi:
+    shutil.copy(template, path)
+    shutil.copy(f"{template}.key", f"{path}.key")  # its key file too (R-10)
+    return Kassi(path)
+
+
+@pytest.fixture
+def store(tmp_path: Path, template: Path) -> Kassi:
+    return copy_of(template, tmp_path / "store.db")
+
+
+@pytest.fixture
+def office(tmp_path: Path, template: Path) -> Kassi:
+    return copy_of(template, tmp_path / "office.db")
+
+
+def refused(office: Kassi, transfer: Path) -> str:
+    before = office.rows()
+    result = office.run("import", "transactions", str(transfer))
+    assert result.returncode == 5, (result.stdout, result.stderr)
+    assert result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert office.rows() == before
+    return result.stderr.strip().removeprefix("Error: ")
+
+
+def test_reimporting_an_older_file_says_already_applied_and_changes_nothing(
+    store: Kassi, office: Kassi, tmp_path: Path
+) -> None:
+    """R-8: F1, F2, F1 again: one line on stdout, exit 0, the head office as after F2."""
+    f1, f2 = tmp_path / "f1.jsonl", tmp_path / "f2.jsonl"
+    ring(store.db, 7, "first")
+    store.export(f1)
+    ring(store.db, 8, "second")
+    c2 = store.export(f2)
+    office.ok("import", "transactions", str(f1))
+    office.ok("import", "transactions", str(f2))
+    newest = office.rows()
+    result = office.ok("import", "transactions", str(f1))
+    assert result.stdout == (
+        f"{f1}: already applied up to entry {c2} of the journal of NORREBRO; nothing changed.\n"
+    )
+    assert office.rows() == newest
+    notes = [r for r in newest["cash_adjustments"] if "second" in r]
+    assert len(notes) == 1  # the second cash action is still at the head office
+    again = json.loads(office.ok("import", "transactions", str(f1), "--json").stdout)
+    assert again["already_applied"] == c2 and again["sales"] == 0
+
+
+def test_a_rewritten_store_journal_is_refused_naming_the_store_and_the_entry(
+    store: Kassi, office: Kassi, tmp_path: Path
+) -> None:
+    """R-3: an entry edited at the store and every later link recomputed (its own chain
+    still hangs together); the next full export is refused at that entry."""
+    f1, f2 = tmp_path / "f1.jsonl", tmp_path / "f2.jsonl"
+    ring(store.db, 7)
+    store.export(f1)
+    office.ok("import", "transactions", str(f1))
+    con = sqlite3.connect(store.db)
+    rows = con.execute("SELECT seq, prev_hash, hash FROM audit_log ORDER BY seq").fetchall()
+    target = con.execute("SELECT MIN(seq) FROM audit_log WHERE action = 'sale'").fetchone()[0]
+    con.close()
+    forged, prev = [], None
+    for seq, prev_hash, digest in rows:
+        if seq < target:
+            continue
+        prev = prev_hash if prev is None else prev
+        new = hashlib.sha256(f"{prev}{digest}forged".encode()).hexdigest()
+        forged.append(
+            ("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, new, seq))
+        )
+        prev = new
+    sql(store.db, ("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target,)), *forged)
+    ring(store.db, 8)
+    store.export(f2, since=0)
+    message = refused(office, f2)
+    assert message == (
+        f"{f2}: Journal of NORREBRO: rewritten at entry {target}: the head office holds"
+        f" another entry {target}. Nothing was imported."
+    )
+
+
+def test_a_shortened_store_journal_is_refused_naming_the_store_and_the_entries(
+    store: Kassi, office: Kassi, tmp_path: Path
+) -> None:
+    """R-3: the newest entries deleted at the store and the counter lowered; the export
+    from the cursor the head office was given ends before the head it holds."""
+    f1, f2, f3 = tmp_path / "f1.jsonl", tmp_path / "f2.jsonl", tmp_path / "f3.jsonl"
+    ring(store.db, 7)
+    c1 = store.export(f1)
+    ring(store.db, 8, "more")
+    c2 = store.export(f2, since=c1)
+    office.ok("import", "transactions", str(f1))
+    office.ok("import", "transactions", str(f2))
+    sql(
+        store.db,
+        ("DELETE FROM audit_log WHERE seq > ?", (c1,)),
+        ("UPDATE number_sequences SET value = ? WHERE name = 'audit'", (c1,)),
+    )
+    store.export(f3, since=c2)
+    message = refused(office, f3)
+    assert message.startswith(f"{f3}: Journal of NORREBRO: shortened: this file ends at entry")
+    assert f"ends at entry {c1 + 1}, the head office holds entries up to {c2}" in message
