@@ -47,7 +47,7 @@ class ItemSearchScreen(ModalScreen[str | None]):
                 if item.price is not None and item.currency
                 else _("no price")
             )
-            results.add_option(Option(f"{item.sku:<8} {item.name:<32} {price:>14}", id=item.sku))
+            results.add_option(Option(f"{item.sku:<8} {item.name:<31} {price:>13}", id=item.sku))
         if results.option_count:
             results.highlighted = 0
         none = not results.option_count and text.strip()
