@@ -125,7 +125,7 @@ def import_catalog(
         rows.append((values, row_prices, stock))
     with db.write():
         authorize(db, actor)
-        for values, row_prices, stock in rows:
+        for values, _row_prices, stock in rows:
             # With a store, the row is that store's name, price (its currency) and VAT
             # rate; the shared catalog entry is only created for a new SKU.
             params = (values["sku"], values["name"], values["vat_rate"], values["barcode"])
@@ -149,14 +149,20 @@ def import_catalog(
                     " vat_rate = excluded.vat_rate, barcode = excluded.barcode, active = 1",
                     params,
                 )
-            for cur, price in row_prices.items():
-                prices.put(db, values["sku"], price, cur, store_id)
             if store_id and stock is not None:
                 db.execute(
                     "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?,?,?) "
                     "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
                     (store_id, values["sku"], stock),
                 )
+        prices.put_many(
+            db,
+            [
+                prices.ItemPrice(values["sku"], cur, price, store_id)
+                for values, row_prices, _stock in rows
+                for cur, price in row_prices.items()
+            ],
+        )
         name_search.reindex(db, [values["sku"] for values, _prices, _stock in rows])
         audit.append(
             db,

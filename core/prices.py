@@ -125,16 +125,28 @@ def _check(
     return store
 
 
+_UPSERT = {
+    # One statement per price, each conflict target one of the partial unique indexes.
+    False: "INSERT INTO item_prices (sku, currency, store_id, price) VALUES (?, ?, NULL, ?)"
+    " ON CONFLICT (sku, currency) WHERE store_id IS NULL DO UPDATE SET price = excluded.price",
+    True: "INSERT INTO item_prices (sku, currency, store_id, price) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (sku, store_id, currency) WHERE store_id IS NOT NULL"
+    " DO UPDATE SET price = excluded.price",
+}
+
+
+def put_many(db: Db, rows: list[ItemPrice]) -> None:
+    """Store prices (inside the caller's write transaction; no audit, no checks)."""
+    shared = [(p.sku, p.currency, p.price) for p in rows if p.store_id is None]
+    own = [(p.sku, p.currency, p.store_id, p.price) for p in rows if p.store_id is not None]
+    if shared:
+        db.executemany(_UPSERT[False], shared)
+    if own:
+        db.executemany(_UPSERT[True], own)
+
+
 def put(db: Db, sku: str, price: int, currency: str, store_id: str | None = None) -> None:
-    """Store a price (inside the caller's write transaction; no audit, no checks)."""
-    db.execute(
-        "DELETE FROM item_prices WHERE sku = ? AND currency = ? AND store_id IS ?",
-        (sku, currency, store_id),
-    )
-    db.execute(
-        "INSERT INTO item_prices (sku, currency, store_id, price) VALUES (?,?,?,?)",
-        (sku, currency, store_id, price),
-    )
+    put_many(db, [ItemPrice(sku, currency, price, store_id)])
 
 
 def set_price(
