@@ -92,8 +92,12 @@ def _master_data(path: Path) -> None:
         ],
     )
     c.executemany(
-        "INSERT INTO items (sku, name, price, vat_rate) VALUES (?, ?, ?, 2500)",
-        [(f"S{n:05d}", f"Item {n}", 500 + (n * 37) % 20000) for n in range(SKUS)],
+        "INSERT INTO items (sku, name, vat_rate) VALUES (?, ?, 2500)",
+        [(f"S{n:05d}", f"Item {n}") for n in range(SKUS)],
+    )
+    c.executemany(  # a price in the store's currency
+        "INSERT INTO item_prices (sku, currency, price) VALUES (?, 'DKK', ?)",
+        [(f"S{n:05d}", 500 + (n * 37) % 20000) for n in range(SKUS)],
     )
     c.execute("COMMIT")
     db.close()

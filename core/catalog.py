@@ -1,33 +1,41 @@
-"""The catalog: items, per-store prices, CSV import, and stock on hand."""
+"""The catalog: items, their prices (each with its currency, core.prices), CSV import
+and export, and stock on hand.
+
+The catalog CSV (docs/catalog-format.md): ``sku,name,vat`` and one column per
+currency, ``price_DKK``, ``price_ISK`` ... (an empty cell: no price in that
+currency, or unchanged on re-import); optional ``barcode`` and ``on_hand``. A bare
+``price`` column is read only in a currency named by the caller (``--currency``, or
+the store's with ``--store``); a file whose prices have no currency is refused (R-7).
+With a store, the file is that store's: its names, VAT rates, stock and own prices,
+in its currency only.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
-from core import audit, money, name_search
+from core import audit, money, name_search, prices
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
 from core.i18n import _
-from core.model import Item, Staff
+from core.model import Item, Staff, Store
 
 # -- items and stock -------------------------------------------------------------------
 
 
-def _item_values(sku: str, name: str, price: int, vat_rate: int, barcode: str | None) -> dict:
+def _item_values(sku: str, name: str, vat_rate: int, barcode: str | None) -> dict:
     if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
         raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
     if not name.strip():
         raise InputError(_("An item needs a name."))
-    if price < 0:
-        raise InputError(_("A price cannot be negative."))
     if not 0 <= vat_rate <= 10000:
         raise InputError(_("VAT rate must be between 0 and 100 %."))
     return {
         "sku": sku,
         "name": name.strip(),
-        "price": price,
         "vat_rate": vat_rate,
         "barcode": barcode or None,
     }
@@ -38,16 +46,26 @@ def add_item(
     actor: Staff | None,
     sku: str,
     name: str,
-    price: int,
+    price: int | None,
     vat_rate: int,
     barcode: str | None = None,
+    *,
+    currency: str | None = None,
+    store_id: str | None = None,
 ) -> Item:
-    values = _item_values(sku, name, price, vat_rate, barcode)
+    """A new item with its first price: in ``currency`` for every store selling in it,
+    or (``store_id``) that store's own price in its currency. Never a bare amount (R-7)."""
+    values = _item_values(sku, name, vat_rate, barcode)
+    if price is not None and not currency and not store_id:
+        raise InputError(_("Give the currency of the price, e.g. 12.50 DKK."))
     with db.write():
         authorize(db, actor)
         require_new(db, "items", "sku", sku, _("Item"))
         db.insert("items", values)
         name_search.reindex(db, [sku])
+        cur = None
+        if price is not None:
+            cur = prices.check_currency(currency or get_store(db, store_id).currency)
         audit.append(
             db,
             "item.add",
@@ -55,37 +73,45 @@ def add_item(
             entity="item",
             entity_id=sku,
             amount=price,
-            details=values,
+            details={**values, "price": price, "currency": cur, "store": store_id},
         )
-    return get_item(db, sku)
+        if price is not None:
+            prices.set_price(db, actor, sku, price, cur, store_id)
+    return get_item(db, sku, store_id)
 
 
 def import_catalog(
     db: Db,
     actor: Staff | None,
     text: str,
-    currency: str,
+    currency: str | None = None,
     locale: str = "en",
     store_id: str | None = None,
 ) -> int:
-    """Load items from CSV (sku,name,price,vat[,barcode][,on_hand]); all or nothing.
+    """Load items from CSV (sku,name,vat,price_<CUR>...[,barcode][,on_hand]); all or nothing.
 
     Existing SKUs are updated; a bad row is reported by its line number and
-    nothing from the file is loaded.
+    nothing from the file is loaded. ``currency`` names the currency of a bare
+    ``price`` column (with a store: the store's); see the module docstring.
     """
     reader = csv.DictReader(io.StringIO(text))
-    required = {"sku", "name", "price", "vat"}
+    required = {"sku", "name", "vat"}
     if not reader.fieldnames or not required <= set(reader.fieldnames):
-        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
+        raise InputError(_("The catalog CSV needs the columns: sku, name, vat and its prices."))
+    store = get_store(db, store_id) if store_id else None
+    columns = _price_columns(reader.fieldnames, currency, store)
     rows = []
     for lineno, rec in enumerate(reader, start=2):
         try:
-            price = money.parse_amount(rec["price"] or "", currency, locale)
+            row_prices = {
+                cur: money.parse_amount(rec[col], cur, locale)
+                for col, cur in columns.items()
+                if (rec[col] or "").strip()
+            }
             vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
             values = _item_values(
                 (rec["sku"] or "").strip(),
                 rec["name"] or "",
-                price,
                 vat,
                 (rec.get("barcode") or "").strip() or None,
             )
@@ -96,40 +122,31 @@ def import_catalog(
             raise InputError(
                 _("Catalog line {line}: {error}").format(line=lineno, error=msg)
             ) from None
-        rows.append((values, stock))
+        rows.append((values, row_prices, stock))
     with db.write():
         authorize(db, actor)
-        if store_id:
-            get_store(db, store_id)
-        for values, stock in rows:
+        for values, _row_prices, stock in rows:
             # With a store, the row is that store's name, price (its currency) and VAT
             # rate; the shared catalog entry is only created for a new SKU.
-            params = (
-                values["sku"],
-                values["name"],
-                values["price"],
-                values["vat_rate"],
-                values["barcode"],
-            )
+            params = (values["sku"], values["name"], values["vat_rate"], values["barcode"])
             if store_id:
                 db.execute(
-                    "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?)"
+                    "INSERT INTO items (sku, name, vat_rate, barcode) VALUES (?,?,?,?)"
                     " ON CONFLICT(sku) DO UPDATE SET active = 1,"
                     " barcode = COALESCE(excluded.barcode, barcode)",
                     params,
                 )
                 db.execute(
-                    "INSERT INTO store_items (store_id, sku, name, price, vat_rate)"
-                    " VALUES (?,?,?,?,?) ON CONFLICT(store_id, sku) DO UPDATE SET"
-                    " name = excluded.name, price = excluded.price, vat_rate = excluded.vat_rate",
-                    (store_id, values["sku"], values["name"], values["price"], values["vat_rate"]),
+                    "INSERT INTO store_items (store_id, sku, name, vat_rate)"
+                    " VALUES (?,?,?,?) ON CONFLICT(store_id, sku) DO UPDATE SET"
+                    " name = excluded.name, vat_rate = excluded.vat_rate",
+                    (store_id, values["sku"], values["name"], values["vat_rate"]),
                 )
             else:
                 db.execute(
-                    "INSERT INTO items (sku, name, price, vat_rate, barcode) VALUES (?,?,?,?,?)"
+                    "INSERT INTO items (sku, name, vat_rate, barcode) VALUES (?,?,?,?)"
                     " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
-                    " price = excluded.price, vat_rate = excluded.vat_rate,"
-                    " barcode = excluded.barcode, active = 1",
+                    " vat_rate = excluded.vat_rate, barcode = excluded.barcode, active = 1",
                     params,
                 )
             if store_id and stock is not None:
@@ -138,30 +155,124 @@ def import_catalog(
                     "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
                     (store_id, values["sku"], stock),
                 )
-        name_search.reindex(db, [values["sku"] for values, _stock in rows])
+        prices.put_many(
+            db,
+            [
+                prices.ItemPrice(values["sku"], cur, price, store_id)
+                for values, row_prices, _stock in rows
+                for cur, price in row_prices.items()
+            ],
+        )
+        name_search.reindex(db, [values["sku"] for values, _prices, _stock in rows])
         audit.append(
             db,
             "catalog.import",
             staff_id=actor_id(actor),
             entity="catalog",
-            details={"items": len(rows), "store": store_id},
+            details={
+                "items": len(rows),
+                "store": store_id,
+                "currencies": sorted(set(columns.values())),
+            },
         )
     return len(rows)
 
 
+PRICE_PREFIX = "price_"
+
+
+def _price_columns(
+    fieldnames: Sequence[str], currency: str | None, store: Store | None
+) -> dict[str, str]:
+    """Column name -> its currency: price_DKK columns, or a bare price column in the
+    currency the caller names; a file without a currency for its prices is refused."""
+    columns = {f: f[len(PRICE_PREFIX) :].upper() for f in fieldnames if f.startswith(PRICE_PREFIX)}
+    if "price" in fieldnames:
+        named = currency or (store.currency if store else None)
+        if not named:
+            raise InputError(
+                _(
+                    "The catalog's price column has no currency: name it price_DKK,"
+                    " price_ISK ... or give --currency."
+                )
+            )
+        columns["price"] = named
+    if not columns:
+        raise InputError(
+            _("The catalog CSV needs a price column per currency: price_DKK, price_ISK ...")
+        )
+    for cur in columns.values():
+        prices.check_currency(cur)
+        if store is not None and cur != store.currency:
+            raise InputError(
+                _(
+                    "A store's catalog holds its own prices, in {store_currency};"
+                    " this one has prices in {currency}."
+                ).format(store_currency=store.currency, currency=cur)
+            )
+    if len(set(columns.values())) < len(columns):
+        raise InputError(_("The catalog CSV has two price columns for one currency."))
+    return columns
+
+
+def export_catalog(db: Db, store_id: str | None = None, locale: str = "en") -> str:
+    """The catalog as import_catalog reads it (same locale): every item with its price
+    per currency, or (``store_id``) as that store sells it, with its stock."""
+    out = io.StringIO()
+    if store_id:
+        store = get_store(db, store_id)
+        currencies = [store.currency]
+        items = list_items(db, store_id)
+        own = {i.sku: {store.currency: i.price} for i in items if i.price is not None}
+    else:
+        currencies = [
+            r[0]
+            for r in db.all(
+                "SELECT DISTINCT currency FROM item_prices WHERE store_id IS NULL ORDER BY 1"
+            )
+        ]
+        items = list_items(db)
+        own = {
+            sku: {p.currency: p.price for p in ps if p.store_id is None}
+            for sku, ps in prices.prices_of(db).items()
+        }
+    header = ["sku", "name", "vat", "barcode"] + [PRICE_PREFIX + c for c in currencies]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header + (["on_hand"] if store_id else []))
+    for item in items:
+        row = [
+            item.sku,
+            item.name,
+            money.format_amount(item.vat_rate, "EUR", locale, grouping=False),
+            item.barcode or "",
+        ]
+        for cur in currencies:
+            price = own.get(item.sku, {}).get(cur)
+            row.append(
+                "" if price is None else money.format_amount(price, cur, locale, grouping=False)
+            )
+        if store_id:
+            row.append(str(on_hand(db, store_id, item.sku)))
+        writer.writerow(row)
+    return out.getvalue()
+
+
 ITEM_COLUMNS = (
-    "i.sku, COALESCE(si.name, i.name) AS name, COALESCE(si.price, i.price) AS price,"
-    " COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode, i.active"
+    f"i.sku, COALESCE(si.name, i.name) AS name, {prices.PRICE_SQL} AS price,"
+    " st.currency AS currency, COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode,"
+    " i.active"
+)
+# The store (first parameter; NULL: the shared catalog, no price) and its own names.
+ITEM_FROM = (
+    " FROM items i LEFT JOIN stores st ON st.id = ?"
+    " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"
 )
 
 
 def item_sql(where: str) -> str:
     """Items as a store sells them: its own name, price and VAT rate where it has them
     (a chain across countries); the store id is the first parameter."""
-    return (
-        f"SELECT {ITEM_COLUMNS} FROM items i LEFT JOIN store_items si"
-        f" ON si.sku = i.sku AND si.store_id = ? WHERE {where}"
-    )
+    return f"SELECT {ITEM_COLUMNS}{ITEM_FROM} WHERE {where}"
 
 
 def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
@@ -171,12 +282,18 @@ def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
     return Item.from_row(row)
 
 
-def find_item(db: Db, code: str, store_id: str | None = None) -> Item:
-    """An item by SKU or by barcode (what a scanner types), at the store's price."""
+def find_item(db: Db, code: str, store_id: str | None = None, *, priced: bool = False) -> Item:
+    """An item by SKU or by barcode (what a scanner types), at the store's price.
+
+    ``priced``: the till is about to sell it, so a store without a price for it in
+    its currency refuses it here, when it is scanned (R-7, core.prices.NoPrice)."""
     row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
     if row is None or not row["active"]:
         raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
-    return Item.from_row(row)
+    item = Item.from_row(row)
+    if priced and store_id is not None:
+        prices.check_priced(db, item, store_id)
+    return item
 
 
 def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:

@@ -61,4 +61,4 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
         config.add_terminal(db, manager, t["id"], t["store_id"], t["name"], printer)
     for s in spec["stores"]:
         csv_text = (data_dir / spec["catalogs"][s["id"]]).read_text("utf-8")
-        catalog.import_catalog(db, manager, csv_text, s["currency"], "en", store_id=s["id"])
+        catalog.import_catalog(db, manager, csv_text, None, "en", store_id=s["id"])

@@ -192,10 +192,11 @@ class Customer:
 class Item:
     sku: str
     name: str
-    price: int
+    price: int | None  # in ``currency``; None: not sold there (no price in it, R-7)
     vat_rate: int
     barcode: str | None
     active: bool
+    currency: str | None = None  # the store's currency the price is in
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
@@ -203,6 +204,7 @@ class Item:
             sku=row["sku"],
             name=row["name"],
             price=row["price"],
+            currency=row["currency"],
             vat_rate=row["vat_rate"],
             barcode=row["barcode"],
             active=bool(row["active"]),

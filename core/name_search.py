@@ -132,7 +132,11 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
     raw = text.strip()
     words = query_words(raw)
     name = "COALESCE(si.{0}, i.{0})"
-    frm = " FROM items i LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = ?"
+    # The store joined as st: the columns read its currency's price (core.prices).
+    frm = (
+        " FROM items i LEFT JOIN stores st ON st.id = ?"
+        " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"
+    )
     if not words:
         if raw:  # only punctuation typed: a SKU prefix at most
             sql = f"SELECT {columns}{frm} WHERE i.sku >= ? AND i.sku < ? AND i.active = 1"
@@ -164,8 +168,8 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
         " UNION SELECT sku FROM (SELECT sku FROM items WHERE sku >= ? AND sku < ?"
         " AND active = 1 LIMIT ?)"
         ") c"
-        " JOIN items i ON i.sku = c.sku"
-        " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = ?"
+        " JOIN items i ON i.sku = c.sku LEFT JOIN stores st ON st.id = ?"
+        " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"
         f" ORDER BY i.sku = ? DESC, substr({name.format('name_fold')}, 1, ?) = ? DESC,"
         f" {name.format('name_fold')}, i.sku LIMIT ?"
     )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from core import audit, limits, money, print_sources
+from core import audit, limits, money, prices, print_sources
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
 from core.catalog import item_sql
@@ -91,6 +91,9 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
     for code in unique:
         if code not in found or not found[code].active:
             raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
+    for code in codes:  # in basket order: the first unpriced line is the one named
+        if found[code].price is None:
+            raise prices.no_price(found[code], get_store(db, store_id))
     return found
 
 

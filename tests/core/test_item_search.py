@@ -54,7 +54,7 @@ def test_icelandic_letters_fold_case(db, typed, found):
 
 def test_plain_letters_find_accented_ones_but_a_typed_accent_is_kept(db, manager):
     """C-4: "a" finds á, å, æ (typed without the key); a typed "ø" finds only ø."""
-    catalog.add_item(db, manager, "9002", "Brodie te", 4000, 2500)
+    catalog.add_item(db, manager, "9002", "Brodie te", 4000, 2500, currency="DKK")
     assert "Rúgbrauð" in names(db, "rugbraud", "REYKJAVIK")
     assert "Øl 33 cl" in names(db, "ol")
     assert "Æbler 1 kg" in names(db, "aebler")
@@ -81,7 +81,7 @@ def test_a_store_finds_its_own_names_not_another_stores(db):
 
 def test_the_index_follows_an_added_item_and_a_renamed_one(db, manager):
     """C-4: names are folded and indexed where they are written (add, import)."""
-    catalog.add_item(db, manager, "9001", "Ærøskøbing Æblemost", 2995, 2500)
+    catalog.add_item(db, manager, "9001", "Ærøskøbing Æblemost", 2995, 2500, currency="DKK")
     assert names(db, "æblemost") == ["Ærøskøbing Æblemost"]
     catalog.import_catalog(db, manager, "sku,name,price,vat\n9001,Pærejuice,29.95,25\n", "DKK")
     assert names(db, "æblemost") == []

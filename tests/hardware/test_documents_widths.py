@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from core import catalog, config, receipts, sales, sessions
+from core import catalog, config, prices, receipts, sales, sessions
 from core.config import get_customer, get_store, get_terminal, list_tenders
 from core.db import Db
 from core.discounts import Discount
@@ -93,7 +93,8 @@ def _session_docs(db: Db, terminal_id: str, manager, lang: str) -> list[Document
 
 @pytest.fixture
 def documents(db: Db, manager) -> Callable[[str, str], list[Document]]:
-    catalog.add_item(db, manager, "LONG", LONG_NAME, 124_995, 2500)  # 1.249,95 kr.
+    catalog.add_item(db, manager, "LONG", LONG_NAME, 124_995, 2500, currency="DKK")  # 1.249,95 kr.
+    prices.set_price(db, manager, "LONG", 124_995, "ISK")  # 124.995 kr.: the widest ISK line
     config.add_customer(db, manager, "C100", "Þórdís Ægisdóttir Kjærsgaard-Ísfeld")
     for store_id in ("NORREBRO", "REYKJAVIK"):  # big change on purpose (C-7 limit raised)
         config.update_store(db, manager, store_id, max_change="1000000")

@@ -388,7 +388,9 @@ def test_config_add_and_list(cli: Kassi) -> None:
     cli.ok("tender", "add", "voucher", "--name", "Voucher", "--not-counted", *MANAGER)
     cli.ok("staff", "add", "7", "--name", "Nina New", "--new-pin", "7777", *MANAGER)
     cli.ok("customer", "add", "C7", "--name", "Café Øst", "--email", "a@b.dk", *MANAGER)
-    cli.ok("item", "add", "9001", "--name", "Widget", "--price", "12.50", "--vat", "19", *MANAGER)
+    cli.ok(
+        "item", "add", "9001", "--name", "Widget", "--price", "12.50 EUR", "--vat", "19", *MANAGER
+    )
 
     stores = {s["id"]: s for s in json.loads(cli.ok("store", "list", "--json"))}
     assert (stores["BERLIN"]["currency"], stores["BERLIN"]["locale"]) == ("EUR", "en")
@@ -399,7 +401,10 @@ def test_config_add_and_list(cli: Kassi) -> None:
     assert (staff["7"]["role"], staff["7"]["name"]) == ("cashier", "Nina New")
     assert {c["id"]: c["name"] for c in cli.json("customer", "list")}["C7"] == "Café Øst"
     items = {i["sku"]: i for i in cli.json("item", "list")}
-    assert (items["9001"]["price"], items["9001"]["vat"]) == ("12.50", "19.00")
+    assert items["9001"]["prices"] == [{"currency": "EUR", "price": "12.50", "store": None}]
+    items = {i["sku"]: i for i in cli.json("item", "list", "--store", "BERLIN")}
+    assert (items["9001"]["price"], items["9001"]["currency"]) == ("12.50", "EUR")
+    assert items["9001"]["vat"] == "19.00"
     # The text lists show the same rows.
     assert "BERLIN" in cli.ok("store", "list") and "B1" in cli.ok("terminal", "list")
     assert "Widget" in cli.ok("item", "list") and "Nina New" in cli.ok("staff", "list")

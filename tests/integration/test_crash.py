@@ -106,7 +106,12 @@ def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
     sink = {"kind": "file", "path": str(tmp_path / "crash-printer.bin")}
     config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till", sink)
     config.update_store(db, manager, "NORREBRO", max_change="10000")  # up to 10.000,00 handed (C-7)
-    skus = [r["sku"] for r in db.all("SELECT sku FROM items WHERE price > 0 ORDER BY sku")]
+    skus = [
+        r["sku"]
+        for r in db.all(
+            "SELECT sku FROM item_prices WHERE store_id = 'NORREBRO' AND price > 0 ORDER BY sku"
+        )
+    ]
     db.close()
     return path, skus
 

@@ -243,4 +243,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="        if True:\n",
         tests=("tests/core/test_transfer_chain.py",),
     ),
+    # -- R-7 prices with their currency -------------------------------------------------
+    Mutation(
+        name="R-7 a store sells at an item's price in any currency (the currency not matched)",
+        file="core/prices.py",
+        original='    " AND p.store_id IS NULL AND p.currency = st.currency))"',
+        replacement='    " AND p.store_id IS NULL))"',
+        tests=("tests/core/test_prices.py",),
+    ),
 )

@@ -373,32 +373,104 @@ def item_grp() -> None:
     """Catalog items."""
 
 
+def _price_store(ctx: Context, store_id: str | None):
+    from core import config
+
+    return config.get_store(ctx.db, store_id) if store_id else None
+
+
 @item_grp.command("add")
 @click.argument("sku")
 @click.option("--name", required=True)
-@click.option("--price", required=True, help=_("Shelf price including VAT."))
+@click.option(
+    "--price",
+    required=True,
+    help=_("Shelf price including VAT, with its currency: 12.50 DKK."),
+)
 @click.option("--vat", required=True, help=_("VAT rate in percent, e.g. 25."))
-@click.option("--currency", default="DKK", show_default=True)
+@click.option("--currency", default=None, help=_("Currency of the price, e.g. DKK or ISK."))
+@click.option(
+    "--store",
+    "store_id",
+    default=None,
+    help=_("The price is this store's own, in its currency."),
+)
 @click.option("--barcode", default=None)
 @config_auth
 @pass_ctx
 @handle_errors
-def item_add(ctx: Context, sku, name, price, vat, currency, barcode, staff_id, pin) -> None:
-    """Add an item to the catalog."""
-    from core import catalog, money
+def item_add(
+    ctx: Context, sku, name, price, vat, currency, store_id, barcode, staff_id, pin
+) -> None:
+    """Add an item to the catalog, with its first price (R-7: never without a currency)."""
+    from core import catalog, money, prices
 
     locale = ctx.locale_for()
+    amount, cur = prices.parse_price(price, locale, currency, _price_store(ctx, store_id))
     actor = _config_actor(ctx, staff_id, pin)
     catalog.add_item(
         ctx.db,
         actor,
         sku,
         name,
-        money.parse_amount(price, currency, locale),
+        amount,
         money.parse_amount(vat, "EUR", locale),
         barcode,
+        currency=cur,
+        store_id=store_id,
     )
     echo(_("Item {sku} added.").format(sku=sku))
+
+
+@item_grp.command("price")
+@click.argument("sku")
+@click.argument("price", nargs=-1, required=True, metavar="AMOUNT [CURRENCY]")
+@click.option(
+    "--store",
+    "store_id",
+    default=None,
+    help=_("Set this store's own price, in its currency (it wins over the currency's)."),
+)
+@config_auth
+@pass_ctx
+@handle_errors
+def item_price(ctx: Context, sku, price, store_id, staff_id, pin) -> None:
+    """Set an item's price in a currency: `kassi item price 1001 32.95 DKK`."""
+    from core import money, prices
+
+    amount, cur = prices.parse_price(
+        " ".join(price), ctx.locale_for(), None, _price_store(ctx, store_id)
+    )
+    actor = _config_actor(ctx, staff_id, pin)
+    prices.set_price(ctx.db, actor, sku, amount, cur, store_id)
+    shown = money.format_money(amount, cur, ctx.locale_for())
+    if store_id:
+        click.echo(
+            _("{sku} costs {price} in {store}.").format(sku=sku, price=shown, store=store_id)
+        )
+    else:
+        click.echo(_("{sku} costs {price}.").format(sku=sku, price=shown))
+
+
+@item_grp.command("clear-price")
+@click.argument("sku")
+@click.argument("currency", required=False)
+@click.option(
+    "--store",
+    "store_id",
+    default=None,
+    help=_("Remove this store's own price (it then sells at its currency's price)."),
+)
+@config_auth
+@pass_ctx
+@handle_errors
+def item_clear_price(ctx: Context, sku, currency, store_id, staff_id, pin) -> None:
+    """Remove an item's price in a currency, or a store's own price."""
+    from core import prices
+
+    actor = _config_actor(ctx, staff_id, pin)
+    prices.clear_price(ctx.db, actor, sku, currency, store_id)
+    click.echo(_("Price of {sku} removed.").format(sku=sku))
 
 
 @item_grp.command("list")
@@ -407,21 +479,44 @@ def item_add(ctx: Context, sku, name, price, vat, currency, barcode, staff_id, p
 @pass_ctx
 @handle_errors
 def item_list(ctx: Context, store_id, as_json) -> None:
-    """List catalog items."""
-    from core import catalog, config, money
+    """List catalog items with their prices, each in its currency."""
+    from core import catalog, money, prices
 
-    currency = config.get_store(ctx.db, store_id).currency if store_id else "DKK"
-    rows = [
-        {
-            "sku": i.sku,
-            "name": i.name,
-            "price": money.to_decimal_str(i.price, currency),
-            "vat": money.to_decimal_str(i.vat_rate, "EUR"),
-            "barcode": i.barcode or "",
-        }
-        for i in catalog.list_items(ctx.db, store_id)
-    ]
-    _rows(rows, as_json, ["sku", "name", "price", "vat", "barcode"])
+    locale = ctx.locale_for()
+    items = catalog.list_items(ctx.db, store_id)
+    every = prices.prices_of(ctx.db) if not store_id else {}
+    rows = []
+    for i in items:
+        row = {"sku": i.sku, "name": i.name}
+        if store_id:
+            # JSON: the machine form and its currency; text: the currency's own format.
+            if as_json:
+                row["price"] = (
+                    None if i.price is None else money.to_decimal_str(i.price, i.currency)
+                )
+                row["currency"] = i.currency
+            else:
+                row["price"] = (
+                    _("no price")
+                    if i.price is None
+                    else money.format_money(i.price, i.currency, locale)
+                )
+        elif as_json:
+            row["prices"] = [
+                {
+                    "currency": p.currency,
+                    "price": money.to_decimal_str(p.price, p.currency),
+                    "store": p.store_id,
+                }
+                for p in every.get(i.sku, [])
+            ]
+        else:
+            row["prices"] = prices.describe(every.get(i.sku, []), locale) or _("no price")
+        row["vat"] = money.to_decimal_str(i.vat_rate, "EUR")
+        row["barcode"] = i.barcode or ""
+        rows.append(row)
+    price_col = "price" if store_id else "prices"
+    _rows(rows, as_json, ["sku", "name", price_col, "vat", "barcode"])
 
 
 @click.group("catalog")
@@ -434,21 +529,50 @@ def catalog_grp() -> None:
 @click.option(
     "--store", "store_id", default=None, help=_("Prices (and on_hand stock) are this store's.")
 )
-@click.option("--currency", default=None, help=_("Currency of the prices (default: the store's)."))
+@click.option(
+    "--currency",
+    default=None,
+    help=_("Currency of a bare price column (price_DKK columns name their own)."),
+)
 @config_auth
 @pass_ctx
 @handle_errors
 def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) -> None:
-    """Import items from CSV: sku,name,price,vat[,barcode][,on_hand] (all or nothing)."""
-    from core import catalog, config
+    """Import items from CSV: sku,name,vat,price_DKK,...[,barcode][,on_hand] (all or nothing)."""
+    from core import catalog
 
-    if store_id:
-        currency = currency or config.get_store(ctx.db, store_id).currency
     actor = _config_actor(ctx, staff_id, pin)
     n = catalog.import_catalog(
-        ctx.db, actor, path.read_text("utf-8"), currency or "DKK", ctx.locale_for(), store_id
+        ctx.db,
+        actor,
+        path.read_text("utf-8"),
+        currency.upper() if currency else None,
+        ctx.locale_for(),
+        store_id,
     )
     echo(_("{n} items imported.").format(n=n))
+
+
+@catalog_grp.command("export")
+@click.option(
+    "--store",
+    "store_id",
+    default=None,
+    help=_("As this store sells: its names, prices and stock."),
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@pass_ctx
+@handle_errors
+def catalog_export(ctx: Context, store_id, output: Path | None) -> None:
+    """Write the catalog as CSV, one price column per currency (import reads it back)."""
+    from core import catalog
+
+    text = catalog.export_catalog(ctx.db, store_id, ctx.locale_for())
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, "utf-8")
+        click.echo(_("Catalog written to {path}.").format(path=output))
 
 
 def register(main: click.Group) -> None:

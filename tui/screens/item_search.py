@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from core import catalog
 from core.i18n import _
+from core.money import format_money
 from tui.widgets.safe import shown
 
 
@@ -41,11 +42,14 @@ class ItemSearchScreen(ModalScreen[str | None]):
         results = self.query_one(OptionList)
         results.clear_options()
         for item in catalog.search_items(app.db, text, app.store.id, limit=50):
+            # In the store's currency, or said plainly that the store has no price.
+            price = (
+                format_money(item.price, item.currency, app.locale)
+                if item.price is not None and item.currency
+                else _("no price")
+            )
             results.add_option(
-                Option(
-                    f"{shown(item.sku):<8} {shown(item.name):<32} {app.money(item.price):>12}",
-                    id=item.sku,
-                )
+                Option(f"{shown(item.sku):<8} {shown(item.name):<31} {price:>13}", id=item.sku)
             )
         if results.option_count:
             results.highlighted = 0

@@ -186,7 +186,12 @@ class SaleScreen(SaleDiscounts, Screen):
         if self.drawer_blocks():
             return
         try:
-            item = catalog.find_item(self.app.db, code, self.app.store.id)
+            # Sold at today's price, so it needs one in the store's currency; a
+            # refund against a receipt pays back the receipt's own price instead.
+            against_receipt = self.refund_mode and self.refund_receipt is not None
+            item = catalog.find_item(
+                self.app.db, code, self.app.store.id, priced=not against_receipt
+            )
             sales.check_qty(qty)
         except KassiError as exc:
             self.notice(exc.message, error=True)
@@ -198,7 +203,10 @@ class SaleScreen(SaleDiscounts, Screen):
             self.lines[-1] = LineInput(item.sku, last.qty + qty, last.discount)
         else:
             self.lines.append(LineInput(item.sku, qty))
-        self.notice(f"{item.name}  {qty} × {self.app.money(item.price)}")
+        if item.price is None:  # a refund against a receipt: its price shows in the basket
+            self.notice(f"{item.name}  {qty}")
+        else:
+            self.notice(f"{item.name}  {qty} × {self.app.money(item.price)}")
         self.redraw_basket()
 
     def item_name(self, index: int) -> str:
