@@ -445,11 +445,11 @@ def item_price(ctx: Context, sku, price, store_id, staff_id, pin) -> None:
     prices.set_price(ctx.db, actor, sku, amount, cur, store_id)
     shown = money.format_money(amount, cur, ctx.locale_for())
     if store_id:
-        click.echo(
+        echo(
             _("{sku} costs {price} in {store}.").format(sku=sku, price=shown, store=store_id)
         )
     else:
-        click.echo(_("{sku} costs {price}.").format(sku=sku, price=shown))
+        echo(_("{sku} costs {price}.").format(sku=sku, price=shown))
 
 
 @item_grp.command("clear-price")
@@ -470,7 +470,7 @@ def item_clear_price(ctx: Context, sku, currency, store_id, staff_id, pin) -> No
 
     actor = _config_actor(ctx, staff_id, pin)
     prices.clear_price(ctx.db, actor, sku, currency, store_id)
-    click.echo(_("Price of {sku} removed.").format(sku=sku))
+    echo(_("Price of {sku} removed.").format(sku=sku))
 
 
 @item_grp.command("list")
@@ -569,10 +569,10 @@ def catalog_export(ctx: Context, store_id, output: Path | None) -> None:
 
     text = catalog.export_catalog(ctx.db, store_id, ctx.locale_for())
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         output.write_text(text, "utf-8")
-        click.echo(_("Catalog written to {path}.").format(path=output))
+        echo(_("Catalog written to {path}.").format(path=output))
 
 
 def register(main: click.Group) -> None:
