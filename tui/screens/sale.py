@@ -1,13 +1,16 @@
 """The sale screen: scan or type SKUs, take payment, refund by receipt, void.
 
-A barcode scanner is a keyboard that ends with Enter, so the item field takes
-both. ``3*SKU`` sets the quantity. The sale is committed before anything
+A barcode scanner is a keyboard that ends each code with Enter, Tab or LF; the
+item field (a ScanInput) ends each code on its own terminator, in order, and the
+screen handles the codes in the order they came (C-1). An empty Enter does
+nothing: paying needs F5. ``3*SKU`` sets the quantity. The sale is committed before anything
 prints; a printer fault is a notice with Reprint, never a lost sale.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,14 +21,17 @@ from textual.widgets import DataTable, Input, Label, Static
 from core import catalog, sales, sessions
 from core.errors import KassiError
 from core.i18n import _, ngettext
+from core.receipt_refs import barcode
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
 from tui.screens.sale_discounts import SaleDiscounts
 from tui.widgets.footer import KassiFooter
+from tui.widgets.scan_input import ScanInput
 from tui.widgets.status_bar import StatusBar
 
 _QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
+COLUMNS = ("n", "item", "qty", "price", "amount")
 
 
 class SaleScreen(SaleDiscounts, Screen):
@@ -58,6 +64,8 @@ class SaleScreen(SaleDiscounts, Screen):
         self.refund_approver = None  # who approved a refund the cashier may not do alone
         self.basket_discount = None
         self.basket_off = 0
+        self.codes: deque[str] = deque()  # scanned, not yet looked up (C-1)
+        self.shown_rows: list[tuple[str, ...]] = []  # what the basket table shows now
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -71,7 +79,7 @@ class SaleScreen(SaleDiscounts, Screen):
         yield table
         with Horizontal(id="entry"):
             yield Label(_("Item / scan:"), id="entry-label")
-            yield Input(id="code", placeholder=_("SKU, barcode or 3*SKU, Enter"))
+            yield ScanInput(id="code", placeholder=_("SKU, barcode or 3*SKU, Enter"))
         yield Static("", id="totals", markup=False)
         yield Static("", id="notice", markup=False)
         yield KassiFooter()
@@ -117,8 +125,6 @@ class SaleScreen(SaleDiscounts, Screen):
         widget.update(text)
 
     def redraw_basket(self) -> None:
-        table = self.query_one("#basket", DataTable)
-        table.clear()
         self.priced = []
         if self.lines:
             try:
@@ -126,16 +132,17 @@ class SaleScreen(SaleDiscounts, Screen):
             except KassiError as exc:
                 self.notice(exc.message, error=True)
         sign = -1 if self.refund_mode else 1
-        for ln in self.priced:
-            table.add_row(
+        rows = [
+            (
                 str(ln.line_no),
                 self.row_label(ln),
                 str(ln.qty * sign),
                 self.app.money(ln.unit_price),
                 self.app.money(ln.line_total * sign),
             )
-        if self.priced:
-            table.move_cursor(row=len(self.priced) - 1)
+            for ln in self.priced
+        ]
+        self.show_rows(rows)
         total = sum(ln.line_total for ln in self.priced) * sign
         parts = [
             _("Total {amount}").format(amount=self.app.money(total)),
@@ -148,7 +155,7 @@ class SaleScreen(SaleDiscounts, Screen):
         banner = self.query_one("#mode-banner", Static)
         if self.refund_mode:
             receipt = (
-                _("receipt {t}:{n}").format(t=self.refund_receipt[0], n=self.refund_receipt[1])
+                _("receipt {ref}").format(ref=barcode(*self.refund_receipt))
                 if self.refund_receipt
                 else _("no receipt")
             )
@@ -160,20 +167,49 @@ class SaleScreen(SaleDiscounts, Screen):
 
     # -- entering items -------------------------------------------------------------
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "code":
+    def show_rows(self, rows: list[tuple[str, ...]]) -> None:
+        """Bring the table to ``rows`` by changing only the cells that differ: a scan
+        onto a 1,000-line basket adds one row rather than repainting a thousand."""
+        table = self.query_one("#basket", DataTable)
+        shown = self.shown_rows
+        if len(rows) < len(shown) // 2:
+            table.clear()  # a new or voided basket: cheaper to start again
+            shown = []
+        for n in range(len(shown) - 1, len(rows) - 1, -1):
+            table.remove_row(str(n))
+        del shown[len(rows) :]
+        for n, row in enumerate(rows[: len(shown)]):
+            if row != shown[n]:
+                for key, old, new in zip(COLUMNS, shown[n], row, strict=True):
+                    if old != new:
+                        table.update_cell(str(n), key, new)
+                shown[n] = row
+        for n in range(len(shown), len(rows)):
+            table.add_row(*rows[n], key=str(n))
+            shown.append(rows[n])
+        self.shown_rows = shown
+        if rows:
+            table.move_cursor(row=len(rows) - 1)
+
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
+        if event.scan_input.id != "code":
             return
-        text = event.value.strip()
-        event.input.value = ""
-        if not text:
-            if self.lines:
-                self.action_pay()
-            return
-        qty = 1
-        m = _QTY.match(text)
-        if m:
-            qty, text = int(m[1]), m[2]
-        self.add_item(text, qty)
+        event.stop()
+        code = event.value.strip()
+        if not code:
+            return  # an empty Enter/Tab/LF never pays (C-1): paying needs F5
+        self.codes.append(code)
+        self.take_codes()
+
+    def take_codes(self) -> None:
+        """Look up every code scanned so far, oldest first (also before paying)."""
+        while self.codes:
+            text = self.codes.popleft()
+            qty = 1
+            m = _QTY.match(text)
+            if m:
+                qty, text = int(m[1]), m[2]
+            self.add_item(text, qty)
 
     def drawer_blocks(self) -> bool:
         if self.app.hardware is not None and self.app.hardware.drawer_open:
@@ -296,6 +332,7 @@ class SaleScreen(SaleDiscounts, Screen):
     def action_pay(self) -> None:
         from tui.screens.payment import PaymentScreen
 
+        self.take_codes()  # a code scanned just before F5 is in the basket it pays
         if not self.lines:
             self.notice(_("The basket is empty."), error=True)
             return
