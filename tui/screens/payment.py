@@ -94,19 +94,23 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
             self.tenders,
             store.cash_rounding,
             store.currency,
-            store.locale,
+            self.app.locale,  # the amounts in its messages read as the screen's do
             refund=self.refund,
             max_change=limits.max_change(store),
         )
 
     def show_paid(self, state: Progress | None = None) -> None:
+        """What is paid so far on one line, what is still due on the next (C-2)."""
         app = self.app
         state = state or self.progress(self.entries)
-        lines = [
-            f"{_(self.tenders[e.tender_id].name)}: {app.money(e.amount or 0)}" for e in self.entries
-        ]
+        lines = []
         if self.entries:
-            lines.insert(0, _("Total: {amount}").format(amount=app.money(self.total)))
+            paid = [_("Total: {amount}").format(amount=app.money(self.total))]
+            paid += [
+                f"{_(self.tenders[e.tender_id].name)}: {app.money(e.amount or 0)}"
+                for e in self.entries
+            ]
+            lines.append("   ".join(paid))
             still = _("Still to pay out") if self.refund else _("Still to pay")
             self.query_one("#due-title", Static).update(still)
             shown = state.remaining or state.cash_remaining
@@ -114,11 +118,12 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
                 money.format_amount(shown, app.store.currency, app.locale)
             )
         if state.remaining or state.cash_remaining:
-            lines.append(_("Still to pay: {amount}").format(amount=app.money(state.remaining)))
+            due = [_("Still to pay: {amount}").format(amount=app.money(state.remaining))]
             if self.cash and state.cash_remaining != state.remaining:
-                lines.append(
+                due.append(
                     _("In cash (rounded): {amount}").format(amount=app.money(state.cash_remaining))
                 )
+            lines.append("   ".join(due))
         self.query_one("#paid", Static).update("\n".join(lines))
 
     def error(self, text: str) -> None:

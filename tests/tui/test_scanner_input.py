@@ -1,0 +1,231 @@
+"""C-1 at 80x24: a barcode scanner's keys (a code, then Enter, Tab or LF) all arrive, in
+order, in one burst or spaced, while a receipt is printing; type-ahead never pays.
+
+``burst`` hands the app many keys at once, as the terminal driver does when one read
+brings a whole scan (or an SSH stall releases a second's typing): no key waits for
+the one before it to be handled. ``pilot.press`` instead waits for the app to be
+idle after every key.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual import events
+
+from tests.tui.conftest import login, screen_text, settle
+from tui.screens.login import LoginScreen
+from tui.screens.payment import PaymentScreen
+from tui.screens.sale import SaleScreen
+from tui.widgets.amount_input import AmountField
+
+pytestmark = pytest.mark.tui
+
+CHARACTERS = {"enter": "\r", "tab": "\t", "ctrl+j": "\n"}
+TERMINATORS = ("enter", "tab", "ctrl+j")  # Enter, Tab and LF, as scanners are set up
+
+
+def scanner_codes(n: int = 50) -> list[str]:
+    # The demo catalog's 1001..1020, in an order that is not sorted and repeats.
+    return [str(1001 + (n * 7) % 20) for n in range(n)]
+
+
+def scanner_keys(codes: list[str]) -> list[str]:
+    keys: list[str] = []
+    for n, code in enumerate(codes):
+        keys.extend(code)
+        keys.append(TERMINATORS[n % len(TERMINATORS)])
+    return keys
+
+
+def burst(app, keys: list[str]) -> None:
+    """Every key handed to the app at once, as the driver does with one read."""
+    for key in keys:
+        event = events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def wait_for_lines(pilot, screen, n: int) -> None:
+    for _ in range(400):  # not a time limit: enough turns for any machine
+        if len(screen.lines) >= n and not screen.codes:
+            break
+        await pilot.pause()
+    await pilot.pause()
+
+
+def basket_skus(screen) -> list[str]:
+    """The basket as lines of one unit each, in the order scanned."""
+    return [ln.sku for ln in screen.lines for _ in range(ln.qty)]
+
+
+def sales_count(db) -> int:
+    return db.one("SELECT count(*) AS n FROM sales")["n"]
+
+
+@pytest.fixture
+def slow_printer(monkeypatch):
+    """A receipt that takes until the test says so: the print worker stays busy."""
+    from hardware import spool
+
+    release = threading.Event()
+    started = threading.Event()
+    original = spool.print_sale
+
+    def print_sale(db, sale_id, **kwargs):
+        started.set()
+        release.wait(30)
+        return original(db, sale_id, **kwargs)
+
+    monkeypatch.setattr(spool, "print_sale", print_sale)
+    yield started, release
+    release.set()
+
+
+async def sell_one_and_leave_it_printing(pilot, app, slow_printer) -> None:
+    started, _release = slow_printer
+    await pilot.press(*"1001", "enter", "f5")
+    await pilot.pause()
+    await pilot.press("enter")  # exact cash
+    await pilot.pause()
+    await pilot.press("enter")  # next sale; the receipt is now printing
+    await pilot.pause()
+    assert started.wait(10), "the receipt never started printing"
+    assert isinstance(app.screen, SaleScreen) and not app.screen.lines
+
+
+async def test_a_scanner_burst_adds_every_code_in_order_while_a_receipt_prints(
+    make_app, till_db, slow_printer
+):
+    """C-1: 50 codes ended by Enter, Tab and LF, handed over in one burst while the
+    printer is busy, become 50 units in the order scanned; nothing is paid."""
+    app = make_app()
+    codes = scanner_codes()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell_one_and_leave_it_printing(pilot, app, slow_printer)
+        screen = app.screen
+        burst(app, scanner_keys(codes))
+        await wait_for_lines(pilot, screen, 1)
+        for _ in range(400):
+            if len(basket_skus(screen)) >= len(codes):
+                break
+            await pilot.pause()
+        assert basket_skus(screen) == codes
+        assert screen.query_one("#code").value == ""
+        assert not isinstance(app.screen, PaymentScreen)
+        assert sales_count(till_db) == 1  # only the sale paid before the burst
+        assert "50 lines" in screen_text(app)
+        assert screen.query_one("#basket").row_count == 50
+        slow_printer[1].set()
+        await settle(pilot, app)
+        # The pay key, and only it, pays the 50.
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sales_count(till_db) == 2
+        lines = till_db.all(
+            "SELECT sku, qty FROM sale_lines WHERE sale_id = "
+            "(SELECT max(id) FROM sales) ORDER BY line_no"
+        )
+        assert [r["sku"] for r in lines for _ in range(r["qty"])] == codes
+
+
+async def test_scanner_codes_pressed_one_key_at_a_time_arrive_in_order(make_app, till_db):
+    """C-1: the same 50 codes typed key by key (Pilot's press) with every terminator."""
+    app = make_app()
+    codes = scanner_codes()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*scanner_keys(codes))
+        await wait_for_lines(pilot, app.screen, 1)
+        assert basket_skus(app.screen) == codes
+        assert sales_count(till_db) == 0
+
+
+async def test_scanner_codes_spaced_apart_arrive_in_order_while_a_receipt_prints(
+    make_app, till_db, slow_printer
+):
+    """C-1: one burst per code with a pause between codes (a scanner at a counter)."""
+    app = make_app()
+    codes = scanner_codes()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await sell_one_and_leave_it_printing(pilot, app, slow_printer)
+        for n, code in enumerate(codes):
+            burst(app, [*code, TERMINATORS[n % 3]])
+            await pilot.pause(0.02)
+        await wait_for_lines(pilot, app.screen, 1)
+        for _ in range(400):
+            if len(basket_skus(app.screen)) >= len(codes):
+                break
+            await pilot.pause()
+        assert basket_skus(app.screen) == codes
+        assert sales_count(till_db) == 1
+
+
+async def test_enter_tab_or_lf_on_an_empty_field_never_pays(make_app, till_db):
+    """C-1: with items in the basket, a terminator on an empty field opens no payment
+    and records nothing: paying needs F5."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        burst(app, ["enter", "enter", "tab", "ctrl+j", "enter"])
+        await pilot.pause()
+        await pilot.press("enter", "tab", "ctrl+j")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert [ln.sku for ln in app.screen.lines] == ["1001"]
+        assert sales_count(till_db) == 0
+
+
+async def test_the_pay_dialog_drops_keys_typed_before_it_opened(make_app, till_db):
+    """C-1: F5 with a scan's worth of keys behind it (type-ahead) opens the dialog and
+    pays nothing; keys typed after it opened pay."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        burst(app, ["f5", *"100", "enter", "enter", "f2", "enter"])
+        for _ in range(5):
+            await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen)
+        assert app.screen.entries == [] and app.screen.result is None
+        assert app.screen.query_one("#amount", AmountField).input.value == ""
+        assert sales_count(till_db) == 0
+        await pilot.press("enter")  # now: exact cash, typed after the dialog opened
+        await pilot.pause()
+        assert app.screen.result is not None and sales_count(till_db) == 1
+
+
+async def test_a_burst_login_fills_staff_id_then_pin(make_app):
+    """C-1: `2`, Tab, `2222`, Enter in one burst logs in staff 2 (no "22222")."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        burst(app, ["2", "tab", *"2222", "enter"])
+        for _ in range(20):
+            if isinstance(app.screen, SaleScreen):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert app.staff is not None and app.staff.id == "2"
+
+
+async def test_a_burst_login_with_enter_after_the_staff_id_logs_in_too(make_app):
+    """C-1: Enter instead of Tab after the staff id, all in one burst."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, ["2", "enter", *"2222", "enter"])
+        for _ in range(20):
+            if isinstance(app.screen, SaleScreen):
+                break
+            await pilot.pause()
+        assert app.staff is not None and app.staff.id == "2"
