@@ -229,3 +229,27 @@ async def test_a_burst_login_with_enter_after_the_staff_id_logs_in_too(make_app)
                 break
             await pilot.pause()
         assert app.staff is not None and app.staff.id == "2"
+
+
+async def test_a_receipt_barcode_scanned_at_the_refund_prompt_shows_as_printed(make_app, till_db):
+    """C-1/C-3: the receipt's CODE128 `T1-1`, scanned (one burst, Enter) at F6, loads
+    the receipt, and the refund banner names it in the receipt's own form."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")  # a manager may refund
+        await pilot.press(*"1001", "enter", "f5")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("f6")
+        await pilot.pause()
+        burst(app, [*"T1-1", "enter"])
+        for _ in range(20):
+            if isinstance(app.screen, SaleScreen) and app.screen.refund_mode:
+                break
+            await pilot.pause()
+        text = screen_text(app)
+        assert "receipt T1-1" in text and "T1:1" not in text
+        assert [ln.sku for ln in app.screen.lines] == ["1001"]

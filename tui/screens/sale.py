@@ -66,6 +66,7 @@ class SaleScreen(SaleDiscounts, Screen):
         self.basket_off = 0
         self.codes: deque[str] = deque()  # scanned, not yet looked up (C-1)
         self.shown_rows: list[tuple[str, ...]] = []  # what the basket table shows now
+        self.shown_keys: list[tuple] = []  # the priced lines those rows were made from
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -132,16 +133,15 @@ class SaleScreen(SaleDiscounts, Screen):
             except KassiError as exc:
                 self.notice(exc.message, error=True)
         sign = -1 if self.refund_mode else 1
+        keys = [(ln, sign, self.row_label(ln)) for ln in self.priced]
+        known, shown = self.shown_keys, self.shown_rows
         rows = [
-            (
-                str(ln.line_no),
-                self.row_label(ln),
-                str(ln.qty * sign),
-                self.app.money(ln.unit_price),
-                self.app.money(ln.line_total * sign),
-            )
-            for ln in self.priced
+            shown[n]
+            if n < len(known) and n < len(shown) and key == known[n]
+            else self.format_row(*key)
+            for n, key in enumerate(keys)
         ]
+        self.shown_keys = keys  # formatting 1,000 rows' amounts on every scan is the slow part
         self.show_rows(rows)
         total = sum(ln.line_total for ln in self.priced) * sign
         parts = [
@@ -166,6 +166,15 @@ class SaleScreen(SaleDiscounts, Screen):
             banner.remove_class("refund")
 
     # -- entering items -------------------------------------------------------------
+
+    def format_row(self, ln, sign: int, label: str) -> tuple[str, ...]:
+        return (
+            str(ln.line_no),
+            label,
+            str(ln.qty * sign),
+            self.app.money(ln.unit_price),
+            self.app.money(ln.line_total * sign),
+        )
 
     def show_rows(self, rows: list[tuple[str, ...]]) -> None:
         """Bring the table to ``rows`` by changing only the cells that differ: a scan
