@@ -253,3 +253,25 @@ async def test_a_receipt_barcode_scanned_at_the_refund_prompt_shows_as_printed(m
         text = screen_text(app)
         assert "receipt T1-1" in text and "T1:1" not in text
         assert [ln.sku for ln in app.screen.lines] == ["1001"]
+
+
+async def test_a_code_scanned_as_the_pay_dialog_opens_waits_for_the_next_sale(make_app, till_db):
+    """C-1: F5 with a scan right behind it: the scan neither changes the basket being
+    paid nor is lost; it starts the next sale."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        burst(app, ["f5", *"1002", "enter"])
+        for _ in range(5):
+            await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen) and app.screen.total == 3295
+        await pilot.press("enter")  # exact cash for the 32,95
+        await pilot.pause()
+        await pilot.press("enter")  # next sale
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert [ln.sku for ln in app.screen.lines] == ["1002"]
+    lines = till_db.all("SELECT sku FROM sale_lines ORDER BY id")
+    assert [r["sku"] for r in lines] == ["1001"]

@@ -35,23 +35,28 @@ COLUMNS = ("n", "item", "qty", "price", "amount")
 
 
 class SaleScreen(SaleDiscounts, Screen):
+    # Every key here acts in the order it was typed among the scanned codes (C-1):
+    # priority bindings run as the app reads the key, and in_order() then queues the
+    # action behind the keys already given to the item field (ScanInput.InOrder).
     BINDINGS = [
-        Binding("f2", "search", "Search"),
-        Binding("f3", "customer", "Customer"),
-        Binding("f4", "quantity", "Qty", show=False),
-        Binding("f5", "pay", "Pay"),
-        Binding("f6", "refund", "Refund"),
-        Binding("f7", "void", "Void"),
-        Binding("f8", "remove_line", "Remove"),
-        Binding("f9", "terminal", "Terminal"),
-        Binding("f10", "lock", "Lock"),
-        Binding("f11", "reports", "Reports", show=False),
-        Binding("ctrl+r", "reprint", "Reprint", show=False),
+        Binding("f2", "in_order('search')", "Search", priority=True),
+        Binding("f3", "in_order('customer')", "Customer", priority=True),
+        Binding("f4", "in_order('quantity')", "Qty", show=False, priority=True),
+        Binding("f5", "in_order('pay')", "Pay", priority=True),
+        Binding("f6", "in_order('refund')", "Refund", priority=True),
+        Binding("f7", "in_order('void')", "Void", priority=True),
+        Binding("f8", "in_order('remove_line')", "Remove", priority=True),
+        Binding("f9", "in_order('terminal')", "Terminal", priority=True),
+        Binding("f10", "in_order('lock')", "Lock", priority=True),
+        Binding("f11", "in_order('reports')", "Reports", show=False, priority=True),
+        Binding("ctrl+r", "in_order('reprint')", "Reprint", show=False, priority=True),
         # Not in the footer (no room at 80 columns); ctrl+d is also Input's delete-right.
-        Binding("ctrl+d", "discount_line", "Discount", show=False, priority=True),
-        Binding("ctrl+t", "discount_basket", "Basket discount", show=False, priority=True),
-        Binding("up", "cursor(-1)", show=False, priority=True),
-        Binding("down", "cursor(1)", show=False, priority=True),
+        Binding("ctrl+d", "in_order('discount_line')", "Discount", show=False, priority=True),
+        Binding(
+            "ctrl+t", "in_order('discount_basket')", "Basket discount", show=False, priority=True
+        ),
+        Binding("up", "in_order('cursor(-1)')", show=False, priority=True),
+        Binding("down", "in_order('cursor(1)')", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -91,6 +96,7 @@ class SaleScreen(SaleDiscounts, Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
+        self.take_codes()  # scanned while a dialog was open: now, in order
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
@@ -208,7 +214,20 @@ class SaleScreen(SaleDiscounts, Screen):
         if not code:
             return  # an empty Enter/Tab/LF never pays (C-1): paying needs F5
         self.codes.append(code)
+        if self.app.screen is self:
+            self.take_codes()
+        # else a dialog (the payment) is open over the basket: the code waits for the
+        # screen to come back, so a basket is never changed under its payment
+
+    def action_in_order(self, action: str) -> None:
+        self.query_one("#code", ScanInput).post_message(ScanInput.InOrder(action))
+
+    async def on_scan_input_in_order(self, message: ScanInput.InOrder) -> None:
+        message.stop()
+        if self.app.screen is not self:
+            return  # typed ahead of a dialog that has opened since: not for it (C-1)
         self.take_codes()
+        await self.run_action(message.action)
 
     def take_codes(self) -> None:
         """Look up every code scanned so far, oldest first (also before paying)."""

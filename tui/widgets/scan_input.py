@@ -11,6 +11,10 @@ clears itself (or not, for a form field) and posts ``Scanned`` with the code.
 A terminator that moves to another field (``advance_to``) moves the focus at
 once, in the same handler; keys of the same burst that the app had already
 routed here are handed on to the field that now has the focus, in order.
+
+A screen's own keys (F5 pay, F8 remove ...) run as priority bindings, as the app
+reads them, and queue their action here as ``InOrder``: it reaches the screen
+behind the codes typed before the key and ahead of those typed after it.
 """
 
 from __future__ import annotations
@@ -37,6 +41,14 @@ class ScanInput(Input):
         @property
         def control(self) -> ScanInput:
             return self.scan_input
+
+    class InOrder(Message):
+        """A screen action queued behind the keys this field already holds: it reaches
+        the screen after the codes typed before it and before those typed after."""
+
+        def __init__(self, action: str) -> None:
+            super().__init__()
+            self.action = action
 
     def __init__(
         self,
