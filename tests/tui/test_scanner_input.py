@@ -275,3 +275,34 @@ async def test_a_code_scanned_as_the_pay_dialog_opens_waits_for_the_next_sale(ma
         assert [ln.sku for ln in app.screen.lines] == ["1002"]
     lines = till_db.all("SELECT sku FROM sale_lines ORDER BY id")
     assert [r["sku"] for r in lines] == ["1001"]
+
+
+async def test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other(make_app):
+    """C-1: with 1,000 lines, a scan adds its row and leaves the other 1,000 rows be
+    (a whole-basket repaint per scan is what let keys pile up behind it)."""
+    from core.sales import LineInput
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        screen = app.screen
+        screen.lines = [LineInput(f"{1001 + n % 2}", 1) for n in range(1000)]
+        screen.redraw_basket()
+        await pilot.pause()
+        table = screen.query_one("#basket")
+        calls = []
+        for name in ("add_row", "update_cell", "remove_row", "clear"):
+            original = getattr(table, name)
+
+            def spy(*args, _name=name, _original=original, **kwargs):
+                calls.append(_name)
+                return _original(*args, **kwargs)
+
+            setattr(table, name, spy)
+        await pilot.press(*"1005", "enter")
+        await pilot.pause()
+        assert calls == ["add_row"] and table.row_count == 1001
+        await pilot.press(*"1005", "enter")  # the same item again: its quantity, one row
+        await pilot.pause()
+        assert calls == ["add_row", "update_cell", "update_cell"]
+        assert screen.shown_rows[-1][2] == "2" and table.row_count == 1001
