@@ -263,18 +263,19 @@ async def test_a_code_scanned_as_the_pay_dialog_opens_waits_for_the_next_sale(ma
         await login(pilot)
         await pilot.press(*"1001", "enter")
         await pilot.pause()
-        burst(app, ["f5", *"1002", "enter"])
+        burst(app, [*"1007", "enter", "f5", *"1002", "enter"])
         for _ in range(5):
             await pilot.pause()
-        assert isinstance(app.screen, PaymentScreen) and app.screen.total == 3295
-        await pilot.press("enter")  # exact cash for the 32,95
+        # 1001 and 1007 (typed before F5) are paid: 32,95 + 59,00
+        assert isinstance(app.screen, PaymentScreen) and app.screen.total == 9195
+        await pilot.press("enter")  # exact cash
         await pilot.pause()
         await pilot.press("enter")  # next sale
         await pilot.pause()
         assert isinstance(app.screen, SaleScreen)
         assert [ln.sku for ln in app.screen.lines] == ["1002"]
     lines = till_db.all("SELECT sku FROM sale_lines ORDER BY id")
-    assert [r["sku"] for r in lines] == ["1001"]
+    assert [r["sku"] for r in lines] == ["1001", "1007"]
 
 
 async def test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other(make_app):

@@ -91,7 +91,13 @@ class ScanInput(Input):
             self.value = ""
         if value.strip() and self.advance_to is not None:
             self._move_to(self.advance_to)
-        self.post_message(self.Scanned(self, value, kind))
+        self.screen.post_message(self.Scanned(self, value, kind))
+
+    def on_scan_input_in_order(self, message: InOrder) -> None:
+        # Straight to the screen, as Scanned goes: posted to this field's own queue it
+        # would fall in behind the keys typed after it.
+        message.stop()
+        self.screen.post_message(self.InOrder(message.action))
 
     def _move_to(self, widget_id: str) -> None:
         target = self.screen.query_one(f"#{widget_id}")
