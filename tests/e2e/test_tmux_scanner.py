@@ -121,3 +121,21 @@ def test_enter_on_an_empty_field_in_tmux_never_pays(tmux, tmp_path):  # noqa: F8
     screen = tmux.screen()
     assert "1 line" in screen and "To pay" not in screen
     assert sold_lines(db_path) == []
+
+
+def test_a_scan_then_f5_then_a_scan_in_one_burst_pays_only_the_first(tmux, tmp_path):  # noqa: F811
+    """C-1: keys act in the order typed: the code before F5 is paid, the one after it
+    waits for the next sale (it neither joins the basket being paid nor is lost)."""
+    db_path = start_till(tmux, tmp_path)
+    burst(tmux, "2\t2222\r")
+    tmux.wait_for("Item / scan")
+    tmux.run("send-keys", "-t", tmux.name, "1002", "Enter", "F5", "1003", "Enter")
+    tmux.wait_for("To pay")
+    time.sleep(0.3)
+    tmux.keys("Enter")  # exact cash, typed after the dialog opened
+    tmux.wait_for("Enter: next sale")
+    tmux.keys("Enter")
+    tmux.wait_for("Receipt 1 recorded")
+    screen = tmux.wait_for("Letmælk")
+    assert "1 line" in screen
+    assert sold_lines(db_path) == [["1002"]]

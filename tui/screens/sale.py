@@ -70,6 +70,7 @@ class SaleScreen(SaleDiscounts, Screen):
         self.basket_discount = None
         self.basket_off = 0
         self.codes: deque[str] = deque()  # scanned, not yet looked up (C-1)
+        self.paying = False  # the payment dialog is open over this basket
         self.shown_rows: list[tuple[str, ...]] = []  # what the basket table shows now
         self.shown_keys: list[tuple] = []  # the priced lines those rows were made from
 
@@ -96,7 +97,8 @@ class SaleScreen(SaleDiscounts, Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
-        self.take_codes()  # scanned while a dialog was open: now, in order
+        if not self.paying:
+            self.take_codes()  # scanned while a dialog was open: now, in order
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
@@ -379,6 +381,7 @@ class SaleScreen(SaleDiscounts, Screen):
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
+        self.paying = True
         self.app.push_screen(PaymentScreen(total, self.commit, refund=self.refund_mode), self.paid)
 
     def commit(self, payments) -> SaleResult:
@@ -406,11 +409,16 @@ class SaleScreen(SaleDiscounts, Screen):
         )
 
     def paid(self, result: SaleResult | None) -> None:
+        # Codes scanned while the dialog was open come after its outcome: into this
+        # basket if it was not paid, else into the next sale (C-1).
+        self.paying = False
         if result is None:
             self.notice(_("Payment cancelled; the basket is as it was."))
+            self.take_codes()
             return
         sale = result.sale
         self.clear_basket()
+        self.take_codes()
         text = _("Receipt {n} recorded.").format(n=sale.receipt_no)
         if result.session_auto_opened:
             text += " " + _("Session {id} was opened automatically.").format(id=result.session_id)
