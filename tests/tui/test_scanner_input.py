@@ -39,12 +39,24 @@ def scanner_keys(codes: list[str]) -> list[str]:
     return keys
 
 
-def burst(app, keys: list[str]) -> None:
-    """Every key handed to the app at once, as the driver does with one read."""
+def key_events(app, keys: list[str]) -> list[events.Key]:
+    """Key events as the driver makes them: stamped with the moment they were read."""
+    out = []
     for key in keys:
         event = events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None))
         event.set_sender(app)
+        out.append(event)
+    return out
+
+
+def send(app, keys: list[events.Key]) -> None:
+    for event in keys:
         app._driver.send_message(event)
+
+
+def burst(app, keys: list[str]) -> None:
+    """Every key handed to the app at once, as the driver does with one read."""
+    send(app, key_events(app, keys))
 
 
 async def wait_for_lines(pilot, screen, n: int) -> None:
@@ -199,6 +211,29 @@ async def test_the_pay_dialog_drops_keys_typed_before_it_opened(make_app, till_d
         assert app.screen.query_one("#amount", AmountField).input.value == ""
         assert sales_count(till_db) == 0
         await pilot.press("enter")  # now: exact cash, typed after the dialog opened
+        await pilot.pause()
+        assert app.screen.result is not None and sales_count(till_db) == 1
+
+
+async def test_keys_read_before_the_pay_dialog_opened_never_reach_it(make_app, till_db):
+    """C-1: keys the terminal delivered before F5 opened the dialog, but handed on only
+    once it is open (the app busy meanwhile), neither tender nor confirm a payment."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        typed_ahead = key_events(app, [*"100", "enter", "f2", "enter"])
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen)
+        send(app, typed_ahead)
+        for _ in range(5):
+            await pilot.pause()
+        assert app.screen.entries == [] and app.screen.result is None
+        assert app.screen.query_one("#amount", AmountField).input.value == ""
+        assert sales_count(till_db) == 0
+        await pilot.press("enter")  # exact cash, typed after the dialog opened
         await pilot.pause()
         assert app.screen.result is not None and sales_count(till_db) == 1
 
