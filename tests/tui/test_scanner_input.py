@@ -168,7 +168,7 @@ async def test_scanner_codes_spaced_apart_arrive_in_order_while_a_receipt_prints
         await sell_one_and_leave_it_printing(pilot, app, slow_printer)
         for n, code in enumerate(codes):
             burst(app, [*code, TERMINATORS[n % 3]])
-            await pilot.pause(0.02)
+            await pilot.pause(0.085)  # a scan every 85 ms
         await wait_for_lines(pilot, app.screen, 1)
         for _ in range(400):
             if len(basket_skus(app.screen)) >= len(codes):
