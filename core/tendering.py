@@ -129,3 +129,109 @@ def allocate(
         payments = [Payment(p.tender_id, p.is_cash, -p.amount, -p.tendered) for p in payments]
         return Allocation(tuple(payments), -rounding, 0, -due)
     return Allocation(tuple(payments), rounding, change, due)
+
+
+@frozen
+class Progress:
+    """Where a payment stands after the tenders given so far, in the order given (C-2).
+
+    ``entries`` are those tenders with every amount filled in ("the rest" resolved),
+    which is what the sale is recorded with. ``remaining`` is the exact amount still
+    due (what a card may still take); ``cash_remaining`` what is still due in cash,
+    rounded to the store's increment. ``allocation`` is set once the total is
+    covered: the same settlement the sale is committed with.
+    """
+
+    entries: tuple[TenderInput, ...]
+    paid_cash: int
+    paid_other: int
+    remaining: int
+    cash_remaining: int
+    allocation: Allocation | None
+
+    @property
+    def complete(self) -> bool:
+        return self.allocation is not None
+
+
+def progress(
+    total: int,
+    entries: Sequence[TenderInput],
+    tenders: dict[str, Tender],
+    increment: int,
+    currency: str,
+    locale: str,
+    *,
+    refund: bool = False,
+    max_change: int | None = None,
+) -> Progress:
+    """Apply the entries one by one, in any order and any split (C-2).
+
+    Cash may come first and cover part; a card (any non-cash tender) takes the
+    amount typed or the rest, never more than what is still due, since a card
+    gives no change; change comes only from cash, and only on the tender that
+    completes the payment. Raises InputError naming the first entry that cannot be
+    taken. Once covered, ``allocate`` settles it exactly as ``record_sale`` will.
+    """
+    fmt = lambda minor: money.format_amount(minor, currency, locale)  # noqa: E731
+    if total < 0:
+        raise InputError(_("A total cannot be negative."))
+    resolved: list[TenderInput] = []
+    cash = other = 0
+    for entry in entries:
+        tender = tenders.get(entry.tender_id)
+        if tender is None or not tender.active:
+            raise InputError(_("Unknown payment type {id}.").format(id=entry.tender_id))
+        if resolved and _due(total, cash, other, increment) == (0, 0):
+            raise InputError(_("Nothing is left to pay."))
+        money.check_minor(entry.amount, "a payment amount")
+        if entry.amount is not None and entry.amount <= 0:
+            raise InputError(_("A payment amount must be more than zero."))
+        remaining, cash_remaining = _due(total, cash, other, increment)
+        amount = entry.amount
+        if tender.is_cash:
+            if amount is None:
+                amount = cash_remaining
+                if amount <= 0:
+                    raise InputError(_("Nothing is left to pay."))
+            if refund and amount > cash_remaining:
+                raise InputError(
+                    _("Pay out exactly {due} in cash.").format(due=fmt(cash_remaining))
+                )
+            cash += amount
+        else:
+            if amount is None:
+                amount = remaining
+                if amount <= 0:
+                    raise InputError(_("Nothing is left to pay with {id}.").format(id=tender.id))
+            if amount > remaining:
+                raise InputError(
+                    _("{name} {paid} is more than the {due} still due.").format(
+                        name=_(tender.name), paid=fmt(amount), due=fmt(remaining)
+                    )
+                )
+            other += amount
+        resolved.append(TenderInput(entry.tender_id, amount))
+    remaining, cash_remaining = _due(total, cash, other, increment)
+    covered = other == total or (cash > 0 and cash_remaining == 0)
+    settled = None
+    if covered and (resolved or total == 0):
+        settled = allocate(
+            total,
+            resolved,
+            tenders,
+            increment,
+            currency,
+            locale,
+            refund=refund,
+            max_change=max_change,
+        )
+    return Progress(tuple(resolved), cash, other, remaining, cash_remaining, settled)
+
+
+def _due(total: int, cash: int, other: int, increment: int) -> tuple[int, int]:
+    """(exact amount still due, amount still due in cash): the cash share of a total
+    is what the other tenders leave, rounded as cash is; both never below zero."""
+    exact = max(0, total - other - cash)
+    in_cash = max(0, money.round_cash(total - other, increment) - cash)
+    return exact, in_cash

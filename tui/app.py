@@ -180,6 +180,9 @@ class KassiApp(App, inherit_bindings=False):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self._last_activity = monotonic()
+            since = getattr(self.screen, "keys_since", None)
+            if since is not None and event.time < since:
+                return  # typed before this dialog opened: type-ahead never pays (C-1)
         await super().on_event(event)
 
     def _check_idle(self) -> None:

@@ -37,6 +37,7 @@ AMOUNT_CASES = (
 PERIODS = "tests/core/test_statement_periods.py"
 BATCH = "tests/core/test_statement_batch.py"
 TILL_RULES = "tests/tui/test_till_rules.py"
+SCANNER = "tests/tui/test_scanner_input.py"
 MONEY = "tests/core/test_money.py"
 ROUNDING = (
     f"{MONEY}::test_danish_cash_rounding_to_half_krone",
@@ -204,6 +205,35 @@ MUTATIONS: tuple[Mutation, ...] = (
         original="               s.counted_cash - s.expected_cash AS cd,",
         replacement="               s.expected_cash - s.counted_cash AS cd,",
         tests=("tests/core/test_reports.py",),
+    ),
+    # -- C-1 input at the counter, C-2 payments in any order -------------------------------
+    Mutation(
+        name="C-1 Enter on an empty item field pays the basket",
+        file="tui/screens/sale.py",
+        original="            return  # an empty Enter/Tab/LF never pays (C-1): paying needs F5\n",
+        replacement="            return self.action_pay() if self.lines else None\n",
+        tests=(f"{SCANNER}::test_enter_tab_or_lf_on_an_empty_field_never_pays",),
+    ),
+    Mutation(
+        name="C-1 the pay dialog takes keys typed before it opened",
+        file="tui/app.py",
+        original="            if since is not None and event.time < since:\n",
+        replacement="            if False:\n",
+        tests=(f"{SCANNER}::test_keys_read_before_the_pay_dialog_opened_never_reach_it",),
+    ),
+    Mutation(
+        name="C-1 every scan repaints the whole basket table",
+        file="tui/screens/sale.py",
+        original="        if len(rows) < len(shown) // 2:\n",
+        replacement="        if True:\n",
+        tests=(f"{SCANNER}::test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other",),
+    ),
+    Mutation(
+        name="C-2 a card may take more than is still due",
+        file="core/tendering.py",
+        original="            if amount > remaining:\n",
+        replacement="            if amount > total:\n",
+        tests=("tests/core/test_tendering.py",),
     ),
     # -- the audit journal ----------------------------------------------------------------
     Mutation(

@@ -259,5 +259,6 @@ async def test_a_tender_over_the_change_limit_is_refused_on_one_line(make_app, t
         await pilot.pause()
         text = screen_text(app)
         line = next(ln for ln in text.splitlines() if "Too much cash" in ln)
-        assert "999.999.999,00; change is at most 999,99." in line  # whole: not cut
+        # whole, not cut; in the screen's own number format, as every amount on it
+        assert "999,999,999.00; change is at most 999.99." in line
     assert till_db.scalar("SELECT COUNT(*) FROM sales") == 0

@@ -15,6 +15,7 @@ from core.errors import KassiError
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
+from tui.widgets.scan_input import ScanInput
 
 
 class LoggedIn(Message):
@@ -37,9 +38,11 @@ class LoginScreen(Screen):
                 markup=False,
             )
             yield Label(_("Staff id"))
-            yield Input(id="staff-id", max_length=32)
+            # A burst (`2`, Tab, `2222`, Enter, as a badge reader or SSH delivers it)
+            # fills both fields in order (C-1): each field ends its own part.
+            yield ScanInput(id="staff-id", max_length=32, clear_on_scan=False, advance_to="pin")
             yield Label(_("PIN"))
-            yield Input(id="pin", password=True, max_length=8)
+            yield ScanInput(id="pin", password=True, max_length=8, tab_to="staff-id")
             yield Static("", id="login-error", classes="error", markup=False)
         yield KassiFooter()
 
@@ -51,18 +54,24 @@ class LoginScreen(Screen):
         self.query_one("#staff-id", Input).value = ""
         self.query_one("#staff-id", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "staff-id":
-            self.query_one("#pin", Input).focus()
-            return
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
+        event.stop()
+        if event.scan_input.id != "pin":
+            return  # the staff field moved on to the PIN itself
+        # The PIN as it was when Enter was pressed (the field cleared itself then):
+        # keys typed since belong to the next try.
+        pin = event.value
         staff_id = self.query_one("#staff-id", Input).value.strip()
-        pin = self.query_one("#pin", Input).value
+        if not staff_id:
+            self.query_one("#staff-id", Input).focus()
+            return
+        if not pin:
+            return  # Enter on an empty PIN is not a wrong PIN
         error = self.query_one("#login-error", Static)
         try:
             staff = auth.authenticate(self.app.db, staff_id, pin, terminal_id=self.app.terminal.id)
         except KassiError as exc:
             error.update(exc.message)
-            self.query_one("#pin", Input).value = ""
             return
         error.update("")
         self.app.staff = staff

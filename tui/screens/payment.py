@@ -1,13 +1,18 @@
-"""Take payment: cash (amount handed over, or exact), card and the other tenders, split.
+"""Take payment in any order and any split (SPEC C-2): cash, card and the other tenders.
 
-Non-cash tenders take the amount typed, or the rest; cash takes what was handed
-over and shows the change large. Nothing is recorded until the basket is fully
-paid; Esc before that leaves the basket as it was.
+Each tender takes the amount typed, or the rest when the field is empty; cash may
+come first and cover part ("100 in cash, the rest on card"), a card never more
+than is still due, and change comes only from cash. What is still due is always
+on screen, worked out by core.tendering.progress, the same rule (and the same
+change limit) the sale is committed with. Nothing is recorded until the basket
+is fully paid; Esc before that leaves the basket as it was. Keys typed before
+the dialog opened are dropped (C-1, KassiApp.on_event reads ``keys_since``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from time import monotonic
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,11 +20,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Digits, Input, Static
 
-from core import config, money
+from core import config, limits, money
 from core.errors import InputError, KassiError
 from core.i18n import _
 from core.sales import SaleResult
-from core.tendering import TenderInput, allocate
+from core.tendering import Progress, TenderInput, progress
 from tui.widgets.amount_input import AmountField
 from tui.widgets.safe import shown
 
@@ -42,6 +47,8 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
         self.refund = refund
         self.entries: list[TenderInput] = []
         self.result: SaleResult | None = None
+        # Type-ahead (keys that came before this dialog) never pays (C-1).
+        self.keys_since = monotonic()
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -51,7 +58,7 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
         self.others = [t for t in tenders if not t.is_cash][: len(TENDER_KEYS)]
         with Vertical(classes="dialog", id="payment"):
             title = _("Pay out") if self.refund else _("To pay")
-            yield Static(title, classes="dialog-title", markup=False)
+            yield Static(title, id="due-title", classes="dialog-title", markup=False)
             yield Digits(money.format_amount(self.total, app.store.currency, app.locale), id="due")
             yield Static("", id="paid", markup=False)
             yield AmountField(
@@ -79,24 +86,45 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
 
     # -- state ----------------------------------------------------------------------
 
-    def remaining(self) -> int:
-        return self.total - sum(e.amount or 0 for e in self.entries)
+    def progress(self, entries: list[TenderInput]) -> Progress:
+        """Core's rule for where these tenders leave the payment (raises InputError)."""
+        store = self.app.store
+        return progress(
+            self.total,
+            entries,
+            self.tenders,
+            store.cash_rounding,
+            store.currency,
+            self.app.locale,  # the amounts in its messages read as the screen's do
+            refund=self.refund,
+            max_change=limits.max_change(store),
+        )
 
-    def show_paid(self) -> None:
+    def show_paid(self, state: Progress | None = None) -> None:
+        """What is paid so far on one line, what is still due on the next (C-2)."""
         app = self.app
-        lines = [
-            f"{shown(_(self.tenders[e.tender_id].name))}: {app.money(e.amount or 0)}"
-            for e in self.entries
-        ]
-        rest = self.remaining()
-        if rest > 0:
-            lines.append(_("Still to pay: {amount}").format(amount=app.money(rest)))
-            if self.cash and app.store.cash_rounding:
-                cash_due = money.round_cash(rest, app.store.cash_rounding)
-                if cash_due != rest:
-                    lines.append(
-                        _("In cash (rounded): {amount}").format(amount=app.money(cash_due))
-                    )
+        state = state or self.progress(self.entries)
+        lines = []
+        if self.entries:
+            paid = [_("Total: {amount}").format(amount=app.money(self.total))]
+            paid += [
+                f"{shown(_(self.tenders[e.tender_id].name))}: {app.money(e.amount or 0)}"
+                for e in self.entries
+            ]
+            lines.append("   ".join(paid))
+            still = _("Still to pay out") if self.refund else _("Still to pay")
+            self.query_one("#due-title", Static).update(still)
+            due_now = state.remaining or state.cash_remaining
+            self.query_one("#due", Digits).update(
+                money.format_amount(due_now, app.store.currency, app.locale)
+            )
+        if state.remaining or state.cash_remaining:
+            due = [_("Still to pay: {amount}").format(amount=app.money(state.remaining))]
+            if self.cash and state.cash_remaining != state.remaining:
+                due.append(
+                    _("In cash (rounded): {amount}").format(amount=app.money(state.cash_remaining))
+                )
+            lines.append("   ".join(due))
         self.query_one("#paid", Static).update("\n".join(lines))
 
     def error(self, text: str) -> None:
@@ -127,43 +155,26 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
         self.dismiss(self.result)
 
     def add(self, tender_id: str) -> None:
+        """One tender, the amount typed or (empty) the rest: taken if core allows it."""
         field = self.query_one("#amount", AmountField)
         text = field.input.value
         amount = field.amount
         if text.strip() and amount is None:
             self.error(_("Fix the amount first."))
             return
-        is_cash = self.tenders[tender_id].is_cash
-        if amount is None and not is_cash:
-            amount = self.remaining()
-            if amount <= 0:
-                self.error(_("Nothing is left to pay."))
-                return
-        self.entries.append(TenderInput(tender_id, amount))
+        try:
+            state = self.progress([*self.entries, TenderInput(tender_id, amount)])
+        except InputError as exc:
+            self.error(exc.message)
+            return
+        self.entries = list(state.entries)
         field.input.value = ""
-        self.settle()
+        self.error("")
+        self.show_paid(state)
+        if state.complete:
+            self.settle()
 
     def settle(self) -> None:
-        app = self.app
-        try:
-            allocate(
-                self.total,
-                self.entries,
-                self.tenders,
-                app.store.cash_rounding,
-                app.store.currency,
-                app.locale,
-                refund=self.refund,
-            )
-        except InputError as exc:
-            if self._only_short():
-                self.error("")
-                self.show_paid()
-                return
-            self.entries.pop()
-            self.error(exc.message)
-            self.show_paid()
-            return
         try:
             self.result = self.commit(list(self.entries))
         except KassiError as exc:
@@ -173,30 +184,14 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
             return
         self.finished()
 
-    def _only_short(self) -> bool:
-        """True when the entries are fine but do not cover the total yet (a split)."""
-        if self.cash is None or self.remaining() <= 0:
-            return False
-        if any(e.tender_id == self.cash.id for e in self.entries):
-            return False
-        try:
-            allocate(
-                self.total,
-                [*self.entries, TenderInput(self.cash.id, None)],
-                self.tenders,
-                self.app.store.cash_rounding,
-                self.app.store.currency,
-                self.app.locale,
-                refund=self.refund,
-            )
-        except InputError:
-            return False
-        return True
-
     def finished(self) -> None:
         app = self.app
         sale = self.result.sale
         self.error("")
+        self.query_one("#due-title", Static).update(_("Pay out") if self.refund else _("To pay"))
+        self.query_one("#due", Digits).update(
+            money.format_amount(self.total, app.store.currency, app.locale)
+        )
         self.query_one("#amount", AmountField).display = False
         self.query_one("#paid", Static).update(
             _("Receipt {n} — paid {amount}").format(
@@ -214,3 +209,5 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
                 money.format_amount(self.result.change, app.store.currency, app.locale)
             )
         self.query_one("#tender-keys", Static).update(_("Enter: next sale"))
+        # Keys typed while the sale was recorded do not skip past the change (C-1).
+        self.keys_since = monotonic()

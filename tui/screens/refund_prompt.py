@@ -9,6 +9,8 @@ next scan. Dismisses with the RefundBasis, NO_RECEIPT, or None (Esc).
 
 from __future__ import annotations
 
+from time import monotonic
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,12 +21,18 @@ from core import sales
 from core.errors import KassiError
 from core.i18n import _
 from core.receipt_refs import barcode
+from tui.widgets.scan_input import ScanInput
 
 NO_RECEIPT = "no receipt"
 
 
 class RefundPromptScreen(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Back")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # An Enter typed ahead of F6 is not a choice of "no receipt" (C-1).
+        self.keys_since = monotonic()
 
     def compose(self) -> ComposeResult:
         terminal = self.app.terminal.id
@@ -36,7 +44,7 @@ class RefundPromptScreen(ModalScreen):
                 ),
                 markup=False,
             )
-            yield Input(id="receipt", max_length=48)
+            yield ScanInput(id="receipt", max_length=48)
             yield Static("", id="receipt-error", classes="error", markup=False)
             yield Static(
                 _("Enter: OK   empty: no receipt   Esc: back"), classes="hint", markup=False
@@ -48,11 +56,14 @@ class RefundPromptScreen(ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
+        """The receipt's barcode, scanned: the scanner's Enter, Tab or LF ends it (C-1)."""
         event.stop()
         text = event.value.strip()
-        event.input.value = ""
         if not text:
+            if event.key == "tab":
+                return  # a Tab on its own is not a choice of "no receipt"
+
             self.dismiss(NO_RECEIPT)
             return
         try:

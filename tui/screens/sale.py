@@ -1,13 +1,16 @@
 """The sale screen: scan or type SKUs, take payment, refund by receipt, void.
 
-A barcode scanner is a keyboard that ends with Enter, so the item field takes
-both. ``3*SKU`` sets the quantity. The sale is committed before anything
+A barcode scanner is a keyboard that ends each code with Enter, Tab or LF; the
+item field (a ScanInput) ends each code on its own terminator, in order, and the
+screen handles the codes in the order they came (C-1). An empty Enter does
+nothing: paying needs F5. ``3*SKU`` sets the quantity. The sale is committed before anything
 prints; a printer fault is a notice with Reprint, never a lost sale.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,35 +21,43 @@ from textual.widgets import DataTable, Input, Label, Static
 from core import catalog, sales, sessions
 from core.errors import KassiError
 from core.i18n import _, ngettext
+from core.receipt_refs import barcode
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
 from tui.screens.sale_discounts import SaleDiscounts
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
+from tui.widgets.scan_input import ScanInput
 from tui.widgets.status_bar import StatusBar
 
 _QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
+COLUMNS = ("n", "item", "qty", "price", "amount")
 
 
 class SaleScreen(SaleDiscounts, Screen):
+    # Every key here acts in the order it was typed among the scanned codes (C-1):
+    # priority bindings run as the app reads the key, and in_order() then queues the
+    # action behind the keys already given to the item field (ScanInput.InOrder).
     BINDINGS = [
-        Binding("f2", "search", "Search"),
-        Binding("f3", "customer", "Customer"),
-        Binding("f4", "quantity", "Qty", show=False),
-        Binding("f5", "pay", "Pay"),
-        Binding("f6", "refund", "Refund"),
-        Binding("f7", "void", "Void"),
-        Binding("f8", "remove_line", "Remove"),
-        Binding("f9", "terminal", "Terminal"),
-        Binding("f10", "lock", "Lock"),
-        Binding("f11", "reports", "Reports", show=False),
-        Binding("ctrl+r", "reprint", "Reprint", show=False),
+        Binding("f2", "in_order('search')", "Search", priority=True),
+        Binding("f3", "in_order('customer')", "Customer", priority=True),
+        Binding("f4", "in_order('quantity')", "Qty", show=False, priority=True),
+        Binding("f5", "in_order('pay')", "Pay", priority=True),
+        Binding("f6", "in_order('refund')", "Refund", priority=True),
+        Binding("f7", "in_order('void')", "Void", priority=True),
+        Binding("f8", "in_order('remove_line')", "Remove", priority=True),
+        Binding("f9", "in_order('terminal')", "Terminal", priority=True),
+        Binding("f10", "in_order('lock')", "Lock", priority=True),
+        Binding("f11", "in_order('reports')", "Reports", show=False, priority=True),
+        Binding("ctrl+r", "in_order('reprint')", "Reprint", show=False, priority=True),
         # Not in the footer (no room at 80 columns); ctrl+d is also Input's delete-right.
-        Binding("ctrl+d", "discount_line", "Discount", show=False, priority=True),
-        Binding("ctrl+t", "discount_basket", "Basket discount", show=False, priority=True),
-        Binding("up", "cursor(-1)", show=False, priority=True),
-        Binding("down", "cursor(1)", show=False, priority=True),
+        Binding("ctrl+d", "in_order('discount_line')", "Discount", show=False, priority=True),
+        Binding(
+            "ctrl+t", "in_order('discount_basket')", "Basket discount", show=False, priority=True
+        ),
+        Binding("up", "in_order('cursor(-1)')", show=False, priority=True),
+        Binding("down", "in_order('cursor(1)')", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -59,6 +70,10 @@ class SaleScreen(SaleDiscounts, Screen):
         self.refund_approver = None  # who approved a refund the cashier may not do alone
         self.basket_discount = None
         self.basket_off = 0
+        self.codes: deque[str] = deque()  # scanned, not yet looked up (C-1)
+        self.paying = False  # the payment dialog is open over this basket
+        self.shown_rows: list[tuple[str, ...]] = []  # what the basket table shows now
+        self.shown_keys: list[tuple] = []  # the priced lines those rows were made from
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -72,7 +87,7 @@ class SaleScreen(SaleDiscounts, Screen):
         yield table
         with Horizontal(id="entry"):
             yield Label(_("Item / scan:"), id="entry-label")
-            yield Input(id="code", placeholder=_("SKU, barcode or 3*SKU, Enter"))
+            yield ScanInput(id="code", placeholder=_("SKU, barcode or 3*SKU, Enter"))
         yield Static("", id="totals", markup=False)
         yield Static("", id="notice", markup=False)
         yield KassiFooter()
@@ -83,6 +98,8 @@ class SaleScreen(SaleDiscounts, Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_status()
+        if not self.paying:
+            self.take_codes()  # scanned while a dialog was open: now, in order
         self.query_one("#code", Input).focus()
 
     def on_logged_in(self, message: LoggedIn) -> None:
@@ -118,8 +135,6 @@ class SaleScreen(SaleDiscounts, Screen):
         widget.update(shown(text, keep_newlines=True))
 
     def redraw_basket(self) -> None:
-        table = self.query_one("#basket", DataTable)
-        table.clear()
         self.priced = []
         if self.lines:
             try:
@@ -127,16 +142,16 @@ class SaleScreen(SaleDiscounts, Screen):
             except KassiError as exc:
                 self.notice(exc.message, error=True)
         sign = -1 if self.refund_mode else 1
-        for ln in self.priced:
-            table.add_row(
-                str(ln.line_no),
-                plain(self.row_label(ln)),
-                str(ln.qty * sign),
-                self.app.money(ln.unit_price),
-                self.app.money(ln.line_total * sign),
-            )
-        if self.priced:
-            table.move_cursor(row=len(self.priced) - 1)
+        keys = [(ln, sign, self.row_label(ln)) for ln in self.priced]
+        known, drawn = self.shown_keys, self.shown_rows
+        rows = [
+            drawn[n]
+            if n < len(known) and n < len(drawn) and key == known[n]
+            else self.format_row(*key)
+            for n, key in enumerate(keys)
+        ]
+        self.shown_keys = keys  # formatting 1,000 rows' amounts on every scan is the slow part
+        self.show_rows(rows)
         total = sum(ln.line_total for ln in self.priced) * sign
         parts = [
             _("Total {amount}").format(amount=self.app.money(total)),
@@ -149,7 +164,7 @@ class SaleScreen(SaleDiscounts, Screen):
         banner = self.query_one("#mode-banner", Static)
         if self.refund_mode:
             receipt = (
-                _("receipt {t}:{n}").format(t=self.refund_receipt[0], n=self.refund_receipt[1])
+                _("receipt {ref}").format(ref=barcode(*self.refund_receipt))
                 if self.refund_receipt
                 else _("no receipt")
             )
@@ -161,20 +176,73 @@ class SaleScreen(SaleDiscounts, Screen):
 
     # -- entering items -------------------------------------------------------------
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "code":
+    def format_row(self, ln, sign: int, label: str) -> tuple[str, ...]:
+        return (
+            str(ln.line_no),
+            label,
+            str(ln.qty * sign),
+            self.app.money(ln.unit_price),
+            self.app.money(ln.line_total * sign),
+        )
+
+    def show_rows(self, rows: list[tuple[str, ...]]) -> None:
+        """Bring the table to ``rows`` by changing only the cells that differ: a scan
+        onto a 1,000-line basket adds one row rather than repainting a thousand."""
+        table = self.query_one("#basket", DataTable)
+        drawn = self.shown_rows
+        if len(rows) < len(drawn) // 2:
+            table.clear()  # a new or voided basket: cheaper to start again
+            drawn = []
+        for n in range(len(drawn) - 1, len(rows) - 1, -1):
+            table.remove_row(str(n))
+        del drawn[len(rows) :]
+        for n, row in enumerate(rows[: len(drawn)]):
+            if row != drawn[n]:
+                for key, old, new in zip(COLUMNS, drawn[n], row, strict=True):
+                    if old != new:
+                        table.update_cell(str(n), key, plain(new))
+                drawn[n] = row
+        for n in range(len(drawn), len(rows)):
+            table.add_row(
+                *(plain(cell) for cell in rows[n]), key=str(n)
+            )  # R-6: cells as Text, never markup
+            drawn.append(rows[n])
+        self.shown_rows = drawn
+        if rows:
+            table.move_cursor(row=len(rows) - 1)
+
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
+        if event.scan_input.id != "code":
             return
-        text = event.value.strip()
-        event.input.value = ""
-        if not text:
-            if self.lines:
-                self.action_pay()
-            return
-        qty = 1
-        m = _QTY.match(text)
-        if m:
-            qty, text = int(m[1]), m[2]
-        self.add_item(text, qty)
+        event.stop()
+        code = event.value.strip()
+        if not code:
+            return  # an empty Enter/Tab/LF never pays (C-1): paying needs F5
+        self.codes.append(code)
+        if self.app.screen is self:
+            self.take_codes()
+        # else a dialog (the payment) is open over the basket: the code waits for the
+        # screen to come back, so a basket is never changed under its payment
+
+    def action_in_order(self, action: str) -> None:
+        self.query_one("#code", ScanInput).post_message(ScanInput.InOrder(action))
+
+    async def on_scan_input_in_order(self, message: ScanInput.InOrder) -> None:
+        message.stop()
+        if self.app.screen is not self:
+            return  # typed ahead of a dialog that has opened since: not for it (C-1)
+        self.take_codes()
+        await self.run_action(message.action)
+
+    def take_codes(self) -> None:
+        """Look up every code scanned so far, oldest first (also before paying)."""
+        while self.codes:
+            text = self.codes.popleft()
+            qty = 1
+            m = _QTY.match(text)
+            if m:
+                qty, text = int(m[1]), m[2]
+            self.add_item(text, qty)
 
     def drawer_blocks(self) -> bool:
         if self.app.hardware is not None and self.app.hardware.drawer_open:
@@ -305,6 +373,7 @@ class SaleScreen(SaleDiscounts, Screen):
     def action_pay(self) -> None:
         from tui.screens.payment import PaymentScreen
 
+        self.take_codes()  # a code scanned just before F5 is in the basket it pays
         if not self.lines:
             self.notice(_("The basket is empty."), error=True)
             return
@@ -323,6 +392,7 @@ class SaleScreen(SaleDiscounts, Screen):
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
+        self.paying = True
         self.app.push_screen(PaymentScreen(total, self.commit, refund=self.refund_mode), self.paid)
 
     def commit(self, payments) -> SaleResult:
@@ -350,11 +420,16 @@ class SaleScreen(SaleDiscounts, Screen):
         )
 
     def paid(self, result: SaleResult | None) -> None:
+        # Codes scanned while the dialog was open come after its outcome: into this
+        # basket if it was not paid, else into the next sale (C-1).
+        self.paying = False
         if result is None:
             self.notice(_("Payment cancelled; the basket is as it was."))
+            self.take_codes()
             return
         sale = result.sale
         self.clear_basket()
+        self.take_codes()
         text = _("Receipt {n} recorded.").format(n=sale.receipt_no)
         if result.session_auto_opened:
             text += " " + _("Session {id} was opened automatically.").format(id=result.session_id)
