@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from core import audit, money, name_search
+from core import audit, money, name_search, validate
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
@@ -16,21 +16,50 @@ from core.model import Item, Staff
 
 
 def _item_values(sku: str, name: str, price: int, vat_rate: int, barcode: str | None) -> dict:
-    if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
-        raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
-    if not name.strip():
-        raise InputError(_("An item needs a name."))
+    sku = validate.code(sku, _("SKU"))
+    name = validate.name(name, "item")
+    barcode = validate.code(barcode, _("Barcode")) if barcode and barcode.strip() else None
     if price < 0:
         raise InputError(_("A price cannot be negative."))
     if not 0 <= vat_rate <= 10000:
         raise InputError(_("VAT rate must be between 0 and 100 %."))
     return {
         "sku": sku,
-        "name": name.strip(),
+        "name": name,
         "price": price,
         "vat_rate": vat_rate,
-        "barcode": barcode or None,
+        "barcode": barcode,
     }
+
+
+def _code_clash(codes: dict[str, str | None], changed: set[str]) -> tuple[str, str, str] | None:
+    """The first (code, sku, other sku) where a barcode is another item's SKU or
+    barcode (R-5), in ``codes``: every item's SKU -> barcode as it would be. Only
+    clashes that involve a ``changed`` SKU count (older rows are the triggers' job)."""
+    owner: dict[str, str] = {}
+    for sku, barcode in codes.items():
+        if barcode is None:
+            continue
+        other = owner.get(barcode)
+        if other is None and barcode != sku and barcode in codes:
+            other = barcode
+        if other is not None and other != sku and (sku in changed or other in changed):
+            return barcode, sku, other
+        owner[barcode] = sku
+    return None
+
+
+def _clash_error(code: str, sku: str, other: str) -> InputError:
+    return InputError(
+        _(
+            "Code {code} would name two items ({sku} and {other}): a barcode may not be"
+            " another item's SKU or barcode."
+        ).format(code=code, sku=sku, other=other)
+    )
+
+
+def _current_codes(db: Db) -> dict[str, str | None]:
+    return {r["sku"]: r["barcode"] for r in db.all("SELECT sku, barcode FROM items")}
 
 
 def add_item(
@@ -43,9 +72,15 @@ def add_item(
     barcode: str | None = None,
 ) -> Item:
     values = _item_values(sku, name, price, vat_rate, barcode)
+    sku = values["sku"]
     with db.write():
         authorize(db, actor)
         require_new(db, "items", "sku", sku, _("Item"))
+        codes = _current_codes(db)
+        codes[sku] = values["barcode"]
+        clash = _code_clash(codes, {sku})
+        if clash:
+            raise _clash_error(*clash)
         db.insert("items", values)
         name_search.reindex(db, [sku])
         audit.append(
@@ -60,6 +95,61 @@ def add_item(
     return get_item(db, sku)
 
 
+def _read_catalog(text: str, currency: str, locale: str) -> list[tuple[int, dict, int | None]]:
+    """(line number, item values, stock or None) for every row; InputError naming the line."""
+    text = text.removeprefix("\ufeff")  # a BOM from a spreadsheet's "CSV UTF-8"
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(_("Catalog line {line}: {error}").format(line=1, error=exc)) from None
+    required = {"sku", "name", "price", "vat"}
+    if not fieldnames or not required <= {(f or "").strip() for f in fieldnames}:
+        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
+    reader.fieldnames = [(f or "").strip() for f in fieldnames]
+    rows = []
+    seen: dict[str, tuple[str, int]] = {}  # a code -> (what it is, the line that gave it)
+    lineno = 1
+    try:
+        for rec in reader:
+            lineno = reader.line_num
+            if None in rec:
+                raise InputError(_("this row has more fields than the header."))
+            price = money.parse_amount(rec["price"] or "", currency, locale)
+            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
+            values = _item_values(
+                (rec["sku"] or "").strip(),
+                rec["name"] or "",
+                price,
+                vat,
+                (rec.get("barcode") or "").strip() or None,
+            )
+            on_hand = (rec.get("on_hand") or "").strip()
+            stock = validate.stock(on_hand) if on_hand else None
+            for kind, code in (("sku", values["sku"]), ("barcode", values["barcode"])):
+                if code is None:
+                    continue
+                earlier = seen.get(code)
+                if earlier is not None and earlier[1] != lineno:
+                    message = (
+                        _("{code} is already a SKU on line {line}.")
+                        if earlier[0] == "sku"
+                        else _("{code} is already a barcode on line {line}.")
+                    )
+                    raise InputError(message.format(code=code, line=earlier[1]))
+                seen[code] = (kind, lineno)
+            rows.append((lineno, values, stock))
+    except csv.Error as exc:
+        raise InputError(
+            _("Catalog line {line}: {error}").format(line=reader.line_num, error=exc)
+        ) from None
+    except InputError as exc:
+        raise InputError(
+            _("Catalog line {line}: {error}").format(line=lineno, error=exc.message)
+        ) from None
+    return rows
+
+
 def import_catalog(
     db: Db,
     actor: Staff | None,
@@ -71,37 +161,31 @@ def import_catalog(
     """Load items from CSV (sku,name,price,vat[,barcode][,on_hand]); all or nothing.
 
     Existing SKUs are updated; a bad row is reported by its line number and
-    nothing from the file is loaded.
+    nothing from the file is loaded. ``text`` comes from `validate.utf8_text`.
     """
-    reader = csv.DictReader(io.StringIO(text))
-    required = {"sku", "name", "price", "vat"}
-    if not reader.fieldnames or not required <= set(reader.fieldnames):
-        raise InputError(_("The catalog CSV needs the columns: sku, name, price, vat."))
-    rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        try:
-            price = money.parse_amount(rec["price"] or "", currency, locale)
-            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
-            values = _item_values(
-                (rec["sku"] or "").strip(),
-                rec["name"] or "",
-                price,
-                vat,
-                (rec.get("barcode") or "").strip() or None,
-            )
-            on_hand = rec.get("on_hand")
-            stock = int(on_hand) if on_hand not in (None, "") else None
-        except (InputError, ValueError) as exc:
-            msg = exc.message if isinstance(exc, InputError) else str(exc)
-            raise InputError(
-                _("Catalog line {line}: {error}").format(line=lineno, error=msg)
-            ) from None
-        rows.append((values, stock))
+    rows = _read_catalog(text, currency, locale)
     with db.write():
         authorize(db, actor)
         if store_id:
             get_store(db, store_id)
-        for values, stock in rows:
+        codes = _current_codes(db)
+        line_of = {}
+        for lineno, values, _stock in rows:
+            sku = values["sku"]
+            # With a store the shared barcode is kept when the file gives none.
+            keep = store_id and values["barcode"] is None
+            codes[sku] = codes.get(sku) if keep else values["barcode"]
+            line_of[sku] = lineno
+        clash = _code_clash(codes, set(line_of))
+        if clash:
+            code, sku, other = clash
+            line = line_of.get(sku) or line_of.get(other)
+            raise InputError(
+                _("Catalog line {line}: {error}").format(
+                    line=line, error=_clash_error(code, sku, other).message
+                )
+            )
+        for _lineno, values, stock in rows:
             # With a store, the row is that store's name, price (its currency) and VAT
             # rate; the shared catalog entry is only created for a new SKU.
             params = (
@@ -138,7 +222,7 @@ def import_catalog(
                     "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
                     (store_id, values["sku"], stock),
                 )
-        name_search.reindex(db, [values["sku"] for values, _stock in rows])
+        name_search.reindex(db, [values["sku"] for _line, values, _stock in rows])
         audit.append(
             db,
             "catalog.import",

@@ -38,7 +38,7 @@ REASONS = (
     N_("Staff purchase"),
 )
 MAX_REASON = 40
-_PERCENT = re.compile(r"^\s*(\d{1,3})(?:[.,](\d{1,2}))?\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([0-9]{1,3})(?:[.,]([0-9]{1,2}))?\s*%\s*$")
 
 
 @frozen
@@ -89,7 +89,12 @@ def check_reason(reason: str) -> str:
 def pick_reason(text: str) -> str:
     """A number from the short list picks that reason; anything else is the reason typed."""
     stripped = text.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(REASONS):
+    if (
+        stripped.isascii()
+        and stripped.isdigit()
+        and len(stripped) <= 3
+        and 1 <= int(stripped) <= len(REASONS)
+    ):
         return REASONS[int(stripped) - 1]
     return check_reason(stripped)
 

@@ -149,7 +149,45 @@ def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str 
     return core_authenticate(ctx.db, staff_id, read_pin(pin), terminal_id=terminal_id)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class KassiGroup(click.Group):
+    """The top of `kassi`: every failure is one line on stderr and an exit code (R-4).
+
+    Usage errors (a missing option, a bad value) are one line, not click's usage
+    block; anything else escaping a command is a bug, reported in one line as
+    "internal error" with exit 70 (KASSI_DEBUG=1 shows the traceback).
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        try:
+            rv = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = " " + _("(see: {command} --help)").format(command=exc.ctx.command_path)
+            fail(exc.format_message().replace("\n", " ") + hint, exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message().replace("\n", " "), exc.exit_code)
+        except click.Abort:
+            fail(_("Aborted."), 1)
+        except KassiError as exc:
+            fail(exc.message, exc.exit_code)
+        except Exception as exc:
+            if os.environ.get("KASSI_DEBUG"):
+                raise
+            line = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:200]
+            click.echo(_("internal error: {error}").format(error=line), err=True)
+            sys.exit(70)
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(
+    cls=KassiGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",

@@ -14,9 +14,18 @@ import sys
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    emit_json,
+    fail,
+    handle_errors,
+    params,
+    pass_ctx,
+    staff_options,
+)
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+_DATE = params.DAY
 
 
 def selection_options(fn):
@@ -49,7 +58,7 @@ def _selection(ctx: Context, store_id, date_from, date_to, terminal_id):
     from core import config, reports
 
     ctx.use_store_language(config.get_store(ctx.db, store_id).locale)
-    return reports.make_selection(ctx.db, store_id, date_from.date(), date_to.date(), terminal_id)
+    return reports.make_selection(ctx.db, store_id, date_from, date_to, terminal_id)
 
 
 def _scope(sel) -> str:
@@ -155,8 +164,8 @@ def report_overview(
     show_default=True,
     help=_("CSV field separator (';' for spreadsheets set up for decimal commas)."),
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help=_("At most this many."))
-@click.option("--offset", type=click.IntRange(min=0), default=0, help=_("Skip this many first."))
+@click.option("--limit", type=params.LIMIT, default=None, help=_("At most this many."))
+@click.option("--offset", type=params.OFFSET, default=0, help=_("Skip this many first."))
 @staff_options
 @pass_ctx
 @handle_errors

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, fail, handle_errors, pass_ctx, pin_option
+from tui.cli import (
+    Context,
+    authenticate,
+    emit_json,
+    fail,
+    handle_errors,
+    params,
+    pass_ctx,
+    pin_option,
+)
 
 
 def _config_actor(ctx: Context, staff_id: str | None, pin: str | None):
@@ -166,6 +174,7 @@ def terminal_grp() -> None:
 @click.option("--name", default="")
 @click.option(
     "--printer",
+    type=params.JSON_OBJECT,
     default=None,
     help=_('Printer connection as JSON, e.g. \'{"kind": "file", "path": "receipts.bin"}\'.'),
 )
@@ -177,21 +186,8 @@ def terminal_add(ctx: Context, terminal_id, store_id, name, printer, staff_id, p
     from core import config
 
     actor = _config_actor(ctx, staff_id, pin)
-    cfg = _printer_json(printer)
-    config.add_terminal(ctx.db, actor, terminal_id, store_id, name, cfg)
+    config.add_terminal(ctx.db, actor, terminal_id, store_id, name, printer)
     click.echo(_("Terminal {id} added.").format(id=terminal_id))
-
-
-def _printer_json(text: str | None) -> dict | None:
-    if text is None:
-        return None
-    try:
-        cfg = json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(_("The printer setting is not valid JSON: {error}").format(error=exc))
-    if not isinstance(cfg, dict):
-        fail(_("The printer setting is a JSON object."))
-    return cfg
 
 
 @terminal_grp.command("list")
@@ -429,14 +425,13 @@ def catalog_grp() -> None:
 @handle_errors
 def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) -> None:
     """Import items from CSV: sku,name,price,vat[,barcode][,on_hand] (all or nothing)."""
-    from core import catalog, config
+    from core import catalog, config, validate
 
     if store_id:
         currency = currency or config.get_store(ctx.db, store_id).currency
+    text = validate.utf8_text(path.read_bytes(), _("The catalog file"))
     actor = _config_actor(ctx, staff_id, pin)
-    n = catalog.import_catalog(
-        ctx.db, actor, path.read_text("utf-8"), currency or "DKK", ctx.locale_for(), store_id
-    )
+    n = catalog.import_catalog(ctx.db, actor, text, currency or "DKK", ctx.locale_for(), store_id)
     click.echo(_("{n} items imported.").format(n=n))
 
 

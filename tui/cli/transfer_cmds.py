@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, handle_errors, pass_ctx, staff_options
+from tui.cli import Context, authenticate, emit_json, handle_errors, params, pass_ctx, staff_options
 
 
 @click.command("transactions")
@@ -15,7 +15,7 @@ from tui.cli import Context, authenticate, emit_json, handle_errors, pass_ctx, s
     "--since",
     "since",
     default=0,
-    type=click.IntRange(min=0),
+    type=params.CURSOR,
     help=_("The cursor the previous export gave (default: everything)."),
 )
 @click.option(
