@@ -58,8 +58,18 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def one_line(text: str) -> str:
+    """A message as one line without control characters: an id or a value typed back
+    to the user may hold a newline or an escape sequence (R-4)."""
+    import unicodedata
+
+    return "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf") else ascii(ch)[1:-1] for ch in text
+    )
+
+
 def fail(message: str, code: int = 2) -> None:
-    click.echo(_("Error: {message}").format(message=message), err=True)
+    click.echo(_("Error: {message}").format(message=one_line(message)), err=True)
     sys.exit(code)
 
 
@@ -90,6 +100,14 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("KASSI_DEBUG"):
                 raise
             fail(_("Database error: {error}").format(error=exc), 4)
+        except OSError as exc:
+            if exc.filename is None:  # not a file the user named: a bug or the hardware's
+                raise
+            fail(
+                _("Cannot use the file {path!r}: {error}.").format(
+                    path=exc.filename2 or exc.filename, error=exc.strerror or exc
+                )
+            )
 
     return wrapper
 
@@ -176,7 +194,7 @@ class KassiGroup(click.Group):
             if os.environ.get("KASSI_DEBUG"):
                 raise
             line = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:200]
-            click.echo(_("internal error: {error}").format(error=line), err=True)
+            click.echo(_("internal error: {error}").format(error=one_line(line)), err=True)
             sys.exit(70)
         if not standalone:
             return rv

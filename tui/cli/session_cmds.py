@@ -343,7 +343,7 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
 @click.option("--terminal", "terminal_id", default=None)
 @click.option("--open", "only_open", is_flag=True)
 @click.option("--closed", "only_closed", is_flag=True)
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", type=params.LIMIT, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx

@@ -95,6 +95,9 @@ def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staf
     """Add a store."""
     from core import config
 
+    extra = _settings(settings)
+    for key in sorted(set(extra) & {"name", "currency", "timezone", "locale"}):
+        fail(_("Give {key} with --{key}, not --set.").format(key=key))
     actor = _config_actor(ctx, staff_id, pin)
     store = config.add_store(
         ctx.db,
@@ -104,7 +107,7 @@ def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staf
         currency=currency.upper(),
         timezone=tz,
         locale=locale,
-        **_settings(settings),
+        **extra,
     )
     click.echo(_("Store {id} added.").format(id=store.id))
 

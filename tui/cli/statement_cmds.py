@@ -95,8 +95,10 @@ def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json,
 
 @statement_grp.command("transactions")
 @click.argument("statement_id", type=params.STATEMENT_ID)
-@click.option("--limit", default=100, show_default=True)
-@click.option("--after", "after_id", default=0, help=_("Page on: the last sale id shown."))
+@click.option("--limit", type=params.LIMIT, default=100, show_default=True)
+@click.option(
+    "--after", "after_id", type=params.OFFSET, default=0, help=_("Page on: the last sale id shown.")
+)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -256,7 +258,7 @@ def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
 @statement_grp.command("list")
 @click.option("--store", "store_id", default=None)
 @click.option("--status", type=click.Choice(["created", "calculated", "posted"]), default=None)
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", type=params.LIMIT, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx

@@ -6,7 +6,16 @@ from __future__ import annotations
 import click
 
 from core.i18n import _
-from tui.cli import Context, authenticate, emit_json, handle_errors, params, pass_ctx, staff_options
+from tui.cli import (
+    Context,
+    authenticate,
+    emit_json,
+    fail,
+    handle_errors,
+    params,
+    pass_ctx,
+    staff_options,
+)
 
 
 @click.command("transactions")
@@ -38,6 +47,8 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
 
     from core.transfer import export_transactions as core_export
 
+    if not output.strip():
+        fail(_("Give a file name with --output (or - for standard output)."))
     actor = authenticate(ctx, staff_id, pin)
     if output == "-":
         summary = core_export(ctx.db, actor, sys.stdout, store_id=store_id, since=since)
