@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from attrs import field, frozen
 from attrs.validators import in_
 
-from core import audit, money
+from core import audit, money, validate
 from core.auth import require
 from core.db import Db
 from core.errors import InputError, PermissionDenied
@@ -83,7 +83,7 @@ def check_reason(reason: str) -> str:
         raise InputError(_("A discount needs a reason: pick one from the list or type it."))
     if len(text) > MAX_REASON:
         raise InputError(_("A reason is at most {n} characters.").format(n=MAX_REASON))
-    return text
+    return validate.note(text, max_len=MAX_REASON)
 
 
 def pick_reason(text: str) -> str:

@@ -95,7 +95,8 @@ def parse_when(text: str, store: Store, *, end: bool = False) -> datetime:
     tz = ZoneInfo(store.timezone)
     try:
         if len(text) == 10:
-            start, next_start = business_day_period(store, validate.day(text))
+            day = validate.check_day_range(date.fromisoformat(text))
+            start, next_start = business_day_period(store, day)
             return next_start if end else start
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         validate.check_day_range(moment.date())

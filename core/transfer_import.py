@@ -352,7 +352,7 @@ def import_transactions(
                 if not text.strip():
                     continue
                 try:
-                    rec = json_value(text, _("The record"))
+                    rec = json_value(text, _("the record"))
                 except InputError as exc:
                     raise Bad(exc.message.rstrip(".")) from None
                 if not isinstance(rec, dict):

@@ -262,7 +262,7 @@ def _good_file(shop: Shop) -> list[str]:
 @pytest.mark.parametrize(
     ("line_no", "damage", "message"),
     [
-        (3, lambda r: "{not json", "line 3: not JSON"),
+        (3, lambda r: "{not json", "line 3: the record is not valid JSON"),
         (3, lambda r: {**r, "total": "49,00"}, "line 3: 'total'"),
         (4, lambda r: {**r, "terminal": "T9"}, "line 4: unknown terminal 'T9'"),
         (4, lambda r: {**r, "total": "30.00"}, "line 4: the lines do not add up"),
