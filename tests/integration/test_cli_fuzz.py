@@ -6,7 +6,7 @@ with hostile ones: huge and negative integers, Unicode digits, control and
 escape characters, bidi overrides, empty and very long strings, dates outside
 any calendar a shop uses, deeply nested JSON, files in the wrong encoding.
 
-KASSI_FUZZ_EXAMPLES raises the number of examples per command (default 25:
+KASSI_FUZZ_EXAMPLES raises the number of examples per command (default 40:
 the suite stays fast; each example copies a small database and most log in);
 KASSI_FUZZ_RANDOM=1 draws new examples on every run instead of the fixed ones.
 """
@@ -32,7 +32,7 @@ from tests.integration.cli_fuzz_support import (
 
 pytestmark = pytest.mark.integration
 
-EXAMPLES = int(os.environ.get("KASSI_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("KASSI_FUZZ_EXAMPLES", "40"))
 
 # Commands that start something long-running instead of answering (a server, the TUI).
 LONG_RUNNING = {("serve",)}
@@ -77,7 +77,7 @@ OTHER = [
 VALUES = st.one_of(
     st.sampled_from(KNOWN + OTHER + HUGE + UNICODE_DIGITS + CONTROLS + WEIRD_DATES + NESTED),
     st.text(max_size=30),
-    st.integers().map(str),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
     st.from_regex(r"[0-9]{1,30}", fullmatch=True),
 )
 
@@ -86,7 +86,7 @@ def _files(directory: Path) -> list[str]:
     """Input files a path parameter gets: good, badly encoded, hostile, missing."""
     directory.mkdir(exist_ok=True)
     contents = {
-        "good.csv": "sku,name,price,vat\n9001,Juice,12.50,25\n".encode(),
+        "good.csv": b"sku,name,price,vat\n9001,Juice,12.50,25\n",
         "latin1.csv": "sku,name,price,vat\n9001,Pærejuice,12.50,25\n".encode("latin-1"),
         "bom.csv": "\ufeffsku,name,price,vat\n9002,Kaffe,12.50,25\n".encode(),
         "dupes.csv": b"sku,name,price,vat,barcode\n9001,A,1,25,77\n9002,B,1,25,77\n",
@@ -141,44 +141,69 @@ PLAUSIBLE = {
     "sku": ["9001"],
     "barcode": ["9001001"],
 }
-# Mostly left to KASSI_STAFF / KASSI_PIN: a random one fails the login and stops there.
+# Left to KASSI_STAFF / KASSI_PIN unless the run is about them.
 LOGIN = {"staff_id", "pin"}
 
 
-def _param_values(param: click.Parameter, files: list[str]) -> st.SearchStrategy[list[str]]:
-    """argv pieces for one parameter: absent, or given (once or more) a random value."""
-    is_path = isinstance(param.type, (click.Path, click.File))
-    values = st.sampled_from(files) | VALUES if is_path else VALUES
+def _hostile(param: click.Parameter, files: list[str]) -> st.SearchStrategy[str]:
+    """The nastiest values for a parameter's kind: a number gets huge and Unicode
+    digits, a date impossible days, JSON deep nesting, a path bad files."""
+    kind = param.type.name
+    every = [HUGE, UNICODE_DIGITS, CONTROLS, WEIRD_DATES, NESTED, OTHER]
+    if kind == "integer":
+        every = [HUGE, HUGE, UNICODE_DIGITS, ["0", "-1", "", " 1", "1.5"]]
+    elif kind == "date":
+        every = [WEIRD_DATES, UNICODE_DIGITS, HUGE]
+    elif kind == "json":
+        every = [NESTED, NESTED, ['"x"', "[]", "{", '{"kind": 1}', "1" * 100_000]]
+    elif isinstance(param.type, (click.Path, click.File)):
+        every = [files, files, files, CONTROLS]
+    return st.one_of(*[st.sampled_from(values) for values in every], VALUES)
+
+
+def _plausible(param: click.Parameter, files: list[str]) -> st.SearchStrategy[str]:
+    if isinstance(param.type, (click.Path, click.File)):
+        return st.sampled_from(files)
     if isinstance(param.type, click.Choice):
-        values = st.sampled_from([str(c) for c in param.type.choices]) | VALUES
+        return st.sampled_from([str(c) for c in param.type.choices])
     if param.name in PLAUSIBLE:
-        known = st.sampled_from(PLAUSIBLE[param.name])
-        values = st.one_of(known, known, values)
-    if param.name in LOGIN:
-        return st.one_of(
-            st.just([]), st.just([]), st.just([]), values.map(lambda v: [param.opts[0], v])
-        )
+        return st.sampled_from(PLAUSIBLE[param.name])
+    return VALUES
+
+
+def _param_values(
+    param: click.Parameter, files: list[str], hostile: bool
+) -> st.SearchStrategy[list[str]]:
+    """argv pieces for one parameter: absent, or given (once or more) a value; the
+    hostile parameter of a run is always given, the others mostly a plausible value."""
+    values = _hostile(param, files) if hostile else _plausible(param, files)
     if isinstance(param, click.Argument):
         count = 1 if param.nargs == 1 else 3
-        return st.lists(values, min_size=0 if not param.required else 1, max_size=count)
+        least = 1 if param.required or hostile else 0
+        return st.lists(values, min_size=least, max_size=count)
     flag = param.opts[0]
     if param.is_flag:
-        return st.sampled_from([[], [flag]])
+        return st.just([flag]) if hostile else st.sampled_from([[], [flag]])
     given_once = values.map(lambda v: [flag, v])
+    if param.name in LOGIN and not hostile:
+        return st.just([])  # KASSI_STAFF / KASSI_PIN: a random one only fails the login
     if param.multiple:
-        least = 1 if param.required else 0
+        least = 1 if param.required or hostile else 0
         pairs = st.lists(given_once, min_size=least, max_size=3)
         return pairs.map(lambda xs: [x for pair in xs for x in pair])
-    # A required option is mostly given, so that runs get past click to kassi's checks.
-    return given_once if param.required else st.just([]) | given_once
+    return given_once if param.required or hostile else st.just([]) | given_once
 
 
 @st.composite
 def _argv(draw, command: click.Command, files: list[str]) -> list[str]:
+    """One parameter gets a hostile value, the others plausible ones (so that the run
+    gets past them to the check under test), or all are random."""
+    params = command.params
+    target = draw(st.sampled_from([None, *params])) if params else None
     options: list[str] = []
     arguments: list[str] = []
-    for param in command.params:
-        piece = draw(_param_values(param, files))
+    for param in params:
+        piece = draw(_param_values(param, files, hostile=target is None or param is target))
         (arguments if isinstance(param, click.Argument) else options).extend(piece)
     # "--" keeps a value that starts with "-" an argument, not an unknown option.
     return options + (["--", *arguments] if arguments else [])

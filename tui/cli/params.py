@@ -59,3 +59,12 @@ JOB_ID = record_id_type(lambda: _("The print job number"))
 LIMIT = _Validated("integer", lambda v: validate.whole_number(v, _("The limit"), minimum=1))
 OFFSET = _Validated("integer", lambda v: validate.whole_number(v, _("The offset")))
 CURSOR = _Validated("integer", lambda v: validate.whole_number(v, _("The cursor")))
+
+
+class FilePath(click.Path):
+    """click.Path that refuses a NUL in the name (os.stat raises ValueError on it)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            self.fail(_("A file name cannot hold a NUL character."), param, ctx)
+        return super().convert(value, param, ctx)

@@ -151,6 +151,7 @@ def report_overview(
 @click.option(
     "--csv",
     "csv_path",
+    type=params.FilePath(dir_okay=False, allow_dash=True),
     default=None,
     metavar="FILE",
     help=_("Write the selection to a CSV file ('-' for standard output)."),

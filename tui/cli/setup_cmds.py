@@ -418,7 +418,7 @@ def catalog_grp() -> None:
 
 
 @catalog_grp.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=params.FilePath(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--store", "store_id", default=None, help=_("Prices (and on_hand stock) are this store's.")
 )

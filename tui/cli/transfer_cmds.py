@@ -31,7 +31,7 @@ from tui.cli import (
     "--output",
     "-o",
     "output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=params.FilePath(dir_okay=False, writable=True),
     default="-",
     help=_("File to write (default: standard output)."),
 )
@@ -73,7 +73,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
 
 
 @click.command("transactions")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=params.FilePath(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
