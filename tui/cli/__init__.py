@@ -58,14 +58,19 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+MESSAGE_MAX = 1000
+
+
 def one_line(text: str) -> str:
     """A message as one line without control characters: an id or a value typed back
     to the user may hold a newline or an escape sequence (R-4)."""
     import unicodedata
 
-    return "".join(
+    line = "".join(
         ch if unicodedata.category(ch) not in ("Cc", "Cf") else ascii(ch)[1:-1] for ch in text
     )
+    # A 100,000-character id typed back in "No terminal with id ..." helps nobody.
+    return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "\u2026"
 
 
 def fail(message: str, code: int = 2) -> None:
