@@ -73,7 +73,9 @@ def check_pin_format(pin: str, minimum: int = PIN_MIN) -> None:
 def check_min_pin_length(value: object) -> int:
     """The store setting min_pin_length: a whole number of digits, 4 to 8."""
     text = str(value).strip() if not isinstance(value, bool) else ""
-    if not (text.isascii() and text.isdigit() and PIN_MIN <= int(text) <= PIN_MAX):
+    if not (
+        text.isascii() and text.isdigit() and len(text) <= 2 and PIN_MIN <= int(text) <= PIN_MAX
+    ):
         raise InputError(
             _(
                 "The minimum PIN length is a number of digits from {min} to {max} (6 is wise)."

@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from core import audit, money, name_search, prices
+from core import audit, money, name_search, prices, validate
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
@@ -27,18 +27,47 @@ from core.model import Item, Staff, Store
 
 
 def _item_values(sku: str, name: str, vat_rate: int, barcode: str | None) -> dict:
-    if not sku.strip() or len(sku) > 64 or any(c.isspace() for c in sku):
-        raise InputError(_("SKU {sku!r} is not valid: 1-64 characters, no spaces.").format(sku=sku))
-    if not name.strip():
-        raise InputError(_("An item needs a name."))
+    sku = validate.code(sku, _("SKU"))
+    name = validate.name(name, "item")
+    barcode = validate.code(barcode, _("Barcode")) if barcode and barcode.strip() else None
     if not 0 <= vat_rate <= 10000:
         raise InputError(_("VAT rate must be between 0 and 100 %."))
     return {
         "sku": sku,
-        "name": name.strip(),
+        "name": name,
         "vat_rate": vat_rate,
-        "barcode": barcode or None,
+        "barcode": barcode,
     }
+
+
+def _code_clash(codes: dict[str, str | None], changed: set[str]) -> tuple[str, str, str] | None:
+    """The first (code, sku, other sku) where a barcode is another item's SKU or
+    barcode (R-5), in ``codes``: every item's SKU -> barcode as it would be. Only
+    clashes that involve a ``changed`` SKU count (older rows are the triggers' job)."""
+    owner: dict[str, str] = {}
+    for sku, barcode in codes.items():
+        if barcode is None:
+            continue
+        other = owner.get(barcode)
+        if other is None and barcode != sku and barcode in codes:
+            other = barcode
+        if other is not None and other != sku and (sku in changed or other in changed):
+            return barcode, sku, other
+        owner[barcode] = sku
+    return None
+
+
+def _clash_error(code: str, sku: str, other: str) -> InputError:
+    return InputError(
+        _(
+            "Code {code} would name two items ({sku} and {other}): a barcode may not be"
+            " another item's SKU or barcode."
+        ).format(code=code, sku=sku, other=other)
+    )
+
+
+def _current_codes(db: Db) -> dict[str, str | None]:
+    return {r["sku"]: r["barcode"] for r in db.all("SELECT sku, barcode FROM items")}
 
 
 def add_item(
@@ -56,11 +85,17 @@ def add_item(
     """A new item with its first price: in ``currency`` for every store selling in it,
     or (``store_id``) that store's own price in its currency. Never a bare amount (R-7)."""
     values = _item_values(sku, name, vat_rate, barcode)
+    sku = values["sku"]
     if price is not None and not currency and not store_id:
         raise InputError(_("Give the currency of the price, e.g. 12.50 DKK."))
     with db.write():
         authorize(db, actor)
         require_new(db, "items", "sku", sku, _("Item"))
+        codes = _current_codes(db)
+        codes[sku] = values["barcode"]
+        clash = _code_clash(codes, {sku})
+        if clash:
+            raise _clash_error(*clash)
         db.insert("items", values)
         name_search.reindex(db, [sku])
         cur = None
@@ -80,6 +115,71 @@ def add_item(
     return get_item(db, sku, store_id)
 
 
+def _read_catalog(
+    text: str, currency: str | None, store: Store | None, locale: str
+) -> list[tuple[int, dict, dict[str, int], int | None]]:
+    """(line number, item values, {currency: price}, stock or None) for every row;
+    InputError naming the line."""
+    text = text.removeprefix("\ufeff")  # a BOM from a spreadsheet's "CSV UTF-8"
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(_("Catalog line {line}: {error}").format(line=1, error=exc)) from None
+    required = {"sku", "name", "vat"}
+    names = [(f or "").strip() for f in fieldnames or ()]
+    if not required <= set(names):
+        raise InputError(_("The catalog CSV needs the columns: sku, name, vat and its prices."))
+    reader.fieldnames = names
+    columns = _price_columns(names, currency, store)
+    rows = []
+    seen: dict[str, tuple[str, int]] = {}  # a code -> (what it is, the line that gave it)
+    lineno = 1
+    try:
+        for rec in reader:
+            lineno = reader.line_num
+            if None in rec:
+                raise InputError(_("this row has more fields than the header."))
+            row_prices = {
+                cur: money.parse_amount(rec[col], cur, locale)
+                for col, cur in columns.items()
+                if (rec[col] or "").strip()
+            }
+            if any(price < 0 for price in row_prices.values()):
+                raise InputError(_("A price cannot be negative."))
+            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
+            values = _item_values(
+                (rec["sku"] or "").strip(),
+                rec["name"] or "",
+                vat,
+                (rec.get("barcode") or "").strip() or None,
+            )
+            on_hand = (rec.get("on_hand") or "").strip()
+            stock = validate.stock(on_hand) if on_hand else None
+            for kind, code in (("sku", values["sku"]), ("barcode", values["barcode"])):
+                if code is None:
+                    continue
+                earlier = seen.get(code)
+                if earlier is not None and earlier[1] != lineno:
+                    message = (
+                        _("{code} is already a SKU on line {line}.")
+                        if earlier[0] == "sku"
+                        else _("{code} is already a barcode on line {line}.")
+                    )
+                    raise InputError(message.format(code=code, line=earlier[1]))
+                seen[code] = (kind, lineno)
+            rows.append((lineno, values, row_prices, stock))
+    except csv.Error as exc:
+        raise InputError(
+            _("Catalog line {line}: {error}").format(line=reader.line_num, error=exc)
+        ) from None
+    except InputError as exc:
+        raise InputError(
+            _("Catalog line {line}: {error}").format(line=lineno, error=exc.message)
+        ) from None
+    return rows
+
+
 def import_catalog(
     db: Db,
     actor: Staff | None,
@@ -92,40 +192,31 @@ def import_catalog(
 
     Existing SKUs are updated; a bad row is reported by its line number and
     nothing from the file is loaded. ``currency`` names the currency of a bare
-    ``price`` column (with a store: the store's); see the module docstring.
+    ``price`` column (with a store: the store's); see the module docstring. ``text``
+    comes from `validate.utf8_text`.
     """
-    reader = csv.DictReader(io.StringIO(text))
-    required = {"sku", "name", "vat"}
-    if not reader.fieldnames or not required <= set(reader.fieldnames):
-        raise InputError(_("The catalog CSV needs the columns: sku, name, vat and its prices."))
     store = get_store(db, store_id) if store_id else None
-    columns = _price_columns(reader.fieldnames, currency, store)
-    rows = []
-    for lineno, rec in enumerate(reader, start=2):
-        try:
-            row_prices = {
-                cur: money.parse_amount(rec[col], cur, locale)
-                for col, cur in columns.items()
-                if (rec[col] or "").strip()
-            }
-            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
-            values = _item_values(
-                (rec["sku"] or "").strip(),
-                rec["name"] or "",
-                vat,
-                (rec.get("barcode") or "").strip() or None,
-            )
-            on_hand = rec.get("on_hand")
-            stock = int(on_hand) if on_hand not in (None, "") else None
-        except (InputError, ValueError) as exc:
-            msg = exc.message if isinstance(exc, InputError) else str(exc)
-            raise InputError(
-                _("Catalog line {line}: {error}").format(line=lineno, error=msg)
-            ) from None
-        rows.append((values, row_prices, stock))
+    rows = _read_catalog(text, currency, store, locale)
     with db.write():
         authorize(db, actor)
-        for values, _row_prices, stock in rows:
+        codes = _current_codes(db)
+        line_of = {}
+        for lineno, values, _prices, _stock in rows:
+            sku = values["sku"]
+            # With a store the shared barcode is kept when the file gives none.
+            keep = store_id and values["barcode"] is None
+            codes[sku] = codes.get(sku) if keep else values["barcode"]
+            line_of[sku] = lineno
+        clash = _code_clash(codes, set(line_of))
+        if clash:
+            code, sku, other = clash
+            line = line_of.get(sku) or line_of.get(other)
+            raise InputError(
+                _("Catalog line {line}: {error}").format(
+                    line=line, error=_clash_error(code, sku, other).message
+                )
+            )
+        for _lineno, values, _row_prices, stock in rows:
             # With a store, the row is that store's name, price (its currency) and VAT
             # rate; the shared catalog entry is only created for a new SKU.
             params = (values["sku"], values["name"], values["vat_rate"], values["barcode"])
@@ -159,11 +250,11 @@ def import_catalog(
             db,
             [
                 prices.ItemPrice(values["sku"], cur, price, store_id)
-                for values, row_prices, _stock in rows
+                for _line, values, row_prices, _stock in rows
                 for cur, price in row_prices.items()
             ],
         )
-        name_search.reindex(db, [values["sku"] for values, _prices, _stock in rows])
+        name_search.reindex(db, [values["sku"] for _line, values, _prices, _stock in rows])
         audit.append(
             db,
             "catalog.import",
@@ -172,7 +263,9 @@ def import_catalog(
             details={
                 "items": len(rows),
                 "store": store_id,
-                "currencies": sorted(set(columns.values())),
+                "currencies": sorted(
+                    {cur for _l, _v, row_prices, _s in rows for cur in row_prices}
+                ),
             },
         )
     return len(rows)

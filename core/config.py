@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core import audit, money
+from core import audit, money, validate
 from core.auth import check_min_pin_length, check_pin_format, hash_pin, require
 from core.db import Db
 from core.errors import InputError, NotFound, StateError
@@ -27,22 +27,17 @@ from core.model import (
     Terminal,
 )
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 STATEMENT_METHODS = ("total", "staff", "terminal", "shift")
+_BOOLEAN_SETTINGS = ("track_cash", "post_as_business_day", "split_by_statement_method")
+_TEXT_SETTINGS = {"name": "store", "address": "address", "vat_number": "vat_number"}
 
 
 def _check_id(value: str, what: str) -> str:
-    if not _ID.match(value):
-        raise InputError(
-            _(
-                "{what} id {value!r} is not valid: use 1-32 letters, digits, '-', '_' or '.'."
-            ).format(what=what, value=value)
-        )
-    return value
+    return validate.ident(value, what)
 
 
 def _check_time(value: str) -> str:
-    m = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+    m = re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", value)
     if not m:
         raise InputError(
             _("A time of day is HH:MM, 00:00 to 23:59; got {value!r}.").format(value=value)
@@ -84,6 +79,9 @@ STORE_SETTINGS = {
 
 def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, Any]:
     out = dict(values)
+    for key, kind in _TEXT_SETTINGS.items():
+        if key in out:
+            out[key] = validate.name(out[key], kind, required=key == "name")
     if "timezone" in out:
         try:
             ZoneInfo(out["timezone"])
@@ -107,9 +105,9 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
                 choices=", ".join(STATEMENT_METHODS)
             )
         )
-    for key in ("track_cash", "post_as_business_day", "split_by_statement_method"):
+    for key in _BOOLEAN_SETTINGS:
         if key in out:
-            out[key] = 1 if out[key] in (True, 1, "1", "on", "yes", "true") else 0
+            out[key] = int(validate.boolean(out[key], key))
     for key in ("max_change", "max_adjustment"):  # C-7 limits: empty or "default" resets
         if key in out and str(out[key]).strip().lower() in ("", "default", "none"):
             out[key] = None
@@ -228,6 +226,7 @@ def add_terminal(
     name: str = "",
     printer: dict[str, Any] | None = None,
 ) -> Terminal:
+    name = validate.name(name, "terminal", required=False)
     with db.write():
         authorize(db, actor)
         require_new(db, "terminals", "id", _check_id(terminal_id, _("Terminal")), _("Terminal"))
@@ -305,6 +304,7 @@ def add_tender(
     counted_at_close: bool | None = None,
     sort_order: int = 0,
 ) -> Tender:
+    name = validate.name(name, "tender")
     with db.write():
         authorize(db, actor)
         require_new(db, "tenders", "id", _check_id(tender_id, _("Tender")), _("Tender"))
@@ -374,6 +374,7 @@ def add_staff(
                 "Unknown permission: {names}.", "Unknown permissions: {names}.", len(unknown)
             ).format(names=", ".join(sorted(unknown)))
         )
+    name = validate.name(name, "staff")
     check_pin_format(pin)
     pin_hash = hash_pin(db, pin)
     with db.write():
@@ -411,6 +412,9 @@ def list_staff(db: Db) -> list[Staff]:
 def add_customer(
     db: Db, actor: Staff | None, customer_id: str, name: str, email: str = "", phone: str = ""
 ) -> Customer:
+    name = validate.name(name, "customer")
+    email = validate.name(email, "email", required=False)
+    phone = validate.name(phone, "phone", required=False)
     with db.write():
         authorize(db, actor)
         require_new(db, "customers", "id", _check_id(customer_id, _("Customer")), _("Customer"))

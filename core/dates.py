@@ -13,9 +13,11 @@ from datetime import date, datetime
 
 from core.errors import InputError
 from core.i18n import _
+from core.validate import check_day_range
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})$")
+# [0-9], not \d: Unicode digits are refused.
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_DMY = re.compile(r"^([0-9]{1,2})[.\-/]([0-9]{1,2})[.\-/]([0-9]{4})$")
 DAY_FIRST = {"da", "is"}
 
 
@@ -41,9 +43,9 @@ def parse_date(text: str, lang: str) -> date:
     iso, dmy = _ISO.match(cleaned), _DMY.match(cleaned)
     try:
         if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+            return check_day_range(date(int(iso[1]), int(iso[2]), int(iso[3])))
         if dmy and lang in DAY_FIRST:
-            return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+            return check_day_range(date(int(dmy[3]), int(dmy[2]), int(dmy[1])))
     except ValueError:
         raise InputError(_("{text} is not a date in the calendar.").format(text=cleaned)) from None
     raise InputError(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from attrs import field, frozen
 from attrs.validators import in_
 
-from core import audit, money
+from core import audit, money, validate
 from core.auth import require
 from core.db import Db
 from core.errors import InputError, PermissionDenied
@@ -38,7 +38,7 @@ REASONS = (
     N_("Staff purchase"),
 )
 MAX_REASON = 40
-_PERCENT = re.compile(r"^\s*(\d{1,3})(?:[.,](\d{1,2}))?\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([0-9]{1,3})(?:[.,]([0-9]{1,2}))?\s*%\s*$")
 
 
 @frozen
@@ -83,13 +83,18 @@ def check_reason(reason: str) -> str:
         raise InputError(_("A discount needs a reason: pick one from the list or type it."))
     if len(text) > MAX_REASON:
         raise InputError(_("A reason is at most {n} characters.").format(n=MAX_REASON))
-    return text
+    return validate.note(text, max_len=MAX_REASON)
 
 
 def pick_reason(text: str) -> str:
     """A number from the short list picks that reason; anything else is the reason typed."""
     stripped = text.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(REASONS):
+    if (
+        stripped.isascii()
+        and stripped.isdigit()
+        and len(stripped) <= 3
+        and 1 <= int(stripped) <= len(REASONS)
+    ):
         return REASONS[int(stripped) - 1]
     return check_reason(stripped)
 

@@ -697,6 +697,31 @@ ALTER TABLE items DROP COLUMN price
     )
 
 
+_CODE_CLASH = "R-5: a barcode equals the SKU or barcode of another item"
+
+
+@migrations()
+def m013_barcode_clash(db: sqlite_utils.Database) -> None:
+    """A barcode never equals another item's SKU or barcode (SPEC R-5).
+
+    A scanner types a code and the till looks it up as a SKU or a barcode: a
+    code that is both would sell whichever row came first. core.catalog refuses
+    it with a message; these triggers make an import or any direct write obey
+    too. (Barcode against barcode is the column's UNIQUE constraint.) Each
+    trigger is one statement: `_run` splits on ";" at line ends.
+    """
+    for event, this in (("INSERT", "NEW.sku"), ("UPDATE OF sku, barcode", "OLD.sku")):
+        name = "insert" if event == "INSERT" else "update"
+        db.execute(
+            f"CREATE TRIGGER items_code_clash_{name} BEFORE {event} ON items"
+            " WHEN (NEW.barcode IS NOT NULL AND EXISTS (SELECT 1 FROM items"
+            f" WHERE sku = NEW.barcode AND sku NOT IN ({this}, NEW.sku)))"
+            " OR EXISTS (SELECT 1 FROM items WHERE barcode = NEW.sku"
+            f" AND sku NOT IN ({this}, NEW.sku))"
+            f" BEGIN SELECT RAISE(ABORT, '{_CODE_CLASH}'); END"
+        )
+
+
 @migrations()
 def m014_transfer_heads(db: sqlite_utils.Database) -> None:
     """Transfers that prove the store's history (SPEC R-3, R-8).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core import audit, limits, money
+from core import audit, limits, money, validate
 from core.auth import require
 from core.config import cash_tender, get_store, get_terminal
 from core.db import Db
@@ -38,12 +38,7 @@ NOTE_MAX = 500
 
 
 def _check_note(note: str, required: bool = False) -> str:
-    note = note.strip()
-    if required and not note:
-        raise InputError(_("A note is required: say why the cash moves."))
-    if len(note) > NOTE_MAX:
-        raise InputError(_("A note can be at most {n} characters.").format(n=NOTE_MAX))
-    return note
+    return validate.note(note, required=required, max_len=NOTE_MAX)
 
 
 def _reconcile(

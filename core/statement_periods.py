@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core import validate
 from core.db import iso
 from core.errors import InputError
 from core.i18n import _
@@ -94,10 +95,11 @@ def parse_when(text: str, store: Store, *, end: bool = False) -> datetime:
     tz = ZoneInfo(store.timezone)
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text)
+            day = validate.check_day_range(date.fromisoformat(text))
             start, next_start = business_day_period(store, day)
             return next_start if end else start
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        validate.check_day_range(moment.date())
     except ValueError:
         raise InputError(
             _(

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
-from core import audit, money
+from core import audit, money, validate
 from core.auth import require
 from core.config import get_store
 from core.db import Db, iso
@@ -89,6 +89,7 @@ def _check_differences(
             )
         if not reason.strip():
             raise InputError(_("Give the reason for posting over the maximum difference."))
+        validate.note(reason)
         return over
     listed = "; ".join(
         _("{tender}{group}: sold {amount}, counted {counted}, difference {diff}").format(

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core import audit
+from core import audit, validate
 from core.auth import require
 from core.config import get_store
 from core.db import Db, iso
@@ -317,9 +317,7 @@ def set_counted(
     note: str = "",
 ) -> Statement:
     """Enter a line's counted amount by hand (None: back to what the counts say)."""
-    note = note.strip()
-    if len(note) > NOTE_MAX:
-        raise InputError(_("A note can be at most {n} characters.").format(n=NOTE_MAX))
+    note = validate.note(note, max_len=NOTE_MAX)
     with db.write():
         require(actor, PERMISSION)
         st = get_statement(db, statement_id)

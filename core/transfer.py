@@ -42,6 +42,7 @@ from core.errors import InputError
 from core.i18n import _
 from core.model import Staff
 from core.money import from_decimal_str, to_decimal_str
+from core.validate import INT64_MAX
 
 FORMAT = "kassi-transactions"
 VERSION = 2  # 2: the journal head and entries
@@ -325,6 +326,8 @@ def need(rec: dict[str, Any], key: str, kind: type | tuple[type, ...], nullable:
         raise Bad(_("'{key}' has the wrong type").format(key=key))
     if not isinstance(value, kind):
         raise Bad(_("'{key}' has the wrong type").format(key=key))
+    if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+        raise Bad(_("'{key}' is too large").format(key=key))  # SQLite would overflow
     return value
 
 

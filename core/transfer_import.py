@@ -22,7 +22,6 @@ error for that line.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -38,6 +37,7 @@ from core.model import Staff
 from core.money import from_decimal_str
 from core.transfer import FORMAT, PERMISSION, VERSION, Bad, amount_of, instant_of, need
 from core.transfer_chain import ChainCheck, ChainRefused, Header, parse_header
+from core.validate import json_value
 
 
 @frozen
@@ -111,7 +111,9 @@ class _Importer:
             return int(found)
         # Recorded here (importing into the database it came from, or a copy of it)?
         parts = origin.split("/")
-        if len(parts) != 3 or not parts[1].isdigit():
+        if len(parts) != 3 or not (
+            parts[1].isascii() and parts[1].isdigit() and len(parts[1]) <= 18
+        ):
             raise Bad(_("{origin!r} is not a session id").format(origin=origin))
         terminal, number, opened_at = parts
         local = self.db.one(
@@ -380,11 +382,9 @@ def import_transactions(
                 if not text.strip():
                     continue
                 try:
-                    rec = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise Bad(_("not JSON ({error})").format(error=exc.msg)) from None
-                except RecursionError:
-                    raise Bad(_("nested too deeply")) from None
+                    rec = json_value(text, _("the record"))
+                except InputError as exc:
+                    raise Bad(exc.message.rstrip(".")) from None
                 if not isinstance(rec, dict):
                     raise Bad(_("a record is a JSON object"))
                 kind = rec.get("type")

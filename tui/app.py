@@ -20,7 +20,8 @@ from core.i18n import set_language
 from core.model import Staff, Store, Terminal
 from tui.widgets.safe import ControlCharacterFilter, shown
 
-IDLE_LOCK_SECONDS = int(os.environ.get("KASSI_IDLE_LOCK", "300"))
+_IDLE = os.environ.get("KASSI_IDLE_LOCK", "300").strip()
+IDLE_LOCK_SECONDS = int(_IDLE) if _IDLE.isascii() and _IDLE.isdigit() and len(_IDLE) < 7 else 300
 
 
 _CONTROL_FILTER = ControlCharacterFilter()

@@ -272,7 +272,7 @@ def _line(lines: list[str], record: int) -> int:
 @pytest.mark.parametrize(
     ("line_no", "damage", "message"),
     [
-        (3, lambda r: "{not json", "not JSON"),
+        (3, lambda r: "{not json", "the record is not valid JSON"),
         (3, lambda r: {**r, "total": "49,00"}, "'total'"),
         (4, lambda r: {**r, "terminal": "T9"}, "unknown terminal 'T9'"),
         (4, lambda r: {**r, "total": "30.00"}, "the lines do not add up"),

@@ -252,4 +252,4 @@ def test_bad_date_is_a_usage_error(scenario):
         *MANAGER,
     )
     assert proc.returncode == 2
-    assert "'15.01.2026' does not match the format '%Y-%m-%d'" in proc.stderr
+    assert "A date is YYYY-MM-DD; got '15.01.2026'" in proc.stderr

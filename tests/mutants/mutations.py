@@ -281,4 +281,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement='    " AND p.store_id IS NULL))"',
         tests=("tests/core/test_prices.py",),
     ),
+    # -- input at the edge (R-4, R-5) --------------------------------------------------------
+    Mutation(
+        name="R-5 a store boolean read in lower case only (TRUE silently off)",
+        file="core/validate.py",
+        original='    text = value.strip().lower() if isinstance(value, str) else ""\n    if text in _TRUE:',
+        replacement='    text = value.strip() if isinstance(value, str) else ""\n    if text in _TRUE:',
+        tests=("tests/core/test_validate.py",),
+    ),
+    Mutation(
+        name="R-5 a barcode equal to another item's SKU let through by core",
+        file="core/catalog.py",
+        original="        if other is None and barcode != sku and barcode in codes:",
+        replacement="        if False:",
+        tests=(
+            "tests/integration/test_input_edge.py::test_a_barcode_that_is_another_items_sku_is_refused",
+        ),
+    ),
 )

@@ -76,8 +76,23 @@ def cell(value: object) -> str:
     return safe_text("" if value is None else str(value))
 
 
+MESSAGE_MAX = 1000
+
+
+def one_line(text: str) -> str:
+    """A message as one line without control characters: an id or a value typed back
+    to the user may hold a newline or an escape sequence (R-4)."""
+    import unicodedata
+
+    line = "".join(
+        ch if unicodedata.category(ch) not in ("Cc", "Cf") else ascii(ch)[1:-1] for ch in text
+    )
+    # A 100,000-character id typed back in "No terminal with id ..." helps nobody.
+    return line if len(line) <= MESSAGE_MAX else line[: MESSAGE_MAX - 1] + "\u2026"
+
+
 def fail(message: str, code: int = 2) -> None:
-    echo(_("Error: {message}").format(message=message), err=True)
+    echo(_("Error: {message}").format(message=one_line(message)), err=True)
     sys.exit(code)
 
 
@@ -108,6 +123,14 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             if os.environ.get("KASSI_DEBUG"):
                 raise
             fail(_("Database error: {error}").format(error=exc), 4)
+        except OSError as exc:
+            if exc.filename is None:  # not a file the user named: a bug or the hardware's
+                raise
+            fail(
+                _("Cannot use the file {path!r}: {error}.").format(
+                    path=exc.filename2 or exc.filename, error=exc.strerror or exc
+                )
+            )
 
     return wrapper
 
@@ -168,7 +191,45 @@ def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str 
     return core_authenticate(ctx.db, staff_id, read_pin(pin), terminal_id=terminal_id)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class KassiGroup(click.Group):
+    """The top of `kassi`: every failure is one line on stderr and an exit code (R-4).
+
+    Usage errors (a missing option, a bad value) are one line, not click's usage
+    block; anything else escaping a command is a bug, reported in one line as
+    "internal error" with exit 70 (KASSI_DEBUG=1 shows the traceback).
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        try:
+            rv = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = " " + _("(see: {command} --help)").format(command=exc.ctx.command_path)
+            fail(exc.format_message().replace("\n", " ") + hint, exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message().replace("\n", " "), exc.exit_code)
+        except click.Abort:
+            fail(_("Aborted."), 1)
+        except KassiError as exc:
+            fail(exc.message, exc.exit_code)
+        except Exception as exc:
+            if os.environ.get("KASSI_DEBUG"):
+                raise
+            line = f"{type(exc).__name__}: {exc}".replace("\n", " ")[:200]
+            click.echo(_("internal error: {error}").format(error=one_line(line)), err=True)
+            sys.exit(70)
+        if not standalone:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(
+    cls=KassiGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_path",

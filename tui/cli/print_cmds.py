@@ -20,6 +20,7 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     staff_options,
 )
@@ -100,7 +101,7 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
     A receipt that never printed prints as the original; one still waiting in
     the queue prints from there (once).
     """
-    from core import sales
+    from core import sales, validate
     from hardware import spool
 
     _terminal_store(ctx, terminal_id)
@@ -108,8 +109,9 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
         sale = sales.last_sale(ctx.db, terminal_id)
         if sale is None:
             fail(_("No receipt on terminal {terminal} yet.").format(terminal=terminal_id))
-    elif receipt.strip().isdigit():
-        sale = sales.find_sale(ctx.db, terminal_id, int(receipt))
+    elif receipt.strip().isascii() and receipt.strip().isdigit():
+        number = validate.record_id(receipt, _("The receipt number"))
+        sale = sales.find_sale(ctx.db, terminal_id, number)
     else:
         fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
     if as_text:
@@ -129,7 +131,7 @@ def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
 
 
 @print_grp.command("session")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=params.SESSION_ID)
 @click.option(
     "--summary", is_flag=True, help=_("The cash summary only (S-8), not every payment type.")
 )
@@ -175,7 +177,7 @@ def print_x(ctx: Context, terminal_id, as_text, staff_id, pin) -> None:
 
 
 @print_grp.command("z")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=params.SESSION_ID)
 @click.option(
     "--terminal",
     "terminal_id",
@@ -206,7 +208,11 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, staff_id, pin) -> No
 @click.option("--terminal", "terminal_id", default=None, help=_("Only this terminal's jobs."))
 @click.option("--retry", is_flag=True, help=_("Print them now, oldest first."))
 @click.option(
-    "--cancel", "cancel_id", type=int, default=None, help=_("Drop this pending job (manager).")
+    "--cancel",
+    "cancel_id",
+    type=params.JOB_ID,
+    default=None,
+    help=_("Drop this pending job (manager)."),
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--staff", "staff_id", envvar="KASSI_STAFF", help=_("Staff id (for --cancel)."))

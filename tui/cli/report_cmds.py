@@ -23,11 +23,12 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     staff_options,
 )
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
+_DATE = params.DAY
 
 
 def selection_options(fn):
@@ -60,7 +61,7 @@ def _selection(ctx: Context, store_id, date_from, date_to, terminal_id):
     from core import config, reports
 
     ctx.use_store_language(config.get_store(ctx.db, store_id).locale)
-    return reports.make_selection(ctx.db, store_id, date_from.date(), date_to.date(), terminal_id)
+    return reports.make_selection(ctx.db, store_id, date_from, date_to, terminal_id)
 
 
 def _scope(sel) -> str:
@@ -153,6 +154,7 @@ def report_overview(
 @click.option(
     "--csv",
     "csv_path",
+    type=params.FilePath(dir_okay=False, allow_dash=True),
     default=None,
     metavar="FILE",
     help=_("Write the selection to a CSV file ('-' for standard output)."),
@@ -166,8 +168,8 @@ def report_overview(
     show_default=True,
     help=_("CSV field separator (';' for spreadsheets set up for decimal commas)."),
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help=_("At most this many."))
-@click.option("--offset", type=click.IntRange(min=0), default=0, help=_("Skip this many first."))
+@click.option("--limit", type=params.LIMIT, default=None, help=_("At most this many."))
+@click.option("--offset", type=params.OFFSET, default=0, help=_("Skip this many first."))
 @staff_options
 @pass_ctx
 @handle_errors

@@ -19,19 +19,21 @@ from tui.cli import (
 )
 from tui.cli.session_cmds import _terminal_store, parse_money
 
-_ITEM = re.compile(r"^(?P<sku>[^\s*x]+?)(?:[x*](?P<qty>\d+))?$")
+_ITEM = re.compile(r"^(?P<sku>[^\s*x]+?)(?:[x*](?P<qty>[0-9]+))?$")  # ASCII digits (R-4)
 
 
 def parse_items(specs: tuple[str, ...]):
     """SKU, SKUx3 or SKU*3 -> LineInput."""
-    from core.sales import LineInput
+    from core import validate
+    from core.sales import MAX_QTY, LineInput
 
     lines = []
     for spec in specs:
         m = _ITEM.match(spec.strip())
         if not m:
             fail(_("An item is SKU or SKUxQTY (e.g. 1001x3); got {spec!r}.").format(spec=spec))
-        lines.append(LineInput(m["sku"], int(m["qty"] or 1)))
+        qty = validate.whole_number(m["qty"] or "1", _("The quantity"), minimum=1, maximum=MAX_QTY)
+        lines.append(LineInput(m["sku"], qty))
     return lines
 
 
@@ -343,13 +345,13 @@ def discount_limits(ctx: Context, as_json: bool) -> None:
 @handle_errors
 def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None:
     """Set a role's limit, e.g. `kassi discount limit cashier 15` (a manager)."""
-    from core import discounts
+    from core import discounts, validate
 
-    value = percent.strip().rstrip("%").strip()
-    if not value.isdigit():
-        fail(_("A discount limit is a whole percent from 0 to 100."))
+    value = validate.whole_number(
+        percent.strip().rstrip("%"), _("A discount limit in percent"), maximum=100
+    )
     actor = authenticate(ctx, staff_id, pin)
-    discounts.set_limit(ctx.db, actor, role, int(value))
+    discounts.set_limit(ctx.db, actor, role, value)
     echo(_("{role} may now give discounts up to {percent} %.").format(role=role, percent=value))
 
 

@@ -13,9 +13,12 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     staff_options,
 )
+
+MAX_COUNT = 100_000  # notes or coins of one kind in a drawer or a safe
 
 
 def parse_money(ctx: Context, text: str, store, *, allow_negative: bool = False) -> int:
@@ -30,13 +33,16 @@ def parse_counts(ctx: Context, pairs: tuple[str, ...], store) -> dict[int, int] 
     """--count 200=3 --count 0,50=4: denomination (an amount) = how many."""
     if not pairs:
         return None
+    from core import validate
+
     counts: dict[int, int] = {}
     for pair in pairs:
         denom, sep, n = pair.rpartition("=")
-        if not sep or not n.strip().isdigit():
+        if not sep:
             fail(_("A count is DENOMINATION=NUMBER, e.g. 200=3; got {pair!r}.").format(pair=pair))
+        number = validate.whole_number(n, _("A count"), maximum=MAX_COUNT)
         value = parse_money(ctx, denom, store)
-        counts[value] = counts.get(value, 0) + int(n)
+        counts[value] = counts.get(value, 0) + number
     return counts
 
 
@@ -309,7 +315,7 @@ def session_close(
 
 
 @session_grp.command("show")
-@click.argument("session_id", type=int, required=False)
+@click.argument("session_id", type=params.SESSION_ID, required=False)
 @click.option(
     "--terminal", "terminal_id", default=None, help=_("Show the terminal's open session.")
 )
@@ -342,7 +348,7 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
 @click.option("--terminal", "terminal_id", default=None)
 @click.option("--open", "only_open", is_flag=True)
 @click.option("--closed", "only_closed", is_flag=True)
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", type=params.LIMIT, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx

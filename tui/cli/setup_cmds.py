@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     pin_option,
 )
@@ -98,6 +98,9 @@ def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staf
     """Add a store."""
     from core import config
 
+    extra = _settings(settings)
+    for key in sorted(set(extra) & {"name", "currency", "timezone", "locale"}):
+        fail(_("Give {key} with --{key}, not --set.").format(key=key))
     actor = _config_actor(ctx, staff_id, pin)
     store = config.add_store(
         ctx.db,
@@ -107,7 +110,7 @@ def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staf
         currency=currency.upper(),
         timezone=tz,
         locale=locale,
-        **_settings(settings),
+        **extra,
     )
     echo(_("Store {id} added.").format(id=store.id))
 
@@ -177,6 +180,7 @@ def terminal_grp() -> None:
 @click.option("--name", default="")
 @click.option(
     "--printer",
+    type=params.JSON_OBJECT,
     default=None,
     help=_('Printer connection as JSON, e.g. \'{"kind": "file", "path": "receipts.bin"}\'.'),
 )
@@ -188,21 +192,8 @@ def terminal_add(ctx: Context, terminal_id, store_id, name, printer, staff_id, p
     from core import config
 
     actor = _config_actor(ctx, staff_id, pin)
-    cfg = _printer_json(printer)
-    config.add_terminal(ctx.db, actor, terminal_id, store_id, name, cfg)
+    config.add_terminal(ctx.db, actor, terminal_id, store_id, name, printer)
     echo(_("Terminal {id} added.").format(id=terminal_id))
-
-
-def _printer_json(text: str | None) -> dict | None:
-    if text is None:
-        return None
-    try:
-        cfg = json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(_("The printer setting is not valid JSON: {error}").format(error=exc))
-    if not isinstance(cfg, dict):
-        fail(_("The printer setting is a JSON object."))
-    return cfg
 
 
 @terminal_grp.command("list")
@@ -445,9 +436,7 @@ def item_price(ctx: Context, sku, price, store_id, staff_id, pin) -> None:
     prices.set_price(ctx.db, actor, sku, amount, cur, store_id)
     shown = money.format_money(amount, cur, ctx.locale_for())
     if store_id:
-        echo(
-            _("{sku} costs {price} in {store}.").format(sku=sku, price=shown, store=store_id)
-        )
+        echo(_("{sku} costs {price} in {store}.").format(sku=sku, price=shown, store=store_id))
     else:
         echo(_("{sku} costs {price}.").format(sku=sku, price=shown))
 
@@ -525,7 +514,7 @@ def catalog_grp() -> None:
 
 
 @catalog_grp.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=params.FilePath(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--store", "store_id", default=None, help=_("Prices (and on_hand stock) are this store's.")
 )
@@ -539,13 +528,13 @@ def catalog_grp() -> None:
 @handle_errors
 def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) -> None:
     """Import items from CSV: sku,name,vat,price_DKK,...[,barcode][,on_hand] (all or nothing)."""
-    from core import catalog
+    from core import catalog, validate
 
     actor = _config_actor(ctx, staff_id, pin)
     n = catalog.import_catalog(
         ctx.db,
         actor,
-        path.read_text("utf-8"),
+        validate.utf8_text(path.read_bytes(), _("The catalog file")),
         currency.upper() if currency else None,
         ctx.locale_for(),
         store_id,

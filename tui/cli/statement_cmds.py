@@ -16,6 +16,7 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     staff_options,
 )
@@ -38,17 +39,13 @@ def _statement_store(ctx: Context, statement_id: int):
 
 
 def _period(ctx: Context, store, day, start_text, end_text):
-    from datetime import date
 
     from core.statement_periods import business_day_period, parse_when
 
     if day and (start_text or end_text):
         fail(_("Give --date, or --from and --to, not both."))
     if day:
-        try:
-            return business_day_period(store, date.fromisoformat(day))
-        except ValueError:
-            fail(_("A date is YYYY-MM-DD; got {text!r}.").format(text=day))
+        return business_day_period(store, day)
     if not (start_text and end_text):
         fail(_("Give the period: --date DAY, or --from and --to."))
     return parse_when(start_text, store), parse_when(end_text, store, end=True)
@@ -71,7 +68,7 @@ def statement_grp() -> None:
 
 @statement_grp.command("create")
 @click.option("--store", "store_id", required=True)
-@click.option("--date", "day", default=None, help=_("A business day, YYYY-MM-DD."))
+@click.option("--date", "day", type=params.DAY, default=None, help=_("A business day, YYYY-MM-DD."))
 @click.option(
     "--from", "start_text", default=None, help=_("Start: YYYY-MM-DD[THH:MM], store time.")
 )
@@ -99,9 +96,11 @@ def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json,
 
 
 @statement_grp.command("transactions")
-@click.argument("statement_id", type=int)
-@click.option("--limit", default=100, show_default=True)
-@click.option("--after", "after_id", default=0, help=_("Page on: the last sale id shown."))
+@click.argument("statement_id", type=params.STATEMENT_ID)
+@click.option("--limit", type=params.LIMIT, default=100, show_default=True)
+@click.option(
+    "--after", "after_id", type=params.OFFSET, default=0, help=_("Page on: the last sale id shown.")
+)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -158,7 +157,7 @@ def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json,
 
 
 @statement_grp.command("calculate")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=params.STATEMENT_ID)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -174,7 +173,7 @@ def statement_calculate(ctx: Context, statement_id, as_json, staff_id, pin):
 
 
 @statement_grp.command("count")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=params.STATEMENT_ID)
 @click.option("--tender", "tender_id", required=True)
 @click.option("--group", "group_key", default="", help=_("Staff, terminal or session of the line."))
 @click.option("--amount", "amount_text", default=None, help=_("The counted amount."))
@@ -211,7 +210,7 @@ def statement_count(
 
 
 @statement_grp.command("post")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=params.STATEMENT_ID)
 @click.option(
     "--override",
     "override_reason",
@@ -246,7 +245,7 @@ def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_i
 
 
 @statement_grp.command("show")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=params.STATEMENT_ID)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -261,7 +260,7 @@ def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
 @statement_grp.command("list")
 @click.option("--store", "store_id", default=None)
 @click.option("--status", type=click.Choice(["created", "calculated", "posted"]), default=None)
-@click.option("--limit", default=50, show_default=True)
+@click.option("--limit", type=params.LIMIT, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -321,7 +320,7 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
 
 
 @statement_grp.command("delete")
-@click.argument("statement_id", type=int)
+@click.argument("statement_id", type=params.STATEMENT_ID)
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx
@@ -345,7 +344,11 @@ def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
 @click.option("--all-stores", is_flag=True, help=_("Every store."))
 @click.option("--store", "store_ids", multiple=True, help=_("A store (repeat)."))
 @click.option(
-    "--date", "day", default=None, help=_("Business day (default: the last complete one).")
+    "--date",
+    "day",
+    type=params.DAY,
+    default=None,
+    help=_("Business day (default: the last complete one)."),
 )
 @click.option("--post", is_flag=True, help=_("Post the calculated statements too."))
 @click.option("--json", "as_json", is_flag=True)
@@ -355,18 +358,12 @@ def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
 def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff_id, pin):
     """The batch: create and calculate (and --post) each store's statements for a
     business day. Safe to run twice; exits 1 when a store needs attention."""
-    from datetime import date
 
     from core.statement_batch import run_batch
 
     if all_stores == bool(store_ids):
         fail(_("Give --all-stores or --store."))
-    the_day = None
-    if day:
-        try:
-            the_day = date.fromisoformat(day)
-        except ValueError:
-            fail(_("A date is YYYY-MM-DD; got {text!r}.").format(text=day))
+    the_day = day
     actor = authenticate(ctx, staff_id, pin)
     outcomes = run_batch(ctx.db, actor, store_ids=list(store_ids) or None, day=the_day, post=post)
     if as_json:

@@ -13,6 +13,7 @@ from tui.cli import (
     emit_json,
     fail,
     handle_errors,
+    params,
     pass_ctx,
     staff_options,
 )
@@ -24,14 +25,14 @@ from tui.cli import (
     "--since",
     "since",
     default=0,
-    type=click.IntRange(min=0),
+    type=params.CURSOR,
     help=_("The cursor the previous export gave (default: everything)."),
 )
 @click.option(
     "--output",
     "-o",
     "output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=params.FilePath(dir_okay=False, writable=True),
     default="-",
     help=_("File to write (default: standard output)."),
 )
@@ -48,6 +49,8 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     from core.chain_head import SHORT_HEX
     from core.transfer import export_transactions as core_export
 
+    if not output.strip():
+        fail(_("Give a file name with --output (or - for standard output)."))
     actor = authenticate(ctx, staff_id, pin)
     if output == "-":
         summary = core_export(ctx.db, actor, sys.stdout, store_id=store_id, since=since)
@@ -76,7 +79,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
 
 
 @click.command("transactions")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=params.FilePath(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True)
 @staff_options
 @pass_ctx

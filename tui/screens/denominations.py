@@ -58,7 +58,7 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
                         yield Label(app.money(d), classes="denomination")
                         yield Label("×", classes="times")
                         yield CountInput(
-                            id=f"d{d}", restrict=r"\d{0,5}", placeholder="0", compact=True
+                            id=f"d{d}", restrict=r"[0-9]{0,5}", placeholder="0", compact=True
                         )
                         yield Static("", id=f"s{d}", classes="subtotal", markup=False)
             yield Static("", id="count-total", markup=False)

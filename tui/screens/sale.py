@@ -31,7 +31,7 @@ from tui.widgets.safe import plain, shown
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.status_bar import StatusBar
 
-_QTY = re.compile(r"^\s*(\d{1,4})\s*[*xX]\s*(\S+)\s*$")
+_QTY = re.compile(r"^\s*([0-9]{1,4})\s*[*xX]\s*(\S+)\s*$")
 COLUMNS = ("n", "item", "qty", "price", "amount")
 
 
@@ -313,7 +313,10 @@ class SaleScreen(SaleDiscounts, Screen):
         def done(value: str | None) -> None:
             if value is None:
                 return
-            qty = int(value) if value.strip().isdigit() else 0  # 0: refused just below
+            text = value.strip()
+            qty = (
+                int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+            )  # 0: refused
             try:
                 sales.check_qty(qty)
             except KassiError as exc:
