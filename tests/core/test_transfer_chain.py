@@ -299,8 +299,9 @@ def test_every_export_ends_at_a_head_of_its_own(shop: Shop) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda h: {**h, "head": {"entry": 2**63, "hash": "a"}}, "'since' or 'head' is out of"),
-        (lambda h: {**h, "since": 10**30}, "'since' or 'head' is out of range"),
+        (lambda h: {**h, "head": {"entry": 2**63, "hash": "a"}}, "'entry' is too large"),
+        (lambda h: {**h, "since": 10**30}, "'since' is too large"),
+        (lambda h: {**h, "since": -1}, "'since' or 'head' is out of range"),
         (lambda h: {**h, "head": [1]}, "'head' has the wrong type"),
         (lambda h: {**h, "cursor": h["cursor"] - 1}, "'cursor' is not the head's entry"),
         (lambda h: {k: v for k, v in h.items() if k != "origin"}, "'origin' is missing"),

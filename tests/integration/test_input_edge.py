@@ -70,7 +70,7 @@ def test_a_barcode_that_is_another_items_sku_is_refused(db):
             "--name",
             "P7",
             "--price",
-            "1.00",
+            "1.00 DKK",
             "--vat",
             "25",
             "--barcode",
@@ -86,7 +86,7 @@ def test_a_barcode_that_is_another_items_barcode_is_refused(db):
     UNIQUE constraint."""
     refused(
         db,
-        ["item", "add", "P7", "--name", "P7", "--price", "1", "--vat", "25"]
+        ["item", "add", "P7", "--name", "P7", "--price", "1 DKK", "--vat", "25"]
         + ["--barcode", "5701234000028"],
         "would name two items",
     )
@@ -96,7 +96,7 @@ def test_a_sku_that_is_another_items_barcode_is_refused(db):
     """R-5, the other direction: a new SKU equal to another item's barcode."""
     refused(
         db,
-        ["item", "add", "5701234000028", "--name", "P7", "--price", "1", "--vat", "25"],
+        ["item", "add", "5701234000028", "--name", "P7", "--price", "1 DKK", "--vat", "25"],
         "would name two items (1002 and 5701234000028)",
     )
 
@@ -109,7 +109,7 @@ def test_the_database_refuses_a_barcode_clash_written_directly(db):
             conn.execute("UPDATE items SET barcode = '1002' WHERE sku = '1001'")
         with pytest.raises(sqlite3.IntegrityError, match="R-5"):
             conn.execute(
-                "INSERT INTO items (sku, name, price, vat_rate) VALUES ('5701234000011', 'x', 1, 0)"
+                "INSERT INTO items (sku, name, vat_rate) VALUES ('5701234000011', 'x', 0)"
             )
         conn.execute("UPDATE items SET barcode = '1001' WHERE sku = '1001'")  # its own SKU
     finally:
@@ -119,7 +119,7 @@ def test_the_database_refuses_a_barcode_clash_written_directly(db):
 def test_a_duplicate_barcode_in_a_catalog_csv_is_named_by_its_line(db, tmp_path):
     """R-4/R-5: two rows with one barcode: both line numbers are named, nothing loaded."""
     csv = tmp_path / "dupes.csv"
-    csv.write_text("sku,name,price,vat,barcode\n9001,A,1.00,25,77\n9002,B,1.00,25,77\n")
+    csv.write_text("sku,name,price_DKK,vat,barcode\n9001,A,1.00,25,77\n9002,B,1.00,25,77\n")
     refused(
         db, ["catalog", "import", str(csv)], "Catalog line 3: 77 is already a barcode on line 2"
     )
@@ -128,7 +128,7 @@ def test_a_duplicate_barcode_in_a_catalog_csv_is_named_by_its_line(db, tmp_path)
 def test_a_catalog_barcode_equal_to_an_existing_sku_is_named_by_its_line(db, tmp_path):
     """R-5 in an import: the row's barcode is another item's SKU."""
     csv = tmp_path / "clash.csv"
-    csv.write_text("sku,name,price,vat,barcode\n9001,A,1.00,25,\n9002,B,1.00,25,1003\n")
+    csv.write_text("sku,name,price_DKK,vat,barcode\n9001,A,1.00,25,\n9002,B,1.00,25,1003\n")
     refused(db, ["catalog", "import", str(csv)], "Catalog line 3: Code 1003 would name two items")
 
 
@@ -160,7 +160,7 @@ def test_a_100000_character_item_name_is_refused(db):
     """R-4: names have a length limit (80 for an item)."""
     refused(
         db,
-        ["item", "add", "P8", "--name", "a" * 100_000, "--price", "1", "--vat", "25"],
+        ["item", "add", "P8", "--name", "a" * 100_000, "--price", "1 DKK", "--vat", "25"],
         "at most 80 characters",
     )
 
@@ -298,14 +298,14 @@ def test_deeply_nested_json_in_a_transfer_file_is_refused(db, tmp_path):
 def test_a_latin1_catalog_csv_is_refused_naming_the_encoding(db, tmp_path):
     """R-4: a Latin-1 CSV was a UnicodeDecodeError traceback; now a message that says UTF-8."""
     csv = tmp_path / "latin1.csv"
-    csv.write_bytes("sku,name,price,vat\n9001,Pærejuice,12.50,25\n".encode("latin-1"))
+    csv.write_bytes("sku,name,price_DKK,vat\n9001,Pærejuice,12.50,25\n".encode("latin-1"))
     refused(db, ["catalog", "import", str(csv)], "is not UTF-8")
 
 
 def test_a_catalog_csv_with_a_utf8_bom_is_imported(db, tmp_path):
     """R-4: a spreadsheet's "CSV UTF-8" starts with a BOM: it was "needs the columns"."""
     csv = tmp_path / "bom.csv"
-    csv.write_bytes("\ufeffsku,name,price,vat\n9001,Pærejuice,12.50,25\n".encode())
+    csv.write_bytes("\ufeffsku,name,price_DKK,vat\n9001,Pærejuice,12.50,25\n".encode())
     assert "1 items imported" in ok(db, ["catalog", "import", str(csv)])
     items = {i["sku"]: i for i in json.loads(ok(db, ["item", "list", "--json"]))}
     assert items["9001"]["name"] == "Pærejuice"
@@ -314,7 +314,7 @@ def test_a_catalog_csv_with_a_utf8_bom_is_imported(db, tmp_path):
 def test_negative_stock_in_a_catalog_import_is_refused(db, tmp_path):
     """R-4: a negative on_hand was imported."""
     csv = tmp_path / "stock.csv"
-    csv.write_text("sku,name,price,vat,on_hand\n9001,A,1.00,25,3\n9002,B,1.00,25,-5\n")
+    csv.write_text("sku,name,price_DKK,vat,on_hand\n9001,A,1.00,25,3\n9002,B,1.00,25,-5\n")
     refused(
         db,
         ["catalog", "import", str(csv), "--store", "NORREBRO"],

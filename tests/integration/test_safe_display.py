@@ -75,7 +75,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kassi]:
           "--customer", "C1001", "--discount", "1001=10%:1")  # fmt: skip
     k.out("session", "close", "--terminal", "T1", "--counted", "1000", "--leave", "500")
     k.out("statement", "create", "--store", "NORREBRO", "--from", "2000-01-01",
-          "--to", "2100-01-01")  # fmt: skip
+          "--to", "2099-12-31")  # fmt: skip
     db = sqlite3.connect(path)
     with db:
         for sql in (
@@ -107,7 +107,7 @@ LIST_AND_SHOW = [
     ("tender", "list"),
     ("session", "show", "1"),
     ("session", "list"),
-    ("report", "sessions", "--store", "NORREBRO", "--from", "2000-01-01", "--to", "2100-01-01"),
+    ("report", "sessions", "--store", "NORREBRO", "--from", "2000-01-01", "--to", "2099-12-31"),
     ("statement", "list"),
     ("statement", "show", "1"),
     ("statement", "transactions", "1"),
@@ -151,7 +151,7 @@ def test_the_hostile_text_is_shown_not_hidden(hostile_db: Kassi, args) -> None:
             "--from",
             "2000-01-01",
             "--to",
-            "2100-01-01",
+            "2099-12-31",
             "--json",
         ),  # fmt: skip
     ],
@@ -168,7 +168,7 @@ def test_the_csv_export_holds_no_terminal_control(hostile_db: Kassi) -> None:
     """R-6: `report sessions --csv -` may be read on a terminal; its rows end in CRLF only."""
     out = hostile_db.out(
         "report", "sessions", "--store", "NORREBRO", "--from", "2000-01-01",
-        "--to", "2100-01-01", "--csv", "-",
+        "--to", "2099-12-31", "--csv", "-",
     )  # fmt: skip
     assert obeyed(out.replace(b"\r\n", b"\n")) == []
     assert "␛".encode() in out

@@ -224,7 +224,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="C-1 every scan repaints the whole basket table",
         file="tui/screens/sale.py",
-        original="        if len(rows) < len(shown) // 2:\n",
+        original="        if len(rows) < len(drawn) // 2:\n",
         replacement="        if True:\n",
         tests=(f"{SCANNER}::test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other",),
     ),
