@@ -174,6 +174,9 @@ def append(
 ) -> int:
     """Append a signed entry inside the caller's write transaction; returns its number."""
     assert db.in_write, "audit entries are written in the operation's own transaction"
+    if not (db.journal_ready or _has_signing_tables(db)):
+        return _append_legacy(db, action, staff_id, terminal_id, entity, str(entity_id), amount,
+                              details)  # fmt: skip
     ring = db.keyring
     _register_key(db, ring)
     covers = _take_touched(db) if _covers is None else _covers
@@ -199,6 +202,34 @@ def append(
     db.execute(
         "INSERT OR REPLACE INTO audit_head (id, seq, hash, key_id, signature) VALUES (1,?,?,?,?)",
         (seq, digest, ring.key_id, ring.sign(_head_message(seq, digest))),
+    )
+    return seq
+
+
+def _has_signing_tables(db: Db) -> bool:
+    return db.one("SELECT 1 FROM sqlite_master WHERE name = 'audit_keys'") is not None
+
+
+def _append_legacy(
+    db: Db,
+    action: str,
+    staff_id: str | None,
+    terminal_id: str | None,
+    entity: str,
+    eid: str,
+    amount: int | None,
+    details: dict[str, Any] | None,
+) -> int:
+    """An unsigned entry, in a database opened before the journal's migration (m012)."""
+    seq = db.next_number("audit")
+    prev = db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (seq - 1,)) or GENESIS
+    at = db.now_iso()
+    text = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = _legacy_digest(prev, seq, at, staff_id, terminal_id, action, entity, eid, amount, text)
+    db.execute(
+        "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
+        " amount, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (seq, at, staff_id, terminal_id, action, entity, eid, amount, text, prev, digest),
     )
     return seq
 
@@ -529,7 +560,8 @@ def _check_rows(
     Named in entry order (the earliest entry whose row no longer matches first), then
     the rows no entry covers.
     """
-    found_bad: list[tuple[float, str]] = []
+    unrecorded = 1 << 62  # sorts after every entry number
+    found_bad: list[tuple[int, str]] = []
     checked = 0
     pending = dict(latest)
     for table in sorted(_existing_tables(db)):
@@ -546,7 +578,7 @@ def _check_rows(
             shown = audit_content.describe_key(key)
             if found is None:
                 text = _("{table} row {key}: no audit entry records it (written outside kassi).")
-                found_bad.append((float("inf"), text.format(table=table, key=shown)))
+                found_bad.append((unrecorded, text.format(table=table, key=shown)))
                 continue
             if found[0] is None:
                 text = _(
@@ -562,5 +594,5 @@ def _check_rows(
             found_bad.append((seq, text.format(table=table, key=shown, seq=seq)))
     found_bad.sort(key=lambda item: item[0])
     first = found_bad[0][0] if found_bad else None
-    first_seq = int(first) if first is not None and first != float("inf") else None
+    first_seq = first if first is not None and first != unrecorded else None
     return [text for _seq, text in found_bad], first_seq, checked

@@ -27,6 +27,8 @@ def recompute(row):
         row["entity_id"],
         row["amount"],
         row["details"],
+        row["covers"],
+        row["key_id"],
     )
 
 
@@ -193,16 +195,16 @@ def test_changed_details_are_reported(busy_db):
     assert "was changed" in result.problem
 
 
-def test_changed_row_with_recomputed_hash_breaks_the_next_link(busy_db):
-    """Audit log (SPEC beyond the sources): re-hashing the changed entry itself does not help: the
-    next entry no longer follows."""
+def test_changed_row_with_recomputed_hash_fails_its_signature(busy_db):
+    """SPEC R-1: re-hashing the changed entry with the project's own digest does not help: its
+    signature (made with the key outside the database) no longer matches."""
     target = _a_sale_entry(busy_db)
     busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target["seq"],))
     row = busy_db.one("SELECT * FROM audit_log WHERE seq = ?", (target["seq"],))
     busy_db.execute("UPDATE audit_log SET hash = ? WHERE seq = ?", (recompute(row), row["seq"]))
     result = audit.verify(busy_db)
-    assert (result.ok, result.seq) == (False, target["seq"] + 1)
-    assert "inserted or re-linked" in result.problem
+    assert (result.ok, result.seq) == (False, target["seq"])
+    assert "wrong signature" in result.problem
 
 
 def test_deleted_middle_row_is_reported(busy_db):
@@ -238,12 +240,15 @@ def _forge(db, seq, prev_hash, action="sale", amount=1):
         "amount": amount,
         "details": "{}",
         "prev_hash": prev_hash,
+        "covers": "[]",
+        "key_id": db.keyring.key_id,
     }
     row["hash"] = recompute(row)
     db.execute(
         "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
-        " amount, details, prev_hash, hash) VALUES (:seq, :at, :staff_id, :terminal_id,"
-        " :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash)",
+        " amount, details, prev_hash, hash, covers, key_id) VALUES (:seq, :at, :staff_id,"
+        " :terminal_id, :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash,"
+        " :covers, :key_id)",
         row,
     )
     return row["hash"]
@@ -256,8 +261,8 @@ def test_replaced_row_linked_to_its_predecessor_is_reported(busy_db):
     busy_db.execute("DELETE FROM audit_log WHERE seq = ?", (target["seq"],))
     _forge(busy_db, target["seq"], target["prev_hash"])
     result = audit.verify(busy_db)
-    assert (result.ok, result.seq) == (False, target["seq"] + 1)
-    assert "was inserted or re-linked" in result.problem
+    assert (result.ok, result.seq) == (False, target["seq"])
+    assert result.problem == f"Audit entry {target['seq']} is not signed."
 
 
 def test_inserted_row_with_the_whole_chain_relinked_is_reported(busy_db):
@@ -275,18 +280,17 @@ def test_inserted_row_with_the_whole_chain_relinked_is_reported(busy_db):
         moved["hash"] = recompute(moved)
         busy_db.execute(
             "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
-            " amount, details, prev_hash, hash) VALUES (:seq, :at, :staff_id, :terminal_id,"
-            " :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash)",
+            " amount, details, prev_hash, hash, covers, key_id, signature) VALUES (:seq, :at,"
+            " :staff_id, :terminal_id, :action, :entity, :entity_id, :amount, :details,"
+            " :prev_hash, :hash, :covers, :key_id, :signature)",
             moved,
         )
         prev = moved["hash"]
-    issued = busy_db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'")
     result = audit.verify(busy_db)
     assert not result.ok
-    assert result.seq == issued + 1
-    assert result.problem == (
-        f"Audit entry {issued + 1} was inserted: kassi issued only {issued} entries."
-    )
+    # The forged entry is the first one the key never signed.
+    assert result.seq == target["seq"]
+    assert result.problem == f"Audit entry {target['seq']} is not signed."
 
 
 def test_appended_well_linked_row_is_reported(busy_db):
