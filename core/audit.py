@@ -52,8 +52,7 @@ MAX_LISTED = 20
 _ANCHOR = re.compile(r"^([0-9]{1,18}):([0-9a-f]{64})$")
 
 
-def _canon(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_canon = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _legacy_digest(

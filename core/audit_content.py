@@ -318,13 +318,16 @@ def canonical_key(values: Iterable[Any]) -> str:
     return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
 def row_hash(columns: Sequence[str], values: Sequence[Any]) -> str:
     """The content hash of one row: canonical JSON of its hashed columns (sorted), as stored."""
-    doc = {
-        c: (v.hex() if isinstance(v, bytes) else v) for c, v in zip(columns, values, strict=True)
-    }
-    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:ROW_HASH_HEX]
+    doc = dict(zip(columns, values, strict=True))
+    for column, value in doc.items():
+        if isinstance(value, bytes):  # a BLOB: its hex (JSON has no bytes)
+            doc[column] = value.hex()
+    return hashlib.sha256(_ENCODE(doc).encode("utf-8")).hexdigest()[:ROW_HASH_HEX]
 
 
 def select_all(table: str) -> str:

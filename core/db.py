@@ -79,7 +79,7 @@ class Db:
         self.journal_ready = False
         if migrate:
             self.migrate()
-        if self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+        elif self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
             self._install_journal()
 
     def _install_journal(self) -> None:
@@ -112,6 +112,8 @@ class Db:
     def migrate(self) -> None:
         """Apply pending migrations; safe when several processes start at once."""
         if self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+            if not self.journal_ready:
+                self._install_journal()
             return
         from core.schema import migrations
 
@@ -128,6 +130,8 @@ class Db:
 
                 # Same transaction: the journal starts, or covers what a migration changed.
                 audit.after_migrations(self, pending)
+        if not self.journal_ready and self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+            self._install_journal()
 
     # -- transactions -------------------------------------------------------
 
