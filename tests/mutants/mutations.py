@@ -216,8 +216,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="R-1 audit verify skips the entries' signatures",
         file="core/audit.py",
-        original='                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10]',
-        replacement='                        (bytes(signature), ENTRY_PURPOSE + row[10]',
+        original="                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10]",
+        replacement="                        (bytes(signature), ENTRY_PURPOSE + row[10]",
         tests=("tests/integration/test_tamper.py", "tests/core/test_audit.py"),
     ),
     Mutation(
