@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,6 +46,7 @@ from core.i18n import _
 GENESIS = "0" * 64
 ENTRY_PURPOSE = b"kassi audit entry v1\n"
 HEAD_PURPOSE = b"kassi audit head v1\n"
+VERIFIED_PURPOSE = b"kassi audit verified v1\n"
 START = "journal.start"
 ROWS = "journal.rows"
 MIGRATED = "journal.migrated"
@@ -357,6 +359,7 @@ class Verification:
     problems: tuple[str, ...] = ()
     legacy: tuple[int, int] | None = None
     rows: int = 0
+    signatures: int = 0
 
 
 class _Broken(Exception):
@@ -365,35 +368,88 @@ class _Broken(Exception):
         self.message, self.seq = message, seq
 
 
-def verify(db: Db, *, since_anchor: Head | None = None) -> Verification:
+def verify(db: Db, *, since_anchor: Head | None = None, full: bool = False) -> Verification:
     """Check every signature, the chain, the head and every covered row (R-2).
 
     The chain is walked first; at its first break nothing after it can be trusted,
     so that break is the answer. With the chain whole, every business row is
     recomputed against the newest entry covering it and every bad row is named.
+
+    An intact verify leaves a signed checkpoint (the head it checked). The next one
+    still recomputes every entry's hash and link, but checks Ed25519 signatures only
+    after the checkpoint: an entry before it whose content changed changes every
+    hash up to the checkpoint's, and then the whole journal's signatures are checked
+    again. ``full`` checks every signature regardless.
     """
     ring = db.keyring  # outside the snapshot: a missing key file is its own clear error
     with db.read():  # one snapshot: the count, the chain and the rows must agree
+        checkpoint = None if full else _checkpoint(db, ring)
         walk = _Walk(db, ring)
         try:
-            walk.run(since_anchor)
+            try:
+                walk.run(since_anchor, checkpoint)
+            except (_Recheck, _Broken):
+                if checkpoint is None:
+                    raise
+                # Broken somewhere: with every signature checked, the first bad entry is named.
+                walk = _Walk(db, ring)
+                walk.run(since_anchor, None)
         except _Broken as broken:
             return Verification(
-                False, walk.checked, broken.message, broken.seq, (broken.message,), walk.legacy
-            )
+                False, walk.checked, broken.message, broken.seq, (broken.message,), walk.legacy,
+                signatures=walk.signatures,
+            )  # fmt: skip
         problems, first_seq, rows = _check_rows(db, walk.latest)
         if problems and walk.checked == 0:
             problems.insert(
                 0,
                 _(
-                    "The audit log is empty, but the database holds business rows: its entries were deleted."
+                    "The audit log is empty, but the database holds business rows: its entries"
+                    " were deleted."
                 ),
             )
             first_seq = 1
+        last = head(db)
     if problems:
         return Verification(False, walk.checked, problems[0], first_seq, tuple(problems),
-                            walk.legacy, rows)  # fmt: skip
-    return Verification(True, walk.checked, legacy=walk.legacy, rows=rows)
+                            walk.legacy, rows, walk.signatures)  # fmt: skip
+    if last.seq and (checkpoint is None or last.seq > checkpoint.seq):
+        _save_checkpoint(db, ring, last)
+    return Verification(True, walk.checked, legacy=walk.legacy, rows=rows,
+                        signatures=walk.signatures)  # fmt: skip
+
+
+def _checkpoint_message(point: Head) -> bytes:
+    return VERIFIED_PURPOSE + str(point).encode("ascii")
+
+
+def _checkpoint(db: Db, ring) -> Head | None:
+    """The head the last intact verify checked, if its signature holds."""
+    row = db.one("SELECT seq, hash, signature FROM audit_verified WHERE id = 1")
+    if row is None:
+        return None
+    point = Head(row["seq"], row["hash"])
+    from core import keyring
+
+    if not keyring.verify_signature(ring.public_key, bytes(row["signature"]),
+                                    _checkpoint_message(point)):  # fmt: skip
+        return None  # forged or damaged: simply check everything
+    return point
+
+
+def _save_checkpoint(db: Db, ring, point: Head) -> None:
+    try:
+        with db.write():
+            db.execute(
+                "INSERT OR REPLACE INTO audit_verified (id, seq, hash, signature) VALUES (1,?,?,?)",
+                (point.seq, point.hash, ring.sign(_checkpoint_message(point))),
+            )
+    except sqlite3.OperationalError:
+        pass  # a read-only copy: the next verify checks every signature, nothing is lost
+
+
+class _Recheck(Exception):
+    """The checkpoint's entry is not what was verified: check every signature."""
 
 
 class _Walk:
@@ -402,10 +458,11 @@ class _Walk:
     def __init__(self, db: Db, ring) -> None:
         self.db, self.ring = db, ring
         self.checked = 0
+        self.signatures = 0
         self.legacy: tuple[int, int] | None = None
         self.latest: dict[tuple[str, str], tuple[str | None, int]] = {}
 
-    def run(self, anchor: Head | None) -> None:
+    def run(self, anchor: Head | None, checkpoint: Head | None) -> None:
         db, ring = self.db, self.ring
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -424,6 +481,7 @@ class _Walk:
         issued = db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'") or 0
         expected_prev, expected_seq = GENESIS, 1
         anchor_seen = False
+        trusted = checkpoint.seq if checkpoint is not None else 0
         cursor = db.execute(
             "SELECT seq, at, staff_id, terminal_id, action, entity, entity_id, amount, details,"
             " prev_hash, hash, covers, key_id, signature FROM audit_log ORDER BY seq"
@@ -467,7 +525,9 @@ class _Walk:
                             seq,
                         )
                     try:
-                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10].encode("ascii"))
+                        if seq > trusted:
+                            self.signatures += 1
+                            public.verify(bytes(signature), ENTRY_PURPOSE + row[10].encode("ascii"))
                     except InvalidSignature:
                         raise _Broken(
                             _(
@@ -489,9 +549,13 @@ class _Walk:
                             ).format(seq=seq),
                             seq,
                         )
+                if seq == trusted and row[10] != checkpoint.hash:
+                    raise _Recheck  # changed before the checkpoint: trust no earlier check
                 expected_prev, expected_seq = row[10], seq + 1
                 self.checked += 1
         last = expected_seq - 1
+        if trusted > last:
+            raise _Recheck  # the checkpoint's entry is gone
         if legacy_last:
             self.legacy = (1, legacy_last)
         if issued > last:

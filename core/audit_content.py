@@ -306,6 +306,7 @@ NOT_COVERED: dict[str, str] = {
     "audit_log": "the journal itself: signed entry by entry (core.audit)",
     "audit_keys": "the journal's public keys: checked against the key file",
     "audit_head": "the journal's signed head: checked against the last entry",
+    "audit_verified": "the signed checkpoint of the last intact verify (only speeds the next)",
     "number_sequences": "counters; the audit counter is checked against the chain, the others "
     "number rows that are covered",
     "item_name_terms": _NAME_INDEX,
@@ -315,9 +316,10 @@ NOT_COVERED: dict[str, str] = {
 
 def canonical_key(values: Iterable[Any]) -> str:
     """A row's key as stored in an entry: the JSON array of its primary-key values."""
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE_KEY(list(values))
 
 
+_ENCODE_KEY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 

@@ -653,7 +653,8 @@ def m012_audit_signing(db: sqlite_utils.Database) -> None:
     Each entry gets the content hashes of the rows it wrote (``covers``), the id of
     the key that signed it and its Ed25519 signature; ``audit_keys`` holds the
     public keys (never a private one), ``audit_head`` the newest entry's number
-    and hash, signed. Entries from before this migration stay unsigned (legacy);
+    and hash, signed; ``audit_verified`` the head the last intact verify checked,
+    signed (later verifies check signatures from there on). Entries from before this migration stay unsigned (legacy);
     core.audit.after_migrations appends the first signed entry in the same
     transaction, covering every row that exists.
     """
@@ -673,6 +674,12 @@ CREATE TABLE audit_head (
     seq INTEGER NOT NULL,
     hash TEXT NOT NULL,
     key_id TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TABLE audit_verified (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
     signature BLOB NOT NULL
 )
 """,

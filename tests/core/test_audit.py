@@ -446,3 +446,29 @@ def test_rows_written_after_the_last_entry_get_an_entry_before_the_commit(db, ma
     assert last[1]["hash"] == first
     assert '"tenders"' in last[0]["covers"]
     assert audit.verify(db).ok
+
+
+def test_a_second_verify_checks_new_signatures_only_and_still_catches_an_old_rewrite(busy_db):
+    """SPEC R-2: an intact verify leaves a signed checkpoint; the next checks every hash and link
+    but only the signatures after it, and an old entry rewritten with every later hash
+    recomputed still fails its signature (the checkpoint's hash no longer matches)."""
+    count = busy_db.scalar("SELECT COUNT(*) FROM audit_log")
+    assert audit.verify(busy_db, full=True).signatures == count
+    with busy_db.write():
+        audit.append(busy_db, "test.later")
+    again = audit.verify(busy_db)
+    assert again.ok and again.signatures == 1 and again.checked == count + 1
+    target = _a_sale_entry(busy_db)["seq"]
+    busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target,))
+    prev = busy_db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (target - 1,))
+    for row in busy_db.all("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (target,)):
+        moved = {**dict(row), "prev_hash": prev}
+        prev = recompute(moved)
+        busy_db.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+            (moved["prev_hash"], prev, row["seq"]),
+        )
+    busy_db.execute("UPDATE audit_head SET hash = ?", (prev,))
+    result = audit.verify(busy_db)
+    assert (result.ok, result.seq) == (False, target)
+    assert "wrong signature" in result.problem

@@ -22,21 +22,27 @@ def audit_grp() -> None:
     metavar="N:HASH",
     help=_("A head taken from paper (a Z report): entry N must have that hash."),
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help=_("Check every signature again, not only those after the last intact check."),
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_ctx
 @handle_errors
-def audit_verify(ctx: Context, anchor: str | None, as_json: bool) -> None:
+def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) -> None:
     """Check every signature, link and covered row; exit 1 naming what is wrong."""
     from core import audit
 
     since = audit.parse_anchor(anchor) if anchor is not None else None
-    result = audit.verify(ctx.db, since_anchor=since)
+    result = audit.verify(ctx.db, since_anchor=since, full=full)
     if as_json:
         emit_json(
             {
                 "ok": result.ok,
                 "checked": result.checked,
                 "rows": result.rows,
+                "signatures": result.signatures,
                 "problem": result.problem or None,
                 "problems": list(result.problems),
                 "seq": result.seq,
