@@ -177,6 +177,14 @@ def upgrade_legacy_hashes(db: Db) -> int:
                 "UPDATE staff SET pin_hash = ? WHERE id = ? AND pin_hash = ?",
                 (new, row["id"], row["pin_hash"]),
             )
+    if rows:
+        # The hash is a covered column: the journal records the new one.
+        audit.append(
+            db,
+            "staff.pin_upgrade",
+            entity="staff",
+            details={"staff": [row["id"] for row in rows]},
+        )
     return len(rows)
 
 

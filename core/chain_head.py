@@ -36,7 +36,8 @@ class ChainHead:
 
 
 def current(db: Db) -> ChainHead:
-    return ChainHead(*audit.head(db))
+    head = audit.head(db)
+    return ChainHead(head.seq, head.hash)
 
 
 def of_session(db: Db, session: SessionRow) -> ChainHead | None:

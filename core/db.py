@@ -22,7 +22,7 @@ BUSY_TIMEOUT_S = 10.0
 # The number of migrations in core/schema.py; stored in PRAGMA user_version once
 # they are applied, so opening a current database never imports sqlite-utils and
 # the migration machinery (a tenth of the till's start-up time).
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 Clock = Callable[[], datetime]
 
@@ -76,8 +76,18 @@ class Db:
             conn.execute("PRAGMA journal_mode = WAL")
         # A sale must survive a power cut: fsync the WAL on every commit.
         conn.execute("PRAGMA synchronous = FULL")
+        self.journal_ready = False
         if migrate:
             self.migrate()
+        elif self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+            self._install_journal()
+
+    def _install_journal(self) -> None:
+        """Note every business row this connection writes, for the next audit entry (R-2)."""
+        from core import audit
+
+        audit.install(self)
+        self.journal_ready = True
 
     @property
     def keyring(self):  # -> core.keyring.KeyRing, loaded on first use
@@ -102,16 +112,26 @@ class Db:
     def migrate(self) -> None:
         """Apply pending migrations; safe when several processes start at once."""
         if self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+            if not self.journal_ready:
+                self._install_journal()
             return
         from core.schema import migrations
 
         with self.write():
             # Under our IMMEDIATE lock, sqlite-utils' per-migration atomic() nests
             # as a savepoint, so two tills starting together cannot both migrate.
-            if migrations.pending(self.sql):
+            pending = [m.name for m in migrations.pending(self.sql)]
+            if pending:
                 migrations.apply(self.sql)
             if len(migrations.applied(self.sql)) == SCHEMA_VERSION:
                 self.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if pending:
+                from core import audit
+
+                # Same transaction: the journal starts, or covers what a migration changed.
+                audit.after_migrations(self, pending)
+        if not self.journal_ready and self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
+            self._install_journal()
 
     # -- transactions -------------------------------------------------------
 
@@ -140,6 +160,16 @@ class Db:
         self._depth = 1
         try:
             yield self
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            if self.journal_ready:
+                from core import audit
+
+                audit.flush(self)  # rows written after the last entry get their own
         except BaseException:
             self._depth = 0
             if self.conn.in_transaction:

@@ -599,6 +599,9 @@ def _commit(
         " VALUES (?,?,?,?,?,?)",
         [(store.id, sku, delta, kind, sale_id, now) for sku, delta in stock.items() if delta],
     )
+    sale = load_sale(db, sale_id)
+    # Queued before the entry, so the entry covers the receipt's job too.
+    print_sources.queue_receipt(db, sale)  # commits with the sale or not at all
     audit.append(
         db,
         kind,
@@ -617,8 +620,6 @@ def _commit(
             **_audit_extras(db, original_id, discounts, approver),
         },
     )
-    sale = load_sale(db, sale_id)
-    print_sources.queue_receipt(db, sale)  # commits with the sale or not at all
     return SaleResult(sale, session_id, auto, alloc.change)
 
 

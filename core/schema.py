@@ -697,6 +697,46 @@ ALTER TABLE items DROP COLUMN price
     )
 
 
+@migrations()
+def m012_audit_signing(db: sqlite_utils.Database) -> None:
+    """The journal that proves itself (SPEC R-1, R-2): see core/audit.py.
+
+    Each entry gets the content hashes of the rows it wrote (``covers``), the id of
+    the key that signed it and its Ed25519 signature; ``audit_keys`` holds the
+    public keys (never a private one), ``audit_head`` the newest entry's number
+    and hash, signed; ``audit_verified`` the head the last intact verify checked,
+    signed (later verifies check signatures from there on). Entries from before this migration stay unsigned (legacy);
+    core.audit.after_migrations appends the first signed entry in the same
+    transaction, covering every row that exists.
+    """
+    _run(
+        db,
+        """
+ALTER TABLE audit_log ADD COLUMN covers TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE audit_log ADD COLUMN key_id TEXT;
+ALTER TABLE audit_log ADD COLUMN signature BLOB;
+CREATE TABLE audit_keys (
+    key_id TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature BLOB NOT NULL
+);
+CREATE TABLE audit_verified (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    signature BLOB NOT NULL
+)
+""",
+    )
+
+
 _CODE_CLASH = "R-5: a barcode equals the SKU or barcode of another item"
 
 

@@ -215,6 +215,10 @@ def adjust_cash(
                 "created_at": db.now_iso(),
             },
         )
+        from core import print_sources  # it builds documents from core.session_views
+
+        # Queued before the entry, so the entry covers the slip's job too.
+        print_sources.queue_adjustment_slip(db, adj_id)  # commits with the cash action
         audit.append(
             db,
             f"cash.{kind}",
@@ -225,9 +229,6 @@ def adjust_cash(
             amount=amount,
             details={"note": note, "adjustment": adj_id},
         )
-        from core import print_sources  # it builds documents from core.session_views
-
-        print_sources.queue_adjustment_slip(db, adj_id)  # commits with the cash action
         row = db.one(
             "SELECT a.*, st.name AS staff_name FROM cash_adjustments a"
             " JOIN staff st ON st.id = a.staff_id WHERE a.id = ?",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import audit, config, sales, sessions
+from core import audit, auth, config, sales, sessions
 from core.sales import LineInput
 from core.tendering import TenderInput
 
@@ -27,6 +27,8 @@ def recompute(row):
         row["entity_id"],
         row["amount"],
         row["details"],
+        row["covers"],
+        row["key_id"],
     )
 
 
@@ -193,16 +195,16 @@ def test_changed_details_are_reported(busy_db):
     assert "was changed" in result.problem
 
 
-def test_changed_row_with_recomputed_hash_breaks_the_next_link(busy_db):
-    """Audit log (SPEC beyond the sources): re-hashing the changed entry itself does not help: the
-    next entry no longer follows."""
+def test_changed_row_with_recomputed_hash_fails_its_signature(busy_db):
+    """SPEC R-1: re-hashing the changed entry with the project's own digest does not help: its
+    signature (made with the key outside the database) no longer matches."""
     target = _a_sale_entry(busy_db)
     busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target["seq"],))
     row = busy_db.one("SELECT * FROM audit_log WHERE seq = ?", (target["seq"],))
     busy_db.execute("UPDATE audit_log SET hash = ? WHERE seq = ?", (recompute(row), row["seq"]))
     result = audit.verify(busy_db)
-    assert (result.ok, result.seq) == (False, target["seq"] + 1)
-    assert "inserted or re-linked" in result.problem
+    assert (result.ok, result.seq) == (False, target["seq"])
+    assert "wrong signature" in result.problem
 
 
 def test_deleted_middle_row_is_reported(busy_db):
@@ -238,12 +240,15 @@ def _forge(db, seq, prev_hash, action="sale", amount=1):
         "amount": amount,
         "details": "{}",
         "prev_hash": prev_hash,
+        "covers": "[]",
+        "key_id": db.keyring.key_id,
     }
     row["hash"] = recompute(row)
     db.execute(
         "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
-        " amount, details, prev_hash, hash) VALUES (:seq, :at, :staff_id, :terminal_id,"
-        " :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash)",
+        " amount, details, prev_hash, hash, covers, key_id) VALUES (:seq, :at, :staff_id,"
+        " :terminal_id, :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash,"
+        " :covers, :key_id)",
         row,
     )
     return row["hash"]
@@ -256,8 +261,8 @@ def test_replaced_row_linked_to_its_predecessor_is_reported(busy_db):
     busy_db.execute("DELETE FROM audit_log WHERE seq = ?", (target["seq"],))
     _forge(busy_db, target["seq"], target["prev_hash"])
     result = audit.verify(busy_db)
-    assert (result.ok, result.seq) == (False, target["seq"] + 1)
-    assert "was inserted or re-linked" in result.problem
+    assert (result.ok, result.seq) == (False, target["seq"])
+    assert result.problem == f"Audit entry {target['seq']} is not signed."
 
 
 def test_inserted_row_with_the_whole_chain_relinked_is_reported(busy_db):
@@ -275,18 +280,17 @@ def test_inserted_row_with_the_whole_chain_relinked_is_reported(busy_db):
         moved["hash"] = recompute(moved)
         busy_db.execute(
             "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
-            " amount, details, prev_hash, hash) VALUES (:seq, :at, :staff_id, :terminal_id,"
-            " :action, :entity, :entity_id, :amount, :details, :prev_hash, :hash)",
+            " amount, details, prev_hash, hash, covers, key_id, signature) VALUES (:seq, :at,"
+            " :staff_id, :terminal_id, :action, :entity, :entity_id, :amount, :details,"
+            " :prev_hash, :hash, :covers, :key_id, :signature)",
             moved,
         )
         prev = moved["hash"]
-    issued = busy_db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'")
     result = audit.verify(busy_db)
     assert not result.ok
-    assert result.seq == issued + 1
-    assert result.problem == (
-        f"Audit entry {issued + 1} was inserted: kassi issued only {issued} entries."
-    )
+    # The forged entry is the first one the key never signed.
+    assert result.seq == target["seq"]
+    assert result.problem == f"Audit entry {target['seq']} is not signed."
 
 
 def test_appended_well_linked_row_is_reported(busy_db):
@@ -342,3 +346,129 @@ def test_refused_operation_leaves_no_audit_entry(db, cashier):
         sessions.adjust_cash(db, cashier, "T1", "add", 100, "coins")
     assert db.scalar("SELECT COUNT(*) FROM audit_log") == count
     assert audit.verify(db).ok
+
+
+# -- signing (R-1, R-2) ----------------------------------------------------------------------
+
+
+def _legacy_database(tmp_path, clock):
+    """A store database from before signing (m010), with unsigned entries and a sale."""
+    from core import demo
+    from core.db import Db
+    from core.schema import migrations
+
+    db = Db(tmp_path / "old.db", clock=clock, migrate=False)
+    with db.write():
+        migrations.apply(db.sql, stop_before="m012_audit_signing")
+    demo.load_demo(db, printer_dir=tmp_path)
+    cashier = auth.authenticate(db, "2", "2222")
+    sessions.open_session(db, cashier, "T1", 10000)
+    sales.record_sale(db, cashier, "T1", [LineInput("1008")], [TenderInput("cash")])
+    return db
+
+
+def test_an_old_database_is_signed_from_its_migration_and_its_legacy_range_named(tmp_path, clock):
+    """SPEC R-1, R-2: entries from before signing stay as they were (their unkeyed chain still
+    checked); the migration's first signed entry names their range, links to their end and
+    covers every row then; verify reports the legacy range and catches a row edited later."""
+    db = _legacy_database(tmp_path, clock)
+    legacy = db.scalar("SELECT MAX(seq) FROM audit_log")
+    assert db.scalar("SELECT COUNT(*) FROM audit_log") == legacy
+    db.migrate()
+    assert db.journal_ready
+    start = db.one("SELECT * FROM audit_log WHERE seq = ?", (legacy + 1,))
+    assert start["action"] == "journal.start" and start["signature"] is not None
+    assert '"legacy":[1,' in start["details"]
+    result = audit.verify(db)
+    assert result.ok, result.problem
+    assert result.legacy == (1, legacy)
+    cashier = auth.authenticate(db, "2", "2222")
+    sales.record_sale(db, cashier, "T1", [LineInput("1008")], [TenderInput("card")])
+    assert audit.verify(db).ok
+    db.execute("UPDATE sales SET total = 1 WHERE id = 1")
+    db.execute("DELETE FROM temp.kassi_touched")
+    result = audit.verify(db)
+    assert result.problem == f"sales row 1: changed since audit entry {legacy + 1} recorded it."
+    db.close()
+
+
+def test_a_legacy_entry_edited_with_its_chain_recomputed_is_caught_by_the_signed_start(
+    tmp_path, clock
+):
+    """SPEC R-1: the signed start entry carries the legacy chain's last hash: rewriting a legacy
+    entry and every legacy hash after it breaks the link into the signed part."""
+    db = _legacy_database(tmp_path, clock)
+    db.migrate()
+    legacy = db.scalar("SELECT MAX(seq) FROM audit_log WHERE signature IS NULL")
+    db.execute("UPDATE audit_log SET amount = 1 WHERE seq = 2")
+    prev = db.scalar("SELECT hash FROM audit_log WHERE seq = 1")
+    for row in db.all("SELECT * FROM audit_log WHERE seq BETWEEN 2 AND ? ORDER BY seq", (legacy,)):
+        digest = audit._legacy_digest(prev, *[row[c] for c in (
+            "seq", "at", "staff_id", "terminal_id", "action", "entity", "entity_id", "amount",
+            "details")])  # fmt: skip
+        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+                   (prev, digest, row["seq"]))  # fmt: skip
+        prev = digest
+    result = audit.verify(db)
+    assert (result.ok, result.seq) == (False, legacy + 1)
+    assert "does not follow" in result.problem
+    db.close()
+
+
+def test_a_login_that_upgrades_legacy_pin_hashes_keeps_the_journal_intact(db):
+    """SPEC R-10 / R-2: the PIN hash is covered; the login that re-peppers a legacy hash
+    appends its entry in the same transaction, so verify stays intact."""
+    salt = bytes(range(16))
+    digest = auth._scrypt("2222", salt, auth._SCRYPT_N, auth._SCRYPT_R, auth._SCRYPT_P)
+    legacy = (
+        f"scrypt${auth._SCRYPT_N}${auth._SCRYPT_R}${auth._SCRYPT_P}${salt.hex()}${digest.hex()}"
+    )
+    with db.write():
+        db.execute("UPDATE staff SET pin_hash = ? WHERE id = '2'", (legacy,))
+        audit.append(db, "test.legacy_hash", entity="staff", entity_id="2")
+    assert audit.verify(db).ok
+    auth.authenticate(db, "2", "2222")
+    entry = db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
+    assert entry["action"] == "staff.pin_upgrade"
+    assert '"staff"' in entry["covers"]
+    assert audit.verify(db).ok
+
+
+def test_rows_written_after_the_last_entry_get_an_entry_before_the_commit(db, manager):
+    """SPEC R-2: nothing kassi writes is left uncovered: a row written after the transaction's
+    last entry gets a "journal.rows" entry of its own, and no earlier entry changes."""
+    with db.write():
+        audit.append(db, "test.first")
+        first = db.one("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1")["hash"]
+        db.execute("UPDATE tenders SET sort_order = 9 WHERE id = 'card'")
+    last = db.all("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 2")
+    assert [r["action"] for r in last] == ["journal.rows", "test.first"]
+    assert last[1]["hash"] == first
+    assert '"tenders"' in last[0]["covers"]
+    assert audit.verify(db).ok
+
+
+def test_a_second_verify_checks_new_signatures_only_and_still_catches_an_old_rewrite(busy_db):
+    """SPEC R-2: an intact verify leaves a signed checkpoint; the next checks every hash and link
+    but only the signatures after it, and an old entry rewritten with every later hash
+    recomputed still fails its signature (the checkpoint's hash no longer matches)."""
+    count = busy_db.scalar("SELECT COUNT(*) FROM audit_log")
+    assert audit.verify(busy_db, full=True).signatures == count
+    with busy_db.write():
+        audit.append(busy_db, "test.later")
+    again = audit.verify(busy_db)
+    assert again.ok and again.signatures == 1 and again.checked == count + 1
+    target = _a_sale_entry(busy_db)["seq"]
+    busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target,))
+    prev = busy_db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (target - 1,))
+    for row in busy_db.all("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (target,)):
+        moved = {**dict(row), "prev_hash": prev}
+        prev = recompute(moved)
+        busy_db.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+            (moved["prev_hash"], prev, row["seq"]),
+        )
+    busy_db.execute("UPDATE audit_head SET hash = ?", (prev,))
+    result = audit.verify(busy_db)
+    assert (result.ok, result.seq) == (False, target)
+    assert "wrong signature" in result.problem

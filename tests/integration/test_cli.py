@@ -149,7 +149,11 @@ class Kassi:
                 )
             ]
             if ignore_login:
-                tables = [t for t in tables if t not in ("audit_log", "number_sequences", "staff")]
+                tables = [
+                    t
+                    for t in tables
+                    if t not in ("audit_log", "audit_head", "number_sequences", "staff")
+                ]
             return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
         finally:
             con.close()
@@ -499,7 +503,9 @@ def test_errors_go_to_stderr_and_change_nothing(cli: Kassi) -> None:
     )
     assert "PIN" in err
     assert cli.snapshot(ignore_login=True) == {
-        k: v for k, v in before.items() if k not in ("audit_log", "number_sequences", "staff")
+        k: v
+        for k, v in before.items()
+        if k not in ("audit_log", "audit_head", "number_sequences", "staff")
     }
     con = sqlite3.connect(cli.db)
     try:

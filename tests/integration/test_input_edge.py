@@ -108,9 +108,7 @@ def test_the_database_refuses_a_barcode_clash_written_directly(db):
         with pytest.raises(sqlite3.IntegrityError, match="R-5"):
             conn.execute("UPDATE items SET barcode = '1002' WHERE sku = '1001'")
         with pytest.raises(sqlite3.IntegrityError, match="R-5"):
-            conn.execute(
-                "INSERT INTO items (sku, name, vat_rate) VALUES ('5701234000011', 'x', 0)"
-            )
+            conn.execute("INSERT INTO items (sku, name, vat_rate) VALUES ('5701234000011', 'x', 0)")
         conn.execute("UPDATE items SET barcode = '1001' WHERE sku = '1001'")  # its own SKU
     finally:
         conn.close()

@@ -239,8 +239,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="audit verify accepts an entry whose content no longer matches its hash",
         file="core/audit.py",
-        original='        if recomputed != row["hash"]:\n',
-        replacement="        if False:\n",
+        original="                if recomputed != row[10]:\n",
+        replacement="                if False:\n",
         tests=("tests/core/test_audit.py",),
     ),
     # -- R-6 safe display -----------------------------------------------------------------
@@ -297,5 +297,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         tests=(
             "tests/integration/test_input_edge.py::test_a_barcode_that_is_another_items_sku_is_refused",
         ),
+    ),
+    Mutation(
+        name="R-1 audit verify skips the entries' signatures",
+        file="core/audit.py",
+        original="                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10]",
+        replacement="                        (bytes(signature), ENTRY_PURPOSE + row[10]",
+        tests=("tests/integration/test_tamper.py", "tests/core/test_audit.py"),
+    ),
+    Mutation(
+        name="R-2 audit verify takes a covered row whatever its content hash",
+        file="core/audit.py",
+        original="            if found is not None and found[0] == digest:\n",
+        replacement="            if found is not None:\n",
+        tests=("tests/core/test_audit_content.py", "tests/integration/test_tamper.py"),
     ),
 )
