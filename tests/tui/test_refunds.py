@@ -35,6 +35,16 @@ async def _refund_prompt(pilot, app, text: str) -> None:
     await pilot.pause()
 
 
+async def _set_quantity(pilot, qty: str) -> None:
+    """F4 on the selected line: clear the offered quantity, type the new one."""
+    await pilot.press("f4")
+    await pilot.pause()
+    await pilot.press("backspace")
+    await type_text(pilot, qty)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 async def test_f6_takes_the_receipts_own_barcode_and_says_which_forms_it_takes(make_app, till_db):
     """C-3: the prompt names the forms; `T1-3` (the printed barcode) loads receipt 3."""
     for _n in range(3):
@@ -112,12 +122,7 @@ async def test_raising_a_refund_quantity_beyond_what_is_left_is_refused_at_f4(ma
         await login(pilot)
         await _refund_prompt(pilot, app, "T1-1")
         screen = sale_screen(app)
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("backspace")
-        await type_text(pilot, "3")
-        await pilot.press("enter")
-        await pilot.pause()
+        await _set_quantity(pilot, "3")
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 2)]
         notice = str(screen.query_one("#notice").render())
         assert notice == "Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3."
@@ -125,12 +130,7 @@ async def test_raising_a_refund_quantity_beyond_what_is_left_is_refused_at_f4(ma
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 2)]
         assert "only 2 × Æbler 1 kg" in str(screen.query_one("#notice").render())
         # Lowering it is fine.
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("backspace")
-        await type_text(pilot, "1")
-        await pilot.press("enter")
-        await pilot.pause()
+        await _set_quantity(pilot, "1")
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 1)]
 
 
