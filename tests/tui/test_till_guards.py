@@ -249,7 +249,7 @@ async def test_a_terminal_open_in_this_process_cannot_be_picked_twice(make_app, 
             await pilot.pause()
             assert app.terminal is None
             assert "Which terminal" in screen_text(app)
-            assert any("already open in another kassi" in n.message for n in app._notifications)
+            assert any("T1 already runs in process" in n.message for n in app._notifications)
     finally:
         held.release()
 
