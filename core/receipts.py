@@ -229,6 +229,9 @@ def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Pair(f"{b.t('Total sales')} ({sm.sales_count})", b.m(sm.sales_total), bold=True))
     if sm.refunds_count:
         b.add(Pair(f"{b.t('Refunds')} ({sm.refunds_count})", b.m(-sm.refunds_total)))
+    if sm.discounts_count or sm.discounts_total:
+        text = f"{b.t('Discounts given')} ({sm.discounts_count})"
+        b.add(Pair(text, b.m(-sm.discounts_total)))
     if sm.rounding_total:
         b.pair("Cash rounding", sm.rounding_total)
 

@@ -129,3 +129,19 @@ async def test_a_discount_without_a_reason_is_refused_in_the_dialog(make_app):
         await _discount(pilot, app, "ctrl+d", "5%", "")
         assert isinstance(app.screen, DiscountScreen)
         assert "A discount needs a reason" in screen_text(app)
+
+
+async def test_the_basket_and_the_notice_say_a_discount_once(make_app):
+    """C-5, C-6: an amount off the basket reads "Basket −5.00", not "−5.00 (5.00)", and the
+    feedback names the amount and the reason, not "Discount given: Discount ..."."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await scan(pilot, "1008", "1001")
+        await _discount(pilot, app, "ctrl+t", "5.00", "Regular")
+        shown = screen_text(app)
+        assert f"Basket −{app.money(500)}\n" in shown
+        assert f"({app.money(500)})" not in shown
+        assert f"Discount given: {app.money(500)} (Regular)." in shown
+        await _discount(pilot, app, "ctrl+t", "10%", "Regular")
+        assert f"Basket −{app.money(550)} (10 %)" in screen_text(app)
