@@ -64,6 +64,7 @@ async def test_f6_takes_the_receipts_own_barcode_and_says_which_forms_it_takes(m
         assert screen.refund_receipt == ("T1", 3)
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 3), ("1001", 1)]
         assert "Refund of T1-3" in screen_text(app)
+        assert "REFUND — receipt T1-3 (F7 to cancel)" in screen_text(app)  # one form throughout
 
 
 async def test_another_stores_receipt_is_refused_when_entered(make_app, till_db):

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from core import catalog, sales, sessions
 from core.errors import KassiError
 from core.i18n import _, ngettext
+from core.receipt_refs import barcode
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens.login import LoggedIn
@@ -148,7 +149,8 @@ class SaleScreen(SaleDiscounts, Screen):
         banner = self.query_one("#mode-banner", Static)
         if self.refund_mode:
             receipt = (
-                _("receipt {t}:{n}").format(t=self.refund_receipt[0], n=self.refund_receipt[1])
+                # as printed under the receipt's barcode (T1-3), like every refund notice
+                _("receipt {ref}").format(ref=barcode(*self.refund_receipt))
                 if self.refund_receipt
                 else _("no receipt")
             )
