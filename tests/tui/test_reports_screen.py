@@ -85,9 +85,9 @@ async def test_cashier_is_refused_the_report(make_app, history):
 
 
 @pytest.mark.parametrize("lang", ["en", "da", "is"])
-async def test_a_cashier_in_the_back_office_is_refused_on_one_line_saying_who_may(make_app, lang):
-    """C-9: the session report and the statements refuse a cashier with why and what to
-    do (log in as someone who may), in the operator's language, on one line that fits."""
+async def test_a_cashier_refused_a_report_or_history_is_told_who_may_on_one_line(make_app, lang):
+    """C-9: the session report, the statements and the session history refuse a cashier
+    with why and who can help, in the operator's language, on one line that fits."""
     from core.i18n import translate
 
     app = make_app(lang=lang)
@@ -106,6 +106,9 @@ async def test_a_cashier_in_the_back_office_is_refused_on_one_line_saying_who_ma
         await pilot.press("escape", "down", "enter")  # the second entry: statements
         await pilot.pause()
         shown["statements"] = screen_text(app)
+        await pilot.press("escape", "escape", "f7")  # the terminal page's session history
+        await pilot.pause()
+        shown["history"] = screen_text(app)
     for screen, message in expected.items():
         assert lang == "en" or "may not" not in message  # translated
         assert len(message) <= 78, message
