@@ -63,14 +63,14 @@ class SaleDiscounts:
     def action_discount_line(self) -> None:
         index = self.selected_index()
         if index is None:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
         name = self.priced[index].name if index < len(self.priced) else self.lines[index].sku
         self.ask_discount(_("Discount on line {n}: {item}").format(n=index + 1, item=name), index)
 
     def action_discount_basket(self) -> None:
         if not self.lines:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
         self.ask_discount(_("Discount on the whole basket"), None)
 
