@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core import money
+from core.dates import format_datetime
 from core.db import parse_iso
 from core.discounts import PERCENT, format_percent
 from core.display import safe_text as stored
@@ -22,13 +23,19 @@ from core.receipt_refs import barcode
 from core.session_views import SessionDetails
 
 
-def local_time(instant: str, store: Store) -> str:
-    """A stored UTC instant as the store's local date and time."""
-    return parse_iso(instant).astimezone(ZoneInfo(store.timezone)).strftime("%Y-%m-%d %H:%M")
+def local_time(instant: str, store: Store, lang: str | None = None) -> str:
+    """A stored UTC instant as the store's local date and time, written the way the
+    document's language writes dates (15.01.2026 09:00 in da/is), as the screens do."""
+    return local_now(parse_iso(instant), store, lang)
 
 
-def local_now(now: datetime, store: Store) -> str:
-    return now.astimezone(ZoneInfo(store.timezone)).strftime("%Y-%m-%d %H:%M")
+def local_now(now: datetime, store: Store, lang: str | None = None) -> str:
+    return format_datetime(now.astimezone(ZoneInfo(store.timezone)), lang or store.locale)
+
+
+def local_clock(instant: str, store: Store) -> str:
+    """Only the local time of day (a line under a page that already carries the date)."""
+    return f"{parse_iso(instant).astimezone(ZoneInfo(store.timezone)):%H:%M}"
 
 
 class _Builder:
@@ -46,6 +53,9 @@ class _Builder:
         if minor is None:
             return "—"
         return money.format_amount(minor, self.store.currency, self.lang)
+
+    def when(self, instant: str) -> str:
+        return local_time(instant, self.store, self.lang)
 
     def add(self, *blocks) -> None:
         self.blocks.extend(blocks)
@@ -86,7 +96,7 @@ def sale_receipt(
     title = b.t("REFUND") if refund else b.t("RECEIPT")
     b.header(title + (" — " + b.t("COPY") if reprint else ""), terminal)
     b.add(
-        Text(f"{b.t('Receipt')}: {sale.receipt_no}    {local_time(sale.created_at, store)}"),
+        Text(f"{b.t('Receipt')}: {sale.receipt_no}    {b.when(sale.created_at)}"),
         Text(f"{b.t('Served by')}: {stored(staff_name)}"),
     )
     if sale.original_ref:
@@ -163,7 +173,7 @@ def adjustment_slip(
     title = b.t("CASH ADDED") if adj.kind == "add" else b.t("CASH REMOVED")
     b.header(title, terminal)
     b.add(
-        Text(f"{b.t('Session')}: {adj.session_id}    {local_time(adj.created_at, store)}"),
+        Text(f"{b.t('Session')}: {adj.session_id}    {b.when(adj.created_at)}"),
         Text(f"{b.t('Staff')}: {stored(adj.staff_name)}"),
         Rule(),
     )
@@ -178,16 +188,12 @@ def _session_head(b: _Builder, d: SessionDetails) -> None:
     s = d.session
     b.add(
         Text(f"{b.t('Session')}: {s.id}    {b.t('Open') if s.is_open else b.t('Closed')}"),
-        Text(f"{b.t('Opened')}: {local_time(s.opened_at, b.store)}  {stored(d.opened_by_name)}"),
+        Text(f"{b.t('Opened')}: {b.when(s.opened_at)}  {stored(d.opened_by_name)}"),
     )
     if s.open_note:  # S-3: the note given at the start belongs on every page of the session
         b.add(Text(f"{b.t('Opening note')}: {stored(s.open_note)}"))
     if s.closed_at:
-        b.add(
-            Text(
-                f"{b.t('Closed')}: {local_time(s.closed_at, b.store)}  {stored(d.closed_by_name or '')}"
-            )
-        )
+        b.add(Text(f"{b.t('Closed')}: {b.when(s.closed_at)}  {stored(d.closed_by_name or '')}"))
     b.add(Rule())
 
 
@@ -212,7 +218,7 @@ def _cash_block(b: _Builder, d: SessionDetails) -> None:
             sign = 1 if a.kind == "add" else -1
             b.add(
                 Pair(
-                    f"{local_time(a.created_at, b.store)[11:]} {stored(a.staff_name)}",
+                    f"{local_clock(a.created_at, b.store)} {stored(a.staff_name)}",
                     b.m(sign * a.amount),
                 )
             )
@@ -232,6 +238,9 @@ def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Pair(f"{b.t('Total sales')} ({sm.sales_count})", b.m(sm.sales_total), bold=True))
     if sm.refunds_count:
         b.add(Pair(f"{b.t('Refunds')} ({sm.refunds_count})", b.m(-sm.refunds_total)))
+    if sm.discounts_count or sm.discounts_total:
+        text = f"{b.t('Discounts given')} ({sm.discounts_count})"
+        b.add(Pair(text, b.m(-sm.discounts_total)))
     if sm.rounding_total:
         b.pair("Cash rounding", sm.rounding_total)
 
@@ -268,7 +277,7 @@ def x_report(d: SessionDetails, now: datetime, lang: str | None = None) -> Docum
     """A snapshot of an open session; nothing is reset."""
     b = _Builder(d.store, lang)
     b.header(b.t("X REPORT"), d.terminal)
-    b.add(Text(f"{b.t('Printed')}: {local_now(now, d.store)}"))
+    b.add(Text(f"{b.t('Printed')}: {local_now(now, d.store, b.lang)}"))
     _session_head(b, d)
     _cash_block(b, d)
     _tenders_block(b, d)
@@ -290,6 +299,6 @@ def z_report(d: SessionDetails, lang: str | None = None) -> Document:
 def test_page(store: Store, terminal: Terminal, now: datetime, lang: str | None = None) -> Document:
     b = _Builder(store, lang)
     b.header(b.t("PRINTER TEST"), terminal)
-    b.add(Text(local_now(now, store)), Text("æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €"), Rule())
+    b.add(Text(local_now(now, store, b.lang)), Text("æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €"), Rule())
     b.add(Pair(b.t("Amount"), b.m(123450)))
     return b.document(b.t("PRINTER TEST"), "test_page", qr=f"kassi:{terminal.id}")

@@ -392,7 +392,9 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                 "SELECT name FROM items WHERE sku = ? OR barcode = ?", (ln.sku, ln.sku)
             )
             raise InputError(
-                _("{item} is not on receipt {ref}.").format(item=name or ln.sku, ref=ref)
+                _("{item} is not on receipt {ref}: scan the receipt it was sold on.").format(
+                    item=name or ln.sku, ref=ref
+                )
             )
         asked[sku] = asked.get(sku, 0) + ln.qty
         need, group = ln.qty, []

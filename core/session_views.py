@@ -49,6 +49,10 @@ class CashSummary:
     refunds_total: int
     rounding_total: int
     by_tender: tuple[TenderTotal, ...]
+    # C-5: what was given off (line and basket), net of what refunds took back, and on
+    # how many sales; the totals above are already after it.
+    discounts_total: int = 0
+    discounts_count: int = 0
 
     @property
     def net_cash(self) -> int:
@@ -139,6 +143,12 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
             "  FROM sales WHERE session_id = ?",
             (session_id,),
         )
+        given = db.one(
+            "SELECT COALESCE(SUM(l.discount), 0) AS total,"
+            "       COUNT(DISTINCT CASE WHEN s.kind = 'sale' AND l.discount > 0 THEN s.id END) AS n"
+            "  FROM sales s JOIN sale_lines l ON l.sale_id = s.id WHERE s.session_id = ?",
+            (session_id,),
+        )
         declared = {
             r["tender_id"]: r["amount"]
             for r in db.all(
@@ -174,6 +184,8 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         refunds_total=sales["refunds_total"],
         rounding_total=sales["rounding"],
         by_tender=by_tender,
+        discounts_total=given["total"],
+        discounts_count=given["n"],
     )
 
 

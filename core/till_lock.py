@@ -61,10 +61,10 @@ def acquire(db_path: str | os.PathLike, terminal_id: str) -> TerminalLock:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         os.close(fd)
         raise StateError(
-            _(
-                "Terminal {terminal} is already open in another kassi (process {pid}): "
-                "use that till, or start this one on another terminal."
-            ).format(terminal=terminal_id, pid=holder or "?")
+            # C-9: one line with the "Error: " prefix, even with a long pid
+            _("Till {terminal} already runs in process {pid}: use it or another till.").format(
+                terminal=terminal_id, pid=holder or "?"
+            )
         ) from None
     except OSError:
         os.close(fd)

@@ -242,3 +242,21 @@ def test_the_sale_screen_preview_and_the_sale_agree(db, cashier, supervisor):
     sold = sales.record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(5, supervisor))
     assert preview.total == sold.sale.total
     assert [ln.line_total for ln in preview.lines] == [ln.line_total for ln in sold.sale.lines]
+
+
+def test_the_session_figures_and_reports_show_the_discounts_given(db, clock, manager):
+    """C-5 "in the session figures": the summary counts the discounted sales and what was
+    given off, net of what a refund took back; the X report prints it."""
+    from core import receipts
+    from core.documents import to_text
+
+    session = sessions.open_session(db, manager, "T1", 0)
+    sales.record_sale(db, manager, "T1", [LineInput("1008", 2, pct(10))], CARD)  # 4,40 off
+    sales.record_sale(db, manager, "T1", [LineInput("1001")], CARD, basket_discount=off(95))
+    sales.record_sale(db, manager, "T1", [LineInput("1003")], CARD)  # no discount
+    sales.record_refund(db, manager, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
+    summary = sessions.session_details(db, manager, session.id).summary
+    assert (summary.discounts_count, summary.discounts_total) == (2, 440 + 95 - 220)
+    details = sessions.session_details(db, manager, session.id)
+    text = to_text(receipts.x_report(details, clock.now, lang="en"), 42)
+    assert "Discounts given (2)                  -3.15" in text

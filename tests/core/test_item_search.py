@@ -45,10 +45,14 @@ def test_a_typed_word_is_found_inside_a_compound(db):
         ("ð", "Dagblað"),
         ("HARÐFISK", "Harðfiskur 100 g"),
         ("súkk", "Súkkulaði 100 g"),
+        ("þykkvabæjar", "Þykkvabæjar kartöflur 2 kg"),
+        ("ÞYKKVA", "Þykkvabæjar kartöflur 2 kg"),
+        ("ávaxta", "Ávaxtasafi 1 l"),
+        ("ÁVAXTASAFI", "Ávaxtasafi 1 l"),
     ],
 )
 def test_icelandic_letters_fold_case(db, typed, found):
-    """C-4: Ð/ð, Á/á, Ú/ú fold; the Reykjavík store searches its own names."""
+    """C-4: Ð/ð, Þ/þ, Á/á, Ú/ú fold; the Reykjavík store searches its own names."""
     assert found in names(db, typed, "REYKJAVIK")
 
 

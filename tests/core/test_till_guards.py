@@ -182,6 +182,25 @@ def test_a_terminal_lock_is_held_until_released(tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["en", "da", "is"])
+def test_a_terminal_in_use_is_refused_on_one_line_that_fits_80_columns(tmp_path, lang):
+    """C-7, C-9: the refusal names the holder's process and says what to do, and fits one
+    80-column line after the CLI's "Error: " in every language."""
+    from core.i18n import set_language, translate
+
+    first = till_lock.acquire(tmp_path / "till.db", "KASSE-10")
+    set_language(lang)
+    try:
+        with pytest.raises(StateError) as refused:
+            till_lock.acquire(tmp_path / "till.db", "KASSE-10")
+    finally:
+        set_language("en")
+        first.release()
+    message = refused.value.message.replace(str(os.getpid()), "4194304")  # the largest pid
+    assert "KASSE-10" in message and "4194304" in message
+    assert len(translate("Error: {message}", lang).format(message=message)) <= 80, message
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
 def test_the_change_refusal_fits_the_payment_dialog_in_every_language(lang):
     """C-9: the largest typed amount still gives one line of the 60-column pay dialog."""
     from core.i18n import set_language

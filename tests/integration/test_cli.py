@@ -49,6 +49,7 @@ SESSION_KEYS = {
 AMOUNT_KEYS = {
     "amount",
     "cash_added",
+    "discounts_total",
     "cash_payments",
     "cash_refunds",
     "cash_removed",
@@ -87,6 +88,7 @@ COUNT_KEYS = {
     "qty",
     "sales_count",
     "refunds_count",
+    "discounts_count",
     "checked",
     "seq",
     "last_receipt_no",
@@ -599,3 +601,26 @@ def test_lang_en_overrides_the_store_amount_format(cli: Kassi) -> None:
     shown = cli.json("session", "show", "--terminal", "T1", *MANAGER)
     assert shown["opening_float"] == "1234.50"
     assert shown["expected_cash"] == "1346.00"  # 1.234,50 + 12,50 + 3 x 33,00
+
+
+def test_session_show_reads_like_the_printouts(cli: Kassi) -> None:
+    """C-5, C-6, S-3: `session show` names the opening note, writes times as the store's
+    language writes them (not the stored UTC ISO), gives the payment types their Danish
+    names and shows the discounts given, net of what refunds took back."""
+    cli.ok("session", "open", "--terminal", "T1", "--float", "0", "--note", "morgen", *MANAGER)
+    cli.ok("session", "adjust", "--terminal", "T1", "--add", "10", "--note", "veksel", *MANAGER)
+    cli.ok(
+        "sale", "--terminal", "T1", "--item", "1008x2", "--discount", "1008=10%:1",
+        "--pay", "card", *MANAGER,
+    )  # fmt: skip
+    cli.ok("refund", "--terminal", "T1", "--receipt", "T1-1", "--item", "1008", "--pay", "card",
+           *MANAGER)  # fmt: skip
+    text = cli.ok("session", "show", "1", *MANAGER)
+    assert re.search(r"Bemærkning ved start\s+morgen", text)
+    assert re.search(r"Startet\s+\d\d\.\d\d\.\d{4} \d\d:\d\d  Mette Manager", text)
+    assert re.search(r"  \d\d\.\d\d\.\d{4} \d\d:\d\d  \+10,00  Mette Manager  veksel", text)
+    assert not re.search(r"\d{4}-\d\d-\d\d", text)
+    assert re.search(r"  Kort\s+2\s+19,80", text)  # 39,60 paid, 19,80 paid back
+    assert re.search(r"Rabatter givet\s+2,20  \(1\)", text)  # 4,40 given, 2,20 taken back
+    shown = cli.json("session", "show", "1", *MANAGER)
+    assert (shown["discounts_total"], shown["discounts_count"]) == ("2.20", 1)

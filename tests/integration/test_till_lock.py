@@ -93,7 +93,7 @@ def test_a_second_process_on_a_live_terminal_is_refused_until_the_first_is_kille
         assert refused.returncode != 0
         message = refused.stderr.strip()
         assert len(message.splitlines()) == 1
-        assert "Terminal T1 is already open in another kassi" in message
+        assert "Till T1 already runs in process" in message
         assert f"process {first.proc.pid}" in message
         assert first.proc.poll() is None, "the refusal leaves the first till alone"
 

@@ -99,7 +99,10 @@ MUTATIONS: tuple[Mutation, ...] = (
         file="tui/screens/terminal.py",
         original="            grant = sessions.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)\n",
         replacement="            grant = app.db.scalar('SELECT MAX(seq) FROM audit_log')\n",
-        tests=(f"{TILL_RULES}::test_no_sale_needs_the_permission_and_is_audited",),
+        tests=(
+            "tests/tui/test_till_guards.py"
+            "::test_no_sale_by_someone_with_the_permission_opens_at_once_audited",
+        ),
     ),
     # -- the bad-input cases reach the operation they name --------------------------------
     Mutation(

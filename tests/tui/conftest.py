@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from core import demo
+from core import auth, demo, sales
 from core.db import Db
+from core.sales import LineInput
+from core.tendering import TenderInput
+from tests.hardware.escpos_decoder import decode
 
 pytestmark = pytest.mark.tui
 
@@ -47,6 +50,40 @@ async def login(pilot, staff: str = "2", pin: str = "2222") -> None:
     await type_text(pilot, pin)
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def approve(pilot, staff: str, pin: str) -> None:
+    """Answer the override prompt: it takes a staff id and a PIN the way the login does."""
+    await login(pilot, staff, pin)
+
+
+async def scan(pilot, *codes: str) -> None:
+    """Type each code and Enter, as a cashier keys items in one at a time."""
+    for code in codes:
+        await type_text(pilot, code)
+        await pilot.press("enter")
+    await pilot.pause()
+
+
+def sale_screen(app):
+    """The sale screen under whatever dialog is open."""
+    from tui.screens.sale import SaleScreen
+
+    return next(s for s in app.screen_stack if isinstance(s, SaleScreen))
+
+
+def sell(db: Db, terminal: str = "T1", lines=(("1008", 3), ("1001", 1))):
+    """A card sale recorded by the manager, for a refund to find."""
+    manager = auth.authenticate(db, "1", "1234")
+    return sales.record_sale(
+        db, manager, terminal, [LineInput(s, q) for s, q in lines], [TenderInput("card")]
+    ).sale
+
+
+def pulses(printer_dir: Path, terminal: str = "T1") -> int:
+    """Drawer kicks sent to the terminal's file printer (the drawer hangs off it)."""
+    sink = printer_dir / f"printer-{terminal}.bin"
+    return sum(e[0] == "pulse" for e in decode(sink.read_bytes())) if sink.exists() else 0
 
 
 async def settle(pilot, app) -> None:

@@ -7,16 +7,11 @@ import json
 
 import pytest
 
-from tests.tui.conftest import login, screen_text, settle, type_text
+from tests.tui.conftest import approve, login, sale_screen, scan, screen_text, settle, type_text
 from tui.screens.discount import DiscountScreen
 from tui.screens.pin_prompt import OverrideScreen
-from tui.screens.sale import SaleScreen
 
 pytestmark = pytest.mark.tui
-
-
-def _sale_screen(app) -> SaleScreen:
-    return next(s for s in app.screen_stack if isinstance(s, SaleScreen))
 
 
 async def _discount(pilot, app, key: str, value: str, reason: str) -> None:
@@ -45,13 +40,10 @@ async def test_a_line_discount_shows_on_the_row_the_total_and_the_receipt(make_a
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "3*1008")
-        await pilot.press("enter")
-        await type_text(pilot, "1001")
-        await pilot.press("enter")
+        await scan(pilot, "3*1008", "1001")
         await pilot.press("up")
         await _discount(pilot, app, "ctrl+d", "10%", "1")
-        screen = _sale_screen(app)
+        screen = sale_screen(app)
         assert app.screen is screen
         shown = screen_text(app)
         assert "Æbler 1 kg −10 %" in shown
@@ -80,20 +72,13 @@ async def test_a_basket_discount_over_the_cashiers_limit_asks_for_an_override(ma
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1008")
-        await pilot.press("enter")
-        await type_text(pilot, "1001")
-        await pilot.press("enter")
+        await scan(pilot, "1008", "1001")
         await _discount(pilot, app, "ctrl+t", "25%", "Birthday")
         assert isinstance(app.screen, OverrideScreen)
         assert "Needs someone allowed to give discounts" in screen_text(app)
         assert "Kasper Kasserer may give at most 10 % off; 25 % needs approval." in screen_text(app)
-        await type_text(pilot, "3")
-        await pilot.press("enter")
-        await type_text(pilot, "3333")
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = _sale_screen(app)
+        await approve(pilot, "3", "3333")
+        screen = sale_screen(app)
         assert app.screen is screen and screen.basket_discount.approver.id == "3"
         # 22,00 + 32,95 = 54,95; 25 % = 13,74 (13,7375 rounded half up)
         assert f"Total {app.money(4121)}" in screen_text(app)
@@ -119,25 +104,16 @@ async def test_an_approver_whose_own_limit_is_too_small_is_refused(make_app, til
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1008")
-        await pilot.press("enter")
+        await scan(pilot, "1008")
         await _discount(pilot, app, "ctrl+d", "11.00", "2")
         assert isinstance(app.screen, OverrideScreen)
-        await type_text(pilot, "3")
-        await pilot.press("enter")
-        await type_text(pilot, "3333")
-        await pilot.press("enter")
-        await pilot.pause()
+        await approve(pilot, "3", "3333")
         assert isinstance(app.screen, OverrideScreen)
         assert "Sigrún Vaktstjóri may give at most 30 % off; 50 % needs approval." in screen_text(
             app
         )
-        await type_text(pilot, "1")
-        await pilot.press("enter")
-        await type_text(pilot, "1234")
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = _sale_screen(app)
+        await approve(pilot, "1", "1234")
+        screen = sale_screen(app)
         assert app.screen is screen
         assert screen.lines[0].discount.approver.id == "1"
     refused = till_db.one("SELECT * FROM audit_log WHERE action = 'override.refused'")
@@ -149,8 +125,23 @@ async def test_a_discount_without_a_reason_is_refused_in_the_dialog(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1008")
-        await pilot.press("enter")
+        await scan(pilot, "1008")
         await _discount(pilot, app, "ctrl+d", "5%", "")
         assert isinstance(app.screen, DiscountScreen)
         assert "A discount needs a reason" in screen_text(app)
+
+
+async def test_the_basket_and_the_notice_say_a_discount_once(make_app):
+    """C-5, C-6: an amount off the basket reads "Basket −5.00", not "−5.00 (5.00)", and the
+    feedback names the amount and the reason, not "Discount given: Discount ..."."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await scan(pilot, "1008", "1001")
+        await _discount(pilot, app, "ctrl+t", "5.00", "Regular")
+        shown = screen_text(app)
+        assert f"Basket −{app.money(500)}\n" in shown
+        assert f"({app.money(500)})" not in shown
+        assert f"Discount given: {app.money(500)} (Regular)." in shown
+        await _discount(pilot, app, "ctrl+t", "10%", "Regular")
+        assert f"Basket −{app.money(550)} (10 %)" in screen_text(app)

@@ -10,19 +10,20 @@ import pytest
 from core import auth, sales
 from core.sales import LineInput
 from core.tendering import TenderInput
-from tests.tui.conftest import login, screen_text, settle, type_text
+from tests.tui.conftest import (
+    approve,
+    login,
+    sale_screen,
+    scan,
+    screen_text,
+    sell,
+    settle,
+    type_text,
+)
 from tui.screens.pin_prompt import OverrideScreen
 from tui.screens.refund_prompt import RefundPromptScreen
-from tui.screens.sale import SaleScreen
 
 pytestmark = pytest.mark.tui
-
-
-def _sell(db, terminal="T1", lines=(("1008", 3), ("1001", 1))):
-    manager = auth.authenticate(db, "1", "1234")
-    return sales.record_sale(
-        db, manager, terminal, [LineInput(s, q) for s, q in lines], [TenderInput("card")]
-    ).sale
 
 
 async def _refund_prompt(pilot, app, text: str) -> None:
@@ -34,14 +35,20 @@ async def _refund_prompt(pilot, app, text: str) -> None:
     await pilot.pause()
 
 
-def _sale_screen(app) -> SaleScreen:
-    return next(s for s in app.screen_stack if isinstance(s, SaleScreen))
+async def _set_quantity(pilot, qty: str) -> None:
+    """F4 on the selected line: clear the offered quantity, type the new one."""
+    await pilot.press("f4")
+    await pilot.pause()
+    await pilot.press("backspace")
+    await type_text(pilot, qty)
+    await pilot.press("enter")
+    await pilot.pause()
 
 
 async def test_f6_takes_the_receipts_own_barcode_and_says_which_forms_it_takes(make_app, till_db):
     """C-3: the prompt names the forms; `T1-3` (the printed barcode) loads receipt 3."""
     for _n in range(3):
-        _sell(till_db)
+        sell(till_db)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
@@ -52,17 +59,18 @@ async def test_f6_takes_the_receipts_own_barcode_and_says_which_forms_it_takes(m
         await type_text(pilot, "T1-3")
         await pilot.press("enter")
         await pilot.pause()
-        screen = _sale_screen(app)
+        screen = sale_screen(app)
         assert app.screen is screen and screen.refund_mode
         assert screen.refund_receipt == ("T1", 3)
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 3), ("1001", 1)]
         assert "Refund of T1-3" in screen_text(app)
+        assert "REFUND — receipt T1-3 (F7 to cancel)" in screen_text(app)  # one form throughout
 
 
 async def test_another_stores_receipt_is_refused_when_entered(make_app, till_db):
     """C-3, C-9: a receipt of REYKJAVIK entered at a NORREBRO till is refused at once, in
     one line that says why and what to do; nothing is loaded."""
-    _sell(till_db, "R1", (("1001", 1),))
+    sell(till_db, "R1", (("1001", 1),))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
@@ -73,7 +81,7 @@ async def test_another_stores_receipt_is_refused_when_entered(make_app, till_db)
         assert len(error) <= 78
         await pilot.press("escape")
         await pilot.pause()
-        screen = _sale_screen(app)
+        screen = sale_screen(app)
         assert not screen.refund_mode and screen.lines == []
 
 
@@ -82,7 +90,7 @@ async def test_unknown_and_fully_refunded_receipts_and_bad_forms_are_refused_at_
 ):
     """C-3, C-9: an unknown receipt, one already refunded in full and a bad form each get
     their one-line reason in the prompt."""
-    _sell(till_db, lines=(("1008", 1),))
+    sell(till_db, lines=(("1008", 1),))
     manager = auth.authenticate(till_db, "1", "1234")
     sales.record_refund(
         till_db, manager, "T1", [LineInput("1008")], [TenderInput("card")], receipt=("T1", 1)
@@ -109,33 +117,21 @@ async def test_unknown_and_fully_refunded_receipts_and_bad_forms_are_refused_at_
 async def test_raising_a_refund_quantity_beyond_what_is_left_is_refused_at_f4(make_app, till_db):
     """C-3: F4 to more than the receipt has left is refused at once with the number still
     refundable; the line keeps its quantity. Scanning the item again is refused too."""
-    _sell(till_db, lines=(("1008", 2),))
+    sell(till_db, lines=(("1008", 2),))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
         await _refund_prompt(pilot, app, "T1-1")
-        screen = _sale_screen(app)
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("backspace")
-        await type_text(pilot, "3")
-        await pilot.press("enter")
-        await pilot.pause()
+        screen = sale_screen(app)
+        await _set_quantity(pilot, "3")
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 2)]
         notice = str(screen.query_one("#notice").render())
         assert notice == "Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3."
-        await type_text(pilot, "1008")
-        await pilot.press("enter")
-        await pilot.pause()
+        await scan(pilot, "1008")
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 2)]
         assert "only 2 × Æbler 1 kg" in str(screen.query_one("#notice").render())
         # Lowering it is fine.
-        await pilot.press("f4")
-        await pilot.pause()
-        await pilot.press("backspace")
-        await type_text(pilot, "1")
-        await pilot.press("enter")
-        await pilot.pause()
+        await _set_quantity(pilot, "1")
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("1008", 1)]
 
 
@@ -150,19 +146,11 @@ async def test_cashier_refund_without_receipt_asks_for_a_supervisor_at_once(make
         assert isinstance(app.screen, OverrideScreen)
         assert "Needs someone allowed to make refunds without a receipt" in screen_text(app)
         # The cashier's own PIN is refused: no permission.
-        await type_text(pilot, "2")
-        await pilot.press("enter")
-        await type_text(pilot, "2222")
-        await pilot.press("enter")
-        await pilot.pause()
+        await approve(pilot, "2", "2222")
         assert isinstance(app.screen, OverrideScreen)
         assert "not allowed to make refunds without a receipt" in screen_text(app)
-        await type_text(pilot, "3")
-        await pilot.press("enter")
-        await type_text(pilot, "3333")
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = _sale_screen(app)
+        await approve(pilot, "3", "3333")
+        screen = sale_screen(app)
         assert app.screen is screen and screen.refund_mode and screen.refund_receipt is None
         await type_text(pilot, "1008")
         await pilot.press("enter", "f5")
@@ -187,5 +175,5 @@ async def test_supervisor_refunds_without_receipt_with_no_prompt(make_app, till_
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "3", "3333")
         await _refund_prompt(pilot, app, "")
-        screen = _sale_screen(app)
+        screen = sale_screen(app)
         assert app.screen is screen and screen.refund_mode and screen.refund_approver is None

@@ -80,5 +80,36 @@ async def test_cashier_is_refused_the_report(make_app, history):
         await login(pilot, "2", "2222")
         await open_reports(pilot)
         text = screen_text(app)
-        assert "not allowed" in text
+        assert "may not see the session report" in text
         assert app.screen.query_one("#report-list").row_count == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_a_cashier_refused_a_report_or_history_is_told_who_may_on_one_line(make_app, lang):
+    """C-9: the session report, the statements and the session history refuse a cashier
+    with why and who can help, in the operator's language, on one line that fits."""
+    from core.i18n import translate
+
+    app = make_app(lang=lang)
+    expected = {
+        "report": translate(
+            "{name} may not see the session report: ask a supervisor or manager.", lang
+        ).format(name="Kasper Kasserer"),
+        "statements": translate("{name} may not manage statements: ask a manager.", lang).format(
+            name="Kasper Kasserer"
+        ),
+    }
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "2", "2222")
+        await open_reports(pilot)
+        shown = {"report": screen_text(app)}
+        await pilot.press("escape", "down", "enter")  # the second entry: statements
+        await pilot.pause()
+        shown["statements"] = screen_text(app)
+        await pilot.press("escape", "escape", "f7")  # the terminal page's session history
+        await pilot.pause()
+        shown["history"] = screen_text(app)
+    for screen, message in expected.items():
+        assert lang == "en" or "may not" not in message  # translated
+        assert len(message) <= 78, message
+        assert any(line.strip() == message for line in shown[screen].splitlines()), screen

@@ -250,3 +250,25 @@ async def test_report_dates_are_shown_and_typed_the_way_the_language_writes_them
         await settle(pilot, app)
         assert app.screen.selection.date_from.isoformat() == "2026-01-14"
         assert cut_texts(app) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_line_keys_on_an_empty_basket_say_why_and_what_to_do(make_app, lang):
+    """C-9, C-6: F8, F4, Ctrl+D and Ctrl+T with nothing in the basket each answer, in the
+    operator's language, on one line: the basket is empty, scan an item first (F8 used to
+    answer nothing and leave the last notice standing)."""
+    from core.i18n import translate
+
+    expected = translate("The basket is empty: scan an item first.", lang)
+    app = make_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        for key in ("f8", "f4", "ctrl+d", "ctrl+t"):
+            await type_text(pilot, "9999")  # something else in the notice first
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(key)
+            await pilot.pause()
+            assert notice(app) == expected, key
+    assert lang == "en" or expected != "The basket is empty: scan an item first."
+    assert len(expected) <= 78

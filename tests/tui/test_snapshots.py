@@ -210,6 +210,31 @@ async def prompts(w: Walk) -> None:
     await w.shot("sale_after_switching_user")
 
 
+async def discounts_and_quitting(w: Walk) -> None:
+    """As the cashier (limit 10 %): a line discount, a basket discount over the limit (the
+    override prompt), then Ctrl+Q with the basket unpaid."""
+    for code in ("3*1008", "1001"):
+        await w.type(code)
+        await w.keys("enter")
+    await w.keys("up", "ctrl+d")
+    await w.shot("discount_line")
+    await w.type("10%")
+    await w.keys("enter")
+    await w.type("1")
+    await w.keys("enter")
+    await w.shot("sale_line_discounted")
+    await w.keys("ctrl+t")
+    await w.type("25%")
+    await w.keys("enter")
+    await w.type("4")
+    await w.keys("enter")
+    await w.shot("override_discount")
+    await w.keys("escape")
+    await w.keys("ctrl+q")
+    await w.shot("quit_basket")
+    await w.keys("escape", "f7", "enter")
+
+
 SCENES: list[Callable[[Walk], Awaitable[None]]] = [
     log_in,
     start_session,
@@ -219,6 +244,7 @@ SCENES: list[Callable[[Walk], Awaitable[None]]] = [
     look_back,
     back_office,
     prompts,
+    discounts_and_quitting,
 ]
 
 

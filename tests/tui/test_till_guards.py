@@ -10,17 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from core import auth, config, parked, sessions
-from tests.hardware.escpos_decoder import decode
-from tests.tui.conftest import login, screen_text, settle, type_text
+from tests.tui.conftest import approve, login, pulses, scan, screen_text, settle
 from tui.screens.pin_prompt import PinPromptScreen
 from tui.screens.quit_basket import QuitBasketScreen
+from tui.screens.sale import SaleScreen
 
 pytestmark = pytest.mark.tui
-
-
-def pulses(tmp_path) -> int:
-    sink = tmp_path / "printer-T1.bin"
-    return sum(e[0] == "pulse" for e in decode(sink.read_bytes())) if sink.exists() else 0
 
 
 def entries(db, action: str) -> list:
@@ -32,10 +27,6 @@ def open_session(till_db):
     boss = auth.authenticate(till_db, "1", "1234")
     sessions.open_session(till_db, boss, "T1", 100000)
     return boss
-
-
-async def approve(pilot, staff: str, pin: str) -> None:
-    await login(pilot, staff, pin)  # the prompt takes a staff id and a PIN the same way
 
 
 # -- the drawer -----------------------------------------------------------------------
@@ -93,6 +84,7 @@ async def test_no_sale_without_the_permission_asks_and_opens_only_when_approved(
         await pilot.press("f9", "f8")
         await settle(pilot, app)
         assert isinstance(app.screen, PinPromptScreen)
+        assert "No sale: an approving PIN" in screen_text(app)
         await approve(pilot, "2", "2222")  # the cashier cannot approve herself
         assert isinstance(app.screen, PinPromptScreen)
         assert "not allowed" in screen_text(app)
@@ -110,6 +102,25 @@ async def test_no_sale_without_the_permission_asks_and_opens_only_when_approved(
     (entry,) = entries(till_db, "drawer.no_sale")
     assert entry["staff_id"] == "3"
     assert json.loads(entry["details"])["requested_by"] == "2"
+
+
+async def test_no_sale_by_someone_with_the_permission_opens_at_once_audited(
+    make_app, till_db, tmp_path
+):
+    """C-7: a supervisor holds drawer.no_sale: F8 asks nobody, pulses once and writes one
+    audit entry in their name for this terminal."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "3", "3333")
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f8")
+        await settle(pilot, app)
+        assert "Drawer opened (no sale)" in screen_text(app)
+    assert [(e["staff_id"], e["terminal_id"]) for e in entries(till_db, "drawer.no_sale")] == [
+        ("3", "T1")
+    ]
+    assert pulses(tmp_path) == 1
 
 
 async def test_the_bridge_refuses_a_pulse_without_a_drawer_grant(make_app, tmp_path):
@@ -131,9 +142,7 @@ async def test_ctrl_q_with_an_unpaid_basket_asks_and_esc_stays(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1001")
-        await pilot.press("enter")
-        await pilot.pause()
+        await scan(pilot, "1001")
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, QuitBasketScreen)
@@ -148,10 +157,8 @@ async def test_parking_on_quit_brings_the_basket_back_at_the_next_start(make_app
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1001")
-        await pilot.press("enter")
-        await type_text(pilot, "1008")
-        await pilot.press("enter", "ctrl+q")
+        await scan(pilot, "1001", "1008")
+        await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
@@ -176,8 +183,10 @@ async def test_ctrl_q_with_an_empty_basket_quits_at_once(make_app):
         assert not app.is_running
 
 
-async def test_leaving_kiosk_mode_needs_kiosk_exit_and_the_prompt_says_so(make_app):
-    """C-7: the prompt names the permission; a cashier is refused, a supervisor leaves."""
+@pytest.mark.parametrize(("staff", "pin"), [("3", "3333"), ("1", "1234")])
+async def test_leaving_kiosk_mode_needs_kiosk_exit_and_the_prompt_says_so(make_app, staff, pin):
+    """C-7: the prompt names the permission; a cashier is refused and Esc goes back to the
+    till; a supervisor or a manager (both hold kiosk.exit) leaves."""
     app = make_app(kiosk=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
@@ -190,9 +199,11 @@ async def test_leaving_kiosk_mode_needs_kiosk_exit_and_the_prompt_says_so(make_a
         await approve(pilot, "2", "2222")
         assert app.is_running and "not allowed to leave kiosk mode" in screen_text(app)
         await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen) and app.is_running
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await approve(pilot, "3", "3333")
+        await approve(pilot, staff, pin)
         await pilot.pause()
         assert not app.is_running
 
@@ -238,7 +249,7 @@ async def test_a_terminal_open_in_this_process_cannot_be_picked_twice(make_app, 
             await pilot.pause()
             assert app.terminal is None
             assert "Which terminal" in screen_text(app)
-            assert any("already open in another kassi" in n.message for n in app._notifications)
+            assert any("T1 already runs in process" in n.message for n in app._notifications)
     finally:
         held.release()
 
@@ -251,12 +262,10 @@ async def test_a_tender_over_the_change_limit_is_refused_on_one_line(make_app, t
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await type_text(pilot, "1001")
-        await pilot.press("enter", "f5")
+        await scan(pilot, "1001")
+        await pilot.press("f5")
         await pilot.pause()
-        await type_text(pilot, "999999999")
-        await pilot.press("enter")
-        await pilot.pause()
+        await scan(pilot, "999999999")
         text = screen_text(app)
         line = next(ln for ln in text.splitlines() if "Too much cash" in ln)
         # whole, not cut; in the screen's own number format, as every amount on it

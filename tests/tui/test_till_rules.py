@@ -7,7 +7,6 @@ import pytest
 from core import auth, sales, sessions
 from core.sales import LineInput
 from core.tendering import TenderInput
-from tests.hardware.escpos_decoder import decode
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tui.screens.login import LoginScreen
 from tui.screens.sale import SaleScreen
@@ -31,35 +30,6 @@ async def test_selling_with_no_session_opens_one_and_says_so(make_app, till_db):
         assert (row["opened_auto"], row["opening_float"]) == (1, 0)
 
 
-async def test_kiosk_refuses_to_quit_without_a_manager_pin(make_app):
-    app = make_app(kiosk=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-        assert app.is_running
-        # A cashier's PIN is not enough ...
-        await type_text(pilot, "2")
-        await pilot.press("enter")
-        await type_text(pilot, "2222")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.is_running
-        assert "not allowed to leave kiosk mode" in screen_text(app)
-        # ... Esc goes back to the till, still running.
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, SaleScreen) and app.is_running
-        # A manager's PIN lets the till close.
-        await pilot.press("ctrl+q")
-        await type_text(pilot, "1")
-        await pilot.press("enter")
-        await type_text(pilot, "1234")
-        await pilot.press("enter")
-        await pilot.pause()
-        assert not app.is_running
-
-
 async def test_kiosk_has_no_command_palette(make_app):
     app = make_app(kiosk=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -67,15 +37,6 @@ async def test_kiosk_has_no_command_palette(make_app):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, SaleScreen)
-
-
-async def test_outside_kiosk_ctrl_q_quits(make_app):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot)
-        await pilot.press("ctrl+q")
-        await pilot.pause()
-        assert not app.is_running
 
 
 async def test_bad_amount_shows_error_under_the_field_and_changes_nothing(make_app, till_db):
@@ -158,13 +119,6 @@ async def test_sixteen_colour_terminals_get_the_ansi_theme(make_app, monkeypatch
         assert isinstance(app.screen, SaleScreen)
 
 
-def _pulses(printer_file) -> int:
-    """Drawer kicks sent to the terminal's printer (the drawer hangs off it)."""
-    if not printer_file.exists():
-        return 0
-    return sum(e[0] == "pulse" for e in decode(printer_file.read_bytes()))
-
-
 async def test_the_close_wizard_offers_the_starting_amount_to_leave(make_app, till_db, tmp_path):
     """S-8 step 3: the amount to leave in the drawer starts as the session's starting amount
     (the float for tomorrow); Enter takes it, the rest of the count is removed."""
@@ -188,43 +142,3 @@ async def test_the_close_wizard_offers_the_starting_amount_to_leave(make_app, ti
         await settle(pilot, app)
     row = till_db.one("SELECT status, left_in_drawer, cash_removed FROM sessions WHERE id = 1")
     assert tuple(row) == ("closed", 50000, 3300)
-
-
-async def test_no_sale_needs_the_permission_and_is_audited(make_app, till_db, tmp_path):
-    """SPEC (beyond the sources) "no sale": F8 opens the drawer only through the core
-    operation: a cashier without drawer.no_sale is refused on screen (no drawer kick, no
-    audit entry); a supervisor opens it once, with one audit entry in their name."""
-    printer = tmp_path / "printer-T1.bin"
-    audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'drawer.no_sale'"
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, "2", "2222")
-        await pilot.press("f9")
-        await pilot.pause()
-        entries = till_db.scalar("SELECT COUNT(*) FROM audit_log")
-        await pilot.press("f8")
-        await settle(pilot, app)
-        assert "No sale: an approving PIN" in screen_text(app)  # the override prompt (C-7)
-        await pilot.press("escape")
-        await settle(pilot, app)
-        assert "No sale cancelled: the drawer stays shut." in screen_text(app)
-        assert till_db.scalar(audited) == 0
-        assert till_db.scalar("SELECT COUNT(*) FROM audit_log") >= entries
-        assert _pulses(printer) == 0
-
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await login(pilot, "3", "3333")
-        await pilot.press("f9")
-        await pilot.pause()
-        await pilot.press("f8")
-        await settle(pilot, app)
-        assert "Drawer opened (no sale)" in screen_text(app)
-    rows = till_db.all(
-        "SELECT action, staff_id, terminal_id FROM audit_log WHERE seq > ?", (entries,)
-    )
-    assert [tuple(r) for r in rows if r["action"] == "drawer.no_sale"] == [
-        ("drawer.no_sale", "3", "T1")
-    ]
-    assert till_db.scalar(audited) == 1
-    assert _pulses(printer) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _
+from core.i18n import _, current_language
 from tui.cli import (
     Context,
     authenticate,
@@ -103,6 +103,8 @@ def session_json(d) -> dict:
         "refunds_count": summary.refunds_count,
         "sales_total": m(summary.sales_total),
         "refunds_total": m(summary.refunds_total),
+        "discounts_total": m(summary.discounts_total),
+        "discounts_count": summary.discounts_count,
         "cash_payments": m(summary.cash_sales),
         "cash_refunds": m(summary.cash_refunds),
         "cash_added": m(summary.cash_added),
@@ -123,9 +125,11 @@ def session_json(d) -> dict:
 
 def session_text(d) -> str:
     from core.money import format_amount
+    from core.receipts import local_time
 
     cur, loc = d.store.currency, d.store.locale
     f = lambda v: "—" if v is None else format_amount(v, cur, loc)  # noqa: E731
+    when = lambda instant: local_time(instant, d.store, current_language())  # noqa: E731
     s, summary = d.session, d.summary
     status = _("Open") if s.is_open else _("Closed")
     rows = [
@@ -133,13 +137,15 @@ def session_text(d) -> str:
         (_("Terminal"), f"{cell(d.terminal.name)} [{cell(s.terminal_id)}]  {cell(d.store.name)}"),
         (
             _("Opened"),
-            f"{s.opened_at}  {cell(d.opened_by_name)}"
+            f"{when(s.opened_at)}  {cell(d.opened_by_name)}"
             + ("  " + _("(automatically)") if s.opened_auto else ""),
         ),
+        *([(_("Opening note"), cell(s.open_note))] if s.open_note else []),
         (_("Starting amount"), f(s.opening_float)),
         (_("Opening discrepancy"), f(s.opening_discrepancy)),
         (_("Total sales"), f"{f(summary.sales_total)}  ({summary.sales_count})"),
         (_("Refunds"), f"{f(summary.refunds_total)}  ({summary.refunds_count})"),
+        (_("Discounts given"), f"{f(summary.discounts_total)}  ({summary.discounts_count})"),
         (_("Cash payments"), f(summary.cash_sales)),
         (_("Cash refunds"), f(summary.cash_refunds)),
         (_("Cash added"), f(summary.cash_added)),
@@ -152,7 +158,7 @@ def session_text(d) -> str:
             (_("Closing discrepancy"), f(s.closing_discrepancy)),
             (_("Left in drawer"), f(s.left_in_drawer)),
             (_("Cash taken out"), f(s.cash_removed)),
-            (_("Closed"), f"{s.closed_at}  {cell(d.closed_by_name)}"),
+            (_("Closed"), f"{when(s.closed_at)}  {cell(d.closed_by_name)}"),
         ]
     if d.head is not None:  # the head its X or Z report prints
         rows.append((_("Journal head"), d.head.short))
@@ -164,7 +170,7 @@ def session_text(d) -> str:
         for a in d.adjustments:
             sign = "+" if a.kind == "add" else "-"
             lines.append(
-                f"  {a.created_at}  {sign}{f(a.amount)}  {cell(a.staff_name)}  {cell(a.note)}"
+                f"  {when(a.created_at)}  {sign}{f(a.amount)}  {cell(a.staff_name)}  {cell(a.note)}"
             )
     lines.append("")
     lines.append(_("Payments by type"))
@@ -175,7 +181,8 @@ def session_text(d) -> str:
                 declared=f(t.declared), diff=f(t.difference)
             )
         lines.append(
-            f"  {cell(t.name).ljust(14)} {str(t.count).rjust(5)}  {f(t.amount).rjust(14)}" + extra
+            f"  {cell(_(t.name)).ljust(14)} {str(t.count).rjust(5)}  {f(t.amount).rjust(14)}"
+            + extra
         )
     return "\n".join(lines)
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from core import sessions
 from core.dates import format_datetime
 from core.db import parse_iso
-from core.errors import KassiError
+from core.errors import KassiError, PermissionDenied
 from core.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain
@@ -77,6 +77,13 @@ class HistoryScreen(Screen):
                 offset=self.page_offset,
                 terminal_id=None if self.all_terminals else app.terminal.id,
             )
+        except PermissionDenied:  # C-9: why, and who can help, on one line
+            self.query_one("#notice", Static).update(
+                _("{name} may not see past sessions: ask a supervisor or manager.").format(
+                    name=app.staff.name
+                )
+            )
+            return
         except KassiError as exc:
             self.query_one("#notice", Static).update(exc.message)
             return

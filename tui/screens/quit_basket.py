@@ -23,7 +23,7 @@ class QuitBasketScreen(ModalScreen[str]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="quit-basket"):
+        with Vertical(classes="dialog wide", id="quit-basket"):
             yield Static(_("The basket is not paid for."), classes="dialog-title", markup=False)
             yield Static(_("Park it and it is back on this till at the next start."), markup=False)
             yield Static(

@@ -164,6 +164,7 @@ class SaleScreen(SaleDiscounts, Screen):
         banner = self.query_one("#mode-banner", Static)
         if self.refund_mode:
             receipt = (
+                # as printed under the receipt's barcode (T1-3), like every refund notice
                 _("receipt {ref}").format(ref=barcode(*self.refund_receipt))
                 if self.refund_receipt
                 else _("no receipt")
@@ -293,9 +294,14 @@ class SaleScreen(SaleDiscounts, Screen):
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
 
+    def refuse_empty_basket(self) -> None:
+        """C-9: F4, F8, Ctrl+D, Ctrl+T on an empty basket say why and what to do."""
+        self.notice(_("The basket is empty: scan an item first."), error=True)
+
     def action_remove_line(self) -> None:
         index = self.selected_index()
         if index is None:
+            self.refuse_empty_basket()  # F8 said nothing: a stale notice stood instead
             return
         name = self.item_name(index)
         self.lines.pop(index)
@@ -307,7 +313,7 @@ class SaleScreen(SaleDiscounts, Screen):
 
         index = self.selected_index()
         if index is None:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
 
         def done(value: str | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from attrs import evolve
 
 from core import sales
+from core.discounts import PERCENT
 from core.errors import KassiError, PermissionDenied
 from core.i18n import _
 from core.sales import LineInput
@@ -54,17 +55,16 @@ class SaleDiscounts:
     def discount_parts(self) -> list[str]:
         if not self.basket_discount or self.refund_mode:
             return []
+        amount = self.app.money(self.basket_off)
+        if self.basket_discount.kind != PERCENT:  # "−5,00 (5,00)" would say it twice
+            return [_("Basket −{amount}").format(amount=amount)]
         label = self.basket_discount.label(self.app.store.currency, self.app.locale)
-        return [
-            _("Basket −{amount} ({label})").format(
-                amount=self.app.money(self.basket_off), label=label
-            )
-        ]
+        return [_("Basket −{amount} ({label})").format(amount=amount, label=label)]
 
     def action_discount_line(self) -> None:
         index = self.selected_index()
         if index is None:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
         name = self.priced[index].name if index < len(self.priced) else self.lines[index].sku
         self.ask_discount(
@@ -73,7 +73,7 @@ class SaleDiscounts:
 
     def action_discount_basket(self) -> None:
         if not self.lines:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
         self.ask_discount(_("Discount on the whole basket"), None)
 
@@ -99,7 +99,9 @@ class SaleDiscounts:
 
         def apply(discount) -> None:
             self.lines, self.basket_discount = basket_with(discount)
-            self.notice(_("Discount given: {label}.").format(label=self.describe(discount)))
+            label = discount.label(self.app.store.currency, self.app.locale)
+            given = f"{label} ({_(discount.reason)})"  # "Discount given: Discount 10 %" no more
+            self.notice(_("Discount given: {label}.").format(label=given))
             self.redraw_basket()
 
         def check(discount) -> None:

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from core import statements
-from core.errors import KassiError
+from core.errors import KassiError, PermissionDenied
 from core.i18n import _, ngettext
 from core.statement_periods import local_text, parse_when
 from tui.widgets.footer import KassiFooter
@@ -73,6 +73,12 @@ class StatementsScreen(Screen):
             rows = statements.list_statements(
                 app.db, app.staff, store_id=app.store.id, limit=PAGE, offset=self.page_offset
             )
+        except PermissionDenied:  # C-9: why, and what to do, on one line
+            self.notice(
+                _("{name} may not manage statements: ask a manager.").format(name=app.staff.name),
+                error=True,
+            )
+            return
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
