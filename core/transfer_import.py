@@ -413,7 +413,7 @@ def import_transactions(
             if not records:
                 chain.finish()
             chain.commit(source)
-            if importer.sales or importer.sessions:
+            if not chain.skip:  # the heads moved: an entry says so, with what came
                 audit.append(
                     db,
                     "transfer.import",
