@@ -375,6 +375,10 @@ def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
     return Item.from_row(row)
 
 
+class UnknownCode(NotFound):
+    """No active item has this SKU or barcode (what was scanned or typed)."""
+
+
 def find_item(db: Db, code: str, store_id: str | None = None, *, priced: bool = False) -> Item:
     """An item by SKU or by barcode (what a scanner types), at the store's price.
 
@@ -382,7 +386,7 @@ def find_item(db: Db, code: str, store_id: str | None = None, *, priced: bool = 
     its currency refuses it here, when it is scanned (R-7, core.prices.NoPrice)."""
     row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
     if row is None or not row["active"]:
-        raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
+        raise UnknownCode(_("No item with SKU or barcode {code}.").format(code=code))
     item = Item.from_row(row)
     if priced and store_id is not None:
         prices.check_priced(db, item, store_id)

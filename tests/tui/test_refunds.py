@@ -177,3 +177,23 @@ async def test_supervisor_refunds_without_receipt_with_no_prompt(make_app, till_
         await _refund_prompt(pilot, app, "")
         screen = sale_screen(app)
         assert app.screen is screen and screen.refund_mode and screen.refund_approver is None
+
+
+async def test_the_finished_refund_says_the_money_was_paid_out(make_app, till_db):
+    """C-6, C-9: a refund's completion reads "paid out", not "paid": the money went
+    to the customer."""
+    from tui.screens.payment import PaymentScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "3", "3333")
+        await _refund_prompt(pilot, app, "")
+        await type_text(pilot, "1008")
+        await pilot.press("enter", "f5")
+        await pilot.pause()
+        await pilot.press("f2")  # paid back to the card
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen)
+        paid = str(app.screen.query_one("#paid").render())
+        assert "paid out 22.00" in paid, paid

@@ -253,6 +253,26 @@ async def test_a_burst_login_fills_staff_id_then_pin(make_app):
         assert app.staff is not None and app.staff.id == "2"
 
 
+async def test_a_burst_login_after_a_wrong_pin_starts_again_from_the_staff_id(make_app):
+    """C-1: a wrong PIN clears the staff id and puts the cursor there, so the retry
+    (`2`, Tab, `2222`, Enter in one burst) logs in instead of typing into the PIN."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, ["2", "tab", *"1111", "enter"])
+        for _ in range(10):
+            await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.screen.query_one("#staff-id").value == ""
+        assert app.focused is app.screen.query_one("#staff-id")
+        burst(app, ["2", "tab", *"2222", "enter"])
+        for _ in range(20):
+            if isinstance(app.screen, SaleScreen):
+                break
+            await pilot.pause()
+        assert app.staff is not None and app.staff.id == "2"
+
+
 async def test_a_burst_login_with_enter_after_the_staff_id_logs_in_too(make_app):
     """C-1: Enter instead of Tab after the staff id, all in one burst."""
     app = make_app()

@@ -263,7 +263,7 @@ async def test_line_keys_on_an_empty_basket_say_why_and_what_to_do(make_app, lan
     app = make_app(lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        for key in ("f8", "f4", "ctrl+d", "ctrl+t"):
+        for key in ("f8", "f4", "ctrl+d", "ctrl+t", "f5"):
             await type_text(pilot, "9999")  # something else in the notice first
             await pilot.press("enter")
             await pilot.pause()
@@ -272,3 +272,23 @@ async def test_line_keys_on_an_empty_basket_say_why_and_what_to_do(make_app, lan
             assert notice(app) == expected, key
     assert lang == "en" or expected != "The basket is empty: scan an item first."
     assert len(expected) <= 78
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_an_unknown_code_says_to_check_it_or_search(make_app, lang):
+    """C-9: a code no item has is refused with what to do next (check it, or F2 to
+    search), in the operator's language, on one line; nothing is added."""
+    from core.i18n import translate
+
+    app = make_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "9999")
+        await pilot.press("enter")
+        await pilot.pause()
+        expected = translate(
+            "No item with SKU or barcode {code}: check it, or press F2 to search.", lang
+        ).format(code="9999")
+        assert notice(app) == expected
+        assert "F2" in expected and len(expected) <= 78
+        assert app.screen.lines == []

@@ -72,6 +72,11 @@ class LoginScreen(Screen):
             staff = auth.authenticate(self.app.db, staff_id, pin, terminal_id=self.app.terminal.id)
         except KassiError as exc:
             error.update(exc.message)
+            # The next try starts from the staff id, as the first did: a retyped
+            # "id, Tab, PIN" (or a badge burst) must not land the PIN in the id field.
+            staff_field = self.query_one("#staff-id", Input)
+            staff_field.value = ""
+            staff_field.focus()
             return
         error.update("")
         self.app.staff = staff

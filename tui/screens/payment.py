@@ -193,10 +193,13 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
             money.format_amount(self.total, app.store.currency, app.locale)
         )
         self.query_one("#amount", AmountField).display = False
+        done = (
+            _("Receipt {n} — paid out {amount}")
+            if self.refund
+            else _("Receipt {n} — paid {amount}")
+        )
         self.query_one("#paid", Static).update(
-            _("Receipt {n} — paid {amount}").format(
-                n=sale.receipt_no, amount=app.money(abs(sale.due))
-            )
+            done.format(n=sale.receipt_no, amount=app.money(abs(sale.due)))
         )
         if self.refund:
             self.query_one("#change-label", Static).update(_("Paid out"))

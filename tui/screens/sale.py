@@ -262,6 +262,15 @@ class SaleScreen(SaleDiscounts, Screen):
                 self.app.db, code, self.app.store.id, priced=not against_receipt
             )
             sales.check_qty(qty)
+        except catalog.UnknownCode:
+            # C-9: say what to do next: the code may be mistyped, or the item is found by name.
+            self.notice(
+                _("No item with SKU or barcode {code}: check it, or press F2 to search.").format(
+                    code=code
+                ),
+                error=True,
+            )
+            return
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
@@ -384,7 +393,7 @@ class SaleScreen(SaleDiscounts, Screen):
 
         self.take_codes()  # a code scanned just before F5 is in the basket it pays
         if not self.lines:
-            self.notice(_("The basket is empty."), error=True)
+            self.refuse_empty_basket()
             return
         if self.drawer_blocks():
             return
