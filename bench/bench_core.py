@@ -3,7 +3,8 @@
 (a) A 5-line cash sale through ``sales.record_sale`` on a file database as in
     production (WAL, synchronous=FULL: every commit is fsynced), against the
     floor: raw sqlite3 on the same schema and pragmas writing the same rows (the
-    sale, 5 lines, the payment, 5 stock upserts, 5 movements, one audit row) in
+    sale, 5 lines, the payment, 5 stock upserts, 5 movements, the receipt's print job,
+    the signed audit row with its counter and the signed head) in
     one transaction each. Goal: core median <= 3 x the floor median.
 (b) ``session_views.cash_summary`` of a session holding 10,000 sales.
     Goal: median < 50 ms.
@@ -81,6 +82,7 @@ def floor_sale(tmp: Path) -> tuple[Callable[[], object], Callable[[], None]]:
     sale = dict(db.one("SELECT * FROM sales WHERE id = 1"))
     pay = dict(db.one("SELECT * FROM payments WHERE sale_id = 1"))
     audit_row = dict(db.one("SELECT * FROM audit_log WHERE action = 'sale'"))
+    job = dict(db.one("SELECT * FROM print_jobs WHERE kind = 'sale_receipt'"))
     db.close()
 
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -137,9 +139,28 @@ def floor_sale(tmp: Path) -> tuple[Callable[[], object], Callable[[], None]]:
             " VALUES (?,?,?,?,?,?)",
             [(sale["store_id"], sku, -1, "sale", sale_id, now) for sku in SKUS],
         )
+        # the receipt's print job is queued in the sale's transaction.
+        con.execute(
+            "INSERT INTO print_jobs (terminal_id, kind, ref, title, payload, text, open_drawer,"
+            " copy, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                "T1",
+                job["kind"],
+                f"receipt:T1:{state['receipt']}",
+                job["title"],
+                b"",
+                "",
+                1,
+                0,
+                "pending",
+                now,
+            ),
+        )
+        # the signed entry with what it covers, its counter and the signed head.
         con.execute(
             "INSERT INTO audit_log (seq, at, staff_id, terminal_id, action, entity, entity_id,"
-            " amount, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " amount, details, prev_hash, hash, covers, key_id, signature)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 state["seq"],
                 now,
@@ -152,7 +173,15 @@ def floor_sale(tmp: Path) -> tuple[Callable[[], object], Callable[[], None]]:
                 audit_row["details"],
                 audit_row["prev_hash"],
                 audit_row["hash"],
+                audit_row["covers"],
+                audit_row["key_id"],
+                audit_row["signature"],
             ),
+        )
+        con.execute("UPDATE number_sequences SET value = ? WHERE name = 'audit'", (state["seq"],))
+        con.execute(
+            "UPDATE audit_head SET seq = ?, hash = ?, signature = ? WHERE id = 1",
+            (state["seq"], audit_row["hash"], audit_row["signature"]),
         )
         con.execute("COMMIT")
 

@@ -281,6 +281,8 @@ def generate(path: Path, years: int, sales_per_session: tuple[int, int]) -> dict
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     tmp.rename(path)
+    if Path(f"{tmp}.key").exists():  # the journal's key goes with its database
+        Path(f"{tmp}.key").replace(Path(f"{path}.key"))
     return {"sessions": len(sessions), "sales": n_sales}
 
 

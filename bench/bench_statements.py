@@ -270,6 +270,8 @@ def dataset(n: int) -> Path:
         os.unlink(tmp)
         _generate(Path(tmp), n)
         os.replace(tmp, path)
+        if Path(f"{tmp}.key").exists():  # the journal's key goes with its database
+            os.replace(f"{tmp}.key", f"{path}.key")
     return path
 
 
@@ -339,6 +341,9 @@ def _measure(n: int) -> dict:
     try:
         copy = work / "bench.db"
         shutil.copyfile(source, copy)
+        key = Path(f"{source}.key")  # the journal's key lives beside its database
+        if key.exists():
+            shutil.copyfile(key, Path(f"{copy}.key"))
         start = PERIOD_START.isoformat()
         end = (PERIOD_START + timedelta(days=DAYS)).isoformat()
         root = Path(__file__).resolve().parent.parent
