@@ -343,7 +343,7 @@ def _measure(n: int) -> dict:
         shutil.copyfile(source, copy)
         key = Path(f"{source}.key")  # the journal's key lives beside its database
         if key.exists():
-            shutil.copyfile(key, Path(f"{copy}.key"))
+            shutil.copy2(key, Path(f"{copy}.key"))  # with its 0600 mode
         start = PERIOD_START.isoformat()
         end = (PERIOD_START + timedelta(days=DAYS)).isoformat()
         root = Path(__file__).resolve().parent.parent
