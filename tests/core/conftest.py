@@ -58,3 +58,30 @@ def make_staff(db: Db, manager: Staff) -> Callable[..., Staff]:
         return config.add_staff(db, manager, staff_id, name, "4321", "cashier", list(permissions))
 
     return make
+
+
+# -- a store and a head office (statements, transfers) --------------------------------
+
+
+@pytest.fixture
+def shop(db, clock, manager):
+    """The store of the statement and transfer tests, driven by ``Shop``'s helpers."""
+    from tests.core.test_statements_support import Shop
+
+    return Shop(db, clock, manager)
+
+
+@pytest.fixture
+def head_office():
+    """A second kassi database with the same stores, staff, tenders and items."""
+    from datetime import UTC, datetime
+
+    from core import auth, demo
+    from tests.conftest import FakeClock
+    from tests.core.test_statements_support import Shop
+
+    clock = FakeClock(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
+    ho = Db(":memory:", clock=clock)
+    demo.load_demo(ho)
+    yield Shop(ho, clock, auth.get_staff(ho, "1"))
+    ho.close()

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from core import config
 from core.statement_batch import run_batch
 from tests.core.test_statements_support import Shop, local
-
-
-@pytest.fixture
-def shop(db, clock, manager) -> Shop:
-    return Shop(db, clock, manager)
 
 
 def sales_at(shop: Shop, *when: tuple[int, ...]) -> dict[tuple[int, ...], int]:

@@ -18,11 +18,6 @@ from tests.core.test_statements_support import Shop, local
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))  # NORREBRO's business day 31 May
 
 
-@pytest.fixture
-def shop(db, clock, manager) -> Shop:
-    return Shop(db, clock, manager)
-
-
 def _mixed_day(shop: Shop) -> None:
     """31 May: T1 by staff 1 and 2, T2 by staff 3; sessions closed with exact counts."""
     shop.at(2026, 5, 31, 9)

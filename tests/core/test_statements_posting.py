@@ -29,11 +29,6 @@ DOCUMENT_TABLES = (
 )
 
 
-@pytest.fixture
-def shop(db, clock, manager) -> Shop:
-    return Shop(db, clock, manager)
-
-
 def documents(shop: Shop) -> dict[str, int]:
     return {t: shop.count(t) for t in DOCUMENT_TABLES}
 

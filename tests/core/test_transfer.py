@@ -17,6 +17,7 @@ from core.transfer import export_transactions
 from core.transfer_import import import_transactions
 from tests.conftest import FakeClock
 from tests.core.test_statements_support import Shop, local
+from tests.core.transfer_support import export, load
 
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))
 HO_TABLES = (
@@ -31,31 +32,6 @@ HO_TABLES = (
     "audit_log",
     "transfer_sessions",
 )
-
-
-@pytest.fixture
-def shop(db, clock, manager) -> Shop:
-    return Shop(db, clock, manager)
-
-
-@pytest.fixture
-def head_office():
-    """A second kassi database with the same stores, staff, tenders and items."""
-    clock = FakeClock(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
-    ho = Db(":memory:", clock=clock)
-    demo.load_demo(ho)
-    yield Shop(ho, clock, auth.get_staff(ho, "1"))
-    ho.close()
-
-
-def export(shop: Shop, since: int = 0, store: str | None = None) -> tuple[str, int]:
-    out = io.StringIO()
-    summary = export_transactions(shop.db, shop.manager, out, store_id=store, since=since)
-    return out.getvalue(), summary.cursor
-
-
-def load(ho: Shop, text: str):
-    return import_transactions(ho.db, ho.manager, text.splitlines(keepends=True), source="t.jsonl")
 
 
 def state(ho: Shop) -> dict[str, list]:

@@ -6,20 +6,17 @@ with the store and the entry number, and nothing applied."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-from datetime import UTC, datetime
 
 import pytest
 
-from core import audit, auth, demo, sessions
+from core import audit, sessions
 from core.db import Db
 from core.errors import InputError
-from core.transfer import export_transactions, identity
+from core.transfer import identity
 from core.transfer_chain import ChainRefused
-from core.transfer_import import import_transactions
-from tests.conftest import FakeClock
 from tests.core.test_statements_support import Shop
+from tests.core.transfer_support import export, load
 
 HO_TABLES = (
     "sales",
@@ -31,30 +28,6 @@ HO_TABLES = (
     "transfer_heads",
     "transfer_entries",
 )
-
-
-@pytest.fixture
-def shop(db, clock, manager) -> Shop:
-    return Shop(db, clock, manager)
-
-
-@pytest.fixture
-def head_office():
-    clock = FakeClock(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
-    ho = Db(":memory:", clock=clock)
-    demo.load_demo(ho)
-    yield Shop(ho, clock, auth.get_staff(ho, "1"))
-    ho.close()
-
-
-def export(shop: Shop, since: int = 0, store: str | None = None) -> tuple[str, int]:
-    out = io.StringIO()
-    summary = export_transactions(shop.db, shop.manager, out, store_id=store, since=since)
-    return out.getvalue(), summary.cursor
-
-
-def load(ho: Shop, text: str, source: str = "t.jsonl"):
-    return import_transactions(ho.db, ho.manager, text.splitlines(keepends=True), source=source)
 
 
 def state(ho: Shop) -> dict[str, list]:
