@@ -76,6 +76,13 @@ class KassiApp(App, inherit_bindings=False):
 
         if self.idle_lock_seconds > 0:
             self.set_interval(5, self._check_idle)
+        self.set_interval(1, self._check_hangup)
+        if not self.is_headless:
+            import asyncio
+            import signal
+
+            # A hang-up (SSH dropped, pane killed) would end us before the basket is kept.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
         if self.terminal_id:
             self.use_terminal(self.terminal_id)
         else:
@@ -186,6 +193,21 @@ class KassiApp(App, inherit_bindings=False):
                 return  # typed before this dialog opened: type-ahead never pays (C-1)
         await super().on_event(event)
 
+    def _check_hangup(self) -> None:
+        """A terminal that went away (an SSH session dropped, its tmux pane killed) while
+        no hang-up signal reached us: Textual's reader would spin on the closed terminal
+        for ever, at full CPU, holding this till's lock (C-7). Park the basket and leave."""
+        if not self.is_headless and _terminal_hung_up():
+            self._hung_up()
+
+    def _hung_up(self) -> None:
+        """The terminal is gone: keep an unpaid basket parked for this till, then leave."""
+        sale = self._sale_screen()
+        if sale is not None and sale.lines:
+            self._park_and_quit(sale, None)
+        if self.is_running:
+            self.exit(return_code=1)
+
     def _check_idle(self) -> None:
         if self.staff and monotonic() - self._last_activity > self.idle_lock_seconds:
             self.lock()
@@ -294,3 +316,18 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
             fail(exc.message, exc.exit_code)
     app = KassiApp(ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang, till_lock=lock)
     app.run(mouse=not no_mouse)
+
+
+def _terminal_hung_up() -> bool:
+    """Whether the terminal on stdin has hung up (its other end is closed)."""
+    import select
+    import sys
+
+    try:
+        fd = sys.__stdin__.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        events = poller.poll(0)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(mask & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _fd, mask in events)
