@@ -225,7 +225,9 @@ class _Paper:
         from PIL import Image, ImageOps
 
         # GS v 0: a set bit is a black dot; Pillow's "1" mode reads a set bit as white.
-        picture = ImageOps.invert(Image.frombytes("1", (width_bytes * 8, height), data).convert("L"))
+        picture = ImageOps.invert(
+            Image.frombytes("1", (width_bytes * 8, height), data).convert("L")
+        )
         sx, sy = (2 if mode & 1 else 1), (2 if mode & 2 else 1)
         if (sx, sy) != (1, 1):
             picture = picture.resize((picture.width * sx, picture.height * sy), 0)
