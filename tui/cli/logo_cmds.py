@@ -10,7 +10,7 @@ logo changes nothing.
 from __future__ import annotations
 
 from core.i18n import _
-from tui.cli import Context, echo
+from tui.cli import Context, cell, echo
 
 
 def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, str]) -> None:
@@ -40,12 +40,14 @@ def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, 
     echo(
         _(
             "Store {id}: logo set from {path} ({width}x{height} pixels), made for paper "
-            "{dots} dots wide. Check it with `kassi print receipt last --png FILE`."
+            "{dots} dots wide; it adds up to {kb} KB to each receipt. "
+            "Check it with `kassi print receipt last --png FILE`."
         ).format(
             id=store_id,
-            path=path,
+            path=cell(path),
             width=converted.width,
             height=converted.height,
             dots=", ".join(str(d) for d in sorted(converted.rasters)),
+            kb=max(1, round(max(len(r) for r in converted.rasters.values()) / 1024)),
         )
     )

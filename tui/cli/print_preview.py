@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from core.i18n import _
-from tui.cli import Context, echo, fail, params
+from tui.cli import Context, cell, echo, fail, params
 
 png_option = click.option(
     "--png",
@@ -44,6 +44,6 @@ def write_png(ctx: Context, terminal_id: str, doc, path: Path, *, as_text: bool 
     width, height = preview.image.size
     echo(
         _("Preview written to {path} ({width}x{height} dots); nothing was printed.").format(
-            path=str(path), width=width, height=height
+            path=cell(str(path)), width=width, height=height
         )
     )

@@ -45,7 +45,7 @@ class ReceiptPreviewScreen(Screen):
         yield KassiFooter()
 
     def on_mount(self) -> None:
-        from core import sales
+        from core import config, sales
         from core.print_sources import sale_document
         from hardware.preview import preview_document
 
@@ -59,7 +59,9 @@ class ReceiptPreviewScreen(Screen):
             self.notice(_("No receipt to reprint yet."), error=True)
             return
         doc, self.sale = sale_document(app.db, sale_id)
-        self.preview = preview_document(doc, app.terminal.printer)
+        # The setting as stored now: a manager may just have changed it (`terminal set`).
+        printer = config.get_terminal(app.db, app.terminal.id).printer
+        self.preview = preview_document(doc, printer)
         self.query_one("#receipt-lines", Static).update(
             shown("\n".join(self.preview.lines), keep_newlines=True)
         )
