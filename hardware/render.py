@@ -6,6 +6,9 @@ through the 3.1 "magic encode" that picks wrong Danish code pages, its QR
 defaults to a raster image (megabytes of GS v 0 at 9600 baud), and importing
 it has side effects (see hardware/_escpos.py). Owning the bytes keeps
 rendering pure and fast, and the test decoder can check every byte we emit.
+
+A store logo is the one image: a GS v 0 raster made once, when the logo is set
+(hardware/logo.py, through python-escpos), and sent here as stored.
 """
 
 from __future__ import annotations
