@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.hardware.escpos_decoder import decode
+from tests.hardware.escpos_decoder import decode, texts
 from tests.integration.test_print_cli import CASHIER, MANAGER, Till
 
 pytestmark = pytest.mark.integration
@@ -62,13 +62,15 @@ def test_print_receipt_png_writes_the_picture_and_prints_nothing(till: Till, tmp
 
 
 def test_a_store_logo_is_set_once_and_prints_on_the_next_receipt(till: Till, tmp_path) -> None:
-    out = till.ok("store", "set", "NORREBRO", f"logo={logo_file(tmp_path / 'logo.png')}", *MANAGER)
-    assert "logo set" in out and "384, 512, 576" in out
+    logo = f"logo={logo_file(tmp_path / 'logo.png')}"
+    out = till.ok("store", "set", "NORREBRO", logo, "address=Nørrebrogade 1", *MANAGER)
+    assert "logo set" in out and "384, 512, 576" in out and "NORREBRO updated" in out
     with till.db() as db:
         stored = {r["dots"]: bytes(r["raster"]) for r in db.all("SELECT * FROM store_logos")}
     till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
     till.ok("print", "receipt", "1", "--terminal", "T1")
     data = till.printed()
+    assert any("Nørrebrogade 1" in t for t in texts(decode(data)))
     assert data.count(stored[512]) == 1
     raster = next(e for e in decode(data) if e[0] == "raster")
     assert raster[2] * 8 == 512 and raster[3] == 80

@@ -26,6 +26,7 @@ def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, 
         converted = convert(read_file(path), dots, name=path)
     if others:
         config.update_store(ctx.db, actor, store_id, **others)
+        echo(_("Store {id} updated.").format(id=store_id))
     if converted is None:
         if store_logo.remove_logo(ctx.db, actor, store_id):
             echo(
