@@ -87,16 +87,16 @@ class EscposPrinter:
                 return Delivery(confirmed=False, drawer="pulse_sent" if pulse else None)
             if reply[0] != "ok":
                 self._raise_unconfirmed(reply)
-            state = self._status_locked()
+            try:
+                state = self._status_locked()
+            except PrinterFault as fault:  # printed and confirmed; only the status after it failed
+                state = PrinterState(False, error=fault.message, reason=fault.reason)
         paper = reply[1]
         if paper & 0x0C:  # GS r 1 bits 2-3: paper end after the data
             raise PrinterFault("paper_out")
-        if state.error is not None:
-            # printed and confirmed; the status after it failed: say so, do not invent
-            return Delivery(True, state, "pulse_sent" if pulse else None)
         drawer: DrawerReport | None = None
         if pulse:
-            drawer = "opened" if state.drawer_open else "pulse_sent"
+            drawer = "opened" if state.error is None and state.drawer_open else "pulse_sent"
         return Delivery(True, state, drawer)
 
     def pulse_drawer(self) -> DrawerReport:
