@@ -167,20 +167,38 @@ class EscposPrinter:
 
     def _run(self, op: Any, budget: float) -> Any:
         """op(link) on an open link, in a worker joined at `budget`; drops the link on failure."""
+        abandoned = threading.Event()
+        held: list[_links.Link] = []
 
         def call() -> Any:
-            if self._link is None:
+            link = self._link
+            if link is not None and link.can_read:
+                try:  # a printer may close an idle connection: notice it before sending
+                    link.discard_input()
+                except PrinterFault:
+                    link.drop()
+                    link = None
+            if link is None:
                 link = self._new_link()
                 link.open()
-                self._link = link
-                if self.kind == "usb":
-                    self._usb_can_read = link.can_read
-            return op(self._link)
+            held.append(link)
+            if abandoned.is_set():  # the caller gave up while we were opening
+                link.drop()
+                raise PrinterFault("write_timeout", self.where)
+            self._link = link
+            if self.kind == "usb":
+                self._usb_can_read = link.can_read
+            return op(link)
 
         try:
             return _links.bounded(call, budget + GRACE, self.where)
         except _links.Overrun:
-            self._link = None  # poisoned: its worker still holds it; never reuse it
+            # Poisoned: never reuse it. Closing it (without a flush: QuietSerial) from
+            # a thread of its own also ends the stuck call (EBADF) where the OS allows.
+            abandoned.set()
+            self._link = None
+            for link in held:
+                threading.Thread(target=link.drop, daemon=True, name="kassi-printer drop").start()
             raise PrinterFault("write_timeout", self.where) from None
         except PrinterFault:
             self._drop()

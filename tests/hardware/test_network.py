@@ -6,6 +6,8 @@ the local TCP buffer took.
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from core.documents import Document, Pair, Rule, Text, layout
@@ -162,3 +164,14 @@ def test_a_printer_that_stops_reading_a_big_job_is_a_write_timeout() -> None:
         with pytest.raises(PrinterFault) as fault:
             printer.deliver(b"x" * (64 << 20))  # more than any loopback buffer holds
     assert fault.value.reason == "write_timeout"
+
+
+def test_a_connection_the_printer_closed_while_idle_is_reopened() -> None:
+    """Printers drop idle connections; the next job must not fail (or be lost) for it."""
+    with FakeNetworkPrinter() as fake:
+        printer = connect_printer(fake.config())
+        data = printer.render(receipt())
+        assert printer.deliver(data).confirmed
+        fake.clients[0].shutdown(socket.SHUT_RDWR)  # the printer hangs up between two sales
+        assert printer.deliver(data).confirmed
+    assert fake.receipts == [data, data] and fake.connections == 2
