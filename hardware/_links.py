@@ -151,7 +151,16 @@ class Link:
             raise fault_from(exc, self.where) from exc
         self.is_open = True
 
+    def dev(self) -> Any:
+        """The open device. Not escpos' `device` property: that opens the transport
+        again when it is closed, and a worker abandoned mid-call must not reopen it."""
+        dev = self.tp._device
+        if not dev:
+            raise PrinterFault("io_error", f"{self.where}: the connection was closed")
+        return dev
+
     def write(self, data: bytes) -> None:
+        self.dev()
         try:
             self.tp._raw(data)  # escpos' own write path, with our timeout set at open
         except Exception as exc:
@@ -192,14 +201,14 @@ class SerialLink(Link):
 
     def open(self) -> None:
         super().open()
-        dev = self.tp.device
+        dev = self.dev()
         dev.write_timeout = self.timeout  # escpos leaves it None: a write could block forever
         dev.timeout = 0  # reads never block inside pyserial: read() waits with select()
         if self.cfg["flow"] == "rtscts":
             dev.rtscts = True  # escpos' Serial has no rtscts argument
 
     def write(self, data: bytes) -> None:
-        dev = self.tp.device
+        dev = self.dev()
         # The line itself needs len*10/baud: a long receipt at 9600 baud is not a timeout.
         dev.write_timeout = self.timeout + len(data) / self.line_rate
         super().write(data)
@@ -208,7 +217,7 @@ class SerialLink(Link):
         # Not pyserial's read(16) with a timeout: it waits for all 16 bytes or the
         # whole timeout, and a status reply is one byte. Wait for the first byte
         # ourselves, then take what is there (the port's timeout is 0: set at open).
-        dev = self.tp.device
+        dev = self.dev()
         try:
             if not select.select([dev.fileno()], [], [], max(0.0, timeout))[0]:
                 return b""
@@ -223,11 +232,11 @@ class NetworkLink(Link):
         self.tp = import_escpos().Network(host=cfg["host"], port=cfg["port"], timeout=self.timeout)
 
     def write(self, data: bytes) -> None:
-        self.tp.device.settimeout(self.timeout)  # bounds the whole sendall (Python >= 3.5)
+        self.dev().settimeout(self.timeout)  # bounds the whole sendall (Python >= 3.5)
         super().write(data)
 
     def read(self, timeout: float) -> bytes:
-        sock = self.tp.device
+        sock = self.dev()
         try:
             if timeout <= 0:
                 sock.setblocking(False)
@@ -265,7 +274,7 @@ class UsbLink(Link):
     def _endpoints(self) -> None:
         """Use the interface's real endpoints; no IN endpoint means no status (can_read)."""
         try:
-            intf = self.tp.device.get_active_configuration()[(0, 0)]
+            intf = self.dev().get_active_configuration()[(0, 0)]
             addresses = [ep.bEndpointAddress for ep in intf]
         except Exception:  # no descriptor to read: keep escpos' 0x01/0x82 guess
             return
@@ -281,7 +290,7 @@ class UsbLink(Link):
         if not self.can_read:
             return b""
         try:
-            return bytes(self.tp.device.read(self.tp.in_ep, 16, self._ms(timeout)))
+            return bytes(self.dev().read(self.tp.in_ep, 16, self._ms(timeout)))
         except Exception as exc:
             fault = fault_from(exc, self.where)
             if fault.reason == "write_timeout":  # a read timeout: nothing arrived

@@ -1,10 +1,11 @@
-"""The printer (and the drawer behind it) as one device, opened from a terminal's config.
+"""A terminal's printer setting, and the Printer it opens (SPEC P-1, P-4).
 
-Everything has a deadline, because a printer that is unplugged, out of paper
-or holding flow control must never freeze a till (SPEC H-4): the connections
-in hardware/_links.py bound every open, write, drain and read. A Printer is
-safe to share between threads; each call holds its lock, and a call that
-fails closes the connection so the next one starts clean.
+`validate_config` checks a setting and fills its defaults; `connect_printer`
+is the PrinterFactory core's print service is given (core.printer_port): it
+returns a hardware.transport.EscposPrinter, which talks through
+python-escpos' own transports with a deadline on every call, so a printer
+that is unplugged, out of paper or holding flow control never freezes a till.
+`Printer` is the older API of hardware/spool.py, kept as a thin layer over it.
 """
 
 from __future__ import annotations

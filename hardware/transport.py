@@ -268,7 +268,8 @@ class EscposPrinter:
                     if _realtime_reply(b):
                         got = b
                         break
-                    if b not in (0x11, 0x13):  # XON/XOFF are flow control, not an answer
+                    # XON/XOFF are flow control; a GS r reply is a late confirmation
+                    if b not in (0x11, 0x13) and not _in_order_reply(b):
                         raise PrinterFault(
                             "io_error",
                             _("unexpected answer {byte:#04x} from {where}").format(
@@ -295,6 +296,8 @@ class EscposPrinter:
         """A link that cannot answer: what we know without asking (missing, stuck)."""
         import os
 
+        if self.kind not in ("file", "devfile"):
+            return PrinterState(online=True, readable=False)  # USB without an IN endpoint
         fault = None
         parent = os.path.dirname(os.path.abspath(self.where))
         if self.kind == "devfile" and not os.path.exists(self.where):
