@@ -175,3 +175,32 @@ def test_a_connection_the_printer_closed_while_idle_is_reopened() -> None:
         fake.clients[0].shutdown(socket.SHUT_RDWR)  # the printer hangs up between two sales
         assert printer.deliver(data).confirmed
     assert fake.receipts == [data, data] and fake.connections == 2
+
+
+@pytest.mark.parametrize(
+    "mode,model,delivered,pulsed,status_reason",
+    [
+        ("ok", {}, "confirmed", "opened", None),
+        ("ok", {"drawer_opens": False}, "confirmed", "pulse_sent", None),
+        ("hang", {}, "unconfirmed", "pulse_sent", "no_answer"),
+        ("ok", {"paper_out": True}, "paper_out", "pulse_sent", "paper_out"),
+        ("ok", {"cover_open": True}, "cover_open", "pulse_sent", "cover_open"),
+        ("reset", {"reset_after": 20}, "connection_reset", "opened", "connection_reset"),
+    ],
+)
+def test_each_fault_what_deliver_pulse_drawer_and_status_say(
+    mode: str, model: dict, delivered: str, pulsed: str, status_reason: str | None
+) -> None:
+    """P-2, one row per printer behaviour: deliver, then a pulse, then status.
+    (The resetting printer resets each connection after 20 bytes: the pulse and
+    one status (14 bytes) fit, so the drawer reads open; the next status does not.)"""
+    with FakeNetworkPrinter(mode, **model) as fake:
+        printer = connect_printer(fake.config())
+        try:
+            got = "confirmed" if printer.deliver(printer.render(receipt())).confirmed else "sent"
+        except PrinterFault as fault:
+            got = fault.reason
+        report = printer.pulse_drawer()
+        status = printer.status()
+    assert (got, report) == (delivered, pulsed)
+    assert (status.fault().reason if status.fault() else None) == status_reason

@@ -133,6 +133,17 @@ def test_a_port_nobody_reads_is_a_write_timeout_and_the_port_is_let_go(
         assert printer.status().reason == "no_answer"
 
 
+@pytest.mark.parametrize("opens,report", [(True, "opened"), (False, "pulse_sent")])
+def test_pulse_drawer_says_opened_only_when_the_status_does(
+    pty: tuple[int, str], opens: bool, report: str
+) -> None:
+    """P-2: "opened" from DLE EOT 1 after the pulse, else "pulse sent"."""
+    master, port = pty
+    with PtyPrinter(master, drawer_opens=opens) as fake:
+        assert connect_printer(config(port)).pulse_drawer() == report
+    assert fake.model.pulses == 1
+
+
 def test_garbage_on_the_line_is_not_an_answer(pty: tuple[int, str]) -> None:
     master, port = pty
     with PtyPrinter(master, {1: 0xFF}):
