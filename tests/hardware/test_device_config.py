@@ -313,3 +313,32 @@ def test_usb_without_libusb_is_a_clear_fault() -> None:
         printer.deliver(b"x")
     assert fault.value.reason == "unsupported" and "libusb" in fault.value.message
     assert printer.status().reason == "unsupported"
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"kind": "serial", "device": "/dev/ttyS0"},
+        {"kind": "usb", "vendor": 1, "product": 2},
+        {"kind": "devfile", "path": "/dev/usb/lp0"},
+        {"kind": "network", "host": "10.0.0.5"},
+        {"kind": "file", "path": "var/p.bin"},
+        {"kind": "none"},
+    ],
+)
+def test_connect_printer_gives_what_the_printer_port_asks_for(cfg: dict) -> None:
+    """P-3: core's print service talks to core.printer_port.Printer; nothing is opened yet."""
+    from core.printer_port import Printer
+
+    printer = connect_printer(cfg)
+    members = set(Printer.__annotations__) | {
+        "render",
+        "deliver",
+        "pulse_drawer",
+        "status",
+        "blocked_write",
+        "close",
+    }
+    assert all(hasattr(printer, name) for name in members)
+    assert printer.kind == cfg["kind"] and printer.timeout > 0 and printer.width == 42
+    assert printer.can_confirm is (cfg["kind"] in ("serial", "usb", "network"))
