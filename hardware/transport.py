@@ -92,7 +92,9 @@ class EscposPrinter:
             except PrinterFault as fault:  # printed and confirmed; only the status after it failed
                 state = PrinterState(False, error=fault.message, reason=fault.reason)
         paper = reply[1]
-        if paper & 0x0C:  # GS r 1 bits 2-3: paper end after the data
+        if paper & 0x0C:
+            # GS r 1 bits 2-3: the paper ran out by the end of the data, so the receipt
+            # may be cut short: keep the job pending (a copy too many beats a lost one).
             raise PrinterFault("paper_out")
         drawer: DrawerReport | None = None
         if pulse:
