@@ -337,13 +337,13 @@ def describe(cfg: Mapping[str, Any]) -> list[KeyLine]:
     ]
 
 
-def problem(cfg: Any) -> str | None:
+def problem(cfg: Any, *, profiles: ProfileLookup | None = None) -> str | None:
     """What is wrong with a stored setting (None: nothing); for the till and `terminal show`.
 
     A database written before settings were checked may hold anything; loading it
     must never crash, it must say what to fix."""
     try:
-        normalize(cfg)
+        normalize(cfg, profiles=profiles)
     except PrinterConfigError as exc:
         return exc.message
     return None
