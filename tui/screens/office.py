@@ -24,6 +24,7 @@ class OfficeScreen(Screen):
             Option(_("Retail statements"), id="statements"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
+            Option(_("Terminals and printers"), id="terminals"),
             id="office-menu",
             markup=False,
         )
@@ -47,6 +48,10 @@ class OfficeScreen(Screen):
                 self.query_one("#notice", Static).update(_("Statements are not available."))
                 return
             self.app.push_screen(StatementsScreen())
+        elif choice == "terminals":
+            from tui.screens.terminal_settings import TerminalSettingsScreen
+
+            self.app.push_screen(TerminalSettingsScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
