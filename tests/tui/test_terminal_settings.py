@@ -106,3 +106,28 @@ async def test_a_malformed_stored_setting_does_not_stop_the_till_and_says_how_to
         await settle(pilot, app)
         assert config.get_terminal(till_db, "T1").printer == {"kind": "none"}
         assert "wrong" not in str(table.get_row("T1"))
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_the_terminals_screen_fits_80x24_in_every_language(make_app, till_db, lang):
+    """C-6: nothing on the screen is cut, whatever the language or the path's length."""
+    from tests.tui.fit import cut_texts
+
+    with till_db.write():
+        till_db.execute(
+            "UPDATE terminals SET name = ?, printer = ? WHERE id = 'T2'",
+            ("A very long name for the till by the door", json.dumps({"kind": "laser"})),
+        )
+    app = make_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")
+        await open_terminals(pilot, app)
+        assert cut_texts(app) == []
+        await pilot.press("down")  # T2: its wrong setting and how to correct it
+        await settle(pilot, app)
+        assert cut_texts(app) == []
+        app.screen.query_one("#printer-setting", Input).value = '{"kind": "serial"}'
+        await pilot.press("f2")
+        await settle(pilot, app)
+        assert "`device`" in screen_text(app)
+        assert cut_texts(app) == []

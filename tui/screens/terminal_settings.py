@@ -27,6 +27,15 @@ from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
 
+COLUMNS = {"id": 8, "name": 18, "kind": 8, "where": 21, "state": 11}
+
+
+def _fit(text: str, width: int, *, tail: bool = False) -> str:
+    """Shortened to a column (C-6: a cut cell is a bug); a path keeps its end."""
+    if len(text) <= width:
+        return text
+    return "\u2026" + text[-(width - 1) :] if tail else text[: width - 1] + "\u2026"
+
 
 def _where(setting: object) -> str:
     if not isinstance(setting, dict):
@@ -51,14 +60,14 @@ class TerminalSettingsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         table = DataTable(id="terminal-list", cursor_type="row", zebra_stripes=True)
-        for label, width in (
-            (_("Terminal"), 8),
-            (_("Name"), 20),
-            (_("Printer"), 9),
-            (_("Where"), 24),
-            (_("Setting"), 8),
+        for label, key in (
+            (_("Terminal"), "id"),
+            (_("Name"), "name"),
+            (_("Printer"), "kind"),
+            (_("Where"), "where"),
+            (_("Setting"), "state"),
         ):
-            table.add_column(label, width=width)
+            table.add_column(label, width=COLUMNS[key])
         yield table
         yield Label(_("Name"))
         yield Input(id="terminal-name", max_length=80)
@@ -81,10 +90,10 @@ class TerminalSettingsScreen(Screen):
             bad = printer_settings.problem(t.printer, profiles=profile_codepages)
             kind = t.printer.get("kind", "") if isinstance(t.printer, dict) else ""
             table.add_row(
-                plain(t.id),
-                plain(t.name),
-                plain(kind),
-                plain(_where(t.printer)),
+                plain(_fit(t.id, COLUMNS["id"])),
+                plain(_fit(t.name, COLUMNS["name"])),
+                plain(_fit(str(kind), COLUMNS["kind"])),
+                plain(_fit(_where(t.printer), COLUMNS["where"], tail=True)),
                 _("wrong") if bad else _("ok"),
                 key=t.id,
             )
