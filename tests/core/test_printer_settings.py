@@ -212,3 +212,12 @@ def test_store_show_lists_every_setting_with_its_value(db: Db) -> None:
     assert rows["track_cash"][1] == "on"
     assert rows["max_change"][1].endswith("(default)")
     assert all(meaning for meaning, _value in rows.values())
+
+
+def test_the_documentation_lists_every_key() -> None:
+    """P-4: docs/printer-settings.md names every key a setting can hold."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "printer-settings.md").read_text("utf-8")
+    for key in printer_settings.MEANINGS:
+        assert f"| `{key}` |" in doc, key
