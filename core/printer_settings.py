@@ -22,6 +22,8 @@ from typing import Any
 
 from attrs import frozen
 
+from core import validate as checks
+from core.errors import InputError
 from core.i18n import N_, _
 from core.printer_port import PrinterConfigError
 
@@ -375,8 +377,11 @@ def parse(text: str) -> dict[str, Any]:
     """A printer setting typed as JSON; a syntax error says where (line and column).
 
     NaN and Infinity (which Python's json accepts) and keys given twice are refused."""
-    if len(text) > 4096:
-        raise PrinterConfigError(_("Printer setting: at most 4096 characters of JSON"))
+    try:
+        checks.json_value(text, _("The printer setting"))  # size and depth first (R-4)
+    except InputError as exc:
+        if exc.__context__ is None:  # too long or too deep; a syntax error is said below
+            raise PrinterConfigError(exc.message) from None
     try:
         value = json.loads(text, parse_constant=_no_constants, object_pairs_hook=_unique_keys)
     except PrinterConfigError:

@@ -149,7 +149,7 @@ def test_a_profile_is_never_stored_unchecked(db: Db, manager) -> None:
         ('{"kind": "network", "host": "x", "timeout": 1e400}', "`timeout`"),
         ('{"kind": "file", "kind": "none"}', "`kind` is given twice"),
         ('{"kind": "file", "path": {"a": 1}}', "`path`"),
-        ("[" * 5000, "4096"),
+        ("[" * 5000, "nested too deeply"),
     ],
 )
 def test_json_that_is_not_a_setting_says_where(text: str, words: str) -> None:
