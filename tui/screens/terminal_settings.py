@@ -186,8 +186,11 @@ class TerminalSettingsScreen(Screen):
             except KassiError as exc:
                 self.notice(exc.message, error=True)
                 return
-            if updated.id == app.terminal_id:
+            if updated.id == app.terminal_id:  # this till: its new setting applies at once
                 app.terminal = updated
+                if hasattr(app.hardware, "wait_for_drawer"):
+                    app.hardware.terminal = updated
+                    app.hardware.wait_for_drawer = bool(updated.printer.get("wait_drawer_closed"))
             self.notice(
                 _("Terminal {id} saved. Try it: F3 prints a test page.").format(id=updated.id)
             )
