@@ -23,8 +23,8 @@ class OfficeScreen(Screen):
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
             Option(_("Print waiting receipts again"), id="retry"),
-            Option(_("Reprint the last receipt"), id="reprint"),
             Option(_("Terminals and printers"), id="terminals"),
+            Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
             markup=False,
         )
