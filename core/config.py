@@ -121,7 +121,7 @@ def describe_store(store: Store) -> list[tuple[str, str, str]]:
         elif key in _AMOUNT_SETTINGS:
             text = _("none") if value is None else money.to_decimal_str(value, store.currency)
         elif isinstance(value, bool):
-            text = _("on") if value else _("off")
+            text = "on" if value else "off"  # as `store set` takes them, not translated
         else:
             text = _("none") if value in (None, "") else str(value)
         meaning = STORE_SETTING_MEANINGS.get(key)
