@@ -221,3 +221,25 @@ def test_the_documentation_lists_every_key() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "printer-settings.md").read_text("utf-8")
     for key in printer_settings.MEANINGS:
         assert f"| `{key}` |" in doc, key
+
+
+def test_only_config_writes_a_terminal_s_printer_setting() -> None:
+    """P-4: every stored setting goes through config.add_terminal / update_terminal (which
+    check it): no other module inserts terminals or updates their printer column."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parents[2]
+    writes = re.compile(
+        r"INSERT\s+INTO\s+terminals|insert\(\s*\"terminals\"|UPDATE\s+terminals\s+SET\s+(?!last_receipt_no)",
+        re.I,
+    )
+    offenders = [
+        str(path.relative_to(root))
+        for package in ("core", "hardware", "tui")
+        for path in sorted((root / package).rglob("*.py"))
+        if path.name != "config.py" and writes.search(path.read_text("utf-8"))
+    ]
+    assert offenders == []
+    source = (root / "core" / "config.py").read_text("utf-8")
+    assert source.count("printer_settings.normalize(") == 2  # add_terminal, update_terminal
