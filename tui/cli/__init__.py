@@ -277,6 +277,7 @@ def main(
 def _register() -> None:
     from tui.cli import (
         audit_cmds,
+        item_cmds,
         print_cmds,
         report_cmds,
         sale_cmds,
@@ -295,6 +296,7 @@ def _register() -> None:
         print_cmds,
         statement_cmds,
         transfer_cmds,
+        item_cmds,
     ):
         module.register(main)
 
