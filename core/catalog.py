@@ -111,7 +111,8 @@ def add_item(
     return get_item(db, sku, store_id)
 
 
-def _check_vat(vat_rate: int) -> int:
+def check_vat(vat_rate: int) -> int:
+    """A VAT rate in basis points (25 % = 2500), 0 to 100 %."""
     if isinstance(vat_rate, bool) or not isinstance(vat_rate, int) or not 0 <= vat_rate <= 10000:
         raise InputError(_("VAT rate must be between 0 and 100 %."))
     return vat_rate
@@ -141,7 +142,7 @@ def update_item(
     if name is None and vat_rate is None and active is None:
         raise InputError(_("Nothing to change: give a name, a VAT rate, or active/inactive."))
     name = None if name is None else validate.name(name, "item")
-    vat_rate = None if vat_rate is None else _check_vat(vat_rate)
+    vat_rate = None if vat_rate is None else check_vat(vat_rate)
     with db.write():
         authorize(db, actor)
         row = _shared(db, sku)

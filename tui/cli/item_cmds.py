@@ -150,7 +150,9 @@ def item_show(ctx: Context, sku, as_json) -> None:
     echo(_("Last changes:") if d.history else _("No changes recorded."))
     for c in d.history:
         who = c.staff_id or "-"
-        echo(f"  {c.at[:16].replace('T', ' ')}  {cell(who)}  {cell(item_admin.describe(c, locale))}")
+        echo(
+            f"  {c.at[:16].replace('T', ' ')}  {cell(who)}  {cell(item_admin.describe(c, locale))}"
+        )
 
 
 def print_import_report(report, locale: str, verbose: bool) -> None:  # noqa: ANN001

@@ -523,7 +523,9 @@ def catalog_grp() -> None:
     default=None,
     help=_("Currency of a bare price column (price_DKK columns name their own)."),
 )
-@click.option("--dry-run", is_flag=True, help=_("Report what the file would change; change nothing."))
+@click.option(
+    "--dry-run", is_flag=True, help=_("Report what the file would change; change nothing.")
+)
 @click.option("--verbose", "-v", is_flag=True, help=_("List every change, old and new."))
 @config_auth
 @pass_ctx

@@ -24,6 +24,7 @@ class OfficeScreen(Screen):
             Option(_("Retail statements"), id="statements"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
+            Option(_("Items: prices, barcodes, VAT, add and edit"), id="items"),
             id="office-menu",
             markup=False,
         )
@@ -51,6 +52,10 @@ class OfficeScreen(Screen):
             self.app.hardware.retry_pending()
         elif choice == "reprint":
             self.app.hardware.reprint_last()
+        elif choice == "items":
+            from tui.screens.items import ItemsScreen
+
+            self.app.push_screen(ItemsScreen())
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.query_one("#notice", Static).update(message.message)
