@@ -115,13 +115,13 @@ def item_show(ctx: Context, sku, as_json) -> None:
                     {"store": s, "name": n, "vat": money.to_decimal_str(v, "EUR")}
                     for s, n, v in d.own
                 ],
-                "on_hand": d.stock,
+                "stock": [{"store": s, "count": n} for s, n in d.stock.items()],
                 "changes": [
                     {
                         "at": c.at,
                         "staff": c.staff_id,
                         "action": c.action,
-                        "change": item_admin.describe(c, locale),
+                        "what": item_admin.describe(c, locale),
                     }
                     for c in d.history
                 ],
