@@ -106,3 +106,23 @@ async def test_a_cashier_saves_an_item_only_with_a_managers_pin(make_app, till_d
     assert catalog.find_item(till_db, "5709999", "NORREBRO").sku == "1001"
     row = till_db.one("SELECT staff_id, details FROM audit_log WHERE action = 'item.barcode'")
     assert row["staff_id"] == "1" and '"new":"5709999"' in row["details"]
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_the_items_screen_fits_80x24_in_every_language(make_app, lang):
+    """C-6, K-7: the list, the form with an error under a field, and the footer keys
+    fit at 80x24 in en, da and is; nothing is cut."""
+    from tests.tui.fit import cut_texts
+
+    app = make_app(lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")
+        await open_items(pilot)
+        await type_text(pilot, "1001")
+        await pilot.press("enter")
+        await pilot.pause()
+        await replace(pilot, "vat", "x")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen.query_one("#e-vat").display
+        assert cut_texts(app) == []
