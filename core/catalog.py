@@ -1,7 +1,7 @@
 """The catalog: items, their prices (each with its currency, core.prices), barcodes,
 stock on hand, and the back office's edits of them (K-7).
 
-The catalog CSV's import (with its report of what changed) and export are in
+The catalog CSV's export is here; its import, with its report of what changed, is
 core.catalog_import. Every edit here is one write transaction with its audit entry,
 which records each changed field's old and new value. An item made inactive is not
 sold (the till refuses it by name) but stays in every receipt and report that has it.
@@ -12,7 +12,10 @@ SKU or barcode (R-5, also enforced by the m013 triggers).
 
 from __future__ import annotations
 
-from core import audit, name_search, prices, validate
+import csv
+import io
+
+from core import audit, money, name_search, prices, validate
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
@@ -231,6 +234,9 @@ def remove_barcode(db: Db, actor: Staff | None, sku: str, code: str) -> None:
         set_barcode(db, actor, sku, None)
 
 
+PRICE_PREFIX = "price_"  # a price column of the catalog CSV: price_DKK, price_ISK ...
+
+
 ITEM_COLUMNS = (
     f"i.sku, COALESCE(si.name, i.name) AS name, {prices.PRICE_SQL} AS price,"
     " st.currency AS currency, COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode,"
@@ -333,7 +339,42 @@ def import_catalog(*args, **kwargs):  # noqa: ANN002, ANN003 - core.catalog_impo
 
 
 def export_catalog(db: Db, store_id: str | None = None, locale: str = "en") -> str:
-    """core.catalog_import.export_catalog, by the name its callers know."""
-    from core import catalog_import
-
-    return catalog_import.export_catalog(db, store_id, locale)
+    """The catalog as import_catalog reads it (same locale): every item with its price
+    per currency, or (``store_id``) as that store sells it, with its stock."""
+    out = io.StringIO()
+    if store_id:
+        store = get_store(db, store_id)
+        currencies = [store.currency]
+        items = list_items(db, store_id)
+        own = {i.sku: {store.currency: i.price} for i in items if i.price is not None}
+    else:
+        currencies = [
+            r[0]
+            for r in db.all(
+                "SELECT DISTINCT currency FROM item_prices WHERE store_id IS NULL ORDER BY 1"
+            )
+        ]
+        items = list_items(db)
+        own = {
+            sku: {p.currency: p.price for p in ps if p.store_id is None}
+            for sku, ps in prices.prices_of(db).items()
+        }
+    header = ["sku", "name", "vat", "barcode"] + [PRICE_PREFIX + c for c in currencies]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header + (["on_hand"] if store_id else []))
+    for item in items:
+        row = [
+            item.sku,
+            item.name,
+            money.format_amount(item.vat_rate, "EUR", locale, grouping=False),
+            item.barcode or "",
+        ]
+        for cur in currencies:
+            price = own.get(item.sku, {}).get(cur)
+            row.append(
+                "" if price is None else money.format_amount(price, cur, locale, grouping=False)
+            )
+        if store_id:
+            row.append(str(on_hand(db, store_id, item.sku)))
+        writer.writerow(row)
+    return out.getvalue()

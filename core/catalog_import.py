@@ -1,4 +1,4 @@
-"""The catalog CSV: import (with a report of what it changes) and export (K-7, R-7).
+"""The catalog CSV's import, with a report of what it changes (K-7, R-7).
 
 The catalog CSV (docs/catalog-format.md): ``sku,name,vat`` and one column per
 currency, ``price_DKK``, ``price_ISK`` ... (an empty cell: no price in that
@@ -25,21 +25,12 @@ from typing import Any
 from attrs import field, frozen
 
 from core import audit, money, name_search, prices, validate
-from core.catalog import (
-    _clash_error,
-    _code_clash,
-    _current_codes,
-    _item_values,
-    list_items,
-    on_hand,
-)
+from core.catalog import PRICE_PREFIX, _clash_error, _code_clash, _current_codes, _item_values
 from core.config import actor_id, authorize, get_store
 from core.db import Db
 from core.errors import InputError
 from core.i18n import _, ngettext
 from core.model import Staff, Store
-
-PRICE_PREFIX = "price_"
 
 Row = tuple[int, dict, dict[str, int], int | None]  # line, item values, prices, stock
 
@@ -390,45 +381,3 @@ def _price_columns(
     if len(set(columns.values())) < len(columns):
         raise InputError(_("The catalog CSV has two price columns for one currency."))
     return columns
-
-
-def export_catalog(db: Db, store_id: str | None = None, locale: str = "en") -> str:
-    """The catalog as import_catalog reads it (same locale): every item with its price
-    per currency, or (``store_id``) as that store sells it, with its stock."""
-    out = io.StringIO()
-    if store_id:
-        store = get_store(db, store_id)
-        currencies = [store.currency]
-        items = list_items(db, store_id)
-        own = {i.sku: {store.currency: i.price} for i in items if i.price is not None}
-    else:
-        currencies = [
-            r[0]
-            for r in db.all(
-                "SELECT DISTINCT currency FROM item_prices WHERE store_id IS NULL ORDER BY 1"
-            )
-        ]
-        items = list_items(db)
-        own = {
-            sku: {p.currency: p.price for p in ps if p.store_id is None}
-            for sku, ps in prices.prices_of(db).items()
-        }
-    header = ["sku", "name", "vat", "barcode"] + [PRICE_PREFIX + c for c in currencies]
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header + (["on_hand"] if store_id else []))
-    for item in items:
-        row = [
-            item.sku,
-            item.name,
-            money.format_amount(item.vat_rate, "EUR", locale, grouping=False),
-            item.barcode or "",
-        ]
-        for cur in currencies:
-            price = own.get(item.sku, {}).get(cur)
-            row.append(
-                "" if price is None else money.format_amount(price, cur, locale, grouping=False)
-            )
-        if store_id:
-            row.append(str(on_hand(db, store_id, item.sku)))
-        writer.writerow(row)
-    return out.getvalue()
