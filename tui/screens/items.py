@@ -180,7 +180,7 @@ class ItemsScreen(Screen):
         checks = {
             "sku": lambda t: validate.code(t, _("SKU")),
             "name": lambda t: validate.name(t, "item"),
-            "vat": lambda t: catalog.check_vat(money.parse_amount(t, "EUR", locale)),
+            "vat": lambda t: catalog.check_vat(_vat(t, locale)),
             "barcode": lambda t: validate.code(t, _("Barcode")) if t.strip() else None,
             "store-price": lambda t: _price(t, currency, locale),
             "base-price": lambda t: _price(t, currency, locale),
@@ -259,11 +259,33 @@ class ItemsScreen(Screen):
         self.app.pop_screen()
 
 
+# The money parser's own messages explain every way to write an amount; under a field
+# of the form one line says what this field takes (R-4, C-9).
+
+
+def _vat(text: str, locale: str) -> int:
+    try:
+        return money.parse_amount(text, "EUR", locale)
+    except InputError:
+        example = money.format_amount(1250, "EUR", locale)
+        raise InputError(
+            _("VAT is a percent from 0 to 100, e.g. 25 or {example}.").format(example=example)
+        ) from None
+
+
 def _price(text: str, currency: str, locale: str) -> int | None:
     """A price typed in the store's currency; empty: no such price."""
     if not text.strip():
         return None
-    value = money.parse_amount(text, currency, locale)
+    try:
+        value = money.parse_amount(text, currency, locale)
+    except InputError:
+        example = money.format_amount(1250, currency, locale)
+        raise InputError(
+            _("A price in {currency}, e.g. {example}; empty: none.").format(
+                currency=currency, example=example
+            )
+        ) from None
     if value < 0:
         raise InputError(_("A price cannot be negative."))
     return value
