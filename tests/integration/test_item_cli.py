@@ -51,6 +51,8 @@ def test_item_set_changes_name_vat_and_active_and_show_lists_the_changes(cli: Ka
     assert "active: yes → no" in show and "name: Franskbrød → Franskbrød stor" in show
     data = cli.json(*EN, "item", "show", "1002")
     assert data["active"] is False and data["changes"][0]["action"] == "item.price"
+    listed = {i["sku"]: i for i in cli.json(*EN, "item", "list")}
+    assert listed["1002"]["active"] is False and listed["1001"]["active"] is True
     assert "already was so" in cli.ok(*EN, "item", "set", "1002", "--inactive", *MANAGER)
 
 

@@ -503,9 +503,11 @@ def item_list(ctx: Context, store_id, as_json) -> None:
             row["prices"] = prices.describe(every.get(i.sku, []), locale) or _("no price")
         row["vat"] = money.to_decimal_str(i.vat_rate, "EUR")
         row["barcode"] = i.barcode or ""
+        # K-7: an inactive item is listed (it stays in history) but not sold
+        row["active"] = i.active if as_json else (_("yes") if i.active else _("no"))
         rows.append(row)
     price_col = "price" if store_id else "prices"
-    _rows(rows, as_json, ["sku", "name", price_col, "vat", "barcode"])
+    _rows(rows, as_json, ["sku", "name", price_col, "vat", "barcode", "active"])
 
 
 @click.group("catalog")
