@@ -209,3 +209,27 @@ def test_a_stores_import_reports_its_own_prices_and_stock(db, manager):
     )  # fmt: skip
     fields = {c.field: (c.old, c.new) for c in report.changed["1001"]}
     assert fields["price_DKK"] == (3295, 3395) and fields["on_hand"][1] == 41
+
+
+def test_the_back_office_search_finds_inactive_items_and_barcodes(db, manager):
+    """K-7, C-4: the back office finds an item by its scanned barcode and an inactive
+    one by name; the till's search finds neither the inactive item nor a barcode."""
+    catalog.update_item(db, manager, "1002", active=False)
+    found = catalog.search_items(db, "5701234000011", "NORREBRO", inactive_too=True)
+    assert [i.sku for i in found][:1] == ["1001"]
+    assert catalog.search_items(db, "5701234000011", "NORREBRO") == []
+    found = catalog.search_items(db, "fransk", "NORREBRO", inactive_too=True)
+    assert [(i.sku, i.active) for i in found] == [("1002", False)]
+
+
+def test_item_detail_lists_the_imports_that_changed_the_item(db, manager):
+    """K-7: `item show`'s last changes include a catalog import's change of this item,
+    old → new, and not an import that only touched other items."""
+    widget(db, manager)
+    import_catalog(db, manager, CSV + "9001,Widget,25,5700001,13.50\n")
+    import_catalog(db, manager, CSV + "9002,Te,25,,9.95\n")
+    history = item_admin.item_detail(db, "9001").history
+    assert [c.action for c in history] == ["catalog.import", "item.price", "item.add"]
+    assert item_admin.describe(history[0], "en") == (
+        "catalog import: price_DKK: DKK 12.50 \u2192 DKK 13.50"
+    )
