@@ -126,3 +126,27 @@ async def test_the_items_screen_fits_80x24_in_every_language(make_app, lang):
         await pilot.pause()
         assert app.screen.query_one("#e-vat").display
         assert cut_texts(app) == []
+
+
+async def test_an_inactive_item_scanned_at_the_till_is_refused_in_one_line(make_app, till_db):
+    """K-7, C-9: made inactive in the back office, 1001 scanned at the till is refused
+    by name in one line that fits; the basket stays empty; another item still adds."""
+    from core import auth
+    from tui.screens.sale import SaleScreen
+
+    catalog.update_item(till_db, auth.authenticate(till_db, "1", "1234"), "1001", active=False)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await type_text(pilot, "5701234000011")  # its barcode, as the scanner types it
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SaleScreen) and screen.lines == []
+        assert "Rugbrød (1001) is no longer sold: a manager can make it active again." in (
+            screen_text(app)
+        )
+        await type_text(pilot, "1002")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [ln.sku for ln in screen.lines] == ["1002"]
