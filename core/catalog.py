@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING, Any
 
 from core import audit, money, name_search, prices, validate
 from core.config import actor_id, authorize, get_store, require_new
@@ -21,6 +22,9 @@ from core.db import Db
 from core.errors import InputError, NotFound
 from core.i18n import _
 from core.model import Item, Staff
+
+if TYPE_CHECKING:  # core.catalog_import imports this module
+    from core.catalog_import import ImportReport
 
 # -- items and stock -------------------------------------------------------------------
 
@@ -331,7 +335,7 @@ def on_hand(db: Db, store_id: str, sku: str) -> int:
     )
 
 
-def import_catalog(*args, **kwargs):  # noqa: ANN002, ANN003 - core.catalog_import's
+def import_catalog(*args: Any, **kwargs: Any) -> ImportReport:
     """core.catalog_import.import_catalog, by the name its callers know."""
     from core import catalog_import
 

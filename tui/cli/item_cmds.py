@@ -6,11 +6,16 @@ audit entry (old and new values), which `kassi item show` lists.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from core.i18n import _, ngettext
 from tui.cli import Context, cell, echo, emit_json, fail, handle_errors, params, pass_ctx
 from tui.cli.setup_cmds import _config_actor, config_auth, item_grp
+
+if TYPE_CHECKING:
+    from core.catalog_import import ImportReport
 
 
 @click.command("set")
@@ -155,7 +160,7 @@ def item_show(ctx: Context, sku, as_json) -> None:
         )
 
 
-def print_import_report(report, locale: str, verbose: bool) -> None:  # noqa: ANN001
+def print_import_report(report: ImportReport, locale: str, verbose: bool) -> None:
     """The counts, and (verbose or a dry run) every change, old → new, and refusal."""
     from core.catalog_import import shown_value
 
@@ -197,6 +202,6 @@ def print_import_report(report, locale: str, verbose: bool) -> None:  # noqa: AN
         echo(_("  line {line}: refused: {why}").format(line=line, why=cell(why)))
 
 
-def register(main: click.Group) -> None:  # noqa: ARG001 - they join the item group
+def register(main: click.Group) -> None:  # they join the item group, not main
     for command in (item_set, item_barcode, item_show):
         item_grp.add_command(command)

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from core import catalog, item_admin, money, prices, validate
 from core.errors import InputError, KassiError
 from core.i18n import _
+from core.model import Staff
 from tui.screens.pin_prompt import with_permission
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
@@ -221,7 +222,7 @@ class ItemsScreen(Screen):
             lambda approver: self.save(values, new, approver or self.app.staff),
         )
 
-    def save(self, values: dict, new: bool, actor) -> None:  # noqa: ANN001
+    def save(self, values: dict, new: bool, actor: Staff | None) -> None:
         app = self.app
         try:
             changed = item_admin.save_item(
