@@ -282,7 +282,9 @@ def _register() -> None:
         sale_cmds,
         session_cmds,
         setup_cmds,
+        staff_cmds,
         statement_cmds,
+        tender_cmds,
         transfer_cmds,
     )
 
@@ -295,6 +297,8 @@ def _register() -> None:
         print_cmds,
         statement_cmds,
         transfer_cmds,
+        staff_cmds,
+        tender_cmds,
     ):
         module.register(main)
 
