@@ -22,6 +22,7 @@ class OfficeScreen(Screen):
         yield OptionList(
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
+            Option(_("Staff: PINs, roles, who may log in"), id="staff"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
@@ -47,6 +48,10 @@ class OfficeScreen(Screen):
                 self.query_one("#notice", Static).update(_("Statements are not available."))
                 return
             self.app.push_screen(StatementsScreen())
+        elif choice == "staff":
+            from tui.screens.staff import StaffScreen
+
+            self.app.push_screen(StaffScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
