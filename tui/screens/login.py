@@ -73,8 +73,7 @@ class LoginScreen(Screen):
             if changed:
                 error.set_class(False, "error")
                 error.update(_("Your PIN is changed: log in with the new one."))
-            self.query_one("#pin", Input).value = ""
-            self.query_one("#staff-id", Input).focus()
+            self.action_clear()
 
         self.app.push_screen(PinChangeScreen(staff_id), done)
 
@@ -126,7 +125,5 @@ def log_out_if_inactive(app) -> bool:
             return False
     except sqlite3.Error:  # a busy or closing database: core checks again on the operation
         return False
-    app.lock(
-        _("{name} is no longer an active staff member and was logged out.").format(name=staff.name)
-    )
+    app.lock(_("Logged out: {name} is no longer active.").format(name=staff.name))
     return True
