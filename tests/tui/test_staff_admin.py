@@ -143,3 +143,25 @@ async def test_a_deactivated_cashier_is_logged_out_at_the_next_key(make_app, til
         assert app.staff.id == "1"
         assert [ln.sku for ln in sale_screen(app).lines] == ["1001"]
         assert sale_screen(app).query_one("#code").value == ""  # the key went nowhere
+
+
+@pytest.mark.parametrize("lang", ["en", "da", "is"])
+async def test_the_pin_dialogs_and_the_staff_screen_fit_80x24_in_every_language(make_app, lang):
+    """K-5, C-6: nothing of the PIN change, the reset or the staff screen is cut off."""
+    from tests.tui.fit import cut_lines, cut_texts
+
+    app = make_app(lang=lang)
+    problems = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        problems["own"] = cut_texts(app) + cut_lines(screen_text(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        await _staff_screen(pilot, app)
+        problems["staff"] = cut_texts(app) + cut_lines(screen_text(app))
+        await pilot.press("down", "f2")
+        await pilot.pause()
+        problems["reset"] = cut_texts(app) + cut_lines(screen_text(app))
+    assert not {k: v for k, v in problems.items() if v}

@@ -43,13 +43,13 @@ class PinChangeScreen(ModalScreen[bool | None]):
             yield Static(title, classes="dialog-title", markup=False)
             if self.reset_for is None:
                 yield Label(_("Staff id"))
-                yield Input(value=self.staff_id, id="staff-id", max_length=32, compact=True)
+                yield Input(value=self.staff_id, id="staff-id", max_length=32)
                 yield Label(_("Old PIN"))
-                yield Input(id="old-pin", password=True, max_length=8, compact=True)
+                yield Input(id="old-pin", password=True, max_length=8)
             yield Label(_("New PIN"))
-            yield Input(id="new-pin", password=True, max_length=8, compact=True)
+            yield Input(id="new-pin", password=True, max_length=8)
             yield Label(_("New PIN again"))
-            yield Input(id="new-pin-again", password=True, max_length=8, compact=True)
+            yield Input(id="new-pin-again", password=True, max_length=8)
             yield Static("", id="pin-change-error", classes="error", markup=False)
             yield Static(_("Enter: next / OK   Esc: back"), classes="hint", markup=False)
 
