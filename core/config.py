@@ -482,6 +482,9 @@ def add_staff(
     pin_hash = hash_pin(db, pin)
     with db.write():
         authorize(db, actor)
+        from core.staff_admin import check_grantable
+
+        check_grantable(db, actor, role, perms)  # K-5: nobody adds someone above themselves
         require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))
         db.insert(
             "staff",

@@ -98,6 +98,23 @@ def _may_manage(db: Db, actor: Staff, target) -> frozenset[str]:
     return mine
 
 
+def check_grantable(db: Db, actor: Staff | None, role: str, permissions: Iterable[str]) -> None:
+    """Refuse a role or permissions beyond the actor's own (also for a new staff member:
+    otherwise anyone allowed to add staff could add a manager and log in as them).
+    ``actor`` None: the first staff member of an empty database (nobody to compare)."""
+    if actor is None:
+        return
+    me = _row(db, actor.id)
+    above = set(permissions) - set(me["permissions"].split())
+    if above or ROLES.index(role) > ROLES.index(me["role"]):
+        raise PermissionDenied(
+            _("{name} cannot give more than their own role and permissions{extra}.").format(
+                name=actor.name,
+                extra=f" ({', '.join(sorted(above))})" if above else "",
+            )
+        )
+
+
 def _is_manager(active: bool, permissions: Iterable[str]) -> bool:
     return active and MANAGE in set(permissions)
 
@@ -222,19 +239,11 @@ def set_access(
         raise InputError(_("Give a role, or permissions to grant or revoke."))
     with db.write():
         target = _row(db, staff_id)
-        mine = _may_manage(db, actor, target)
+        _may_manage(db, actor, target)
         new_role = role or target["role"]
         base = set(ROLE_PERMISSIONS[role]) if role else set(target["permissions"].split())
         perms = (base | grant) - revoke
-        above = perms - mine
-        my_role = _row(db, actor.id)["role"]
-        if above or ROLES.index(new_role) > ROLES.index(my_role):
-            raise PermissionDenied(
-                _("{name} cannot give more than their own role and permissions{extra}.").format(
-                    name=actor.name,
-                    extra=f" ({', '.join(sorted(above))})" if above else "",
-                )
-            )
+        check_grantable(db, actor, new_role, perms)
         _check_keeps_a_manager(db, target, bool(target["active"]), perms)
         before = {"role": target["role"], "permissions": sorted(target["permissions"].split())}
         db.execute(

@@ -241,3 +241,14 @@ def test_a_bad_access_change_is_one_line_and_changes_nothing(
 def test_an_unknown_staff_id_is_named(db: Db, manager) -> None:
     with pytest.raises(NotFound, match="No staff member with id 99"):
         staff_admin.set_active(db, manager, "99", False)
+
+
+def test_nobody_adds_a_staff_member_above_themselves(db: Db, manager) -> None:
+    """SPEC K-5: adding is giving too: a supervisor with config.manage adds no manager."""
+    staff_admin.set_access(db, manager, "3", grant=["config.manage"])
+    supervisor = auth.authenticate(db, "3", "3333")
+    with pytest.raises(PermissionDenied, match="more than their own"):
+        config.add_staff(db, supervisor, "9", "New Boss", "9999", "manager")
+    with pytest.raises(PermissionDenied, match="statements.manage"):
+        config.add_staff(db, supervisor, "9", "Clerk", "9999", "cashier", ["statements.manage"])
+    assert config.add_staff(db, supervisor, "9", "New Cashier", "9999", "cashier").role == "cashier"
