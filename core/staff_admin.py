@@ -84,18 +84,18 @@ def change_own_pin(
 # -- a manager's changes -----------------------------------------------------------------
 
 
-def _may_manage(db: Db, actor: Staff, target) -> frozenset[str]:
-    """The actor's current permissions, if they may change ``target``'s account."""
+def _may_manage(db: Db, actor: Staff, target) -> None:
+    """Refuse unless the actor may change ``target``'s account: config.manage, and
+    nothing of the target's role or permissions beyond the actor's own."""
     require(actor, MANAGE)
-    mine = frozenset(_row(db, actor.id)["permissions"].split())
-    theirs = frozenset(target["permissions"].split())
-    if not theirs <= mine or ROLES.index(target["role"]) > ROLES.index(_row(db, actor.id)["role"]):
+    me = _row(db, actor.id)
+    beyond = set(target["permissions"].split()) - set(me["permissions"].split())
+    if beyond or ROLES.index(target["role"]) > ROLES.index(me["role"]):
         raise PermissionDenied(
             _("{actor} cannot change {name}: {name} holds more than {actor} does.").format(
                 name=target["name"], actor=actor.name
             )
         )
-    return mine
 
 
 def check_grantable(db: Db, actor: Staff | None, role: str, permissions: Iterable[str]) -> None:
