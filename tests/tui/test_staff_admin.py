@@ -165,3 +165,47 @@ async def test_the_pin_dialogs_and_the_staff_screen_fit_80x24_in_every_language(
         await pilot.pause()
         problems["reset"] = cut_texts(app) + cut_lines(screen_text(app))
     assert not {k: v for k, v in problems.items() if v}
+
+
+@pytest.fixture
+def plain_app(tmp_path):
+    """A till over a plain `kassi init` (no demo): an Icelandic store, one terminal."""
+    from core import catalog, config, demo
+    from core.db import Db
+    from tui.app import KassiApp
+
+    db = Db(tmp_path / "plain.db")
+    demo.init_defaults(db)
+    config.add_staff(db, None, "1", "Anna", "1234", "manager")
+    boss = auth.authenticate(db, "1", "1234")
+    config.add_store(
+        db, boss, "S1", "Búð", currency="ISK", timezone="Atlantic/Reykjavik", locale="is"
+    )
+    config.add_terminal(db, boss, "T1", "S1")
+    catalog.add_item(db, boss, "1001", "Mjólk", 250, 2400, None, currency="ISK")
+    yield KassiApp(db, terminal_id="T1", idle_lock_seconds=0)
+    db.close()
+
+
+async def test_a_first_sale_on_a_plain_init_is_paid_at_the_till(plain_app):
+    """K-4: the payment dialog offers init's payment types in the store's language, and
+    nothing of it is cut at 80x24; Enter pays in cash."""
+    from tests.tui.fit import cut_lines, cut_texts
+    from tui.screens.payment import PaymentScreen
+
+    app = plain_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")
+        await scan(pilot, "1001")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentScreen)
+        text = screen_text(app)
+        for name in ("Reiðufé", "Kort", "Farsímagreiðsla", "Gjafakort"):
+            assert name in text
+        assert not cut_texts(app) + cut_lines(text)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Kvittun 1 skráð." in str(sale_screen(app).query_one("#notice").render())
+    rows = app.db.all("SELECT tender_id, amount FROM payments")
+    assert [tuple(r) for r in rows] == [("cash", 250)]
