@@ -59,16 +59,18 @@ def init_cmd(ctx: Context, demo: bool) -> None:
             ).format(path=ctx.db_path)
         )
     else:
+        from core.config import list_tenders, tender_label
+
         added = demo_data.init_defaults(db)
         echo(_("Database ready: {path}").format(path=ctx.db_path))
         if added:
-            from core.config import tender_label
-
             echo(
                 _(
                     "Payment types: {names} (kassi tender list; change them with kassi tender set)."
                 ).format(names=", ".join(tender_label(t) for t in added))
             )
+        elif not list_tenders(db):  # staff were set up before init made them
+            echo(_("No payment types yet: a manager adds them with kassi tender add."))
 
 
 def _rows(data: list[dict], as_json: bool, columns: list[str]) -> None:
