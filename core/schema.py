@@ -805,3 +805,29 @@ CREATE INDEX transfer_entries_session_close ON transfer_entries(
 ) WHERE json_extract(entry, '$.action') = 'session.close'
 """,
     )
+
+
+@migrations()
+def m015_preview_store_logo(db: sqlite_utils.Database) -> None:
+    """A store's logo as the printer prints it (SPEC P-5).
+
+    One GS v 0 image per paper width in dots, made once when the logo is set
+    (hardware/logo.py), so no receipt re-converts the image. ``source_sha256``
+    names the file it was made from; ``width``/``height`` are the image's size in
+    dots, as the raster's own header says.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE store_logos (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    dots INTEGER NOT NULL CHECK (dots BETWEEN 128 AND 1024),
+    width INTEGER NOT NULL CHECK (width BETWEEN 8 AND dots),
+    height INTEGER NOT NULL CHECK (height > 0),
+    raster BLOB NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, dots)
+) WITHOUT ROWID
+""",
+    )

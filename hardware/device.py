@@ -1,207 +1,42 @@
-"""The printer (and the drawer behind it) as one device, opened from a terminal's config.
+"""A terminal's printer setting, and the Printer it opens (SPEC P-1, P-4).
 
-Everything has a deadline, because a printer that is unplugged, out of paper
-or holding flow control must never freeze a till (SPEC H-4): the connections
-in hardware/_links.py bound every open, write, drain and read. A Printer is
-safe to share between threads; each call holds its lock, and a call that
-fails closes the connection so the next one starts clean.
+`validate_config` checks a setting and fills its defaults; `connect_printer`
+is the PrinterFactory core's print service is given (core.printer_port): it
+returns a hardware.transport.EscposPrinter, which talks through
+python-escpos' own transports with a deadline on every call, so a printer
+that is unplugged, out of paper or holding flow control never freezes a till.
+`Printer` is the older API of hardware/spool.py, kept as a thin layer over it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from typing import Any
 
-from attrs import frozen
-
+from core import printer_settings
 from core.documents import Document
-from core.errors import InputError, KassiError
-from core.i18n import N_, _
+from core.printer_port import Delivery, PrinterConfigError, PrinterFault, PrinterState
+from core.printer_port import Printer as PrinterPort
 from hardware import render as esc
+from hardware._escpos import profile_codepages
 
-_REASONS = {
-    "device_missing": N_("Printer not found: {detail}"),
-    "permission_denied": N_("No permission to use the printer: {detail}"),
-    "write_timeout": N_("The printer did not take the data in time (write timeout): {detail}"),
-    "no_answer": N_("No answer from the printer: {detail}"),
-    "connection_refused": N_("The printer refused the connection: {detail}"),
-    "paper_out": N_("The printer is out of paper."),
-    "cover_open": N_("The printer cover is open."),
-    "offline": N_("The printer is offline."),
-    "not_configured": N_("No printer is configured for this terminal."),
-    "unsupported": N_("This printer connection is not available here: {detail}"),
-    "io_error": N_("Printer error: {detail}"),
-}
-
-
-class PrinterFault(KassiError):
-    """A printer or drawer problem; `reason` is a stable key, the message is translated."""
-
-    def __init__(self, reason: str, detail: str = "", *, message: str | None = None) -> None:
-        self.reason = reason
-        self.detail = detail
-        super().__init__(message or _(_REASONS[reason]).format(detail=detail))
-
-
-@frozen
-class PrinterStatus:
-    online: bool
-    paper_near_end: bool = False
-    paper_out: bool = False
-    cover_open: bool = False
-    drawer_open: bool = False
-    readable: bool = True
-    error: str | None = None
-    reason: str | None = None
-
-    def fault(self) -> PrinterFault | None:
-        """The fault that should stop printing, if the printer told us one."""
-        if not self.readable:
-            return None
-        if self.reason:
-            return PrinterFault(self.reason, message=self.error)
-        for flag, reason in ((self.paper_out, "paper_out"), (self.cover_open, "cover_open")):
-            if flag:
-                return PrinterFault(reason)
-        return None if self.online else PrinterFault("offline")
-
+__all__ = ["PrinterConfigError", "PrinterFault", "PrinterState", "PrinterStatus", "Delivery"]
+PrinterStatus = PrinterState  # the old name, for callers not yet moved to core.printer_port
 
 # -- configuration ---------------------------------------------------------------------
+# What a valid printer setting is, is core's (core/printer_settings.py, SPEC P-4); these
+# names stay for hardware's callers. Hardware hands core the printer models' code pages.
 
-KINDS = ("serial", "usb", "devfile", "network", "file", "none")
-FLOWS = ("none", "rtscts", "dsrdtr", "xonxoff")
-BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
-_REQUIRED = {
-    "serial": ("device",),
-    "usb": ("vendor", "product"),
-    "devfile": ("path",),
-    "network": ("host",),
-    "file": ("path",),
-    "none": (),
-}
-_OPTIONAL: dict[str, dict[str, Any]] = {
-    "serial": {"baud": 9600, "flow": "none", "timeout": 3},
-    "usb": {"timeout": 3},
-    "devfile": {"timeout": 3},
-    "network": {"port": 9100, "timeout": 3},
-    "file": {"timeout": 3},
-    "none": {},
-}
-COMMON: dict[str, Any] = {
-    "width": 42,
-    "codepage": "CP858",
-    "profile": None,
-    "codepage_slot": None,
-    "drawer_pin": 2,
-    "pulse_on_ms": 100,
-    "pulse_off_ms": 100,
-    "wait_drawer_closed": False,
-    "drawer_open_level": "high",
-}
-
-
-class PrinterConfigError(InputError, ValueError):
-    """A terminal's printer config is wrong; a ValueError too, for callers that validate."""
-
-
-def _bad(message: str, **kw: Any) -> PrinterConfigError:
-    return PrinterConfigError(_("Printer configuration: ") + _(message).format(**kw))
-
-
-def _int(cfg: dict[str, Any], key: str, lo: int, hi: int) -> int:
-    value = cfg[key]
-    if isinstance(value, str) and value.strip().lower().startswith("0x"):
-        with contextlib.suppress(ValueError):
-            value = int(value, 16)
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise _bad(
-            "{key} must be a whole number from {lo} to {hi}, not {value!r}",
-            key=key,
-            lo=lo,
-            hi=hi,
-            value=cfg[key],
-        )
-    return value
+KINDS = printer_settings.KINDS
+FLOWS = printer_settings.FLOWS
+BAUDS = printer_settings.BAUDS
+COMMON = printer_settings.COMMON
+printer_settings.use_profiles(profile_codepages)
 
 
 def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Check a terminal's "printer" config; returns a copy with every default filled in."""
-    if not isinstance(cfg, dict):
-        raise _bad("expected an object, not {value!r}", value=cfg)
-    kind = cfg.get("kind")
-    if kind not in KINDS:
-        raise _bad("kind must be one of {kinds}, not {value!r}", kinds=", ".join(KINDS), value=kind)
-    out = {"kind": kind, **COMMON, **_OPTIONAL[kind]}
-    allowed = set(out) | set(_REQUIRED[kind])
-    unknown = sorted(set(cfg) - allowed)
-    if unknown:
-        raise _bad("unknown setting {key!r} for a {kind} printer", key=unknown[0], kind=kind)
-    for key in _REQUIRED[kind]:
-        if key not in cfg:
-            raise _bad("a {kind} printer needs {key!r}", kind=kind, key=key)
-    out.update(cfg)
-    for key in ("device", "path", "host"):
-        if key in out and (not isinstance(out[key], str) or not out[key].strip()):
-            raise _bad("{key} must be a non-empty text, not {value!r}", key=key, value=out[key])
-    if kind == "serial":
-        if out["baud"] not in BAUDS or isinstance(out["baud"], bool):
-            raise _bad(
-                "baud must be one of {values}, not {value!r}",
-                values=", ".join(map(str, BAUDS)),
-                value=out["baud"],
-            )
-        if out["flow"] not in FLOWS:
-            raise _bad(
-                "flow must be one of {values}, not {value!r}",
-                values=", ".join(FLOWS),
-                value=out["flow"],
-            )
-    for key in ("vendor", "product"):
-        if key in out:
-            out[key] = _int(out, key, 0, 0xFFFF)
-    if "port" in out:
-        out["port"] = _int(out, "port", 1, 65535)
-    if "timeout" in out:
-        t = out["timeout"]
-        if isinstance(t, bool) or not isinstance(t, int | float) or not 0 < t <= 60:
-            raise _bad(
-                "timeout must be a number of seconds above 0 and at most 60, not {value!r}", value=t
-            )
-    out["width"] = _int(out, "width", 24, 80)
-    try:
-        out["codepage"] = esc.codepage_name(str(out["codepage"]))
-    except ValueError:
-        raise _bad(
-            "unsupported code page {value!r}; use one of {values}",
-            value=out["codepage"],
-            values=", ".join(esc.CODEPAGES),
-        ) from None
-    if out["profile"] is not None:
-        from hardware._escpos import profile_codepages
-
-        try:
-            slots = profile_codepages(str(out["profile"]))
-        except KeyError:
-            raise _bad("unknown printer profile {value!r}", value=out["profile"]) from None
-        if out["codepage_slot"] is None and out["codepage"] not in slots:
-            raise _bad(
-                "printer profile {profile!r} has no code page {value}",
-                profile=out["profile"],
-                value=out["codepage"],
-            )
-    if out["codepage_slot"] is not None:
-        out["codepage_slot"] = _int(out, "codepage_slot", 0, 255)
-    if out["drawer_pin"] not in (2, 5) or isinstance(out["drawer_pin"], bool):
-        raise _bad("drawer_pin must be 2 or 5, not {value!r}", value=out["drawer_pin"])
-    out["pulse_on_ms"] = _int(out, "pulse_on_ms", 2, 510)
-    out["pulse_off_ms"] = _int(out, "pulse_off_ms", 2, 510)
-    if not isinstance(out["wait_drawer_closed"], bool):
-        raise _bad("wait_drawer_closed must be true or false")
-    if out["drawer_open_level"] not in ("high", "low"):
-        raise _bad('drawer_open_level must be "high" or "low"')
-    return out
+    """Check a terminal's printer setting; returns a copy with every default filled in."""
+    return printer_settings.validate(cfg, profiles=profile_codepages)
 
 
 def codepage_slot(cfg: dict[str, Any]) -> int:
@@ -209,8 +44,6 @@ def codepage_slot(cfg: dict[str, Any]) -> int:
     if cfg.get("codepage_slot") is not None:
         return int(cfg["codepage_slot"])
     if cfg.get("profile"):
-        from hardware._escpos import profile_codepages
-
         return profile_codepages(cfg["profile"])[cfg["codepage"]]
     return esc.CODEPAGES[cfg["codepage"]][1]
 
@@ -218,14 +51,29 @@ def codepage_slot(cfg: dict[str, Any]) -> int:
 # -- the printer -----------------------------------------------------------------------
 
 
-def _status_byte_ok(b: int) -> bool:
-    # Every DLE EOT reply has bits 1 and 4 set and bits 0 and 7 clear; anything else
-    # is not an answer (line noise, an automatic status block, a wrong baud rate).
-    return b & 0x93 == 0x12
+def _where(cfg: dict[str, Any]) -> str:
+    if cfg["kind"] == "network":
+        return f"{cfg['host']}:{cfg['port']}"
+    if cfg["kind"] == "usb":
+        return f"USB {cfg['vendor']:04x}:{cfg['product']:04x}"
+    return cfg.get("device") or cfg.get("path") or cfg["kind"]
+
+
+def connect_printer(cfg: dict[str, Any]) -> PrinterPort:
+    """The PrinterFactory (core.printer_port): a terminal's printer setting -> its Printer.
+
+    Nothing is opened yet; the first call opens the link (bounded). Raises
+    PrinterConfigError for a bad setting.
+    """
+    from hardware.transport import EscposPrinter
+
+    checked = validate_config(cfg)
+    return EscposPrinter(checked, _where(checked), codepage_slot(checked))
 
 
 class Printer:
-    """The printer and drawer of one terminal.
+    """The old API that hardware/spool.py uses (send, status, open_drawer ...), kept as a
+    thin layer over connect_printer() until the print service in core replaces spool.py.
 
     >>> with Printer({"kind": "file", "path": "var/printer.bin"}) as p:
     ...     p.print_document(doc, open_drawer=True)
@@ -233,15 +81,11 @@ class Printer:
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = validate_config(config)
+        self._port: Any = connect_printer(self.config)
         self.kind: str = self.config["kind"]
         self.width: int = self.config["width"]
         self.timeout: float = float(self.config.get("timeout", 3))
-        c = self.config
-        self.where: str = c.get("device") or c.get("path") or c.get("host") or self.kind
-        if self.kind == "network":
-            self.where = f"{c['host']}:{c['port']}"
-        self._lock = threading.RLock()
-        self._link: Any = None
+        self.where: str = self._port.where
 
     @property
     def readable(self) -> bool:
@@ -249,20 +93,10 @@ class Printer:
         return self.kind in ("serial", "network", "usb")
 
     def open(self) -> Printer:
-        with self._lock:
-            if self._link is None:
-                from hardware._links import connect
-
-                link = connect(self.config)
-                link.open(time.monotonic() + self.timeout)
-                self._link = link
-        return self
+        return self  # the link opens on first use, inside a bounded worker
 
     def close(self) -> None:
-        with self._lock:
-            link, self._link = self._link, None
-            if link is not None:
-                link.close()
+        self._port.close()
 
     def __enter__(self) -> Printer:
         return self.open()
@@ -270,28 +104,19 @@ class Printer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _call(self, op: str, *args: Any) -> Any:
-        with self._lock:
-            self.open()
-            try:
-                return getattr(self._link, op)(*args, time.monotonic() + self.timeout)
-            except BaseException:
-                self.close()
-                raise
-
     def send(self, data: bytes) -> None:
-        """Send raw ESC/POS in one write; PrinterFault if it cannot go within the timeout."""
-        self._call("write", bytes(data))
+        """Send raw ESC/POS in one write (no confirmation); PrinterFault if it cannot go."""
+        self._port.send(bytes(data))
+
+    def deliver(self, data: bytes, *, pulse: bool = False) -> Delivery:
+        return self._port.deliver(data, pulse=pulse)
 
     def render(self, doc: Document, *, cut: bool = True) -> bytes:
         """The ESC/POS bytes of `doc` for this printer's width and code page."""
-        return esc.render(
-            doc, self.width, self.config["codepage"], cut=cut, slot=codepage_slot(self.config)
-        )
+        return self._port.render(doc, cut=cut)
 
     def drawer_pulse(self) -> bytes:
-        c = self.config
-        return esc.drawer_pulse(c["drawer_pin"], c["pulse_on_ms"], c["pulse_off_ms"])
+        return self._port.drawer_pulse()
 
     def print_document(self, doc: Document, *, cut: bool = True, open_drawer: bool = False) -> None:
         """Print `doc`, kicking the drawer first in the same write (a cash sale)."""
@@ -300,42 +125,11 @@ class Printer:
     def open_drawer(self) -> None:
         self.send(self.drawer_pulse())
 
-    def status(self) -> PrinterStatus:
-        """Ask the printer (DLE EOT 1, 2, 4); never raises, never takes longer than the timeout.
-
-        Connections that cannot read (file, devfile, none) report readable=False.
-        """
+    def status(self) -> PrinterState:
+        """Ask the printer (DLE EOT 1, 2, 4); never raises, bounded by the timeout."""
         if not self.readable:
-            return PrinterStatus(online=self.kind != "none", readable=False)
-        replies: list[int] = []
-        try:
-            with self._lock:
-                self.open()
-                deadline = time.monotonic() + self.timeout
-                for n in (1, 2, 4):
-                    b = self._link.query(esc.status_query(n), deadline)
-                    if b is None:
-                        raise PrinterFault("no_answer", self.where)
-                    if not _status_byte_ok(b):
-                        raise PrinterFault(
-                            "io_error",
-                            _("unexpected answer {byte:#04x} from {where}").format(
-                                byte=b, where=self.where
-                            ),
-                        )
-                    replies.append(b)
-        except PrinterFault as fault:
-            self.close()  # a late or stray answer must not pass for the next reply
-            return PrinterStatus(False, error=fault.message, reason=fault.reason)
-        b1, b2, b4 = replies
-        drawer_high = bool(b1 & 0x04)  # connector pin 3; which level means "open" is wiring
-        return PrinterStatus(
-            online=not b1 & 0x08,
-            paper_near_end=bool(b4 & 0x0C),
-            paper_out=bool(b4 & 0x60),
-            cover_open=bool(b2 & 0x04),
-            drawer_open=drawer_high == (self.config["drawer_open_level"] == "high"),
-        )
+            return PrinterState(online=self.kind != "none", readable=False)
+        return self._port.status()
 
     def ensure_ready(self) -> None:
         """Raise the PrinterFault the printer reports (paper out, cover open, no answer...)."""

@@ -31,7 +31,7 @@ from typing import Any
 
 from attrs import frozen
 
-from core import print_jobs, print_sources
+from core import print_jobs, print_sources, printer_settings
 from core.config import get_terminal
 from core.db import Db
 from core.documents import Document, to_text
@@ -103,7 +103,9 @@ def _printer(db: Db, terminal_id: str) -> Printer:
     try:
         printer = Printer(terminal.printer)
     except PrinterConfigError as exc:
-        raise _NoPrinter("config", exc.message) from None
+        raise _NoPrinter(
+            "config", f"{exc.message}. {printer_settings.fix_hint(terminal_id)}"
+        ) from None
     if printer.kind == "none":
         raise _NoPrinter(
             "not_configured",

@@ -16,9 +16,11 @@ from collections.abc import Callable
 
 from textual.message import Message
 
+from core import printer_settings
 from core.db import Db
 from core.i18n import _, ngettext
 from core.model import CashAdjustment, Sale, Terminal
+from hardware._escpos import profile_codepages
 from tui.widgets.safe import shown
 
 
@@ -43,8 +45,15 @@ class TillHardware:
         # Set while the terminal is configured to wait for the drawer to close
         # after a cash movement; the sale screen holds the next sale until then.
         self.drawer_open = False
-        self.wait_for_drawer = bool(terminal.printer.get("wait_drawer_closed"))
+        printer = terminal.printer if isinstance(terminal.printer, dict) else {}
+        self.wait_for_drawer = bool(printer.get("wait_drawer_closed"))
         app.set_interval(RETRY_SECONDS, self._auto_retry)
+        # A setting stored before settings were checked (P-4): say so at once, and how
+        # to correct it, rather than at the first receipt that does not print.
+        problem = printer_settings.problem(terminal.printer, profiles=profile_codepages)
+        if problem:
+            hint = printer_settings.fix_hint(terminal.id)
+            app.notify(shown(f"{problem}. {hint}"), severity="error", timeout=15, markup=False)
 
     # -- what screens call ------------------------------------------------------------
 

@@ -320,11 +320,13 @@ def test_no_printer_configured_is_said_and_nothing_is_queued(db: Db, manager, se
     assert spool.printer_status(db, "T1").reason == "not_configured"
 
 
-def test_a_broken_printer_config_is_a_clear_outcome(db: Db, manager, set_printer) -> None:
-    set_printer({"kind": "serial"})  # no device
+def test_a_broken_printer_config_is_a_clear_outcome(db: Db, manager) -> None:
+    # Stored before settings were checked (P-4): config.set_printer refuses it now.
+    with db.write():
+        db.execute("UPDATE terminals SET printer = ? WHERE id = 'T1'", ('{"kind": "serial"}',))
     outcome = spool.print_sale(db, sell(db, manager).id)
     assert not outcome.ok and outcome.reason == "config"
-    assert outcome.message.startswith("Printer configuration:")
+    assert outcome.message.startswith("Printer setting:")
 
 
 def test_printing_inside_the_operations_transaction_is_refused(db: Db, manager) -> None:

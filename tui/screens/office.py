@@ -24,6 +24,7 @@ class OfficeScreen(Screen):
             Option(_("Retail statements"), id="statements"),
             Option(_("Staff: PINs, roles, who may log in"), id="staff"),
             Option(_("Print waiting receipts again"), id="retry"),
+            Option(_("Terminals and printers"), id="terminals"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
             markup=False,
@@ -52,10 +53,16 @@ class OfficeScreen(Screen):
             from tui.screens.staff import StaffScreen
 
             self.app.push_screen(StaffScreen())
+        elif choice == "terminals":
+            from tui.screens.terminal_settings import TerminalSettingsScreen
+
+            self.app.push_screen(TerminalSettingsScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
-            self.app.hardware.reprint_last()
+            from tui.screens.receipt_preview import ReceiptPreviewScreen
+
+            self.app.push_screen(ReceiptPreviewScreen())  # P-5: look before printing
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.query_one("#notice", Static).update(message.message)
