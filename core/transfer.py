@@ -59,6 +59,7 @@ class ExportSummary:
     sales: int
     sessions: int
     head_hash: str
+    safe_movements: int = 0  # K-1 (core.transfer_safe)
 
 
 def session_origin(db: Db, session_id: int) -> str:
@@ -282,19 +283,29 @@ def export_transactions(
             (max(since, 1), head),
         ):
             writer.write({"type": "entry", "entry": dict(entry)})
+        from core import transfer_safe
+
         sent_sessions: set[int] = set()
-        n_sales = 0
+        n_sales = n_safe = 0
         sale_marks = ",".join("?" for _ in SALE_ACTIONS)
         session_marks = ",".join("?" for _ in SESSION_ACTIONS)
+        safe_marks = ",".join("?" for _ in transfer_safe.ACTIONS)
         entries = db.execute(
             "SELECT entity, CAST(entity_id AS INTEGER) AS eid FROM audit_log"
             " WHERE seq > ? AND seq <= ? AND ((entity = 'sale' AND action IN"
-            f" ({sale_marks})) OR (entity = 'session' AND action IN ({session_marks})))"
+            f" ({sale_marks})) OR (entity = 'session' AND action IN ({session_marks}))"
+            f" OR (entity = 'safe' AND action IN ({safe_marks})))"
             " ORDER BY seq",
-            (since, head, *SALE_ACTIONS, *SESSION_ACTIONS),
+            (since, head, *SALE_ACTIONS, *SESSION_ACTIONS, *transfer_safe.ACTIONS),
         ).fetchall()
         for entry in entries:
-            if entry["entity"] == "sale":
+            if entry["entity"] == "safe":
+                row = db.one("SELECT * FROM safe_movements WHERE id = ?", (entry["eid"],))
+                if row is None or (store_id and row["store_id"] != store_id):
+                    continue
+                writer.write(transfer_safe.record(writer, row))
+                n_safe += 1
+            elif entry["entity"] == "sale":
                 row = db.one("SELECT * FROM sales WHERE id = ?", (entry["eid"],))
                 if row is None or (store_id and row["store_id"] != store_id):
                     continue
@@ -306,7 +317,7 @@ def export_transactions(
                     continue
                 sent_sessions.add(entry["eid"])
                 writer.session(row)
-    return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash)
+    return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash, n_safe)
 
 
 # -- reading records (the import) -------------------------------------------------------
