@@ -177,9 +177,11 @@ def record(
     ref: str = "",
     note: str = "",
     counts: Mapping[int, int] | None = None,
+    entry: bool = True,
 ) -> SafeMovement:
-    """Write one movement and its audit entry; the caller holds the write transaction
-    (a float and a return belong to the session's own open and close)."""
+    """Write one movement and its audit entry; the caller holds the write transaction.
+    ``entry`` False: a float or a return, part of the session's open or close, whose
+    one entry (written after it, so it covers the row) names the movement."""
     assert db.in_write and kind in KINDS
     before = balance(db, store.id)
     delta = {
@@ -220,6 +222,9 @@ def record(
             "INSERT INTO safe_counts (movement_id, denomination, count) VALUES (?,?,?)",
             [(movement_id, d, c) for d, c in counts.items() if c],
         )
+    row = db.one("SELECT * FROM safe_movements WHERE id = ?", (movement_id,))
+    if not entry:
+        return SafeMovement.from_row(row)
     details: dict = {"kind": kind, "balance": before + delta}
     if ref:
         details["reference"] = ref
@@ -239,7 +244,6 @@ def record(
         amount=amount,
         details=details,
     )
-    row = db.one("SELECT * FROM safe_movements WHERE id = ?", (movement_id,))
     return SafeMovement.from_row(row)
 
 
@@ -345,13 +349,15 @@ def count(
 
 
 def issue_float(db: Db, actor: Staff, session: SessionRow, amount: int) -> SafeMovement:
-    """Inside the session's open: the float taken from the safe into its drawer."""
+    """Inside the session's open, before its entry: the float taken from the safe."""
     require(actor, PERMISSION)
-    return record(db, actor, get_store(db, session.store_id), "float", amount, session=session)
+    store = get_store(db, session.store_id)
+    return record(db, actor, store, "float", amount, session=session, entry=False)
 
 
 def return_at_close(db: Db, actor: Staff, session: SessionRow, amount: int) -> SafeMovement | None:
-    """Inside the session's close: the cash taken out of the drawer goes into the safe."""
+    """Inside the session's close, before its entry: the cash taken out goes to the safe."""
     if amount <= 0:
         return None
-    return record(db, actor, get_store(db, session.store_id), "return", amount, session=session)
+    store = get_store(db, session.store_id)
+    return record(db, actor, store, "return", amount, session=session, entry=False)

@@ -62,7 +62,12 @@ def _reconcile(
 
 
 def _insert_session(
-    db: Db, actor: Staff, terminal: Terminal, opening_float: int | None, note: str
+    db: Db,
+    actor: Staff,
+    terminal: Terminal,
+    opening_float: int | None,
+    note: str,
+    from_safe: int = 0,
 ) -> int:
     """Open a session; ``opening_float`` None opens automatically (S-4) with the cash
     left in this terminal's drawer at its own previous close (0 for its first)."""
@@ -86,6 +91,12 @@ def _insert_session(
             "previous_left": previous.left_in_drawer if previous else None,
         },
     )
+    details: dict = {"note": note} if note else {}
+    if from_safe:  # K-1: the movement is written first, so the session's entry covers it
+        from core import safe
+
+        movement = safe.issue_float(db, actor, get_session(db, session_id), from_safe)
+        details.update(from_safe=from_safe, safe_movement=movement.id)
     audit.append(
         db,
         "session.auto_open" if auto else "session.open",
@@ -94,7 +105,7 @@ def _insert_session(
         entity="session",
         entity_id=session_id,
         amount=opening_float,
-        details={"note": note} if note else None,
+        details=details or None,
     )
     return session_id
 
@@ -146,8 +157,7 @@ def open_session(
                 raise InputError(_("The float from the safe must be more than zero."))
             previous = last_closed_session(db, terminal_id)
             in_drawer = previous.left_in_drawer if previous and previous.left_in_drawer else 0
-            session_id = _insert_session(db, actor, terminal, in_drawer, note)
-            safe.issue_float(db, actor, get_session(db, session_id), opening_float)
+            session_id = _insert_session(db, actor, terminal, in_drawer, note, opening_float)
         else:
             session_id = _insert_session(db, actor, terminal, opening_float, note)
         _store_counts(db, session_id, "open", counts)
@@ -413,6 +423,11 @@ def close_session(
             [(session.id, t, a) for t, a in declared.items()],
         )
         _store_counts(db, session.id, "close", counts)
+        from core import safe
+
+        # S-8's cash removed goes into the safe (K-1), not into thin air; written
+        # before the close's entry, which covers it.
+        returned = safe.return_at_close(db, actor, get_session(db, session.id), counted - leave)
         audit.append(
             db,
             "session.close",
@@ -429,10 +444,7 @@ def close_session(
                 "discrepancy": counted - expected,
                 "declarations": declared,
                 "note": note,
+                **({"safe_movement": returned.id} if returned else {}),
             },
         )
-        from core import safe
-
-        # S-8's cash removed goes into the safe (K-1), not into thin air.
-        safe.return_at_close(db, actor, get_session(db, session.id), counted - leave)
     return get_session(db, session.id)

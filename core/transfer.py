@@ -317,6 +317,15 @@ def export_transactions(
                     continue
                 sent_sessions.add(entry["eid"])
                 writer.session(row)
+                # K-1: its float and return are part of its open and close (no entry
+                # of their own); sent with it, imported once by uid.
+                for movement in db.all(
+                    "SELECT * FROM safe_movements WHERE session_id = ?"
+                    " AND kind IN ('float', 'return') ORDER BY id",
+                    (entry["eid"],),
+                ):
+                    writer.write(transfer_safe.record(writer, movement))
+                    n_safe += 1
     return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash, n_safe)
 
 

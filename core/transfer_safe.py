@@ -1,7 +1,8 @@
 """The safe's movements in a transfer to the head office (K-1, T-1).
 
-Each movement travels as one ``"type": "safe"`` record at the place of its audit
-entry (``safe.*``), so a float or a return comes after the session it belongs to.
+Each movement travels as one ``"type": "safe"`` record: a drop, deposit or count at
+the place of its audit entry (``safe.*``); a float or a return, which are part of
+their session's open and close, right after the session's record.
 Its identity is its ``uid``: a movement already at the head office is skipped
 (R-8), so importing a file twice changes nothing. The movement keeps the store's
 figures as it sent them (``delta``, ``balance``), so the head office shows each
@@ -17,7 +18,7 @@ from core.money import to_decimal_str
 from core.safe import KINDS
 from core.transfer import Bad, amount_of, instant_of, need, timestamp
 
-ACTIONS = tuple(f"safe.{kind}" for kind in KINDS)
+ACTIONS = ("safe.drop", "safe.deposit", "safe.count")  # the movements with entries
 
 
 def record(writer: Any, row: Any) -> dict[str, Any]:

@@ -205,7 +205,8 @@ def test_the_cursor_sends_only_what_is_new(shop: Shop, head_office: Shop) -> Non
     shop.close("T1", cash_delta=-100)
     text2, cursor2 = export(shop, since=cursor1)
     records = [r for r in map(json.loads, text2.splitlines()) if r["type"] != "entry"]
-    assert [r["type"] for r in records] == ["header", "sale", "session"]
+    # the cash taken out at the close goes into the safe (K-1), after the session
+    assert [r["type"] for r in records] == ["header", "sale", "session", "safe"]
     assert records[0]["since"] == cursor1 and cursor2 > cursor1
     summary = load(head_office, text2)
     assert (summary.sales, summary.sessions) == (1, 1)
