@@ -279,6 +279,7 @@ def _register() -> None:
         audit_cmds,
         print_cmds,
         report_cmds,
+        safe_cmds,
         sale_cmds,
         session_cmds,
         setup_cmds,
@@ -295,6 +296,7 @@ def _register() -> None:
         print_cmds,
         statement_cmds,
         transfer_cmds,
+        safe_cmds,
     ):
         module.register(main)
 
