@@ -361,3 +361,15 @@ def return_at_close(db: Db, actor: Staff, session: SessionRow, amount: int) -> S
         return None
     store = get_store(db, session.store_id)
     return record(db, actor, store, "return", amount, session=session, entry=False)
+
+
+def entry_of(db: Db, movement_id: int) -> int:
+    """The audit entry of a drop: the grant that opens the till's drawer after it (C-7)."""
+    seq = db.scalar(
+        "SELECT seq FROM audit_log WHERE action = 'safe.drop' AND entity = 'safe'"
+        " AND entity_id = ? ORDER BY seq DESC LIMIT 1",
+        (str(movement_id),),
+    )
+    if seq is None:
+        raise StateError(_("The drawer opens only after an audited cash action."))
+    return int(seq)

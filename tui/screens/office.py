@@ -22,6 +22,7 @@ class OfficeScreen(Screen):
         yield OptionList(
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
+            Option(_("Safe (balance, deposits, counts)"), id="safe"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
@@ -47,6 +48,10 @@ class OfficeScreen(Screen):
                 self.query_one("#notice", Static).update(_("Statements are not available."))
                 return
             self.app.push_screen(StatementsScreen())
+        elif choice == "safe":
+            from tui.screens.safe import SafeScreen
+
+            self.app.push_screen(SafeScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
