@@ -49,6 +49,7 @@ class StartSessionScreen(ModalScreen[int | None]):
             )
 
     def on_mount(self) -> None:
+        self.query_one("#from-safe", Static).display = False
         self.query_one("#float", AmountField).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -109,11 +110,13 @@ class StartSessionScreen(ModalScreen[int | None]):
         field = self.query_one("#float", AmountField)
         if self.from_safe:
             field.input.value = ""
-            self.query_one("#from-safe", Static).update(
+            note = self.query_one("#from-safe", Static)
+            note.update(
                 _("Float from the safe: the amount is taken from the safe into the drawer.")
             )
+            note.display = True
         else:
-            self.query_one("#from-safe", Static).update("")
+            self.query_one("#from-safe", Static).display = False
         field.focus()
 
     def action_cancel(self) -> None:

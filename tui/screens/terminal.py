@@ -32,7 +32,7 @@ class TerminalScreen(Screen):
         Binding("f7", "history", "History"),
         Binding("f8", "no_sale", "No sale"),
         Binding("f9", "office", "Office"),
-        Binding("f10", "safe_drop", "Safe drop"),
+        Binding("f10", "safe_drop", "Safe drop", show=False),  # named on the page
     ]
 
     def compose(self) -> ComposeResult:
