@@ -819,7 +819,8 @@ def m015_safe_cash_office(db: sqlite_utils.Database) -> None:
     ``balance`` as stored. ``uid`` is the movement's identity in a transfer.
     ``staff_id`` and ``terminal_id`` carry no foreign key: a head office keeps
     other stores' movements as they were sent. ``safe_counts`` holds the
-    denominations of a drop, deposit or count.
+    denominations of a drop, deposit or count. The store index covers the balance,
+    the deposits and a statement's totals (a year of movements: index only).
     """
     _run(
         db,
@@ -846,7 +847,7 @@ CREATE TABLE safe_movements (
     created_at TEXT NOT NULL,
     CHECK ((kind = 'count') = (expected IS NOT NULL))
 );
-CREATE INDEX safe_movements_store ON safe_movements(store_id, created_at);
+CREATE INDEX safe_movements_store ON safe_movements(store_id, created_at, kind, amount, delta);
 CREATE INDEX safe_movements_session ON safe_movements(session_id) WHERE session_id IS NOT NULL;
 CREATE TABLE safe_counts (
     movement_id INTEGER NOT NULL REFERENCES safe_movements(id),

@@ -148,7 +148,22 @@ def test_the_statement_lists_movements_with_their_balances(db, manager, cashier)
     ]
     assert (st.balance, st.deposited, st.total) == (30 * KR, 120 * KR, 3)
     page = safe_views.statement(db, manager, "NORREBRO", limit=1, offset=1)
-    assert [m.kind for m in page.movements] == ["drop"] and page.opening == 100 * KR
+    assert [m.kind for m in page.movements] == ["drop"] and page.total == 3
+    assert st.totals == {"count": 100 * KR, "drop": 50 * KR, "deposit": 120 * KR}
+    assert (st.opening, st.discrepancies, st.closing) == (0, 100 * KR, 30 * KR)
+
+
+def test_a_statement_from_a_date_opens_with_the_balance_before_it(db, manager, clock):
+    """K-1: --since: what the safe held before that day, and the day's movements."""
+    from datetime import timedelta
+
+    _stock_safe(db, manager, 100 * KR)
+    clock.advance(days=2)
+    safe.deposit(db, manager, "NORREBRO", 40 * KR, "S2")
+    day = (clock() - timedelta(hours=1)).date()
+    st = safe_views.statement(db, manager, "NORREBRO", since=day)
+    assert [m.kind for m in st.movements] == ["deposit"]
+    assert (st.opening, st.closing, st.balance) == (100 * KR, 60 * KR, 60 * KR)
 
 
 def test_the_session_details_and_reports_show_the_safe_movements(db, manager, clock):

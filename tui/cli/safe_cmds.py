@@ -244,6 +244,9 @@ def safe_show(ctx: Context, store_id, since, limit, offset, as_json, staff_id, p
                 "balance": to_decimal_str(st.balance, store.currency),
                 "deposited": to_decimal_str(st.deposited, store.currency),
                 "count": st.total,
+                "opening": to_decimal_str(st.opening, store.currency),
+                "closing": to_decimal_str(st.closing, store.currency),
+                "totals": {k: to_decimal_str(v, store.currency) for k, v in st.totals.items()},
                 "movements": [movement_json(m, store) for m in st.movements],
             }
         )
@@ -251,6 +254,14 @@ def safe_show(ctx: Context, store_id, since, limit, offset, as_json, staff_id, p
     f = _fmt(ctx, store)
     echo(_("Safe of {store}: {balance}").format(store=cell(store.name), balance=f(st.balance)))
     echo(_("Deposited at the bank: {amount}").format(amount=f(st.deposited)))
+    if since is not None:
+        echo(
+            _("From {day}: opening {opening}, closing {closing}").format(
+                day=since.isoformat(), opening=f(st.opening), closing=f(st.closing)
+            )
+        )
+    for kind, moved in st.totals.items():
+        echo(f"  {_(KIND_LABELS[kind]):<20} {f(moved):>14}")
     if not st.movements:
         echo(_("No movements."))
         return
