@@ -512,8 +512,8 @@ def _commit(
 ) -> SaleResult:
     terminal_id = terminal.id
     session_id, auto = ensure_session(db, actor, terminal, store)
-    if kind == "sale":
-        check_drawer_limit(db, session_id, store)  # K-2
+    if kind == "sale" and not auto:  # K-2 (a session opened just now has no drop yet)
+        check_drawer_limit(db, session_id, store)
     cash_out = -sum(p.amount for p in alloc.payments if p.is_cash and p.amount < 0)
     if cash_out and session_id is not None:
         in_drawer = expected_cash(db, session_id)

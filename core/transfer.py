@@ -45,7 +45,8 @@ from core.money import from_decimal_str, to_decimal_str
 from core.validate import INT64_MAX
 
 FORMAT = "kassi-transactions"
-VERSION = 2  # 2: the journal head and entries
+VERSION = 3  # 2: the journal head and entries; 3: the safe's movements (K-1)
+READABLE = (2, 3)  # a version-2 file (a store not yet updated) imports as it did
 PERMISSION = "statements.manage"
 MAX_CURSOR = 2**63 - 1  # SQLite's largest integer: an audit entry number never passes it
 SALE_ACTIONS = ("sale", "refund")

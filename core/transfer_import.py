@@ -35,7 +35,7 @@ from core.errors import InputError
 from core.i18n import _
 from core.model import Staff
 from core.money import from_decimal_str
-from core.transfer import FORMAT, PERMISSION, VERSION, Bad, amount_of, instant_of, need
+from core.transfer import FORMAT, PERMISSION, READABLE, Bad, amount_of, instant_of, need
 from core.transfer_chain import ChainCheck, ChainRefused, Header, parse_header
 from core.validate import json_value
 
@@ -482,6 +482,6 @@ def _header(rec: dict[str, Any]) -> Header:
                 " version of kassi"
             )
         )
-    if version != VERSION:
+    if version not in READABLE:
         raise Bad(_("format version {version} is not supported").format(version=version))
     return parse_header(rec)

@@ -70,7 +70,7 @@ def test_export_writes_json_lines_with_a_header(shop: Shop) -> None:
     records = [json.loads(line) for line in text.splitlines()]
     header = records[0]
     assert header["type"] == "header" and header["format"] == "kassi-transactions"
-    assert header["version"] == 2 and header["since"] == 0 and header["cursor"] == cursor
+    assert header["version"] == 3 and header["since"] == 0 and header["cursor"] == cursor
     assert header["head"]["entry"] == cursor and len(header["head"]["hash"]) == 64
     kinds = [r["type"] for r in records[1:] if r["type"] != "entry"]
     assert kinds.count("sale") == 6 and kinds.count("session") == 2
