@@ -224,3 +224,14 @@ def test_blind_close_hides_the_expected_cash_from_the_counting_operator(
     sessions.close_session(db, cashier, "T1", 550 * KR, 0)
     after = sessions.session_details(db, cashier, s.id)
     assert not after.blind and after.session.closing_discrepancy == -9 * KR
+
+
+def test_a_sale_that_opens_its_session_is_not_stopped_by_the_limit(db, manager, cashier):
+    """K-2: a session opened by the sale itself has had no chance of a drop yet: the sale
+    goes through, and the next one waits for the drop."""
+    config.update_store(db, manager, "NORREBRO", drawer_limit=100 * KR, drawer_limit_required="on")
+    _open(db, cashier, amount=300 * KR)
+    sessions.close_session(db, cashier, "T1", 300 * KR, 300 * KR)  # 300,00 stays in the drawer
+    assert sell(db, cashier, "T1", [("1007", 1)], [("card", 59 * KR)]).session_auto_opened
+    with pytest.raises(StateError, match="safe drop"):
+        sell(db, cashier, "T1", [("1007", 1)], [("card", 59 * KR)])

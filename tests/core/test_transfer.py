@@ -263,7 +263,7 @@ def _line(lines: list[str], record: int) -> int:
             lambda r: {k: v for k, v in r.items() if k != "payments"},
             "'payments' is missing",
         ),
-        (1, lambda r: {**r, "version": 3}, "format version 3"),
+        (1, lambda r: {**r, "version": 4}, "format version 4"),
         (4, lambda r: {**r, "lines": [1, 2]}, "the sale record is malformed"),
         (4, lambda r: {**r, "vat": "0.01"}, "the lines' VAT does not add up"),
         (2, lambda r: {**r, "adjustments": [{"kind": "steal"}]}, "'amount' is missing"),

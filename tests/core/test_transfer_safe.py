@@ -69,3 +69,16 @@ def test_a_safe_record_of_an_unknown_kind_is_refused(shop: Shop, head_office: Sh
     with pytest.raises(InputError, match="kind"):
         load(head_office, bad)
     assert head_office.db.scalar("SELECT COUNT(*) FROM safe_movements") == 0
+
+
+def test_a_version_2_file_from_a_store_not_yet_updated_still_imports(
+    shop: Shop, head_office: Shop
+) -> None:
+    """T-1: version 3 adds the safe record; a version-2 file (none in it) imports as before."""
+    shop.at(2026, 6, 1, 9)
+    shop.sell("T1", [("1007", 1)], tender="card")
+    text, _ = export(shop)
+    lines = text.splitlines(keepends=True)
+    header = json.loads(lines[0])
+    lines[0] = json.dumps({**header, "version": 2}) + "\n"
+    assert load(head_office, "".join(lines)).sales == 1
