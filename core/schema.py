@@ -831,3 +831,55 @@ CREATE TABLE store_logos (
 ) WITHOUT ROWID
 """,
     )
+
+
+@migrations()
+def m016_safe_cash_office(db: sqlite_utils.Database) -> None:
+    """The cash office (SPEC K-1..K-3): the store's safe and two store settings.
+
+    ``safe_movements`` is the safe's statement: one row per float issued to a
+    till, safe drop, cash returned at a close, bank deposit or safe count.
+    ``delta`` is what the row did to the safe's expected balance (a count: the
+    discrepancy it found) and ``balance`` the balance after it, written in the
+    movement's own transaction; the balance is SUM(delta), the statement reads
+    ``balance`` as stored. ``uid`` is the movement's identity in a transfer.
+    ``staff_id`` and ``terminal_id`` carry no foreign key: a head office keeps
+    other stores' movements as they were sent. ``safe_counts`` holds the
+    denominations of a drop, deposit or count. The store index covers the balance,
+    the deposits and a statement's totals (a year of movements: index only).
+    """
+    _run(
+        db,
+        """
+ALTER TABLE stores ADD COLUMN drawer_limit_required INTEGER NOT NULL DEFAULT 0
+    CHECK (drawer_limit_required IN (0, 1));
+ALTER TABLE stores ADD COLUMN blind_close INTEGER NOT NULL DEFAULT 0
+    CHECK (blind_close IN (0, 1));
+CREATE TABLE safe_movements (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    kind TEXT NOT NULL CHECK (kind IN ('float', 'drop', 'return', 'deposit', 'count')),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    delta INTEGER NOT NULL,
+    balance INTEGER NOT NULL,
+    expected INTEGER,
+    blind INTEGER NOT NULL DEFAULT 0 CHECK (blind IN (0, 1)),
+    session_id INTEGER REFERENCES sessions(id),
+    terminal_id TEXT,
+    reference TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    staff_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK ((kind = 'count') = (expected IS NOT NULL))
+);
+CREATE INDEX safe_movements_store ON safe_movements(store_id, created_at, kind, amount, delta);
+CREATE INDEX safe_movements_session ON safe_movements(session_id) WHERE session_id IS NOT NULL;
+CREATE TABLE safe_counts (
+    movement_id INTEGER NOT NULL REFERENCES safe_movements(id),
+    denomination INTEGER NOT NULL CHECK (denomination > 0),
+    count INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (movement_id, denomination)
+) WITHOUT ROWID
+""",
+    )
