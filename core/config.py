@@ -111,6 +111,10 @@ STORE_SETTING_MEANINGS = {
     "max_adjustment": N_(
         "The largest single cash add or remove (default: 50 of the largest note)."
     ),
+    "drawer_limit_required": N_(
+        "Above the drawer limit, the next sale waits for a safe drop (on/off)."
+    ),
+    "blind_close": N_("Hide the expected cash from the counting cashier at close (on/off)."),
 }
 _AMOUNT_SETTINGS = ("cash_rounding", "max_posting_difference", "drawer_limit")
 

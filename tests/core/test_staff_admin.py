@@ -254,9 +254,7 @@ def test_nobody_adds_a_staff_member_above_themselves(db: Db, manager) -> None:
     assert config.add_staff(db, supervisor, "9", "New Cashier", "9999", "cashier").role == "cashier"
 
 
-def test_a_manager_of_an_upgraded_database_grants_a_permission_added_later(
-    db: Db, manager
-) -> None:
+def test_a_manager_of_an_upgraded_database_grants_a_permission_added_later(db: Db, manager) -> None:
     """SPEC K-5, K-1: staff rows made before the safe existed lack "safe.manage"; their
     manager may still grant it (their role has it), to themselves and to others."""
     db.execute("UPDATE staff SET permissions = replace(permissions, 'safe.manage', '')")
