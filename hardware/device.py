@@ -355,3 +355,96 @@ class Printer:
             if time.monotonic() + poll > end:
                 return False
             time.sleep(poll)
+
+
+# -- the Printer protocol (core/printer_port.py), until the transports branch ----------
+# A temporary adapter of the Printer above to core's protocol: the lead replaces it
+# with the python-escpos transports (P-1). Confirmed only where the link can read and
+# a healthy status came back AFTER the data; file and device files are unconfirmed.
+
+
+@contextlib.contextmanager
+def _as_core_fault():
+    from core.printer_port import PrinterFault as CoreFault
+
+    try:
+        yield
+    except PrinterFault as fault:
+        raise CoreFault(fault.reason, fault.detail, message=fault.message) from None
+
+
+class _PortPrinter:
+    def __init__(self, cfg: dict[str, Any]) -> None:
+        from core.printer_port import PrinterConfigError as CoreConfigError
+
+        try:
+            self._p = Printer(cfg)
+        except PrinterConfigError as exc:
+            raise CoreConfigError(exc.message) from None
+        self.kind, self.where, self.width = self._p.kind, self._p.where, self._p.width
+        self.timeout, self.can_confirm = self._p.timeout, self._p.readable
+
+    def render(self, doc: Document) -> bytes:
+        return self._p.render(doc)
+
+    def status(self) -> Any:
+        import os
+
+        import attrs
+
+        from core.printer_port import PrinterState
+
+        if self.kind == "devfile" and not os.path.exists(self.where):
+            fault = PrinterFault("device_missing", self.where)
+            return PrinterState(False, readable=False, error=fault.message, reason=fault.reason)
+        return PrinterState(**attrs.asdict(self._p.status()))
+
+    def _confirm(self) -> Any:
+        from core.printer_port import PrinterFault as CoreFault
+
+        st = self.status()
+        if st.error is not None:
+            raise CoreFault("unconfirmed", st.error)
+        if (fault := st.fault()) is not None:
+            raise fault
+        return st
+
+    def deliver(self, data: bytes, *, pulse: bool = False) -> Any:
+        from core.printer_port import Delivery
+
+        with _as_core_fault():
+            self._p.send((self._p.drawer_pulse() if pulse else b"") + data)
+        if not self.can_confirm:
+            return Delivery(False, None, "pulse_sent" if pulse else None)
+        st = self._confirm()
+        return Delivery(True, st, ("opened" if st.drawer_open else "pulse_sent") if pulse else None)
+
+    def pulse_drawer(self) -> str:
+        with _as_core_fault():
+            self._p.open_drawer()
+        if self.can_confirm:
+            st = self.status()
+            if st.error is None and st.drawer_open:
+                return "opened"
+        return "pulse_sent"
+
+    def blocked_write(self) -> str | None:
+        from hardware import _links
+
+        if self.kind not in ("file", "devfile"):
+            return None
+        thread = _links._pending.get(self.where)
+        if thread is None:
+            return None
+        if thread.is_alive():
+            return "blocked"
+        del _links._pending[self.where]
+        return "failed" if "error" in getattr(thread, "result", {}) else "went"
+
+    def close(self) -> None:
+        self._p.close()
+
+
+def connect_printer(cfg: dict[str, Any]) -> Any:
+    """A terminal's printer setting -> core's Printer (core.printer_port.PrinterFactory)."""
+    return _PortPrinter(cfg)

@@ -4,6 +4,10 @@ The name of whoever is logged in is not part of what a screen passes: the bar
 reads it from the app each time, and the app refreshes every bar on the screen
 stack when someone logs in or the till locks (C-6: after an idle lock no header
 keeps the previous person's name).
+
+It also shows the printer's warning when the printer reports one (SPEC P-6:
+"Paper low", "Cover open", "Paper out", "Printer offline"); the till's hardware
+bridge finds it out in a worker and refreshes every bar, as a login does.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from tui.widgets.safe import shown
 class StatusBar(Static):
     DEFAULT_CSS = """
     StatusBar { height: 1; background: $primary; color: $text; padding: 0 1; }
+    StatusBar.printer-warning { background: $warning; color: $text; }
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -32,8 +37,11 @@ class StatusBar(Static):
         """Redraw with whoever is logged in now ("locked" while nobody is)."""
         staff = getattr(self.app, "staff", None)
         who = shown(staff.name) if staff is not None else _("locked")
+        hardware = getattr(self.app, "hardware", None)
+        printer = getattr(hardware, "printer_warning", "") or ""
+        self.set_class(bool(printer), "printer-warning")
         # R-6: store, terminal and staff names are stored text: shown, never obeyed
-        self.update("  ·  ".join(shown(p) for p in (*self.parts, who) if p))
+        self.update("  ·  ".join(shown(p) for p in (printer, *self.parts, who) if p))
 
 
 def refresh_every_status_bar(app) -> None:
