@@ -1,23 +1,28 @@
 """`kassi print ...`, `kassi printer status` and `kassi drawer open` as subprocesses on a
-demo database whose terminals print to file sinks. What reached a "printer" is
-decoded with the test decoder; a missing printer is a clear error with a non-zero
-exit and a pending job, which `kassi print pending --retry` prints once fixed."""
+demo database whose terminals print to file sinks ("sent, unconfirmed": a file cannot
+answer, SPEC P-2) and to a small network printer on loopback that confirms, or
+answers before the data and never after it. What reached a "printer" is decoded with
+the test decoder; a missing printer is a clear error with a non-zero exit and a
+pending job, which `kassi print pending --retry` prints once fixed."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core import auth, config, demo, print_jobs
+from core import auth, config, demo, print_jobs, print_sources
 from core.db import Db
 from core.documents import layout
 from core.i18n import translate
-from hardware import spool
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
 from tests.integration.kassi_command import kassi_command
@@ -94,10 +99,10 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     till.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100", *CASHIER)
     # rung up from the CLI, never printed: the first print is the original
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
-    assert f"Printed: {da('RECEIPT')} T1-1." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
     first = till.printed()
     with till.db() as db:
-        doc, _sale = spool.sale_document(db, 1)
+        doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(first)) == printed_lines(doc)
     assert "pulse" not in {e[0] for e in decode(first)}  # a reprint never opens the drawer
 
@@ -174,18 +179,18 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     assert row["id"] == job.id and row["status"] == "pending" and row["reason"] == "device_missing"
     status = till.run("printer", "status", "--terminal", "T1")
     assert status.returncode == 1 and "Printer not found" in status.stdout
-    assert "Waiting to print  1" in status.stdout
+    assert re.search(r"^Waiting to print +1$", status.stdout, re.M)
     err = till.fails(PRINT_FAILED, "print", "pending", "--retry")
     assert "kept" in err
 
     device.parent.mkdir()
     device.write_bytes(b"")  # plugged in
     out = till.ok("print", "pending", "--retry")
-    assert f"Printed: {da('RECEIPT')} T1-1." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
     data = device.read_bytes()
     assert data == job.payload
     with till.db() as db:
-        doc, _sale = spool.sale_document(db, 1)
+        doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(data)) == printed_lines(doc)
     assert "Nothing is waiting to print." in till.ok("print", "pending")
     till.ok("print", "pending", "--retry")
@@ -214,7 +219,7 @@ def test_drawer_open_is_no_sale_permissioned_and_audited(till: Till) -> None:
     assert "not allowed" in err
     assert till.printed() == b""
     out = till.ok("drawer", "open", "--terminal", "T1", "--reason", "Change", *SUPERVISOR)
-    assert "Drawer opened" in out
+    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
     assert till.printed() == drawer_pulse()
     till.set_printer({"kind": "devfile", "path": str(till.root / "gone"), "timeout": 1})
     err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
@@ -250,3 +255,133 @@ def test_a_manager_can_cancel_a_pending_job(till: Till) -> None:
     out = till.ok("print", "pending", "--cancel", str(row["id"]), *MANAGER)
     assert "cancelled" in out
     assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
+
+
+# -- P-2: printed means confirmed, on a network printer on loopback -------------------------
+
+
+class LoopbackPrinter:
+    """A network printer on 127.0.0.1 (a free port): it answers DLE EOT n with a status
+    byte. `confirm=False`: it answers until the first byte of data, then never again and
+    prints nothing (a printer that stopped reading). `drawer_open`: pin 3 reads open."""
+
+    def __init__(self) -> None:
+        self.confirm = True
+        self.drawer_open = False
+        self.paper = bytearray()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def setting(self) -> dict:
+        return {"kind": "network", "host": "127.0.0.1", "port": self.port, "timeout": 1}
+
+    def _serve(self) -> None:
+        self.server.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                conn, _addr = self.server.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn: socket.socket) -> None:
+        buf, hung = b"", False
+        conn.settimeout(0.1)
+        with conn:
+            while not self.stop.is_set():
+                try:
+                    chunk = conn.recv(4096)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    return
+                if hung:
+                    continue  # stopped reading: nothing more reaches the paper
+                buf += chunk
+                while buf:
+                    if buf[:2] == b"\x10\x04":
+                        if len(buf) < 3:
+                            break
+                        n, buf = buf[2], buf[3:]
+                        drawer = 0x04 if n == 1 and self.drawer_open else 0
+                        conn.sendall(bytes([0x12 | drawer]))
+                        continue
+                    if not self.confirm:
+                        hung, buf = True, b""
+                        break
+                    self.paper += buf[:1]
+                    buf = buf[1:]
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.server.close()
+
+
+@pytest.fixture
+def loopback() -> Iterator[LoopbackPrinter]:
+    printer = LoopbackPrinter()
+    yield printer
+    printer.close()
+
+
+def test_a_file_sink_says_sent_unconfirmed_and_the_queue_shows_it(till: Till) -> None:
+    """SPEC P-2, P-6: a file cannot answer: "sent, unconfirmed", listed with --all."""
+    till.ok("sale", "--terminal", "T1", "--item", "1001", "--pay", "card", *CASHIER)
+    out = till.ok("print", "receipt", "1", "--terminal", "T1")
+    assert "Sent, unconfirmed" in out and "this printer cannot confirm" in out
+    listed = till.ok("print", "pending")
+    assert "Nothing is waiting to print." in listed and "1 job was sent unconfirmed" in listed
+    every = till.ok("print", "pending", "--all")
+    assert "sent, unconfirmed" in every and f"{da('RECEIPT')} T1-1" in every
+    (row,) = json.loads(till.ok("print", "pending", "--all", "--json"))
+    assert row["status"] == "sent" and row["sent_at"]
+    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
+    assert status["sent_unconfirmed"] == 1 and status["pending"] == 0
+    assert status["last_printed_at"] is None and not status["readable"]
+
+
+def test_a_printer_that_never_confirms_after_the_data_keeps_the_job_until_it_does(
+    till: Till, loopback: LoopbackPrinter
+) -> None:
+    """SPEC P-2 (issue 11: "Printed" when the printer answered the status and then
+    stopped reading): the job stays pending with the reason; `print pending --retry`
+    prints it exactly once when the printer confirms again."""
+    till.set_printer(loopback.setting())
+    till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
+    loopback.confirm = False
+    err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
+    assert "The printer did not confirm the job" in err
+    assert f"{da('RECEIPT')} T1-1 kept; it prints when the printer is back" in err
+    with till.db() as db:
+        (job,) = print_jobs.pending(db, "T1")
+    assert job.last_reason == "unconfirmed" and loopback.paper == b""
+    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
+    assert status["pending"] == 1 and "did not confirm" in status["last_error"]
+    assert status["last_error_at"] and status["last_printed_at"] is None
+
+    loopback.confirm = True  # the printer is back
+    out = till.ok("print", "pending", "--retry")
+    assert f"Printed (confirmed by the printer): {da('RECEIPT')} T1-1." in out
+    with till.db() as db:
+        job = print_jobs.get(db, job.id)
+    assert job.status == "printed" and bytes(loopback.paper) == job.payload
+    assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
+    assert bytes(loopback.paper) == job.payload  # exactly once
+    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
+    assert status["ok"] and status["last_printed_title"] == f"{da('RECEIPT')} T1-1"
+
+
+def test_the_drawer_is_opened_only_when_the_printer_reads_it_open(
+    till: Till, loopback: LoopbackPrinter
+) -> None:
+    """SPEC P-2: `kassi drawer open` says "opened" only when the status said so."""
+    till.set_printer(loopback.setting())
+    out = till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR)
+    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
+    loopback.drawer_open = True
+    assert till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR).strip() == "Drawer opened."
+    assert decode(bytes(loopback.paper)) == [("pulse", 2, 100, 100)] * 2
