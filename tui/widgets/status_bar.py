@@ -12,6 +12,7 @@ bridge finds it out in a worker and refreshes every bar, as a login does.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from core.i18n import _
@@ -41,7 +42,25 @@ class StatusBar(Static):
         printer = getattr(hardware, "printer_warning", "") or ""
         self.set_class(bool(printer), "printer-warning")
         # R-6: store, terminal and staff names are stored text: shown, never obeyed
-        self.update("  ·  ".join(shown(p) for p in (printer, *self.parts, who) if p))
+        parts = [shown(p) for p in (printer, *self.parts, who) if p]
+        self.update(_fit(parts, self.size.width) if printer else "  ·  ".join(parts))
+
+    def on_resize(self) -> None:
+        self.refresh_staff()
+
+
+def _fit(parts: list[str], width: int) -> str:
+    """The parts in one line of `width` cells: closer together first, then without the
+    second part (the store, which the terminal's name already places), so a printer
+    warning in front never pushes the name of whoever is logged in off the line."""
+    room = width - 2  # the bar's padding
+    text = "  ·  ".join(parts)
+    if room <= 0 or cell_len(text) <= room:
+        return text
+    text = " · ".join(parts)
+    if cell_len(text) <= room or len(parts) < 4:
+        return text
+    return " · ".join(parts[:1] + parts[2:])
 
 
 def refresh_every_status_bar(app) -> None:
