@@ -114,7 +114,7 @@ def build_and_render(sale: Sale, store: Store, terminal: Terminal) -> bytes:
     return render(doc, WIDTH, CODEPAGE)
 
 
-def _spool_path(quick: bool) -> list[float]:
+def _print_sale_path(quick: bool) -> list[float]:
     """The print path of one receipt to a file sink, database included."""
     from core import auth, demo, sales
     from core.db import Db
@@ -169,12 +169,12 @@ def run(quick: bool) -> list[Result]:
                 AREA, f"transfer 20-line receipt at {baud} baud", len(data) * 10 / baud * 1000, "ms"
             )
         )
-    spool_samples = _spool_path(quick)
+    print_samples = _print_sale_path(quick)
     results.append(
         Result(
             AREA,
             "print_sale to a file sink (queue+send, unconfirmed), median",
-            median_ms(spool_samples),
+            median_ms(print_samples),
             "ms",
         )
     )

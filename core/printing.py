@@ -133,8 +133,9 @@ class PrintService:
             msg = _join(msg.format(title=title), drawer_text(report))
             return PrintOutcome(job.id, True, msg, None, confirmed, report, run.state)
         if run.fault is not None:
-            msg = _join(kept_message(title, run.fault, drawer and report is None))
-            msg = _join(msg, drawer_text(report))
+            msg = _join(
+                kept_message(title, run.fault, drawer and report is None), drawer_text(report)
+            )
             return PrintOutcome(job.id, False, msg, run.fault.reason, False, report, run.state)
         if run.busy:
             msg = _(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from core import print_jobs
+from core import print_jobs, printing_history
 from core.db import Db
 from core.i18n import N_, _
 from core.printer_port import PrinterFault, PrinterState
@@ -92,11 +92,11 @@ def state_warning(state: PrinterState | None, reason: str | None = None) -> str:
 
 
 def _history(db: Db, terminal_id: str) -> dict:
-    last = print_jobs.last_confirmed(db, terminal_id)
-    error = print_jobs.last_error(db, terminal_id)
+    last = printing_history.last_confirmed(db, terminal_id)
+    error = printing_history.last_error(db, terminal_id)
     return {
         "pending": len(print_jobs.pending(db, terminal_id)),
-        "sent_unconfirmed": print_jobs.count(db, terminal_id, "sent"),
+        "sent_unconfirmed": printing_history.count(db, terminal_id, "sent"),
         "last_error": error.last_error if error else "",
         "last_error_at": error.last_error_at if error else None,
         "last_printed_at": last.printed_at if last else None,

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from core import auth, config, print_jobs, print_sources, sales, sessions
+from core import auth, config, print_jobs, print_sources, printing_history, sales, sessions
 from core.db import Db
 from core.i18n import translate
 from core.printer_port import PrinterState
@@ -107,7 +107,7 @@ def test_a_link_that_cannot_answer_leaves_the_job_sent_unconfirmed(db: Db, manag
     assert job.status == "sent" and job.printed_at is not None
     assert print_jobs.pending(db, "T1") == [] and service.retry_pending(db, "T1") == []
     assert sink.status_asked == 0  # nothing to ask on such a link
-    assert [j.id for j in print_jobs.unconfirmed(db, "T1")] == [job.id]
+    assert [j.id for j in printing_history.unconfirmed(db, "T1")] == [job.id]
 
 
 def test_no_confirmation_after_the_data_keeps_the_job_pending_and_it_prints_once_later(

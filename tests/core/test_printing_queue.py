@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, demo, print_jobs, sales
+from core import auth, demo, print_jobs, printing_history, sales
 from core.db import Db
 from core.printing import PrintService
 from core.sales import LineInput
@@ -196,7 +196,7 @@ def test_mark_failed_keeps_the_job_pending_with_the_error_and_when(
     assert [j.last_error for j in waiting] == ["The printer is offline."] * 2
     assert {j.last_error_at for j in waiting} == {"2026-01-15T08:05:00.000000Z"}
     assert [j.id for j in print_jobs.pending(db)] == [j.id for j in jobs]
-    assert print_jobs.last_error(db, "T1").last_error == "The printer is offline."
+    assert printing_history.last_error(db, "T1").last_error == "The printer is offline."
 
 
 def test_cancel_needs_a_manager_and_is_audited(db: Db, manager) -> None:

@@ -238,7 +238,7 @@ def print_pending(
     ctx: Context, terminal_id, retry, show_all, cancel_id, as_json, staff_id, pin
 ) -> None:
     """List the documents waiting for a printer; --retry prints them."""
-    from core import print_jobs
+    from core import print_jobs, printing_history
 
     if terminal_id:
         _terminal_store(ctx, terminal_id)
@@ -254,7 +254,7 @@ def print_pending(
         return
     jobs = print_jobs.pending(ctx.db, terminal_id)
     if show_all:
-        jobs += print_jobs.unconfirmed(ctx.db, terminal_id)
+        jobs += printing_history.unconfirmed(ctx.db, terminal_id)
     if as_json:
         emit_json([_job_json(j) for j in jobs])
         return
@@ -268,7 +268,7 @@ def print_pending(
         )
     if not any(j.waiting for j in jobs):
         echo(_("Nothing is waiting to print."))
-    sent = print_jobs.count(ctx.db, terminal_id, "sent")
+    sent = printing_history.count(ctx.db, terminal_id, "sent")
     if sent and not show_all:
         text = ngettext(
             "{n} job was sent unconfirmed (its printer cannot confirm); --all lists them.",
