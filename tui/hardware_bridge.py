@@ -117,9 +117,8 @@ class TillHardware:
             first = _first_failure(outcomes)
             if first is not None and not first.ok:
                 return first
-            n = len(outcomes)
-            text = ngettext("{n} pending print job printed.", "{n} pending print jobs printed.", n)
-            return _Outcome(True, text.format(n=n))
+            state = outcomes[-1].state if outcomes else None
+            return PrintOutcome(None, True, _retried(outcomes), state=state)
 
         self._run(job)
 
@@ -212,12 +211,30 @@ class TillHardware:
             self.app.notify(shown(message), severity="error", timeout=8, markup=False)
 
 
+def _retried(outcomes: list) -> str:
+    """What a retry did, saying which were confirmed and which only sent (SPEC P-2)."""
+    if not outcomes:
+        return _("Nothing is waiting to print.")
+    printed = sum(o.confirmed for o in outcomes)
+    sent = len(outcomes) - printed
+    parts = []
+    if printed:
+        text = ngettext(
+            "{n} pending print job printed (confirmed by the printer).",
+            "{n} pending print jobs printed (confirmed by the printer).",
+            printed,
+        )
+        parts.append(text.format(n=printed))
+    if sent:
+        text = ngettext(
+            "{n} pending print job sent, unconfirmed (this printer cannot confirm).",
+            "{n} pending print jobs sent, unconfirmed (this printer cannot confirm).",
+            sent,
+        )
+        parts.append(text.format(n=sent))
+    return " ".join(parts)
+
+
 def _first_failure(outcomes: list):
     failed = [o for o in outcomes if not o.ok]
     return failed[0] if failed else (outcomes[-1] if outcomes else None)
-
-
-class _Outcome:
-    def __init__(self, ok: bool, message: str) -> None:
-        self.ok = ok
-        self.message = message

@@ -58,3 +58,27 @@ async def test_the_status_bar_shows_what_the_printer_reports(make_app, till_db, 
         app.hardware._auto_retry()
         await settle(pilot, app)
         assert "Printer offline" in top_line(app)
+
+
+async def test_the_back_office_retry_says_which_jobs_the_printer_confirmed(
+    make_app, till_db, fake
+) -> None:
+    """SPEC P-2: "printed (confirmed by the printer)" only for confirmed jobs."""
+    fake.script = ["refuse", "refuse"]  # the sale's receipt, then the next sale's
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")
+        for _ in range(2):
+            await type_text(pilot, "1001")
+            await pilot.press("enter", "f5", "enter")
+            await pilot.pause()
+            await pilot.press("enter")
+            await settle(pilot, app)
+        assert till_db.scalar("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'") == 2
+        fake.script = ["confirm", "unconfirmed"]
+        await pilot.press("f9", "f9", "down", "down", "enter")  # office: print waiting again
+        await settle(pilot, app)
+        text = " ".join(screen_text(app).split())
+        assert "Printer offline" not in top_line(app)  # the retry's own answer
+    assert "1 pending print job printed (confirmed by the printer)." in text
+    assert "1 pending print job sent, unconfirmed (this printer cannot confirm)." in text
