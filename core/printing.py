@@ -24,6 +24,7 @@ with its own Db.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
@@ -42,6 +43,9 @@ from core.printer_port import (
     PrinterState,
 )
 from core.printing_queue import POLL_S, Run, run_queue, settle_limbo, terminal_lock
+
+if TYPE_CHECKING:
+    from core.printing_status import PrinterStatus
 
 
 @frozen
@@ -304,13 +308,14 @@ class PrintService:
             outcomes.extend(self._outcome(db, job, run, False) for job in jobs)
         return outcomes
 
-    def printer_status(self, db: Db, terminal_id: str):  # -> core.printing_status.PrinterStatus
+    def printer_status(self, db: Db, terminal_id: str) -> PrinterStatus:
         """The printer as the operator sees it (P-6); see core.printing_status."""
         from core.printing_status import printer_status
 
         return printer_status(self, db, terminal_id)
 
     def wait_for_drawer_closed(self, db: Db, terminal_id: str, timeout: float) -> bool:
+        """Whether the next sale may start (the drawer reads closed); see core.printing_status."""
         from core.printing_status import wait_for_drawer_closed
 
         return wait_for_drawer_closed(self, db, terminal_id, timeout)
