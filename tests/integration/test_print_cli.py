@@ -23,6 +23,10 @@ from core import auth, config, demo, print_jobs, print_sources
 from core.db import Db
 from core.documents import layout
 from core.i18n import translate
+from core.printing import PrintService
+from core.sales import LineInput, record_sale
+from core.tendering import TenderInput
+from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
 from tests.integration.kassi_command import kassi_command
@@ -385,3 +389,79 @@ def test_the_drawer_is_opened_only_when_the_printer_reads_it_open(
     loopback.drawer_open = True
     assert till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR).strip() == "Drawer opened."
     assert decode(bytes(loopback.paper)) == [("pulse", 2, 100, 100)] * 2
+
+
+# -- a long-lived process (the till) on a device file whose write blocks --------------------
+
+
+class FifoReader:
+    """The reading end of a FIFO used as a device file: a printer that takes data."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.received = bytearray()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            while not self.stop.is_set():
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    chunk = b""
+                self.received += chunk
+                if not chunk:
+                    time.sleep(0.01)
+        finally:
+            os.close(fd)
+
+    def wait_for(self, size: int, timeout: float = 5) -> bytes:
+        end = time.monotonic() + timeout
+        while len(self.received) < size and time.monotonic() < end:
+            time.sleep(0.01)
+        return bytes(self.received)
+
+    def __enter__(self) -> FifoReader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(2)
+
+
+def test_a_blocked_device_write_is_settled_by_the_print_service_not_sent_twice(
+    till: Till,
+) -> None:
+    """SPEC H-4, P-3: hardware's Printer tells core of a write stuck in the OS
+    (blocked_write); core sends nothing else meanwhile and, when the stuck write goes
+    out, marks its job sent instead of sending it again."""
+    fifo = till.root / "lp0"
+    os.mkfifo(fifo)
+    till.set_printer({"kind": "devfile", "path": str(fifo), "timeout": 0.5})
+    service = PrintService(connect_printer)
+    with till.db() as db:
+        cashier = auth.authenticate(db, "2", "2222")
+        sold = [
+            record_sale(db, cashier, "T1", [LineInput("1001", 1)], [TenderInput("card")]).sale
+            for _ in range(2)
+        ]
+        out1 = service.print_sale(db, sold[0].id)  # nobody reads the FIFO: open() blocks
+        out2 = service.print_sale(db, sold[1].id)  # still stuck: kept, in order
+        assert (out1.reason, out2.reason) == ("write_timeout", "write_timeout")
+        assert service.printer_status(db, "T1").reason == "write_timeout"
+        with FifoReader(fifo) as reader:
+            job1 = print_jobs.get(db, out1.job_id)
+            reader.wait_for(len(job1.payload))  # the stuck write goes out
+            time.sleep(0.1)
+            outcomes = service.retry_pending(db, "T1")
+            job2 = print_jobs.get(db, out2.job_id)
+            got = reader.wait_for(len(job1.payload) + len(job2.payload))
+        assert [(o.job_id, o.ok, o.confirmed) for o in outcomes] == [
+            (job1.id, True, False),
+            (job2.id, True, False),
+        ]
+        assert got == job1.payload + job2.payload
+        assert [print_jobs.get(db, j).status for j in (job1.id, job2.id)] == ["sent", "sent"]
