@@ -9,6 +9,11 @@ costs against its plain text, and how long those bytes take down a serial line.
   a byte): informational; 9600 is many serial printers' factory setting.
 - the whole print path to a file sink (queue the job, claim, send, mark printed:
   four write transactions with a full fsync each): informational.
+- a typical demo receipt (a 4-line cash sale from `init --demo`): its bytes and
+  their time on the wire at 9600/38400/115200 baud (bytes * 10 / baud), and the
+  time from deliver() to "confirmed" (GS r 1 answered after the data, SPEC P-2)
+  on a healthy loopback network printer (tests/hardware/fake_printers.py):
+  informational, the floor of what "pay" to "printed" costs.
 """
 
 from __future__ import annotations
@@ -114,9 +119,10 @@ def build_and_render(sale: Sale, store: Store, terminal: Terminal) -> bytes:
     return render(doc, WIDTH, CODEPAGE)
 
 
-def _print_sale_path(quick: bool) -> list[float]:
-    """The print path of one receipt to a file sink, database included."""
-    from core import auth, demo, sales
+def _print_sale_path(quick: bool) -> tuple[list[float], bytes]:
+    """The print path of one receipt to a file sink, database included; and the bytes
+    of a typical demo receipt (4 lines, cash)."""
+    from core import auth, demo, print_sources, sales
     from core.db import Db
     from core.printing import PrintService
     from core.sales import LineInput
@@ -136,7 +142,26 @@ def _print_sale_path(quick: bool) -> list[float]:
         it = iter(ids)
         service = PrintService(connect_printer)
         samples = timed(lambda: service.print_sale(db, next(it)), rounds)
+        typical = [LineInput(str(1001 + n), 1 + n % 2) for n in range(4)]
+        sale = sales.record_sale(db, actor, "T1", typical, [TenderInput("cash", None)]).sale
+        demo_bytes = render(print_sources.sale_document(db, sale.id)[0], WIDTH, CODEPAGE)
         db.close()
+    return samples, demo_bytes
+
+
+def _deliver_to_confirmed(data: bytes, quick: bool) -> list[float]:
+    """deliver() of one receipt until its GS r reply, on one open loopback connection."""
+    from hardware.device import connect_printer
+    from tests.hardware.fake_printers import FakeNetworkPrinter
+
+    rounds = 50 if quick else 300
+    with FakeNetworkPrinter() as fake:
+        printer = connect_printer(fake.config(timeout=3))
+        printer.deliver(data)  # connect once: the till keeps its link open
+        samples = timed(lambda: printer.deliver(data, pulse=True), rounds)
+        printer.close()
+        if len(fake.receipts) != rounds + 1:
+            raise RuntimeError(f"the fake printed {len(fake.receipts)} of {rounds + 1} receipts")
     return samples
 
 
@@ -169,7 +194,7 @@ def run(quick: bool) -> list[Result]:
                 AREA, f"transfer 20-line receipt at {baud} baud", len(data) * 10 / baud * 1000, "ms"
             )
         )
-    print_samples = _print_sale_path(quick)
+    print_samples, demo_bytes = _print_sale_path(quick)
     results.append(
         Result(
             AREA,
@@ -177,5 +202,24 @@ def run(quick: bool) -> list[Result]:
             median_ms(print_samples),
             "ms",
         )
+    )
+    results.append(
+        Result(AREA, "demo receipt (4 lines, cash): ESC/POS bytes", len(demo_bytes), "B")
+    )
+    for baud in BAUDS:
+        results.append(
+            Result(
+                AREA,
+                f"demo receipt on the wire at {baud} baud",
+                len(demo_bytes) * 10 / baud * 1000,
+                "ms",
+            )
+        )
+    confirm = _deliver_to_confirmed(demo_bytes, quick)
+    results.append(
+        Result(AREA, "deliver() to confirmed, loopback printer, median", median_ms(confirm), "ms")
+    )
+    results.append(
+        Result(AREA, "deliver() to confirmed, loopback printer, p99", p99_ms(confirm), "ms")
     )
     return results

@@ -174,7 +174,7 @@ def append(
     _covers: list[list[Any]] | None = None,
 ) -> int:
     """Append a signed entry inside the caller's write transaction; returns its number."""
-    assert db.in_write, "audit entries are written in the operation's own transaction"
+    db.require_write("an audit entry")
     if not (db.journal_ready or _has_signing_tables(db)):
         return _append_legacy(db, action, staff_id, terminal_id, entity, str(entity_id), amount,
                               details)  # fmt: skip

@@ -180,6 +180,12 @@ COVERED: dict[str, Cover] = {
         name_key=_NAME_INDEX,
     ),
     # -- printing -------------------------------------------------------------------------------
+    # P-5: the logo prints at the top of every receipt, so what it looks like is covered (a
+    # swapped image shows in `audit verify`); the raster is hashed as stored, in hex.
+    "store_logos": _all(
+        ["store_id", "dots"],
+        *["store_id", "dots", "width", "height", "raster", "source_sha256", "created_at"],
+    ),
     "print_jobs": _all(
         ["id"],
         *["id", "terminal_id", "kind", "ref", "title", "open_drawer", "copy", "created_at"],

@@ -22,7 +22,7 @@ BUSY_TIMEOUT_S = 10.0
 # The number of migrations in core/schema.py; stored in PRAGMA user_version once
 # they are applied, so opening a current database never imports sqlite-utils and
 # the migration machinery (a tenth of the till's start-up time).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 Clock = Callable[[], datetime]
 
@@ -256,14 +256,20 @@ class Db:
 
     def next_number(self, sequence: str) -> int:
         """Next value of a global number sequence (T-7); call inside write()."""
-        assert self.in_write, "number sequences advance only inside a write transaction"
+        self.require_write("a number sequence advance")
         row = self.one(
             "INSERT INTO number_sequences (name, value) VALUES (?, 1) "
             "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
             (sequence,),
         )
-        assert row is not None
+        if row is None:  # RETURNING after an upsert always has a row
+            raise RuntimeError(f"number sequence {sequence!r} returned nothing")
         return int(row[0])
+
+    def require_write(self, what: str) -> None:
+        """Refuse to go on outside a write transaction (an invariant, kept under python -O)."""
+        if not self.in_write:
+            raise RuntimeError(f"{what} belongs inside the operation's write transaction")
 
     def close(self) -> None:
         self.conn.close()

@@ -140,8 +140,63 @@ class Code:
             raise ValueError(f"QR data must be at most {MAX_QR} bytes")
 
 
-Block = Text | Pair | Columns | Rule | Feed | Code
-_BLOCK_TYPES = (Text, Pair, Columns, Rule, Feed, Code)
+# GS v 0: the only raster command kassi sends. A logo's image is made once, when it
+# is set (hardware/logo.py), and stored as these bytes; the document carries them so
+# rendering a receipt never re-converts an image.
+RASTER_HEAD = b"\x1dv0"
+MAX_LOGO_BYTES = 64 * 1024
+
+
+def raster_size(raster: bytes) -> tuple[int, int]:
+    """(width, height) in dots of one GS v 0 image; ValueError if it is not exactly one."""
+    if not isinstance(raster, bytes) or len(raster) < 8 or not raster.startswith(RASTER_HEAD):
+        raise ValueError("a logo raster is one GS v 0 image")
+    mode, xl, xh, yl, yh = raster[3:8]
+    width_bytes, height = xl + (xh << 8), yl + (yh << 8)
+    if mode not in (0, 48) or not width_bytes or not height:
+        raise ValueError("a logo raster is a normal-density GS v 0 image")
+    if len(raster) != 8 + width_bytes * height:
+        raise ValueError("a logo raster's length does not match its size")
+    return width_bytes * 8, height
+
+
+def _check_rasters(_inst: object, _attribute: object, value: tuple) -> None:
+    if not value:
+        raise ValueError("Logo needs at least one raster")
+    for item in value:
+        dots, raster = item
+        if not isinstance(dots, int) or not 128 <= dots <= 1024:
+            raise ValueError(f"Logo paper width must be 128..1024 dots, not {dots!r}")
+        if len(raster) > MAX_LOGO_BYTES:
+            raise ValueError(f"a logo raster is at most {MAX_LOGO_BYTES} bytes")
+        width, _height = raster_size(raster)
+        if width > dots:
+            raise ValueError(f"a logo raster of {width} dots is wider than its paper ({dots})")
+
+
+def _sorted_rasters(value: Iterable[tuple[int, bytes]]) -> tuple[tuple[int, bytes], ...]:
+    return tuple(sorted((int(d), bytes(r)) for d, r in value))
+
+
+@frozen
+class Logo:
+    """The store's logo, ready to print: one GS v 0 image per paper width in dots.
+
+    The printer takes the image made for its width, or else the widest one that
+    still fits; on paper narrower than all of them the logo is left out.
+    """
+
+    rasters: tuple[tuple[int, bytes], ...] = field(
+        converter=_sorted_rasters, validator=_check_rasters, repr=False
+    )
+
+    def for_dots(self, dots: int) -> bytes | None:
+        fitting = [raster for width, raster in self.rasters if width <= dots]
+        return fitting[-1] if fitting else None
+
+
+Block = Text | Pair | Columns | Rule | Feed | Code | Logo
+_BLOCK_TYPES = (Text, Pair, Columns, Rule, Feed, Code, Logo)
 
 
 def _check_blocks(_inst: object, _attribute: object, value: tuple[object, ...]) -> None:
@@ -179,7 +234,8 @@ class LaidLine:
     """One printed line: `len(text) * size <= width` always holds.
 
     `code` is set on the first line of a Code block: the printer draws the code
-    there, before printing that line's text.
+    there, before printing that line's text. `logo` is set on the (empty) line of
+    a Logo block: the printer draws the image instead of a text line.
     """
 
     text: str
@@ -187,6 +243,7 @@ class LaidLine:
     bold: bool = False
     size: int = 1
     code: Code | None = None
+    logo: Logo | None = None
 
 
 def clean(text: str) -> str:
@@ -333,15 +390,21 @@ def layout(doc: Document, width: int) -> list[LaidLine]:
             out.append(LaidLine(clean(block.char)[0] * width))
         elif isinstance(block, Feed):
             out += [LaidLine("") for _ in range(block.lines)]
+        elif isinstance(block, Logo):
+            out.append(LaidLine("", "center", logo=block))
         else:
             out += _code(block, width)
     return out
 
 
 def to_text(doc: Document, width: int) -> str:
-    """Plain text for the screen and the CLI; double-size lines show at normal size."""
+    """Plain text for the screen and the CLI; double-size lines show at normal size.
+
+    A logo has no text: it is left out (the preview shows it, hardware/preview.py)."""
     rows = []
     for line in layout(doc, width):
+        if line.logo is not None:
+            continue
         if line.align == "center":
             rows.append((" " * ((width - len(line.text)) // 2) + line.text).rstrip())
         elif line.align == "right":

@@ -25,6 +25,7 @@ from core.i18n import _, translate
 from core.model import CashAdjustment, Sale
 from core.print_jobs import PrintJob, receipt_ref
 from core.receipts import adjustment_slip, sale_receipt
+from core.store_logo import logo_block
 
 ADJUSTMENT_PREFIX = "adjustment:"
 
@@ -44,8 +45,9 @@ def _receipt(db: Db, sale: Sale, *, reprint: bool = False) -> Document:
     tenders = {t.id: t.name for t in list_tenders(db)}
     customer = get_customer(db, sale.customer_id).name if sale.customer_id else None
     return sale_receipt(
-        sale, store, terminal, staff_name or sale.staff_id, tenders, customer, reprint=reprint
-    )
+        sale, store, terminal, staff_name or sale.staff_id, tenders, customer, reprint=reprint,
+        logo=logo_block(db, store.id),
+    )  # fmt: skip
 
 
 def adjustment_document(db: Db, adjustment_id: int) -> tuple[Document, str]:

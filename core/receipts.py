@@ -16,7 +16,7 @@ from core.dates import format_datetime
 from core.db import parse_iso
 from core.discounts import PERCENT, format_percent
 from core.display import safe_text as stored
-from core.documents import Document, Feed, Pair, Rule, Text
+from core.documents import Document, Feed, Logo, Pair, Rule, Text
 from core.i18n import translate
 from core.model import CashAdjustment, Sale, SaleDiscount, Store, Terminal
 from core.receipt_refs import barcode
@@ -87,11 +87,14 @@ def sale_receipt(
     customer_name: str | None = None,
     lang: str | None = None,
     reprint: bool = False,
+    logo: Logo | None = None,
 ) -> Document:
     """A sale or refund receipt with what a Nordic receipt must carry: store, VAT
     number, date and time, receipt number, terminal, staff, lines, total, VAT per
-    rate, payments and change."""
+    rate, payments and change; the store's logo on top when it has one (P-5)."""
     b = _Builder(store, lang)
+    if logo is not None:
+        b.add(logo)
     refund = sale.kind == "refund"
     title = b.t("REFUND") if refund else b.t("RECEIPT")
     b.header(title + (" — " + b.t("COPY") if reprint else ""), terminal)

@@ -229,7 +229,8 @@ def report_overview(db: Db, actor: Staff, selection: Selection) -> ReportOvervie
     require_report(actor)
     where, params = where_sql(selection)
     r = db.one(_OVERVIEW_SQL.format(where=where), params)
-    assert r is not None
+    if r is None:  # an aggregate without GROUP BY always returns one row
+        raise RuntimeError("the report overview query returned no row")
     return ReportOverview(
         selection=selection,
         discrepancy=DiscrepancyOverview(

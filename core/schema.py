@@ -808,7 +808,33 @@ CREATE INDEX transfer_entries_session_close ON transfer_entries(
 
 
 @migrations()
-def m015_printing_sent_status(db: sqlite_utils.Database) -> None:
+def m015_preview_store_logo(db: sqlite_utils.Database) -> None:
+    """A store's logo as the printer prints it (SPEC P-5).
+
+    One GS v 0 image per paper width in dots, made once when the logo is set
+    (hardware/logo.py), so no receipt re-converts the image. ``source_sha256``
+    names the file it was made from; ``width``/``height`` are the image's size in
+    dots, as the raster's own header says.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE store_logos (
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    dots INTEGER NOT NULL CHECK (dots BETWEEN 128 AND 1024),
+    width INTEGER NOT NULL CHECK (width BETWEEN 8 AND dots),
+    height INTEGER NOT NULL CHECK (height > 0),
+    raster BLOB NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, dots)
+) WITHOUT ROWID
+""",
+    )
+
+
+@migrations()
+def m016_printing_sent_status(db: sqlite_utils.Database) -> None:
     """Printed means confirmed (SPEC P-2, P-6): print_jobs gets the status 'sent'.
 
     'printed' is now only a job the printer confirmed after the data; 'sent' is one
@@ -826,7 +852,7 @@ def m015_printing_sent_status(db: sqlite_utils.Database) -> None:
     _run(
         db,
         """
-CREATE TABLE print_jobs_m015 (
+CREATE TABLE print_jobs_m016 (
     id INTEGER PRIMARY KEY,
     terminal_id TEXT NOT NULL REFERENCES terminals(id),
     kind TEXT NOT NULL,
@@ -850,7 +876,7 @@ CREATE TABLE print_jobs_m015 (
     CHECK (status <> 'printing' OR (claimed_by IS NOT NULL AND lease_until IS NOT NULL)),
     CHECK ((status IN ('printed', 'sent')) = (printed_at IS NOT NULL))
 );
-INSERT INTO print_jobs_m015 (
+INSERT INTO print_jobs_m016 (
     id, terminal_id, kind, ref, title, payload, text, open_drawer, copy, status, attempts,
     last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
 ) SELECT
@@ -858,7 +884,7 @@ INSERT INTO print_jobs_m015 (
     last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
   FROM print_jobs;
 DROP TABLE print_jobs;
-ALTER TABLE print_jobs_m015 RENAME TO print_jobs;
+ALTER TABLE print_jobs_m016 RENAME TO print_jobs;
 CREATE INDEX print_jobs_queue ON print_jobs(terminal_id, status, id);
 CREATE INDEX print_jobs_ref ON print_jobs(ref, id);
 CREATE INDEX print_jobs_done_with_payload ON print_jobs(terminal_id, id)

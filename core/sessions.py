@@ -143,7 +143,7 @@ def ensure_session(
     previous close (0 for its first session): never another terminal's.
     Returns (session id or None when cash tracking is off, whether it was opened now).
     """
-    assert db.in_write
+    db.require_write("ensure_session")
     if not store.track_cash:
         return None, False
     current = current_session(db, terminal.id)

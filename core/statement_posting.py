@@ -64,13 +64,14 @@ class PostingResult:
 
 def reserve_numbers(db: Db, sequence: str, count: int) -> int:
     """Advance a global number sequence by ``count``; returns the first number."""
-    assert db.in_write
+    db.require_write("reserving statement numbers")
     row = db.one(
         "INSERT INTO number_sequences (name, value) VALUES (?, ?)"
         " ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
         (sequence, count),
     )
-    assert row is not None
+    if row is None:  # RETURNING after an upsert always has a row
+        raise RuntimeError(f"number sequence {sequence!r} returned nothing")
     return int(row[0]) - count + 1
 
 

@@ -67,7 +67,8 @@ def session_origin(db: Db, session_id: int) -> str:
     if origin:
         return str(origin)
     row = db.one("SELECT terminal_id, opened_at FROM sessions WHERE id = ?", (session_id,))
-    assert row is not None
+    if row is None:
+        raise RuntimeError(f"session {session_id} vanished inside its own export")
     return f"{row['terminal_id']}/{session_id}/{row['opened_at']}"
 
 

@@ -269,7 +269,8 @@ class _Importer:
         parsed_pays = [self._payment(p, cur) for p in payments]
         rounding = amount_of(rec, "rounding", cur)
         vat = amount_of(rec, "vat", cur)
-        assert total is not None and rounding is not None
+        if total is None or rounding is None:  # amount_of refuses a missing amount already
+            raise Bad(_("a sale needs its total and rounding"))
         if sum(ln[6] for ln in parsed_lines) != total:
             raise Bad(_("the lines do not add up to the total"))
         if sum(ln[8] for ln in parsed_lines) != vat:

@@ -1,16 +1,20 @@
-"""The byte pipes behind a Printer: serial, network, USB, files and device files.
+"""The byte pipes behind a printer: python-escpos' own transports, bounded (SPEC P-1).
 
-Each connection has open(deadline), write(data, deadline), query(request,
-deadline) -> one status byte or None, and close(); every call ends by its
-deadline (time.monotonic()) and raises PrinterFault for anything that goes wrong.
+Serial, Usb, Network and File from escpos.printer do the opening and the
+writing (escpos' `_raw`); this module adds what kassi needs around them:
 
-Serial ports are driven with termios and non-blocking writes rather than
-pyserial (not installed: python-escpos lists it only as an extra) or escpos'
-Serial, whose writes have no timeout: a poll() loop bounds the write and the
-drain. Files and device files are written from a worker thread joined with a
-timeout, since open() or write() on a stuck device blocks inside the kernel.
-USB goes through pyusb when it is installed, with explicit per-call timeouts
-(escpos' Usb defaults to 0 = wait forever).
+- our timeouts on every transport: pyserial's `write_timeout` (escpos leaves it
+  unset: a port held by flow control blocks forever), an explicit USB timeout
+  (escpos' default 0 means "wait forever"), the socket timeout;
+- replies read through the transport's device with our deadline, rather than
+  escpos' `query_status`, which writes and reads once with the transport's own
+  timeout and cannot tell a late or stray byte from the answer;
+- a link that failed or overran is dropped without a blocking flush (escpos'
+  Serial.close() drains the port first, which never ends on a stuck printer);
+- errors mapped to PrinterFault reasons, so a message says what is wrong.
+
+Every call here may block; hardware/transport.py runs them in worker threads
+joined with a deadline (`bounded`).
 """
 
 from __future__ import annotations
@@ -20,365 +24,348 @@ import errno
 import os
 import select
 import socket
-import struct
 import threading
-import time
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from hardware.device import PrinterFault
+from core.printer_port import PrinterFault
+from hardware._escpos import import_escpos
+
+T = TypeVar("T")
+
+# -- errors ----------------------------------------------------------------------------
+
+_MISSING = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EHOSTUNREACH, errno.ENETUNREACH)
+_RESET = (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED, errno.ESHUTDOWN)
 
 
-def _os_fault(exc: BaseException, where: str) -> PrinterFault:
+def _cause(exc: BaseException) -> BaseException:
+    """The OS error behind escpos' DeviceNotFoundError (raised inside an except block)."""
+    seen = exc
+    while seen.__cause__ or seen.__context__:
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+        if isinstance(seen, OSError) or getattr(seen, "errno", None):
+            return seen
+    return exc
+
+
+def fault_from(exc: BaseException, where: str) -> PrinterFault:
+    """The PrinterFault for an exception raised by a transport."""
+    if isinstance(exc, PrinterFault):
+        return exc
+    name = type(exc).__name__
+    if name == "NoBackendError":  # pyusb found no libusb
+        return PrinterFault(
+            "unsupported", f"USB needs libusb (install libusb-1.0) for {where}; jobs stay queued"
+        )
+    if name in ("SerialTimeoutException", "USBTimeoutError"):
+        return PrinterFault("write_timeout", where)
+    exc = _cause(exc)
     code = getattr(exc, "errno", None)
-    detail = f"{where} ({getattr(exc, 'strerror', None) or exc})"
-    if isinstance(exc, socket.timeout):
-        return PrinterFault("no_answer", where)
-    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EHOSTUNREACH, errno.ENETUNREACH):
+    text = str(getattr(exc, "strerror", None) or exc)
+    detail = f"{where} ({text})"
+    if isinstance(exc, socket.timeout) or code == errno.ETIMEDOUT:
+        return PrinterFault("write_timeout", where)
+    if "Could not configure port" in text:
+        return PrinterFault("io_error", f"{where} is not a serial port ({text})")
+    if "returned no data" in text:  # pyserial: the other side of the port went away
+        return PrinterFault("connection_reset", where)
+    if code in _MISSING or isinstance(exc, socket.gaierror):
         return PrinterFault("device_missing", detail)
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return PrinterFault("permission_denied", detail)
     if code == errno.ECONNREFUSED:
         return PrinterFault("connection_refused", where)
-    if isinstance(exc, socket.gaierror):
+    if code in _RESET:
+        return PrinterFault("connection_reset", where)
+    if "not found" in text.lower():  # escpos' own "device not found" without an OS error
         return PrinterFault("device_missing", detail)
     return PrinterFault("io_error", detail)
 
 
-def _left(deadline: float) -> float:
-    return deadline - time.monotonic()
+# -- running a blocking call with a deadline ---------------------------------------------
 
 
-class _Serial:
+class Overrun(Exception):
+    """A blocking call outlived its deadline; `worker` is still inside it."""
+
+    def __init__(self, worker: threading.Thread) -> None:
+        super().__init__(worker.name)
+        self.worker = worker
+
+
+def bounded(fn: Callable[[], T], seconds: float, name: str) -> T:
+    """fn() in a daemon thread joined for `seconds`: Overrun if it is still running.
+
+    The caller's thread never waits longer than that, whatever the OS does with
+    the call (a write to a stuck device file stays in the kernel).
+    """
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["value"] = fn()
+        except BaseException as exc:  # handed to the caller's thread
+            result["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name=f"kassi-printer {name}")
+    worker.result = result  # type: ignore[attr-defined]  # read later for a stuck write
+    worker.start()
+    worker.join(max(0.0, seconds))
+    if worker.is_alive():
+        raise Overrun(worker)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")  # type: ignore[return-value]
+
+
+# A write to a file or device file that outlived its timeout: device path -> its
+# worker, whose `.result` says how it ended. Per process, so a new Printer for the
+# same setting sees it (core.printer_port.Printer.blocked_write).
+pending_writes: dict[str, threading.Thread] = {}
+_pending = pending_writes  # the name the old spool (hardware/spool.py) reads
+
+
+# -- the links -----------------------------------------------------------------------
+
+
+class Link:
+    """One printer connection over an escpos transport (`self.tp`)."""
+
     can_read = True
+    line_rate: float | None = None  # bytes per second where the line limits it (serial)
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        self.path, self.baud, self.flow = cfg["device"], cfg["baud"], cfg["flow"]
-        self.fd: int | None = None
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        self.cfg, self.where = cfg, where
+        self.timeout = float(cfg.get("timeout", 3))
+        self.tp: Any = None
+        self.is_open = False
 
-    def open(self, deadline: float) -> None:
-        import termios
-
+    def open(self) -> None:
         try:
-            # O_NONBLOCK: open() of a tty may otherwise wait for carrier detect forever.
-            fd = os.open(self.path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
-        except OSError as e:
-            raise _os_fault(e, self.path) from e
+            self.tp.open()
+        except Exception as exc:
+            self.tp._device = False
+            raise fault_from(exc, self.where) from exc
+        self.is_open = True
+
+    def dev(self) -> Any:
+        """The open device. Not escpos' `device` property: that opens the transport
+        again when it is closed, and a worker abandoned mid-call must not reopen it."""
+        dev = self.tp._device
+        if not dev:
+            raise PrinterFault("io_error", f"{self.where}: the connection was closed")
+        return dev
+
+    def write(self, data: bytes) -> None:
+        self.dev()
         try:
-            cc = termios.tcgetattr(fd)[6]
-            cc[termios.VMIN], cc[termios.VTIME] = 0, 0
-            speed = getattr(termios, f"B{self.baud}")
-            iflag = termios.IXON | termios.IXOFF if self.flow == "xonxoff" else 0
-            cflag = termios.CS8 | termios.CREAD | termios.CLOCAL
-            if self.flow == "rtscts":
-                cflag |= termios.CRTSCTS
-            # raw 8N1, no echo: an echo would come back to us as a status reply
-            termios.tcsetattr(fd, termios.TCSANOW, [iflag, 0, cflag, 0, speed, speed, cc])
-            if self.flow == "dsrdtr":
-                with contextlib.suppress(OSError):  # ptys and some adapters have no DTR
-                    self._modem(termios.TIOCMBIS, termios.TIOCM_DTR, fd)
-        except (termios.error, OSError) as e:
-            os.close(fd)
-            raise PrinterFault("io_error", f"{self.path} is not a serial port ({e})") from e
-        self.fd = fd
+            self.tp._raw(data)  # escpos' own write path, with our timeout set at open
+        except Exception as exc:
+            raise fault_from(exc, self.where) from exc
 
-    def _modem(self, request: int, bits: int, fd: int) -> int:
-        import fcntl
+    def read(self, timeout: float) -> bytes:
+        """What arrived within `timeout` (b"" if nothing); connection_reset if closed."""
+        return b""
 
-        return struct.unpack("I", fcntl.ioctl(fd, request, struct.pack("I", bits)))[0]
-
-    def _dsr_ready(self) -> bool:
-        import termios
-
-        if self.flow != "dsrdtr":
-            return True
-        try:
-            return bool(self._modem(termios.TIOCMGET, 0, self.fd) & termios.TIOCM_DSR)
-        except OSError:  # no modem lines (USB adapters without them, ptys): do not gate
-            return True
-
-    def write(self, data: bytes, deadline: float) -> None:
-        import termios
-
-        view, poller = memoryview(data), select.poll()
-        poller.register(self.fd, select.POLLOUT)
-        while view:
-            if _left(deadline) <= 0:
-                raise PrinterFault("write_timeout", self.path)
-            if not self._dsr_ready():
-                time.sleep(0.01)
-                continue
-            if not poller.poll(max(1, int(_left(deadline) * 1000))):
-                continue
-            try:
-                # Small chunks under DSR/DTR, so a printer that drops DSR stops us quickly.
-                n = os.write(self.fd, view[:64] if self.flow == "dsrdtr" else view)
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                raise _os_fault(e, self.path) from e
-            view = view[n:]
-        # Written is not sent: wait for the UART to empty, allowing for the line speed.
-        drain = deadline + len(data) * 10 / self.baud
-        while self._queued(termios.TIOCOUTQ) > 0:
-            if _left(drain) <= 0:
-                raise PrinterFault("write_timeout", self.path)
-            time.sleep(0.005)
-
-    def _queued(self, request: int) -> int:
-        try:
-            return self._modem(request, 0, self.fd)
-        except OSError:
-            return 0
-
-    def query(self, request: bytes, deadline: float) -> int | None:
-        import termios
-
-        termios.tcflush(self.fd, termios.TCIFLUSH)  # a stale byte would pass for the answer
-        self.write(request, deadline)
-        poller = select.poll()
-        poller.register(self.fd, select.POLLIN)
-        while _left(deadline) > 0:
-            if poller.poll(max(1, int(_left(deadline) * 1000))):
-                try:
-                    got = os.read(self.fd, 1)
-                except BlockingIOError:
-                    continue
-                except OSError as e:
-                    raise _os_fault(e, self.path) from e
-                if got:
-                    return got[0]
-                time.sleep(0.005)  # hung up: poll() would return at once again
-        return None
-
-    def close(self) -> None:
-        if self.fd is not None:
-            import termios
-
-            fd, self.fd = self.fd, None
-            # Anything still queued would make close() wait out the port's closing_wait
-            # (30 s by default); after a failed send it is not going anywhere anyway.
-            with contextlib.suppress(termios.error):
-                termios.tcflush(fd, termios.TCOFLUSH)
-            os.close(fd)
-
-
-class _Network:
-    can_read = True
-
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        self.host, self.port = cfg["host"], cfg["port"]
-        self.where = f"{self.host}:{self.port}"
-        self.sock: socket.socket | None = None
-
-    def open(self, deadline: float) -> None:
-        try:
-            self.sock = socket.create_connection((self.host, self.port), timeout=_left(deadline))
-        except OSError as e:
-            raise _os_fault(e, self.where) from e
-
-    def write(self, data: bytes, deadline: float) -> None:
-        assert self.sock is not None
-        try:
-            self.sock.settimeout(max(0.001, _left(deadline)))
-            self.sock.sendall(data)  # the timeout bounds the whole sendall (Python >= 3.5)
-        except TimeoutError:
-            raise PrinterFault("write_timeout", self.where) from None
-        except OSError as e:
-            raise _os_fault(e, self.where) from e
-
-    def query(self, request: bytes, deadline: float) -> int | None:
-        assert self.sock is not None
-        self.sock.setblocking(False)
-        try:
-            while self.sock.recv(256):  # drop stale bytes
-                pass
-        except (BlockingIOError, InterruptedError):
+    def discard_input(self) -> None:
+        """Drop stale bytes, so an old reply never passes for the next answer."""
+        while self.read(0.0):
             pass
-        except OSError as e:
-            raise _os_fault(e, self.where) from e
-        self.write(request, deadline)
-        try:
-            self.sock.settimeout(max(0.001, _left(deadline)))
-            got = self.sock.recv(1)
-        except TimeoutError:
-            return None
-        except OSError as e:
-            raise _os_fault(e, self.where) from e
-        return got[0] if got else None
+
+    def drop(self) -> None:
+        """Close without waiting for anything (after a fault or an overrun)."""
+        self.close()
 
     def close(self) -> None:
-        if self.sock is not None:
-            self.sock.close()
-            self.sock = None
+        self.is_open = False
+        with contextlib.suppress(Exception):
+            self.tp.close()  # escpos' close (Serial's made non-blocking: _classes)
+        self.tp._device = False
 
 
-_pending: dict[str, threading.Thread] = {}  # path -> a write that outlived its timeout
+class SerialLink(Link):
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        super().__init__(cfg, where)
+        flow = cfg["flow"]
+        self.line_rate = cfg["baud"] / 10  # 8N1: ten bits a byte
+        self.tp = _classes()[0](
+            devfile=cfg["device"],
+            baudrate=cfg["baud"],
+            timeout=self.timeout,
+            xonxoff=flow == "xonxoff",
+            dsrdtr=flow == "dsrdtr",
+        )
+
+    def open(self) -> None:
+        super().open()
+        dev = self.dev()
+        dev.write_timeout = self.timeout  # escpos leaves it None: a write could block forever
+        dev.timeout = 0  # reads never block inside pyserial: read() waits with select()
+        if self.cfg["flow"] == "rtscts":
+            dev.rtscts = True  # escpos' Serial has no rtscts argument
+
+    def write(self, data: bytes) -> None:
+        dev = self.dev()
+        # The line itself needs len*10/baud: a long receipt at 9600 baud is not a timeout.
+        dev.write_timeout = self.timeout + len(data) / self.line_rate
+        super().write(data)
+
+    def read(self, timeout: float) -> bytes:
+        # Not pyserial's read(16) with a timeout: it waits for all 16 bytes or the
+        # whole timeout, and a status reply is one byte. Wait for the first byte
+        # ourselves, then take what is there (the port's timeout is 0: set at open).
+        dev = self.dev()
+        try:
+            if not select.select([dev.fileno()], [], [], max(0.0, timeout))[0]:
+                return b""
+            return dev.read(max(1, dev.in_waiting))
+        except Exception as exc:
+            raise fault_from(exc, self.where) from exc
 
 
-class _FileSink:
-    """`file` appends (demo sink); `devfile` writes to an existing device such as /dev/usb/lp0."""
+class NetworkLink(Link):
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        super().__init__(cfg, where)
+        self.tp = import_escpos().Network(host=cfg["host"], port=cfg["port"], timeout=self.timeout)
+
+    def write(self, data: bytes) -> None:
+        self.dev().settimeout(self.timeout)  # bounds the whole sendall (Python >= 3.5)
+        super().write(data)
+
+    def read(self, timeout: float) -> bytes:
+        sock = self.dev()
+        try:
+            if timeout <= 0:
+                sock.setblocking(False)
+            else:
+                sock.settimeout(timeout)
+            got = sock.recv(256)
+        except (BlockingIOError, TimeoutError):
+            return b""
+        except OSError as exc:
+            raise fault_from(exc, self.where) from exc
+        finally:
+            with contextlib.suppress(OSError):
+                sock.settimeout(self.timeout)
+        if not got:  # the printer closed the connection
+            raise PrinterFault("connection_reset", self.where)
+        return got
+
+
+class UsbLink(Link):
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        super().__init__(cfg, where)
+        # timeout in ms for pyusb; escpos' default 0 would wait forever
+        self.tp = import_escpos().Usb(
+            idVendor=cfg["vendor"], idProduct=cfg["product"], timeout=self._ms(self.timeout)
+        )
+
+    @staticmethod
+    def _ms(seconds: float) -> int:
+        return max(1, int(seconds * 1000))
+
+    def open(self) -> None:
+        super().open()
+        self._endpoints()
+
+    def _endpoints(self) -> None:
+        """Use the interface's real endpoints; no IN endpoint means no status (can_read)."""
+        try:
+            intf = self.dev().get_active_configuration()[(0, 0)]
+            addresses = [ep.bEndpointAddress for ep in intf]
+        except Exception:  # no descriptor to read: keep escpos' 0x01/0x82 guess
+            return
+        outs = [a for a in addresses if not a & 0x80]
+        ins = [a for a in addresses if a & 0x80]
+        if outs:
+            self.tp.out_ep = outs[0]
+        self.can_read = bool(ins)
+        if ins:
+            self.tp.in_ep = ins[0]
+
+    def read(self, timeout: float) -> bytes:
+        if not self.can_read:
+            return b""
+        try:
+            return bytes(self.dev().read(self.tp.in_ep, 16, self._ms(timeout)))
+        except Exception as exc:
+            fault = fault_from(exc, self.where)
+            if fault.reason == "write_timeout":  # a read timeout: nothing arrived
+                return b""
+            raise fault from exc
+
+
+class FileLink(Link):
+    """`file`: the demo sink, appended to; `devfile`: an existing device (/dev/usb/lp0).
+
+    Opened per write inside the bounded worker: open() of a stuck device blocks too.
+    """
 
     can_read = False
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        self.path, self.append = cfg["path"], cfg["kind"] == "file"
+    def __init__(self, cfg: dict[str, Any], where: str) -> None:
+        super().__init__(cfg, where)
+        self.path = cfg["path"]
+        append_file, device_file = _classes()[1:]
+        self.tp = (append_file if cfg["kind"] == "file" else device_file)(devfile=self.path)
 
-    def open(self, deadline: float) -> None:
-        pass  # opened per write, inside the worker thread: open() itself can block
+    def open(self) -> None:
+        pass  # see write()
 
-    def _write(self, data: bytes, result: dict[str, BaseException]) -> None:
+    def write(self, data: bytes) -> None:
         try:
-            if self.append:
-                parent = Path(self.path).parent
-                if not parent.exists():
-                    parent.mkdir(parents=True)
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            else:
-                fd = os.open(self.path, os.O_WRONLY)  # no O_CREAT: never fake a device
+            self.tp.open()
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                self.tp._raw(data)
             finally:
-                os.close(fd)
-        except BaseException as e:  # handed to the caller's thread
-            result["error"] = e
-
-    def write(self, data: bytes, deadline: float) -> None:
-        stuck = _pending.get(self.path)
-        if stuck is not None and stuck.is_alive():
-            raise PrinterFault("write_timeout", self.path)
-        result: dict[str, BaseException] = {}
-        worker = threading.Thread(
-            target=self._write, args=(data, result), daemon=True, name=f"kassi-print {self.path}"
-        )
-        worker.result = result  # type: ignore[attr-defined]  # the spool asks a stuck write later
-        worker.start()
-        worker.join(max(0.0, _left(deadline)))
-        if worker.is_alive():
-            _pending[self.path] = worker
-            raise PrinterFault("write_timeout", self.path)
-        if "error" in result:
-            raise _os_fault(result["error"], self.path)
-
-    def query(self, request: bytes, deadline: float) -> int | None:
-        return None
-
-    def close(self) -> None:
-        pass
+                self.close()
+        except Exception as exc:
+            raise fault_from(exc, self.where) from exc
 
 
-class _NoPrinter(_FileSink):
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        pass
+@cache
+def _classes() -> tuple[type, type, type]:
+    """Our three adjustments of escpos' transport classes (made once, on first use)."""
+    printer = import_escpos()
 
-    def write(self, data: bytes, deadline: float) -> None:
-        raise PrinterFault("not_configured")
+    class QuietSerial(printer.Serial):  # type: ignore[misc, name-defined]
+        """escpos' Serial.close() flushes (tcdrain) first, which never ends on a printer
+        that holds flow control, and pyserial's close() of a port with bytes queued
+        waits out its closing_wait (30 s): throw the queued bytes away, then close.
+        (escpos calls close() from __del__ too, on whatever thread collects it.)"""
 
+        def close(self) -> None:
+            dev, self._device = self._device, False
+            if dev:
+                with contextlib.suppress(Exception):
+                    dev.reset_output_buffer()
+                    dev.close()
 
-class _Usb:
-    can_read = True
+    class AppendFile(printer.File):  # type: ignore[misc, name-defined]
+        """escpos' File opens with "wb", which empties the demo sink at every open."""
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        self.vendor, self.product = cfg["vendor"], cfg["product"]
-        self.where = f"USB {self.vendor:04x}:{self.product:04x}"
-        self.dev: Any = None
-        self.out: Any = None
-        self.inp: Any = None
+        def open(self, raise_not_found: bool = True) -> None:
+            Path(self.devfile).parent.mkdir(parents=True, exist_ok=True)
+            self.device = open(self.devfile, "ab")  # noqa: SIM115  # closed by close()
 
-    def _fault(self, exc: Any) -> PrinterFault:
-        import usb.core
+    class DeviceFile(printer.File):  # type: ignore[misc, name-defined]
+        """escpos' File opens with "wb", which creates the file when the device is
+        absent: an unplugged /dev/usb/lp0 would become a regular file that swallows
+        receipts. Open an existing path only (no O_CREAT)."""
 
-        timeout_error = getattr(usb.core, "USBTimeoutError", ())
-        if isinstance(exc, timeout_error) or getattr(exc, "errno", None) == errno.ETIMEDOUT:
-            return PrinterFault("write_timeout", self.where)
-        return _os_fault(exc, self.where)
+        def open(self, raise_not_found: bool = True) -> None:
+            self.device = os.fdopen(os.open(self.devfile, os.O_WRONLY), "wb", buffering=0)
 
-    def open(self, deadline: float) -> None:
-        try:
-            import usb.core
-            import usb.util
-        except ImportError:
-            raise PrinterFault("unsupported", "USB needs the pyusb package") from None
-        try:
-            dev = usb.core.find(idVendor=self.vendor, idProduct=self.product)
-        except usb.core.NoBackendError:
-            raise PrinterFault("unsupported", "USB needs libusb") from None
-        if dev is None:
-            raise PrinterFault("device_missing", self.where)
-        try:
-            try:  # usblp owns the interface when /dev/usb/lp0 exists
-                if dev.is_kernel_driver_active(0):
-                    dev.detach_kernel_driver(0)
-            except (NotImplementedError, usb.core.USBError):
-                pass
-            try:
-                dev.set_configuration()
-            except usb.core.USBError as e:
-                if e.errno != errno.EBUSY:  # already configured is fine
-                    raise
-            intf = dev.get_active_configuration()[(0, 0)]
-
-            def endpoint(direction: int) -> Any:
-                return usb.util.find_descriptor(
-                    intf,
-                    custom_match=lambda e: (
-                        usb.util.endpoint_direction(e.bEndpointAddress) == direction
-                    ),
-                )
-
-            self.out, self.inp = endpoint(usb.util.ENDPOINT_OUT), endpoint(usb.util.ENDPOINT_IN)
-        except usb.core.USBError as e:
-            usb.util.dispose_resources(dev)
-            raise self._fault(e) from e
-        if self.out is None:
-            usb.util.dispose_resources(dev)
-            raise PrinterFault("io_error", f"{self.where}: no output endpoint")
-        self.dev = dev
-
-    def write(self, data: bytes, deadline: float) -> None:
-        import usb.core
-
-        if _left(deadline) <= 0:
-            raise PrinterFault("write_timeout", self.where)
-        try:
-            self.out.write(data, timeout=max(1, int(_left(deadline) * 1000)))
-        except usb.core.USBError as e:
-            raise self._fault(e) from e
-
-    def query(self, request: bytes, deadline: float) -> int | None:
-        import usb.core
-
-        if self.inp is None:
-            return None
-        self.write(request, deadline)
-        try:
-            got = self.inp.read(
-                self.inp.wMaxPacketSize, timeout=max(1, int(_left(deadline) * 1000))
-            )
-        except usb.core.USBError as e:
-            if self._fault(e).reason == "write_timeout":
-                return None
-            raise self._fault(e) from e
-        return got[0] if len(got) else None
-
-    def close(self) -> None:
-        if self.dev is not None:
-            import usb.util
-
-            usb.util.dispose_resources(self.dev)
-            self.dev = None
+    return QuietSerial, AppendFile, DeviceFile
 
 
-def connect(cfg: dict[str, Any]) -> Any:
-    """The (not yet opened) connection for a validated printer config."""
-    kinds = {
-        "serial": _Serial,
-        "network": _Network,
-        "file": _FileSink,
-        "devfile": _FileSink,
-        "none": _NoPrinter,
-        "usb": _Usb,
-    }
-    return kinds[cfg["kind"]](cfg)
+LINKS: dict[str, type[Link]] = {
+    "serial": SerialLink,
+    "network": NetworkLink,
+    "usb": UsbLink,
+    "file": FileLink,
+    "devfile": FileLink,
+}

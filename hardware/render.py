@@ -6,6 +6,9 @@ through the 3.1 "magic encode" that picks wrong Danish code pages, its QR
 defaults to a raster image (megabytes of GS v 0 at 9600 baud), and importing
 it has side effects (see hardware/_escpos.py). Owning the bytes keeps
 rendering pure and fast, and the test decoder can check every byte we emit.
+
+A store logo is the one image: a GS v 0 raster made once, when the logo is set
+(hardware/logo.py, through python-escpos), and sent here as stored.
 """
 
 from __future__ import annotations
@@ -37,6 +40,16 @@ CODEPAGES: dict[str, tuple[str, int]] = {
 }
 _ALIASES = {"WPC1252": "CP1252", "ISO8859-15": "ISO_8859-15", "LATIN-9": "ISO_8859-15"}
 _ALIGN = {"left": 0, "center": 1, "right": 2}
+
+# Font A is 12 dots wide: the usual papers are 32 columns on 58 mm (384 dots), 42 on
+# 80 mm in 42-column mode (512) and 48 on 80 mm (576). A logo is made for these.
+FONT_A = (12, 24)
+PAPER_DOTS = {32: 384, 42: 512, 48: 576}
+
+
+def dots_for(width: int) -> int:
+    """The printable width in dots of a printer `width` columns wide (font A)."""
+    return PAPER_DOTS.get(width, width * FONT_A[0])
 
 
 def codepage_name(codepage: str) -> str:
@@ -144,8 +157,10 @@ def render_lines(
     cut: bool = True,
     feed: int = 3,
     slot: int | None = None,
+    dots: int | None = None,
 ) -> bytes:
-    """ESC/POS for already laid-out lines (see `render`)."""
+    """ESC/POS for already laid-out lines (see `render`); `dots` is the paper's width
+    in dots, which picks the logo's image (no logo without it)."""
     name = codepage_name(codepage)
     n = CODEPAGES[name][1] if slot is None else slot
     if not 0 <= n <= 255:
@@ -157,6 +172,13 @@ def render_lines(
     out = bytearray(ESC + b"@" + ESC + b"R\x00" + ESC + b"t" + bytes((n,)))
     align, bold, size = "left", False, 1  # the state after ESC @
     for line in lines:
+        if line.logo is not None:
+            # The image was made once, padded to the paper's full width, when the logo was
+            # set (hardware/logo.py): here its stored bytes go out as they are.
+            raster = line.logo.for_dots(dots) if dots else None
+            if raster is not None:
+                out += raster
+            continue
         if line.align != align:
             align = line.align
             out += ESC + b"a" + bytes((_ALIGN[align],))
@@ -194,4 +216,6 @@ def render(
     `slot` overrides the ESC t number of `codepage` for printers whose table
     differs from Epson's (take it from the printer's profile).
     """
-    return render_lines(layout(doc, width), codepage, cut=cut, feed=feed, slot=slot)
+    return render_lines(
+        layout(doc, width), codepage, cut=cut, feed=feed, slot=slot, dots=dots_for(width)
+    )

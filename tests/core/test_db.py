@@ -207,7 +207,7 @@ def test_write_takes_the_write_lock_at_begin(db_file, clock):
 
 def test_number_sequences_only_inside_a_write(db):
     """T-7: global number sequences advance only inside a write transaction."""
-    with pytest.raises(AssertionError):
+    with pytest.raises(RuntimeError, match="write transaction"):
         db.next_number("session")
     with db.write():
         first, second = db.next_number("demo-seq"), db.next_number("demo-seq")

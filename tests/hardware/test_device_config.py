@@ -1,20 +1,23 @@
-"""Printer configs, the file and device-file sinks, kind "none" and USB fault mapping."""
+"""Printer settings, the file and device-file sinks, kind "none", and USB through escpos' Usb
+(SPEC P-1, P-2)."""
 
 from __future__ import annotations
 
 import errno
 import os
-import sys
 import time
-import types
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import usb.core
 
 from core.documents import Document, Text, layout
 from core.errors import InputError, KassiError
-from hardware.device import Printer, PrinterFault, codepage_slot, validate_config
+from core.printer_port import Delivery, PrinterConfigError, PrinterFault
+from hardware.device import codepage_slot, connect_printer, validate_config
 from tests.hardware.escpos_decoder import decode, first, texts
+from tests.hardware.fake_printers import PrinterModel
 
 pytestmark = pytest.mark.hardware
 
@@ -78,37 +81,68 @@ def test_the_code_page_slot_comes_from_the_printer_profile() -> None:
     assert codepage_slot(validate_config({"kind": "none", "codepage_slot": 53})) == 53
 
 
-def test_file_sink_appends(tmp_path: Path) -> None:
+def test_a_bad_setting_is_refused_by_the_factory() -> None:
+    with pytest.raises(PrinterConfigError) as error:
+        connect_printer({"kind": "laser"})
+    assert "kind" in error.value.message
+
+
+def test_file_sink_appends_and_is_sent_unconfirmed(tmp_path: Path) -> None:
+    """escpos' File opens "wb"; ours appends, so the demo sink keeps every receipt."""
     path = tmp_path / "var" / "printer.bin"  # the parent is created: a demo just works
     doc = Document("t", [Text("Kvittering nr. 1 · æøå þð €")])
-    with Printer({"kind": "file", "path": str(path), "width": 32, "profile": "TH230"}) as p:
-        p.print_document(doc)
-        p.open_drawer()
-        p.print_document(doc)
+    cfg = {"kind": "file", "path": str(path), "width": 32, "profile": "TH230"}
+    printer = connect_printer(cfg)
+    assert not printer.can_confirm
+    first_one = printer.deliver(printer.render(doc), pulse=True)
+    assert printer.pulse_drawer() == "pulse_sent"
+    again = connect_printer(cfg).deliver(printer.render(doc))
+    assert first_one == Delivery(confirmed=False, drawer="pulse_sent")
+    assert again == Delivery(confirmed=False)
     events = decode(path.read_bytes(), {0: "cp437", 6: "cp858"})
     assert texts(events) == [ln.text for ln in layout(doc, 32)] * 2
     assert first(events, "codepage") == ("codepage", 6)
-    assert [e for e in events if e[0] == "pulse"] == [("pulse", 2, 100, 100)]
+    assert [e for e in events if e[0] == "pulse"] == [("pulse", 2, 100, 100)] * 2
 
 
 def test_file_sink_status_is_not_readable(tmp_path: Path) -> None:
-    status = Printer({"kind": "file", "path": str(tmp_path / "p.bin")}).status()
-    assert not status.readable and status.fault() is None
+    status = connect_printer({"kind": "file", "path": str(tmp_path / "p.bin")}).status()
+    assert not status.readable and status.fault() is None and status.error is None
 
 
-def test_missing_device_file_is_device_missing(tmp_path: Path) -> None:
+def test_a_file_sink_it_cannot_write_says_so_in_its_status(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root may write anywhere")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    status = connect_printer({"kind": "file", "path": str(locked / "p.bin")}).status()
+    assert status.reason == "permission_denied" and not status.online
+
+
+def test_missing_device_file_is_device_missing_and_never_created(tmp_path: Path) -> None:
     path = tmp_path / "usb" / "lp0"
+    printer = connect_printer({"kind": "devfile", "path": str(path)})
     with pytest.raises(PrinterFault) as fault:
-        Printer({"kind": "devfile", "path": str(path)}).send(b"\x1b@")
+        printer.deliver(b"\x1b@")
     assert fault.value.reason == "device_missing"
     assert str(path) in fault.value.message
+    assert printer.status().reason == "device_missing"
     assert not path.exists()  # a missing device is never faked with a regular file
+
+
+def test_an_existing_device_file_is_written_not_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "lp0"
+    path.write_bytes(b"before")
+    delivery = connect_printer({"kind": "devfile", "path": str(path)}).deliver(b"\x1b@")
+    assert delivery == Delivery(confirmed=False)
+    assert path.read_bytes() == b"\x1b@fore"  # written from the start, as a device is
 
 
 def test_file_under_a_regular_file_is_a_fault() -> None:
     with pytest.raises(PrinterFault) as fault:
-        Printer({"kind": "file", "path": "/etc/hostname/printer.bin"}).send(b"x")
-    assert fault.value.reason == "io_error"
+        connect_printer({"kind": "file", "path": "/etc/hostname/printer.bin"}).deliver(b"x")
+    assert fault.value.reason in ("io_error", "device_missing")
     assert "/etc/hostname/printer.bin" in fault.value.message
 
 
@@ -125,7 +159,7 @@ def test_unwritable_place_is_permission_denied(tmp_path: Path) -> None:
         pytest.skip("no place that refuses root here")
     try:
         with pytest.raises(PrinterFault) as fault:
-            Printer({"kind": "file", "path": str(path)}).send(b"x")
+            connect_printer({"kind": "file", "path": str(path)}).deliver(b"x")
     finally:
         if path.exists() and path.is_file():
             path.unlink()
@@ -133,21 +167,22 @@ def test_unwritable_place_is_permission_denied(tmp_path: Path) -> None:
     assert "permission" in fault.value.message.lower()
 
 
-def test_a_device_file_that_never_drains_times_out(tmp_path: Path) -> None:
+def test_a_device_file_write_stuck_in_the_kernel_is_told_once(tmp_path: Path) -> None:
+    """Protocol blocked_write: "blocked" while it is stuck, then "went" once, per device."""
     fifo = tmp_path / "lp0"
     os.mkfifo(fifo)  # with no reader, open() for writing blocks in the kernel
-    printer = Printer({"kind": "devfile", "path": str(fifo), "timeout": 0.3})
-    start = time.monotonic()
+    cfg = {"kind": "devfile", "path": str(fifo), "timeout": 0.3}
+    printer = connect_printer(cfg)
+    assert printer.blocked_write() is None
     with pytest.raises(PrinterFault) as fault:
-        printer.send(b"\x1b@")
+        printer.deliver(b"\x1b@")
     assert fault.value.reason == "write_timeout"
-    assert time.monotonic() - start < 1.0
-    # while that write is still stuck, the next one fails at once instead of piling up
-    start = time.monotonic()
-    with pytest.raises(PrinterFault):
-        printer.send(b"\x1b@")
-    assert time.monotonic() - start < 0.1
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # lets the stuck thread finish
+    again = connect_printer(cfg)  # a new Printer for the same device sees it too
+    assert again.blocked_write() == "blocked"
+    assert again.status().reason == "write_timeout"
+    with pytest.raises(PrinterFault):  # nothing else goes while its bytes may yet go out
+        again.deliver(b"\x1b@")
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # lets the stuck write finish
     try:
         end = time.monotonic() + 5
         got = b""
@@ -157,108 +192,153 @@ def test_a_device_file_that_never_drains_times_out(tmp_path: Path) -> None:
             except BlockingIOError:
                 time.sleep(0.01)
         assert got == b"\x1b@"
+        while again.blocked_write() == "blocked" and time.monotonic() < end:
+            time.sleep(0.01)
     finally:
         os.close(reader)
+    assert printer.blocked_write() is None  # "went" was told once, to `again`
 
 
 def test_kind_none_prints_nothing_and_says_so() -> None:
-    printer = Printer({"kind": "none"})
+    printer = connect_printer({"kind": "none"})
     with pytest.raises(PrinterFault) as fault:
-        printer.send(b"x")
+        printer.deliver(b"x")
     assert fault.value.reason == "not_configured"
+    with pytest.raises(PrinterFault):
+        printer.pulse_drawer()
     assert not printer.status().readable
 
 
-class _USBError(Exception):
-    def __init__(self, msg: str, errno_: int | None = None) -> None:
-        super().__init__(msg)
-        self.errno = errno_
+# -- USB, through escpos' own Usb class ------------------------------------------------
 
 
-class _USBTimeoutError(_USBError):
-    pass
+class MinimalUsbDevice:
+    """Just the pyusb Device calls escpos' Usb and our link make; a PrinterModel behind it."""
 
+    backend = PrinterModel()  # any object not from libusb1: escpos skips the kernel-driver dance
 
-class _Endpoint:
-    def __init__(self, address: int, script: dict) -> None:
-        self.bEndpointAddress = address
-        self.wMaxPacketSize = 64
-        self.script = script
+    def __init__(self, endpoints: tuple[int, ...] = (0x01, 0x81), **model: object) -> None:
+        self.model = PrinterModel(**model)
+        self.endpoints = endpoints
+        self.inbox = bytearray()
+        self.timeouts: list[int] = []
+        self.write_error: Exception | None = None
+        self._ctx = SimpleNamespace(dispose=lambda dev: None)  # usb.util.dispose_resources
 
-    def write(self, data: bytes, timeout: int) -> int:
-        self.script["timeouts"].append(timeout)
-        if self.script.get("write_error"):
-            raise self.script["write_error"]
-        self.script["written"] += data
+    def set_configuration(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def get_active_configuration(self) -> dict:
+        return {(0, 0): [SimpleNamespace(bEndpointAddress=a) for a in self.endpoints]}
+
+    def write(self, ep: int, data: bytes, timeout: int) -> int:
+        assert ep == self.endpoints[0]
+        self.timeouts.append(timeout)
+        if self.write_error is not None:
+            raise self.write_error
+        self.inbox += self.model.feed(bytes(data))
         return len(data)
 
-    def read(self, size: int, timeout: int) -> list[int]:
-        return [0x12]
+    def read(self, ep: int, size: int, timeout: int) -> bytes:
+        self.timeouts.append(timeout)
+        if not self.inbox:
+            raise usb.core.USBTimeoutError("timed out", errno=errno.ETIMEDOUT)
+        got, self.inbox[:] = bytes(self.inbox[:size]), self.inbox[size:]
+        return got
+
+
+USB = {"kind": "usb", "vendor": "0x04b8", "product": "0x0202", "timeout": 0.5}
 
 
 @pytest.fixture
-def fake_pyusb(monkeypatch: pytest.MonkeyPatch) -> dict:
-    """Just enough of pyusb's API for the USB connection, with no USB stack."""
-    script: dict = {"device": True, "written": bytearray(), "timeouts": []}
-    out_ep, in_ep = _Endpoint(0x01, script), _Endpoint(0x82, script)
+def usb_device(monkeypatch: pytest.MonkeyPatch):
+    """Patches only usb.core.find; everything else is pyusb's and escpos' own code."""
+    found: dict = {"device": MinimalUsbDevice()}
 
-    class Device:
-        def is_kernel_driver_active(self, n: int) -> bool:
-            return False
+    def find(**match: object) -> MinimalUsbDevice | None:
+        assert match == {"idVendor": 0x04B8, "idProduct": 0x0202}
+        return found["device"]
 
-        def set_configuration(self) -> None:
-            pass
-
-        def get_active_configuration(self) -> dict:
-            return {(0, 0): [out_ep, in_ep]}
-
-    usb = types.ModuleType("usb")
-    core = types.ModuleType("usb.core")
-    util = types.ModuleType("usb.util")
-    core.USBError, core.USBTimeoutError = _USBError, _USBTimeoutError
-    core.NoBackendError = type("NoBackendError", (Exception,), {})
-    core.find = lambda idVendor, idProduct: Device() if script["device"] else None  # noqa: N803
-    util.ENDPOINT_OUT, util.ENDPOINT_IN = 0x00, 0x80
-    util.endpoint_direction = lambda address: address & 0x80
-    util.find_descriptor = lambda intf, custom_match: next(
-        (e for e in intf if custom_match(e)), None
-    )
-    util.dispose_resources = lambda dev: None
-    usb.core, usb.util = core, util
-    for name, module in (("usb", usb), ("usb.core", core), ("usb.util", util)):
-        monkeypatch.setitem(sys.modules, name, module)
-    return script
+    monkeypatch.setattr(usb.core, "find", find)
+    return found
 
 
-USB = {"kind": "usb", "vendor": "0x04b8", "product": "0x0202", "timeout": 2}
+def test_usb_confirms_with_a_timeout_that_is_never_zero(usb_device: dict) -> None:
+    printer = connect_printer(USB)
+    data = printer.render(Document("t", [Text("USB æøå")]))
+    delivery = printer.deliver(data, pulse=True)
+    dev = usb_device["device"]
+    assert delivery.confirmed and delivery.drawer == "opened"
+    assert dev.model.receipts == [data]
+    assert dev.timeouts and all(0 < t <= 1000 for t in dev.timeouts)  # 0 = forever
 
 
-def test_usb_writes_with_a_timeout_and_reads_status(fake_pyusb: dict) -> None:
-    with Printer(USB) as printer:
-        printer.open_drawer()
-        assert printer.status().online
-    assert decode(bytes(fake_pyusb["written"]))[0] == ("pulse", 2, 100, 100)
-    assert all(0 < t <= 2000 for t in fake_pyusb["timeouts"])  # never 0 = forever
+def test_usb_without_an_in_endpoint_is_sent_unconfirmed(usb_device: dict) -> None:
+    usb_device["device"] = MinimalUsbDevice(endpoints=(0x02,))
+    printer = connect_printer(USB)
+    assert printer.deliver(b"\x1b@", pulse=True) == Delivery(False, drawer="pulse_sent")
+    assert not printer.can_confirm
 
 
-def test_usb_faults(fake_pyusb: dict) -> None:
-    fake_pyusb["write_error"] = _USBTimeoutError("timed out", errno.ETIMEDOUT)
+def test_usb_faults(usb_device: dict) -> None:
+    dev = usb_device["device"]
+    dev.write_error = usb.core.USBTimeoutError("timed out", errno=errno.ETIMEDOUT)
     with pytest.raises(PrinterFault) as fault:
-        Printer(USB).send(b"x")
+        connect_printer(USB).deliver(b"x")
     assert fault.value.reason == "write_timeout"
-    fake_pyusb["write_error"] = _USBError("denied", errno.EACCES)
+    dev.write_error = usb.core.USBError("denied", errno=errno.EACCES)
     with pytest.raises(PrinterFault) as fault:
-        Printer(USB).send(b"x")
+        connect_printer(USB).deliver(b"x")
     assert fault.value.reason == "permission_denied"
-    fake_pyusb["device"] = False
+    usb_device["device"] = None
     with pytest.raises(PrinterFault) as fault:
-        Printer(USB).send(b"x")
+        connect_printer(USB).deliver(b"x")
     assert fault.value.reason == "device_missing"
     assert "04b8:0202" in fault.value.message
 
 
-def test_usb_without_pyusb_is_a_clear_fault(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "usb", None)  # makes `import usb` fail
+def test_usb_without_libusb_is_a_clear_fault() -> None:
+    """The real path on a machine without libusb (as here): pyusb finds no backend."""
+    try:
+        usb.core.find()
+    except usb.core.NoBackendError:
+        pass
+    else:
+        pytest.skip("libusb is installed here")
+    printer = connect_printer(USB)
     with pytest.raises(PrinterFault) as fault:
-        Printer(USB).send(b"x")
-    assert fault.value.reason == "unsupported" and "pyusb" in fault.value.message
+        printer.deliver(b"x")
+    assert fault.value.reason == "unsupported" and "libusb" in fault.value.message
+    assert printer.status().reason == "unsupported"
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"kind": "serial", "device": "/dev/ttyS0"},
+        {"kind": "usb", "vendor": 1, "product": 2},
+        {"kind": "devfile", "path": "/dev/usb/lp0"},
+        {"kind": "network", "host": "10.0.0.5"},
+        {"kind": "file", "path": "var/p.bin"},
+        {"kind": "none"},
+    ],
+)
+def test_connect_printer_gives_what_the_printer_port_asks_for(cfg: dict) -> None:
+    """P-3: core's print service talks to core.printer_port.Printer; nothing is opened yet."""
+    from core.printer_port import Printer
+
+    printer = connect_printer(cfg)
+    members = set(Printer.__annotations__) | {
+        "render",
+        "deliver",
+        "pulse_drawer",
+        "status",
+        "blocked_write",
+        "close",
+    }
+    assert all(hasattr(printer, name) for name in members)
+    assert printer.kind == cfg["kind"] and printer.timeout > 0 and printer.width == 42
+    assert printer.can_confirm is (cfg["kind"] in ("serial", "usb", "network"))

@@ -1,97 +1,22 @@
-"""A loopback TCP server as a network printer (port 9100 style)."""
+"""A network printer on loopback (port 9100 style), healthy and in each fault (SPEC P-1, P-2).
+
+"Printed" is what the printer confirmed after the data (GS r 1), never what
+the local TCP buffer took.
+"""
 
 from __future__ import annotations
 
 import socket
-import threading
-import time
-from collections.abc import Iterator
 
 import pytest
 
 from core.documents import Document, Pair, Rule, Text, layout
-from hardware.device import Printer, PrinterFault
+from core.printer_port import Delivery, PrinterFault
+from hardware.device import connect_printer
 from tests.hardware.escpos_decoder import decode, texts
+from tests.hardware.fake_printers import FakeNetworkPrinter, refused_port
 
 pytestmark = pytest.mark.hardware
-
-LIFETIME = 10.0  # the server stops by itself after this, whatever the test does
-
-
-class LoopbackPrinter:
-    """Accepts connections on 127.0.0.1, records what arrives, answers DLE EOT if told to."""
-
-    def __init__(self, replies: dict[int, int] | None = None, read: bool = True) -> None:
-        self.replies = replies or {}
-        self.read = read
-        self.received = bytearray()
-        self.connections = 0
-        self.stop = threading.Event()
-        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        # a small window, so a server that does not read pushes back quickly
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(4)
-        self.server.settimeout(0.05)
-        self.port = self.server.getsockname()[1]
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.clients: list[socket.socket] = []
-
-    def _run(self) -> None:
-        end = time.monotonic() + LIFETIME
-        while not self.stop.is_set() and time.monotonic() < end:
-            try:
-                conn, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            self.clients.append(conn)
-            if self.read:
-                threading.Thread(target=self._serve, args=(conn, end), daemon=True).start()
-
-    def _serve(self, conn: socket.socket, end: float) -> None:
-        conn.settimeout(0.05)
-        while not self.stop.is_set() and time.monotonic() < end:
-            try:
-                chunk = conn.recv(65536)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.received += chunk
-            for i in range(len(chunk) - 2):
-                if chunk[i : i + 2] == b"\x10\x04" and chunk[i + 2] in self.replies:
-                    conn.sendall(bytes([self.replies[chunk[i + 2]]]))
-
-    def wait_for(self, size: int, timeout: float = 5) -> bytes:
-        end = time.monotonic() + timeout
-        while len(self.received) < size and time.monotonic() < end:
-            time.sleep(0.01)
-        return bytes(self.received)
-
-    def config(self, **extra: object) -> dict:
-        return {"kind": "network", "host": "127.0.0.1", "port": self.port, "timeout": 1, **extra}
-
-
-@pytest.fixture
-def make_server() -> Iterator:
-    servers: list[LoopbackPrinter] = []
-
-    def make(**kw: object) -> LoopbackPrinter:
-        server = LoopbackPrinter(**kw)
-        server.thread.start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop.set()
-        server.thread.join(2)
-        for conn in server.clients:
-            conn.close()
-        server.server.close()
 
 
 def receipt() -> Document:
@@ -109,52 +34,173 @@ def receipt() -> Document:
     )
 
 
-def test_a_receipt_arrives_and_decodes(make_server) -> None:
-    server = make_server()
-    doc = receipt()
-    with Printer(server.config(width=48)) as printer:
-        expected = printer.render(doc)
-        printer.print_document(doc)
-    got = server.wait_for(len(expected))
-    assert got == expected
-    assert texts(decode(got)) == [ln.text for ln in layout(doc, 48)]
-    assert server.connections == 1  # one connection, one write
+def test_a_confirmed_receipt_is_printed_whole_and_the_drawer_reports_opened() -> None:
+    """P-2: confirmed only after the printer's GS r reply; the drawer "opened" from DLE EOT 1."""
+    with FakeNetworkPrinter() as fake:
+        printer = connect_printer(fake.config(width=48))
+        data = printer.render(receipt())
+        delivery = printer.deliver(data, pulse=True)
+        printer.close()
+    assert delivery.confirmed and delivery.drawer == "opened"
+    assert delivery.state is not None and delivery.state.online
+    assert fake.receipts == [data]  # exactly once, complete, cut
+    assert texts(decode(fake.receipts[0])) == [ln.text for ln in layout(receipt(), 48)]
+    assert fake.model.pulses == 1 and fake.model.confirmations == 1
+    assert fake.connections == 1
 
 
-def test_status_over_the_network(make_server) -> None:
-    server = make_server(replies={1: 0x12 | 0x04, 2: 0x12, 4: 0x12 | 0x0C})
-    status = Printer(server.config()).status()
-    assert status.online and status.drawer_open and status.paper_near_end
-    assert status.error is None
+def test_a_pulse_the_drawer_does_not_answer_is_pulse_sent() -> None:
+    """P-2: the drawer is "opened" only when its status says so."""
+    with FakeNetworkPrinter(drawer_opens=False) as fake:
+        printer = connect_printer(fake.config())
+        delivery = printer.deliver(printer.render(receipt()), pulse=True)
+        report = printer.pulse_drawer()
+    assert delivery == Delivery(True, delivery.state, "pulse_sent")
+    assert report == "pulse_sent" and fake.model.pulses == 2
 
 
-def test_a_silent_network_printer_is_no_answer_within_the_timeout(make_server) -> None:
-    server = make_server()
-    start = time.monotonic()
-    status = Printer(server.config(timeout=0.5)).status()
-    assert time.monotonic() - start < 1.0
-    assert status.reason == "no_answer" and not status.online
+def test_pulse_drawer_reports_opened_when_the_status_says_so() -> None:
+    with FakeNetworkPrinter() as fake:
+        assert connect_printer(fake.config()).pulse_drawer() == "opened"
 
 
-def test_connection_refused_within_the_timeout() -> None:
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()  # bound once, never listened on: nothing is there now
-    printer = Printer({"kind": "network", "host": "127.0.0.1", "port": port, "timeout": 1})
-    start = time.monotonic()
-    with pytest.raises(PrinterFault) as fault:
-        printer.send(b"\x1b@")
-    assert time.monotonic() - start < 1.5
-    assert fault.value.reason == "connection_refused"
+@pytest.mark.parametrize("level,expect_open", [("high", True), ("low", False)])
+def test_the_drawer_open_level_decides_what_open_means(level: str, expect_open: bool) -> None:
+    with FakeNetworkPrinter() as fake:
+        fake.model.drawer_open = True  # pin 3 high
+        assert connect_printer(fake.config(drawer_open_level=level)).status().drawer_open is (
+            expect_open
+        )
+
+
+def test_a_refused_connection_is_a_fault_and_status_says_so() -> None:
+    printer = connect_printer(
+        {"kind": "network", "host": "127.0.0.1", "port": refused_port(), "timeout": 0.5}
+    )
+    for call in (lambda: printer.deliver(b"\x1b@"), printer.pulse_drawer):
+        with pytest.raises(PrinterFault) as fault:
+            call()
+        assert fault.value.reason == "connection_refused"
     assert printer.status().reason == "connection_refused"
 
 
-def test_a_printer_that_stops_reading_is_a_write_timeout(make_server) -> None:
-    server = make_server(read=False)
-    printer = Printer(server.config(timeout=0.5))
-    start = time.monotonic()
-    with pytest.raises(PrinterFault) as fault:
-        printer.send(b"x" * (64 << 20))  # more than any loopback buffer holds
+def test_a_printer_that_accepts_and_hangs_leaves_the_job_unconfirmed() -> None:
+    """P-2: the bytes fit the TCP buffer, so the write "succeeds"; nothing confirms it."""
+    with FakeNetworkPrinter("hang") as fake:
+        printer = connect_printer(fake.config())
+        with pytest.raises(PrinterFault) as fault:
+            printer.deliver(printer.render(receipt()), pulse=True)
+        status = printer.status()
+    assert fault.value.reason == "unconfirmed"
+    assert fake.receipts == []
+    assert status.reason == "no_answer" and not status.online
+
+
+def test_a_printer_that_answers_status_then_stops_reading_is_unconfirmed() -> None:
+    """The issue's case: status says ready, then the receipt goes nowhere."""
+    with FakeNetworkPrinter("answer_then_stop") as fake:
+        printer = connect_printer(fake.config())
+        assert printer.status().online
+        with pytest.raises(PrinterFault) as fault:
+            printer.deliver(printer.render(receipt()))
+    assert fault.value.reason == "unconfirmed"
+    assert fake.receipts == []
+
+
+def test_a_reset_mid_job_is_connection_reset_and_nothing_printed() -> None:
+    with FakeNetworkPrinter("reset", reset_after=200) as fake:
+        printer = connect_printer(fake.config())
+        with pytest.raises(PrinterFault) as fault:
+            printer.deliver(printer.render(receipt()), pulse=True)
+    assert fault.value.reason == "connection_reset"
+    assert len(fake.received) == 200 and fake.receipts == []
+
+
+def test_a_slow_reader_still_confirms() -> None:
+    with FakeNetworkPrinter("slow") as fake:
+        printer = connect_printer(fake.config(timeout=5))
+        data = printer.render(receipt())
+        assert printer.deliver(data).confirmed
+    assert fake.receipts == [data]
+
+
+@pytest.mark.parametrize("fault_name", ["paper_out", "cover_open"])
+def test_a_stalled_printer_gives_its_reason_from_the_real_time_status(fault_name: str) -> None:
+    """No GS r reply (the printer holds the data); DLE EOT, answered at once, says why."""
+    with FakeNetworkPrinter(**{fault_name: True}) as fake:
+        printer = connect_printer(fake.config())
+        with pytest.raises(PrinterFault) as fault:
+            printer.deliver(printer.render(receipt()), pulse=True)
+        status = printer.status()
+    assert fault.value.reason == fault_name
+    assert fake.receipts == []
+    assert getattr(status, fault_name) and not status.online
+    assert status.fault().reason == fault_name
+
+
+def test_paper_near_end_is_no_fault() -> None:
+    with FakeNetworkPrinter(near_end=True) as fake:
+        printer = connect_printer(fake.config())
+        delivery = printer.deliver(printer.render(receipt()))
+    assert delivery.confirmed and delivery.state.paper_near_end
+    assert delivery.state.fault() is None
+
+
+def test_the_printer_prints_each_job_once_when_it_recovers() -> None:
+    """A job that faulted is sent again by the queue; the printer prints it once."""
+    with FakeNetworkPrinter(paper_out=True) as fake:
+        printer = connect_printer(fake.config())
+        data = printer.render(receipt())
+        with pytest.raises(PrinterFault):
+            printer.deliver(data)
+        fake.model.recover()
+        assert printer.deliver(data).confirmed
+    assert fake.receipts == [data]
+
+
+def test_a_printer_that_stops_reading_a_big_job_is_a_write_timeout() -> None:
+    with FakeNetworkPrinter("hang") as fake:
+        printer = connect_printer(fake.config())
+        with pytest.raises(PrinterFault) as fault:
+            printer.deliver(b"x" * (64 << 20))  # more than any loopback buffer holds
     assert fault.value.reason == "write_timeout"
-    assert time.monotonic() - start < 2.0
+
+
+def test_a_connection_the_printer_closed_while_idle_is_reopened() -> None:
+    """Printers drop idle connections; the next job must not fail (or be lost) for it."""
+    with FakeNetworkPrinter() as fake:
+        printer = connect_printer(fake.config())
+        data = printer.render(receipt())
+        assert printer.deliver(data).confirmed
+        fake.clients[0].shutdown(socket.SHUT_RDWR)  # the printer hangs up between two sales
+        assert printer.deliver(data).confirmed
+    assert fake.receipts == [data, data] and fake.connections == 2
+
+
+@pytest.mark.parametrize(
+    "mode,model,delivered,pulsed,status_reason",
+    [
+        ("ok", {}, "confirmed", "opened", None),
+        ("ok", {"drawer_opens": False}, "confirmed", "pulse_sent", None),
+        ("hang", {}, "unconfirmed", "pulse_sent", "no_answer"),
+        ("ok", {"paper_out": True}, "paper_out", "pulse_sent", "paper_out"),
+        ("ok", {"cover_open": True}, "cover_open", "pulse_sent", "cover_open"),
+        ("reset", {"reset_after": 20}, "connection_reset", "opened", "connection_reset"),
+    ],
+)
+def test_each_fault_what_deliver_pulse_drawer_and_status_say(
+    mode: str, model: dict, delivered: str, pulsed: str, status_reason: str | None
+) -> None:
+    """P-2, one row per printer behaviour: deliver, then a pulse, then status.
+    (The resetting printer resets each connection after 20 bytes: the pulse and
+    one status (14 bytes) fit, so the drawer reads open; the next status does not.)"""
+    with FakeNetworkPrinter(mode, **model) as fake:
+        printer = connect_printer(fake.config())
+        try:
+            got = "confirmed" if printer.deliver(printer.render(receipt())).confirmed else "sent"
+        except PrinterFault as fault:
+            got = fault.reason
+        report = printer.pulse_drawer()
+        status = printer.status()
+    assert (got, report) == (delivered, pulsed)
+    assert (status.fault().reason if status.fault() else None) == status_reason

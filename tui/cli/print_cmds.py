@@ -27,6 +27,7 @@ from tui.cli import (
     pass_ctx,
     staff_options,
 )
+from tui.cli.print_preview import png_option, write_png
 from tui.cli.session_cmds import _terminal_store
 
 PRINT_FAILED = 5  # the document did not print; it is kept as a pending job
@@ -63,7 +64,9 @@ def _text(ctx: Context, terminal_id: str, doc) -> str:
     return to_text(doc, _width(ctx, terminal_id))
 
 
-def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool) -> None:
+def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool, png=None) -> None:
+    if png is not None:  # P-5: a picture of the bytes instead of paper (print_preview.py)
+        return write_png(ctx, terminal_id, doc, png, as_text=as_text)
     if as_text:
         echo(_text(ctx, terminal_id, doc), nl=False)
         return
@@ -86,24 +89,26 @@ def print_grp() -> None:
 @print_grp.command("test")
 @click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
 @text_option
+@png_option
 @pass_ctx
 @handle_errors
-def print_test(ctx: Context, terminal_id, as_text) -> None:
+def print_test(ctx: Context, terminal_id, as_text, png) -> None:
     """Print a test page (code page letters, a QR code)."""
     from core.receipts import test_page
 
     terminal, store = _terminal_store(ctx, terminal_id)
     doc = test_page(store, terminal, ctx.db.now())
-    _deliver(ctx, terminal_id, doc, f"test:{terminal_id}", as_text)
+    _deliver(ctx, terminal_id, doc, f"test:{terminal_id}", as_text, png)
 
 
 @print_grp.command("receipt")
 @click.argument("receipt", metavar="N|last")
 @click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
 @text_option
+@png_option
 @pass_ctx
 @handle_errors
-def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
+def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     """Reprint receipt N of a terminal (or its last one), marked COPY.
 
     A receipt that never printed prints as the original; one still waiting in
@@ -121,6 +126,10 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text) -> None:
         sale = sales.find_sale(ctx.db, terminal_id, number)
     else:
         fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
+    if png is not None:
+        from core.print_sources import sale_document
+
+        return write_png(ctx, terminal_id, sale_document(ctx.db, sale.id)[0], png, as_text=as_text)
     if as_text:
         doc, _sale = print_sources.sale_document(ctx.db, sale.id)
         echo(_text(ctx, terminal_id, doc), nl=False)
@@ -149,10 +158,13 @@ def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
     help=_("Print on this terminal's printer (default: the session's)."),
 )
 @text_option
+@png_option
 @staff_options
 @pass_ctx
 @handle_errors
-def print_session(ctx: Context, session_id, summary, terminal_id, as_text, staff_id, pin) -> None:
+def print_session(
+    ctx: Context, session_id, summary, terminal_id, as_text, png, staff_id, pin
+) -> None:
     """Print a session's page: every payment type (S-9), or --summary for cash only."""
     from core.receipts import history_page, session_summary
 
@@ -160,16 +172,17 @@ def print_session(ctx: Context, session_id, summary, terminal_id, as_text, staff
     doc = session_summary(details) if summary else history_page(details)
     where = terminal_id or details.session.terminal_id
     kind = "summary" if summary else "session"
-    _deliver(ctx, where, doc, f"{kind}:{session_id}", as_text)
+    _deliver(ctx, where, doc, f"{kind}:{session_id}", as_text, png)
 
 
 @print_grp.command("x")
 @click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
 @text_option
+@png_option
 @staff_options
 @pass_ctx
 @handle_errors
-def print_x(ctx: Context, terminal_id, as_text, staff_id, pin) -> None:
+def print_x(ctx: Context, terminal_id, as_text, png, staff_id, pin) -> None:
     """Print the X report of the terminal's open session (nothing is reset)."""
     from core import sessions
     from core.receipts import x_report
@@ -180,7 +193,7 @@ def print_x(ctx: Context, terminal_id, as_text, staff_id, pin) -> None:
         fail(_("No session is open on terminal {terminal}.").format(terminal=terminal_id))
     details = _details(ctx, current.id, staff_id, pin)
     doc = x_report(details, ctx.db.now())
-    _deliver(ctx, terminal_id, doc, f"x:{current.id}", as_text)
+    _deliver(ctx, terminal_id, doc, f"x:{current.id}", as_text, png)
 
 
 @print_grp.command("z")
@@ -192,10 +205,11 @@ def print_x(ctx: Context, terminal_id, as_text, staff_id, pin) -> None:
     help=_("Print on this terminal's printer (default: the session's)."),
 )
 @text_option
+@png_option
 @staff_options
 @pass_ctx
 @handle_errors
-def print_z(ctx: Context, session_id, terminal_id, as_text, staff_id, pin) -> None:
+def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) -> None:
     """Print the Z report of a closed session."""
     from core.receipts import z_report
 
@@ -208,7 +222,7 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, staff_id, pin) -> No
             ).format(id=session_id)
         )
     where = terminal_id or details.session.terminal_id
-    _deliver(ctx, where, z_report(details), f"z:{session_id}", as_text)
+    _deliver(ctx, where, z_report(details), f"z:{session_id}", as_text, png)
 
 
 @print_grp.command("pending")

@@ -132,13 +132,22 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @pass_ctx
 @handle_errors
 def store_set(ctx: Context, store_id, settings, staff_id, pin) -> None:
-    """Change store settings, e.g. `kassi store set S1 track_cash=off`."""
+    """Change store settings, e.g. `kassi store set S1 track_cash=off`.
+
+    `logo=FILE.png` (PNG or JPEG) prints the image at the top of every receipt;
+    `logo=` removes it.
+    """
     from core import config
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
         fail(_("Add a manager first (kassi staff add)."))
-    config.update_store(ctx.db, actor, store_id, **_settings(settings))
+    values = _settings(settings)
+    if "logo" in values:  # P-5: the image file is converted once (tui/cli/logo_cmds.py)
+        from tui.cli.logo_cmds import apply_logo
+
+        return apply_logo(ctx, actor, store_id, values.pop("logo"), values)
+    config.update_store(ctx.db, actor, store_id, **values)
     echo(_("Store {id} updated.").format(id=store_id))
 
 

@@ -50,7 +50,9 @@ class OfficeScreen(Screen):
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
-            self.app.hardware.reprint_last()
+            from tui.screens.receipt_preview import ReceiptPreviewScreen
+
+            self.app.push_screen(ReceiptPreviewScreen())  # P-5: look before printing
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.query_one("#notice", Static).update(message.message)
