@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core import audit, money, validate
+from core import audit, money, printer_settings, validate
 from core.auth import check_min_pin_length, check_pin_format, hash_pin, require
 from core.db import Db
 from core.errors import InputError, NotFound, StateError
@@ -75,6 +75,63 @@ STORE_SETTINGS = {
     "max_change",
     "max_adjustment",
 }
+
+# What each store setting means (K-6), shown by `kassi store show` in the user's language.
+# A setting without a line here is still listed, marked as undescribed.
+STORE_SETTING_MEANINGS = {
+    "name": N_("The store's name, printed at the top of every receipt."),
+    "address": N_("The address printed under the name."),
+    "vat_number": N_("The VAT (CVR/kennitala) number printed on receipts."),
+    "currency": N_("The currency of every price and amount; fixed when the store is added."),
+    "timezone": N_("The IANA time zone for local times and business days."),
+    "locale": N_("The language of receipts and screens (en, da, is)."),
+    "track_cash": N_("Count and expect cash in the drawer at open and close (on/off)."),
+    "cash_rounding": N_("Round cash totals to this amount (e.g. 0.50); 0 means no rounding."),
+    "default_customer_id": N_("The customer a sale goes to when none is chosen."),
+    "end_of_business_day": N_("When the business day ends (HH:MM); later sales count next day."),
+    "post_as_business_day": N_("Statements post on the business day, not the calendar day."),
+    "statement_method": N_("How statements group sessions: total, staff, terminal or shift."),
+    "split_by_statement_method": N_("Make one statement per group of the statement method."),
+    "max_posting_difference": N_(
+        "The largest cash difference a statement posts without a manager."
+    ),
+    "drawer_limit": N_("Cash in a drawer above which the till warns (empty: no limit)."),
+    "min_pin_length": N_("The fewest digits a new PIN may have."),
+    "max_change": N_(
+        "The most change one cash payment may give (default: below the largest note)."
+    ),
+    "max_adjustment": N_(
+        "The largest single cash add or remove (default: 50 of the largest note)."
+    ),
+}
+_AMOUNT_SETTINGS = ("cash_rounding", "max_posting_difference", "drawer_limit")
+
+
+def describe_store(store: Store) -> list[tuple[str, str, str]]:
+    """Every store setting as (key, what it means, its current value as text) (K-6)."""
+    from core import limits
+
+    rows = []
+    for key in ("currency", *sorted(STORE_SETTINGS, key=_setting_order)):
+        value = getattr(store, key, None)
+        if key in ("max_change", "max_adjustment"):
+            limit = getattr(limits, key)(store)
+            text = money.to_decimal_str(limit, store.currency)
+            text = text if value is not None else _("{value} (default)").format(value=text)
+        elif key in _AMOUNT_SETTINGS:
+            text = _("none") if value is None else money.to_decimal_str(value, store.currency)
+        elif isinstance(value, bool):
+            text = "on" if value else "off"  # as `store set` takes them (R-5), not translated
+        else:
+            text = _("none") if value in (None, "") else str(value)
+        meaning = STORE_SETTING_MEANINGS.get(key)
+        rows.append((key, _(meaning) if meaning else _("(no description)"), text))
+    return rows
+
+
+def _setting_order(key: str) -> int:
+    order = list(STORE_SETTING_MEANINGS)
+    return order.index(key) if key in order else len(order)
 
 
 def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, Any]:
@@ -225,8 +282,14 @@ def add_terminal(
     store_id: str,
     name: str = "",
     printer: dict[str, Any] | None = None,
+    *,
+    profiles: printer_settings.ProfileLookup | None = None,
 ) -> Terminal:
     name = validate.name(name, "terminal", required=False)
+    # P-4: checked fully before anything is stored; the stored form is the canonical one.
+    setting = printer_settings.normalize(
+        {"kind": "none"} if printer is None else printer, profiles=profiles
+    )
     with db.write():
         authorize(db, actor)
         require_new(db, "terminals", "id", _check_id(terminal_id, _("Terminal")), _("Terminal"))
@@ -237,7 +300,7 @@ def add_terminal(
                 "id": terminal_id,
                 "store_id": store_id,
                 "name": name or terminal_id,
-                "printer": json.dumps(printer or {"kind": "none"}),
+                "printer": json.dumps(setting),
                 "created_at": db.now_iso(),
             },
         )
@@ -248,26 +311,57 @@ def add_terminal(
             terminal_id=terminal_id,
             entity="terminal",
             entity_id=terminal_id,
-            details={"store": store_id},
+            details={"store": store_id, "printer": setting},
         )
     return get_terminal(db, terminal_id)
 
 
-def set_printer(db: Db, actor: Staff, terminal_id: str, printer: dict[str, Any]) -> Terminal:
+def set_printer(
+    db: Db,
+    actor: Staff,
+    terminal_id: str,
+    printer: dict[str, Any],
+    *,
+    profiles: printer_settings.ProfileLookup | None = None,
+) -> Terminal:
+    return update_terminal(db, actor, terminal_id, printer=printer, profiles=profiles)
+
+
+def update_terminal(
+    db: Db,
+    actor: Staff,
+    terminal_id: str,
+    *,
+    name: str | None = None,
+    printer: dict[str, Any] | None = None,
+    profiles: printer_settings.ProfileLookup | None = None,
+) -> Terminal:
+    """Change a terminal's name and/or printer setting (K-6, P-4): one transaction,
+    audited with the old and new values, config.manage; a bad value changes nothing."""
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = validate.name(name, "terminal")
+    if printer is not None:
+        changes["printer"] = printer_settings.normalize(printer, profiles=profiles)
+    if not changes:
+        raise InputError(_("Nothing to change: give a new name or printer setting."))
     with db.write():
         require(actor, "config.manage")
-        get_terminal(db, terminal_id)
-        db.execute(
-            "UPDATE terminals SET printer = ? WHERE id = ?", (json.dumps(printer), terminal_id)
-        )
+        before = get_terminal(db, terminal_id)
+        stored = {k: json.dumps(v) if k == "printer" else v for k, v in changes.items()}
+        sets = ", ".join(f"{k} = ?" for k in stored)
+        db.execute(f"UPDATE terminals SET {sets} WHERE id = ?", (*stored.values(), terminal_id))
+        details: dict[str, Any] = {}
+        for key, value in changes.items():
+            details[key] = {"from": getattr(before, key), "to": value}
         audit.append(
             db,
-            "terminal.printer",
+            "terminal.printer" if set(changes) == {"printer"} else "terminal.update",
             staff_id=actor.id,
             terminal_id=terminal_id,
             entity="terminal",
             entity_id=terminal_id,
-            details=printer,
+            details=details,
         )
     return get_terminal(db, terminal_id)
 

@@ -194,8 +194,13 @@ def enqueue(
         return get(db, job_id)
 
 
-def has_printer(terminal_printer: dict) -> bool:
-    """Whether a terminal's printer config names a printer at all (kind "none": no)."""
+def has_printer(terminal_printer: object) -> bool:
+    """Whether a terminal's printer config names a printer at all (kind "none": no).
+
+    A malformed setting stored before settings were checked (P-4) counts as a printer:
+    its documents wait in the queue and print once the setting is corrected."""
+    if not isinstance(terminal_printer, dict):
+        return True
     return terminal_printer.get("kind", "none") != "none"
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from core import print_jobs, print_sources
+from core import print_jobs, print_sources, printer_settings
 from core.config import get_terminal
 from core.db import Db
 from core.documents import Document, to_text
@@ -119,7 +119,8 @@ class PrintService:
         try:
             return self.printers(cfg), cfg
         except PrinterConfigError as exc:
-            raise NoPrinter("config", exc.message) from None
+            hint = printer_settings.fix_hint(terminal_id)
+            raise NoPrinter("config", f"{exc.message}. {hint}") from None
 
     def _run(self, db: Db, terminal_id: str, printer: Printer, cfg: dict, pulse: bool) -> Run:
         return run_queue(db, terminal_id, printer, int(cfg.get("baud", 9600)), pulse=pulse)

@@ -9,147 +9,31 @@ that is unplugged, out of paper or holding flow control never freezes a till.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from core.i18n import _
+from core import printer_settings
 from core.printer_port import Delivery, PrinterConfigError, PrinterFault, PrinterState
 from core.printer_port import Printer as PrinterPort
 from hardware import render as esc
+from hardware._escpos import profile_codepages
 
 __all__ = ["PrinterConfigError", "PrinterFault", "PrinterState", "PrinterStatus", "Delivery"]
 PrinterStatus = PrinterState  # the old name, for callers not yet moved to core.printer_port
 
 # -- configuration ---------------------------------------------------------------------
+# What a valid printer setting is, is core's (core/printer_settings.py, SPEC P-4); these
+# names stay for hardware's callers. Hardware hands core the printer models' code pages.
 
-KINDS = ("serial", "usb", "devfile", "network", "file", "none")
-FLOWS = ("none", "rtscts", "dsrdtr", "xonxoff")
-BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
-_REQUIRED = {
-    "serial": ("device",),
-    "usb": ("vendor", "product"),
-    "devfile": ("path",),
-    "network": ("host",),
-    "file": ("path",),
-    "none": (),
-}
-_OPTIONAL: dict[str, dict[str, Any]] = {
-    "serial": {"baud": 9600, "flow": "none", "timeout": 3},
-    "usb": {"timeout": 3},
-    "devfile": {"timeout": 3},
-    "network": {"port": 9100, "timeout": 3},
-    "file": {"timeout": 3},
-    "none": {},
-}
-COMMON: dict[str, Any] = {
-    "width": 42,
-    "codepage": "CP858",
-    "profile": None,
-    "codepage_slot": None,
-    "drawer_pin": 2,
-    "pulse_on_ms": 100,
-    "pulse_off_ms": 100,
-    "wait_drawer_closed": False,
-    "drawer_open_level": "high",
-}
-
-
-def _bad(message: str, **kw: Any) -> PrinterConfigError:
-    return PrinterConfigError(_("Printer configuration: ") + _(message).format(**kw))
-
-
-def _int(cfg: dict[str, Any], key: str, lo: int, hi: int) -> int:
-    value = cfg[key]
-    if isinstance(value, str) and value.strip().lower().startswith("0x"):
-        with contextlib.suppress(ValueError):
-            value = int(value, 16)
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise _bad(
-            "{key} must be a whole number from {lo} to {hi}, not {value!r}",
-            key=key,
-            lo=lo,
-            hi=hi,
-            value=cfg[key],
-        )
-    return value
+KINDS = printer_settings.KINDS
+FLOWS = printer_settings.FLOWS
+BAUDS = printer_settings.BAUDS
+COMMON = printer_settings.COMMON
+printer_settings.use_profiles(profile_codepages)
 
 
 def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Check a terminal's "printer" config; returns a copy with every default filled in."""
-    if not isinstance(cfg, dict):
-        raise _bad("expected an object, not {value!r}", value=cfg)
-    kind = cfg.get("kind")
-    if kind not in KINDS:
-        raise _bad("kind must be one of {kinds}, not {value!r}", kinds=", ".join(KINDS), value=kind)
-    out = {"kind": kind, **COMMON, **_OPTIONAL[kind]}
-    allowed = set(out) | set(_REQUIRED[kind])
-    unknown = sorted(set(cfg) - allowed)
-    if unknown:
-        raise _bad("unknown setting {key!r} for a {kind} printer", key=unknown[0], kind=kind)
-    for key in _REQUIRED[kind]:
-        if key not in cfg:
-            raise _bad("a {kind} printer needs {key!r}", kind=kind, key=key)
-    out.update(cfg)
-    for key in ("device", "path", "host"):
-        if key in out and (not isinstance(out[key], str) or not out[key].strip()):
-            raise _bad("{key} must be a non-empty text, not {value!r}", key=key, value=out[key])
-    if kind == "serial":
-        if out["baud"] not in BAUDS or isinstance(out["baud"], bool):
-            raise _bad(
-                "baud must be one of {values}, not {value!r}",
-                values=", ".join(map(str, BAUDS)),
-                value=out["baud"],
-            )
-        if out["flow"] not in FLOWS:
-            raise _bad(
-                "flow must be one of {values}, not {value!r}",
-                values=", ".join(FLOWS),
-                value=out["flow"],
-            )
-    for key in ("vendor", "product"):
-        if key in out:
-            out[key] = _int(out, key, 0, 0xFFFF)
-    if "port" in out:
-        out["port"] = _int(out, "port", 1, 65535)
-    if "timeout" in out:
-        t = out["timeout"]
-        if isinstance(t, bool) or not isinstance(t, int | float) or not 0 < t <= 60:
-            raise _bad(
-                "timeout must be a number of seconds above 0 and at most 60, not {value!r}", value=t
-            )
-    out["width"] = _int(out, "width", 24, 80)
-    try:
-        out["codepage"] = esc.codepage_name(str(out["codepage"]))
-    except ValueError:
-        raise _bad(
-            "unsupported code page {value!r}; use one of {values}",
-            value=out["codepage"],
-            values=", ".join(esc.CODEPAGES),
-        ) from None
-    if out["profile"] is not None:
-        from hardware._escpos import profile_codepages
-
-        try:
-            slots = profile_codepages(str(out["profile"]))
-        except KeyError:
-            raise _bad("unknown printer profile {value!r}", value=out["profile"]) from None
-        if out["codepage_slot"] is None and out["codepage"] not in slots:
-            raise _bad(
-                "printer profile {profile!r} has no code page {value}",
-                profile=out["profile"],
-                value=out["codepage"],
-            )
-    if out["codepage_slot"] is not None:
-        out["codepage_slot"] = _int(out, "codepage_slot", 0, 255)
-    if out["drawer_pin"] not in (2, 5) or isinstance(out["drawer_pin"], bool):
-        raise _bad("drawer_pin must be 2 or 5, not {value!r}", value=out["drawer_pin"])
-    out["pulse_on_ms"] = _int(out, "pulse_on_ms", 2, 510)
-    out["pulse_off_ms"] = _int(out, "pulse_off_ms", 2, 510)
-    if not isinstance(out["wait_drawer_closed"], bool):
-        raise _bad("wait_drawer_closed must be true or false")
-    if out["drawer_open_level"] not in ("high", "low"):
-        raise _bad('drawer_open_level must be "high" or "low"')
-    return out
+    """Check a terminal's printer setting; returns a copy with every default filled in."""
+    return printer_settings.validate(cfg, profiles=profile_codepages)
 
 
 def codepage_slot(cfg: dict[str, Any]) -> int:
@@ -157,8 +41,6 @@ def codepage_slot(cfg: dict[str, Any]) -> int:
     if cfg.get("codepage_slot") is not None:
         return int(cfg["codepage_slot"])
     if cfg.get("profile"):
-        from hardware._escpos import profile_codepages
-
         return profile_codepages(cfg["profile"])[cfg["codepage"]]
     return esc.CODEPAGES[cfg["codepage"]][1]
 

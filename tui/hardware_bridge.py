@@ -23,13 +23,14 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from core import print_sources
+from core import print_sources, printer_settings
 from core.db import Db
 from core.i18n import _, ngettext
 from core.model import CashAdjustment, Sale, Terminal
 from core.printer_port import PrinterFactory
 from core.printing import PrintOutcome, PrintService
 from core.printing_status import state_warning
+from hardware._escpos import profile_codepages
 from tui.widgets.safe import shown
 from tui.widgets.status_bar import refresh_every_status_bar
 
@@ -63,11 +64,18 @@ class TillHardware:
         # Set while the terminal is configured to wait for the drawer to close
         # after a cash movement; the sale screen holds the next sale until then.
         self.drawer_open = False
-        self.wait_for_drawer = bool(terminal.printer.get("wait_drawer_closed"))
+        printer = terminal.printer if isinstance(terminal.printer, dict) else {}
+        self.wait_for_drawer = bool(printer.get("wait_drawer_closed"))
         # What the status bar says about the printer ("" when all is well).
         self.printer_warning = ""
         app.set_interval(RETRY_SECONDS, self._auto_retry)
         app.call_later(self._poll_status)
+        # A setting stored before settings were checked (P-4): say so at once, and how
+        # to correct it, rather than at the first receipt that does not print.
+        problem = printer_settings.problem(terminal.printer, profiles=profile_codepages)
+        if problem:
+            hint = printer_settings.fix_hint(terminal.id)
+            app.notify(shown(f"{problem}. {hint}"), severity="error", timeout=15, markup=False)
 
     # -- what screens call ------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def service(fake: FakePrinter) -> PrintService:
 
 
 @pytest.fixture
-def set_printer(db: Db, manager):
+def set_printer(db: Db, manager):  # config.set_printer checks the setting (P-4)
     def set_(cfg: dict, terminal: str = "T1") -> None:
         config.set_printer(db, manager, terminal, cfg)
 
@@ -307,12 +307,15 @@ def test_no_printer_configured_is_said_and_nothing_is_queued(
 
 
 def test_a_broken_printer_setting_is_a_clear_outcome(
-    db: Db, manager, set_printer, service: PrintService
+    db: Db, manager, service: PrintService
 ) -> None:
-    set_printer({"kind": "serial"})  # no device: the factory refuses it
+    """P-4: a setting stored before settings were checked: kept, saying how to fix it."""
+    with db.write():
+        db.execute("UPDATE terminals SET printer = ? WHERE id = 'T1'", ('{"kind": "serial"}',))
     outcome = service.print_sale(db, sell(db, manager).id)
     assert not outcome.ok and outcome.reason == "config"
     assert outcome.message.startswith("Printer configuration:")
+    assert "kassi terminal set T1 --printer JSON" in outcome.message
 
 
 def test_printing_inside_the_operations_transaction_is_refused(

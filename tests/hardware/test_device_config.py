@@ -57,7 +57,7 @@ def test_defaults_are_filled_in() -> None:
         ({"kind": "network", "host": "printer", "timeout": 0}, "timeout"),
         ({"kind": "network", "host": "printer", "timeout": True}, "timeout"),
         ({"kind": "file", "path": "x", "width": 10}, "width"),
-        ({"kind": "file", "path": "x", "codepage": "CP999"}, "code page"),
+        ({"kind": "file", "path": "x", "codepage": "CP999"}, "codepage"),
         ({"kind": "file", "path": "x", "drawer_pin": 3}, "drawer_pin"),
         ({"kind": "file", "path": "x", "pulse_on_ms": 1000}, "pulse_on_ms"),
         ({"kind": "file", "path": "x", "wait_drawer_closed": "no"}, "wait_drawer_closed"),
@@ -72,7 +72,7 @@ def test_bad_configs_are_clear_errors(cfg: object, words: str) -> None:
         validate_config(cfg)  # type: ignore[arg-type]
     assert isinstance(error.value, ValueError) and isinstance(error.value, KassiError)
     assert words in error.value.message
-    assert error.value.message.startswith("Printer configuration:")
+    assert error.value.message.startswith("Printer setting:")
 
 
 def test_the_code_page_slot_comes_from_the_printer_profile() -> None:

@@ -315,4 +315,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="            if found is not None:\n",
         tests=("tests/core/test_audit_content.py", "tests/integration/test_tamper.py"),
     ),
+    # -- P-4 printer settings ---------------------------------------------------------------
+    Mutation(
+        name="P-4 a bool passes for a whole number (port: true)",
+        file="core/printer_settings.py",
+        original="    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:",
+        replacement="    if not isinstance(value, int) or not lo <= value <= hi:",
+        tests=("tests/core/test_printer_settings.py",),
+    ),
+    Mutation(
+        name="P-4 a new terminal's printer setting is stored unchecked",
+        file="core/config.py",
+        original="    setting = printer_settings.normalize(\n",
+        replacement="    setting = (lambda s, profiles: s)(\n",
+        tests=("tests/core/test_printer_settings.py", "tests/integration/test_terminal_cli.py"),
+    ),
 )

@@ -275,6 +275,11 @@ def main(
 
 
 def _register() -> None:
+    from core import printer_settings
+    from hardware._escpos import profile_codepages
+
+    # Printer settings name printer models; only hardware can read their code pages (P-4).
+    printer_settings.use_profiles(profile_codepages)
     from tui.cli import (
         audit_cmds,
         print_cmds,
@@ -283,6 +288,7 @@ def _register() -> None:
         session_cmds,
         setup_cmds,
         statement_cmds,
+        terminal_cmds,
         transfer_cmds,
     )
 
@@ -294,6 +300,7 @@ def _register() -> None:
         report_cmds,
         print_cmds,
         statement_cmds,
+        terminal_cmds,
         transfer_cmds,
     ):
         module.register(main)

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from core import validate
+from core import printer_settings, validate
 from core.errors import InputError
 from core.i18n import _
 
@@ -55,6 +55,9 @@ DAY = _Validated("date", validate.day)
 SESSION_ID = record_id_type(lambda: _("The session number"))
 STATEMENT_ID = record_id_type(lambda: _("The statement number"))
 JSON_OBJECT = _Validated("json", lambda v: validate.json_object(v, _("The printer setting")))
+# A printer setting's JSON (P-4): a syntax error says where; the keys are checked by core
+# when the setting is stored (core.printer_settings).
+PRINTER_SETTING = _Validated("json", lambda v: printer_settings.parse(v))
 JOB_ID = record_id_type(lambda: _("The print job number"))
 LIMIT = _Validated("integer", lambda v: validate.whole_number(v, _("The limit"), minimum=1))
 OFFSET = _Validated("integer", lambda v: validate.whole_number(v, _("The offset")))

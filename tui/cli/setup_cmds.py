@@ -189,9 +189,12 @@ def terminal_grp() -> None:
 @click.option("--name", default="")
 @click.option(
     "--printer",
-    type=params.JSON_OBJECT,
+    type=params.PRINTER_SETTING,
     default=None,
-    help=_('Printer connection as JSON, e.g. \'{"kind": "file", "path": "receipts.bin"}\'.'),
+    help=_(
+        'Printer connection as JSON, e.g. \'{"kind": "file", "path": "receipts.bin"}\''
+        " (the keys: kassi terminal show)."
+    ),
 )
 @config_auth
 @pass_ctx

@@ -23,6 +23,7 @@ class OfficeScreen(Screen):
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
             Option(_("Print waiting receipts again"), id="retry"),
+            Option(_("Terminals and printers"), id="terminals"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
             markup=False,
@@ -47,6 +48,10 @@ class OfficeScreen(Screen):
                 self.query_one("#notice", Static).update(_("Statements are not available."))
                 return
             self.app.push_screen(StatementsScreen())
+        elif choice == "terminals":
+            from tui.screens.terminal_settings import TerminalSettingsScreen
+
+            self.app.push_screen(TerminalSettingsScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":
