@@ -1,7 +1,7 @@
 """`kassi print ...`, `kassi printer status` and `kassi drawer open` as subprocesses on a
 demo database whose terminals print to file sinks ("sent, unconfirmed": a file cannot
-answer, SPEC P-2) and to a small network printer on loopback that confirms, or
-answers before the data and never after it. What reached a "printer" is decoded with
+answer, SPEC P-2) and to tests/hardware/fake_printers.py's network printer on loopback,
+which confirms, or answers before the data and never after it. What reached a "printer" is decoded with
 the test decoder; a missing printer is a clear error with a non-zero exit and a
 pending job, which `kassi print pending --retry` prints once fixed."""
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -29,6 +28,7 @@ from core.tendering import TenderInput
 from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
+from tests.hardware.fake_printers import FakeNetworkPrinter
 from tests.integration.kassi_command import kassi_command
 
 
@@ -264,72 +264,13 @@ def test_a_manager_can_cancel_a_pending_job(till: Till) -> None:
 # -- P-2: printed means confirmed, on a network printer on loopback -------------------------
 
 
-class LoopbackPrinter:
-    """A network printer on 127.0.0.1 (a free port): it answers DLE EOT n with a status
-    byte. `confirm=False`: it answers until the first byte of data, then never again and
-    prints nothing (a printer that stopped reading). `drawer_open`: pin 3 reads open."""
-
-    def __init__(self) -> None:
-        self.confirm = True
-        self.drawer_open = False
-        self.paper = bytearray()
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def setting(self) -> dict:
-        return {"kind": "network", "host": "127.0.0.1", "port": self.port, "timeout": 1}
-
-    def _serve(self) -> None:
-        self.server.settimeout(0.1)
-        while not self.stop.is_set():
-            try:
-                conn, _addr = self.server.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
-
-    def _talk(self, conn: socket.socket) -> None:
-        buf, hung = b"", False
-        conn.settimeout(0.1)
-        with conn:
-            while not self.stop.is_set():
-                try:
-                    chunk = conn.recv(4096)
-                except TimeoutError:
-                    continue
-                if not chunk:
-                    return
-                if hung:
-                    continue  # stopped reading: nothing more reaches the paper
-                buf += chunk
-                while buf:
-                    if buf[:2] == b"\x10\x04":
-                        if len(buf) < 3:
-                            break
-                        n, buf = buf[2], buf[3:]
-                        drawer = 0x04 if n == 1 and self.drawer_open else 0
-                        conn.sendall(bytes([0x12 | drawer]))
-                        continue
-                    if not self.confirm:
-                        hung, buf = True, b""
-                        break
-                    self.paper += buf[:1]
-                    buf = buf[1:]
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(2)
-        self.server.close()
-
-
 @pytest.fixture
-def loopback() -> Iterator[LoopbackPrinter]:
-    printer = LoopbackPrinter()
-    yield printer
-    printer.close()
+def network() -> Iterator[FakeNetworkPrinter]:
+    """tests/hardware/fake_printers.py's network printer on loopback, kept alive for the
+    several `kassi` processes of one test."""
+    with FakeNetworkPrinter() as printer:
+        printer.end = time.monotonic() + 60
+        yield printer
 
 
 def test_a_file_sink_says_sent_unconfirmed_and_the_queue_shows_it(till: Till) -> None:
@@ -349,46 +290,48 @@ def test_a_file_sink_says_sent_unconfirmed_and_the_queue_shows_it(till: Till) ->
 
 
 def test_a_printer_that_never_confirms_after_the_data_keeps_the_job_until_it_does(
-    till: Till, loopback: LoopbackPrinter
+    till: Till, network: FakeNetworkPrinter
 ) -> None:
     """SPEC P-2 (issue 11: "Printed" when the printer answered the status and then
     stopped reading): the job stays pending with the reason; `print pending --retry`
     prints it exactly once when the printer confirms again."""
-    till.set_printer(loopback.setting())
+    till.set_printer(network.config(timeout=1))
     till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
-    loopback.confirm = False
+    network.mode, network.answers = "answer_then_stop", 3  # the status before the data only
     err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
     assert "The printer did not confirm the job" in err
     assert f"{da('RECEIPT')} T1-1 kept; it prints when the printer is back" in err
     with till.db() as db:
         (job,) = print_jobs.pending(db, "T1")
-    assert job.last_reason == "unconfirmed" and loopback.paper == b""
-    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
-    assert status["pending"] == 1 and "did not confirm" in status["last_error"]
+    assert job.last_reason == "unconfirmed" and "did not answer after it" in job.last_error
+    assert network.receipts == []
+    status = json.loads(till.run("printer", "status", "--terminal", "T1", "--json").stdout)
+    assert status["pending"] == 1 and status["last_error"] == job.last_error
     assert status["last_error_at"] and status["last_printed_at"] is None
 
-    loopback.confirm = True  # the printer is back
+    network.mode = "ok"  # the printer is back
     out = till.ok("print", "pending", "--retry")
     assert f"Printed (confirmed by the printer): {da('RECEIPT')} T1-1." in out
     with till.db() as db:
         job = print_jobs.get(db, job.id)
-    assert job.status == "printed" and bytes(loopback.paper) == job.payload
+    assert job.status == "printed" and network.receipts == [job.payload]
     assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
-    assert bytes(loopback.paper) == job.payload  # exactly once
+    assert network.receipts == [job.payload]  # exactly once
     status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
     assert status["ok"] and status["last_printed_title"] == f"{da('RECEIPT')} T1-1"
 
 
 def test_the_drawer_is_opened_only_when_the_printer_reads_it_open(
-    till: Till, loopback: LoopbackPrinter
+    till: Till, network: FakeNetworkPrinter
 ) -> None:
     """SPEC P-2: `kassi drawer open` says "opened" only when the status said so."""
-    till.set_printer(loopback.setting())
+    till.set_printer(network.config(timeout=1))
+    network.model.drawer_opens = False  # a drawer whose sensor never reads open
     out = till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR)
     assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
-    loopback.drawer_open = True
+    network.model.drawer_opens = True
     assert till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR).strip() == "Drawer opened."
-    assert decode(bytes(loopback.paper)) == [("pulse", 2, 100, 100)] * 2
+    assert network.model.pulses == 2
 
 
 # -- a long-lived process (the till) on a device file whose write blocks --------------------
