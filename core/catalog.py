@@ -1,27 +1,30 @@
-"""The catalog: items, their prices (each with its currency, core.prices), CSV import
-and export, and stock on hand.
+"""The catalog: items, their prices (each with its currency, core.prices), barcodes,
+stock on hand, and the back office's edits of them (K-7).
 
-The catalog CSV (docs/catalog-format.md): ``sku,name,vat`` and one column per
-currency, ``price_DKK``, ``price_ISK`` ... (an empty cell: no price in that
-currency, or unchanged on re-import); optional ``barcode`` and ``on_hand``. A bare
-``price`` column is read only in a currency named by the caller (``--currency``, or
-the store's with ``--store``); a file whose prices have no currency is refused (R-7).
-With a store, the file is that store's: its names, VAT rates, stock and own prices,
-in its currency only.
+The catalog CSV's export is here; its import, with its report of what changed, is
+core.catalog_import. Every edit here is one write transaction with its audit entry,
+which records each changed field's old and new value. An item made inactive is not
+sold (the till refuses it by name) but stays in every receipt and report that has it.
+
+An item has one barcode (``items.barcode``); a barcode never equals another item's
+SKU or barcode (R-5, also enforced by the m013 triggers).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from core import audit, money, name_search, prices, validate
 from core.config import actor_id, authorize, get_store, require_new
 from core.db import Db
 from core.errors import InputError, NotFound
 from core.i18n import _
-from core.model import Item, Staff, Store
+from core.model import Item, Staff
+
+if TYPE_CHECKING:  # core.catalog_import imports this module
+    from core.catalog_import import ImportReport
 
 # -- items and stock -------------------------------------------------------------------
 
@@ -115,197 +118,228 @@ def add_item(
     return get_item(db, sku, store_id)
 
 
-def _read_catalog(
-    text: str, currency: str | None, store: Store | None, locale: str
-) -> list[tuple[int, dict, dict[str, int], int | None]]:
-    """(line number, item values, {currency: price}, stock or None) for every row;
-    InputError naming the line."""
-    text = text.removeprefix("\ufeff")  # a BOM from a spreadsheet's "CSV UTF-8"
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        fieldnames = reader.fieldnames
-    except csv.Error as exc:
-        raise InputError(_("Catalog line {line}: {error}").format(line=1, error=exc)) from None
-    required = {"sku", "name", "vat"}
-    names = [(f or "").strip() for f in fieldnames or ()]
-    if not required <= set(names):
-        raise InputError(_("The catalog CSV needs the columns: sku, name, vat and its prices."))
-    reader.fieldnames = names
-    columns = _price_columns(names, currency, store)
-    rows = []
-    seen: dict[str, tuple[str, int]] = {}  # a code -> (what it is, the line that gave it)
-    lineno = 1
-    try:
-        for rec in reader:
-            lineno = reader.line_num
-            if None in rec:
-                raise InputError(_("this row has more fields than the header."))
-            row_prices = {
-                cur: money.parse_amount(rec[col], cur, locale)
-                for col, cur in columns.items()
-                if (rec[col] or "").strip()
-            }
-            if any(price < 0 for price in row_prices.values()):
-                raise InputError(_("A price cannot be negative."))
-            vat = money.parse_amount(rec["vat"] or "", "EUR", locale)  # percent, 2 decimals
-            values = _item_values(
-                (rec["sku"] or "").strip(),
-                rec["name"] or "",
-                vat,
-                (rec.get("barcode") or "").strip() or None,
-            )
-            on_hand = (rec.get("on_hand") or "").strip()
-            stock = validate.stock(on_hand) if on_hand else None
-            for kind, code in (("sku", values["sku"]), ("barcode", values["barcode"])):
-                if code is None:
-                    continue
-                earlier = seen.get(code)
-                if earlier is not None and earlier[1] != lineno:
-                    message = (
-                        _("{code} is already a SKU on line {line}.")
-                        if earlier[0] == "sku"
-                        else _("{code} is already a barcode on line {line}.")
-                    )
-                    raise InputError(message.format(code=code, line=earlier[1]))
-                seen[code] = (kind, lineno)
-            rows.append((lineno, values, row_prices, stock))
-    except csv.Error as exc:
-        raise InputError(
-            _("Catalog line {line}: {error}").format(line=reader.line_num, error=exc)
-        ) from None
-    except InputError as exc:
-        raise InputError(
-            _("Catalog line {line}: {error}").format(line=lineno, error=exc.message)
-        ) from None
-    return rows
+def check_vat(vat_rate: int) -> int:
+    """A VAT rate in basis points (25 % = 2500), 0 to 100 %."""
+    if isinstance(vat_rate, bool) or not isinstance(vat_rate, int) or not 0 <= vat_rate <= 10000:
+        raise InputError(_("VAT rate must be between 0 and 100 %."))
+    return vat_rate
 
 
-def import_catalog(
+def _shared(db: Db, sku: str):
+    row = db.one("SELECT sku, name, vat_rate, barcode, active FROM items WHERE sku = ?", (sku,))
+    if row is None:
+        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
+    return row
+
+
+def update_item(
     db: Db,
     actor: Staff | None,
-    text: str,
-    currency: str | None = None,
-    locale: str = "en",
+    sku: str,
+    *,
+    name: str | None = None,
+    vat_rate: int | None = None,
+    active: bool | None = None,
     store_id: str | None = None,
-) -> int:
-    """Load items from CSV (sku,name,vat,price_<CUR>...[,barcode][,on_hand]); all or nothing.
-
-    Existing SKUs are updated; a bad row is reported by its line number and
-    nothing from the file is loaded. ``currency`` names the currency of a bare
-    ``price`` column (with a store: the store's); see the module docstring. ``text``
-    comes from `validate.utf8_text`.
-    """
-    store = get_store(db, store_id) if store_id else None
-    rows = _read_catalog(text, currency, store, locale)
+) -> dict[str, dict]:
+    """Change an item's name, VAT rate or whether it is sold; returns the changes as
+    {field: {old, new, store}} (empty: it already was so). With ``store_id`` the name
+    and VAT rate are changed where that store reads them: its own entry if it has one
+    (a store's catalog import), else the shared one. Audited with old and new values."""
+    if name is None and vat_rate is None and active is None:
+        raise InputError(_("Nothing to change: give a name, a VAT rate, or active/inactive."))
+    name = None if name is None else validate.name(name, "item")
+    vat_rate = None if vat_rate is None else check_vat(vat_rate)
     with db.write():
         authorize(db, actor)
-        codes = _current_codes(db)
-        line_of = {}
-        for lineno, values, _prices, _stock in rows:
-            sku = values["sku"]
-            # With a store the shared barcode is kept when the file gives none.
-            keep = store_id and values["barcode"] is None
-            codes[sku] = codes.get(sku) if keep else values["barcode"]
-            line_of[sku] = lineno
-        clash = _code_clash(codes, set(line_of))
-        if clash:
-            code, sku, other = clash
-            line = line_of.get(sku) or line_of.get(other)
-            raise InputError(
-                _("Catalog line {line}: {error}").format(
-                    line=line, error=_clash_error(code, sku, other).message
-                )
+        row = _shared(db, sku)
+        own = None
+        if store_id is not None:
+            get_store(db, store_id)
+            own = db.one(
+                "SELECT name, vat_rate FROM store_items WHERE store_id = ? AND sku = ?",
+                (store_id, sku),
             )
-        for _lineno, values, _row_prices, stock in rows:
-            # With a store, the row is that store's name, price (its currency) and VAT
-            # rate; the shared catalog entry is only created for a new SKU.
-            params = (values["sku"], values["name"], values["vat_rate"], values["barcode"])
-            if store_id:
+        changes: dict[str, dict] = {}
+        for column, value in (("name", name), ("vat_rate", vat_rate)):
+            in_store = own is not None and own[column] is not None
+            old = own[column] if in_store else row[column]
+            if value is None or value == old:
+                continue
+            if in_store:
                 db.execute(
-                    "INSERT INTO items (sku, name, vat_rate, barcode) VALUES (?,?,?,?)"
-                    " ON CONFLICT(sku) DO UPDATE SET active = 1,"
-                    " barcode = COALESCE(excluded.barcode, barcode)",
-                    params,
-                )
-                db.execute(
-                    "INSERT INTO store_items (store_id, sku, name, vat_rate)"
-                    " VALUES (?,?,?,?) ON CONFLICT(store_id, sku) DO UPDATE SET"
-                    " name = excluded.name, vat_rate = excluded.vat_rate",
-                    (store_id, values["sku"], values["name"], values["vat_rate"]),
+                    f"UPDATE store_items SET {column} = ? WHERE store_id = ? AND sku = ?",
+                    (value, store_id, sku),
                 )
             else:
-                db.execute(
-                    "INSERT INTO items (sku, name, vat_rate, barcode) VALUES (?,?,?,?)"
-                    " ON CONFLICT(sku) DO UPDATE SET name = excluded.name,"
-                    " vat_rate = excluded.vat_rate, barcode = excluded.barcode, active = 1",
-                    params,
-                )
-            if store_id and stock is not None:
-                db.execute(
-                    "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?,?,?) "
-                    "ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = excluded.on_hand",
-                    (store_id, values["sku"], stock),
-                )
-        prices.put_many(
-            db,
-            [
-                prices.ItemPrice(values["sku"], cur, price, store_id)
-                for _line, values, row_prices, _stock in rows
-                for cur, price in row_prices.items()
-            ],
-        )
-        name_search.reindex(db, [values["sku"] for _line, values, _prices, _stock in rows])
+                db.execute(f"UPDATE items SET {column} = ? WHERE sku = ?", (value, sku))
+            changes[column] = {"old": old, "new": value, "store": store_id if in_store else None}
+        if active is not None and bool(active) != bool(row["active"]):
+            db.execute("UPDATE items SET active = ? WHERE sku = ?", (int(active), sku))
+            changes["active"] = {"old": bool(row["active"]), "new": bool(active), "store": None}
+        if "name" in changes:
+            name_search.reindex(db, [sku])  # the folded columns follow the name (C-4)
+        if changes:
+            audit.append(
+                db,
+                "item.update",
+                staff_id=actor_id(actor),
+                entity="item",
+                entity_id=sku,
+                details={"changes": changes},
+            )
+    return changes
+
+
+def set_barcode(db: Db, actor: Staff | None, sku: str, code: str | None) -> bool:
+    """Give the item this barcode (None: none), audited with the old one; False when
+    it already had it. A barcode that is another item's SKU or barcode is refused."""
+    code = validate.code(code, _("Barcode")) if code is not None and code.strip() else None
+    with db.write():
+        authorize(db, actor)
+        old = _shared(db, sku)["barcode"]
+        if old == code:
+            return False
+        codes = _current_codes(db)
+        codes[sku] = code
+        clash = _code_clash(codes, {sku})
+        if clash:
+            raise _clash_error(*clash)
+        db.execute("UPDATE items SET barcode = ? WHERE sku = ?", (code, sku))
         audit.append(
             db,
-            "catalog.import",
+            "item.barcode",
             staff_id=actor_id(actor),
-            entity="catalog",
-            details={
-                "items": len(rows),
-                "store": store_id,
-                "currencies": sorted(
-                    {cur for _l, _v, row_prices, _s in rows for cur in row_prices}
-                ),
-            },
+            entity="item",
+            entity_id=sku,
+            details={"old": old, "new": code},
         )
-    return len(rows)
+    return True
 
 
-PRICE_PREFIX = "price_"
-
-
-def _price_columns(
-    fieldnames: Sequence[str], currency: str | None, store: Store | None
-) -> dict[str, str]:
-    """Column name -> its currency: price_DKK columns, or a bare price column in the
-    currency the caller names; a file without a currency for its prices is refused."""
-    columns = {f: f[len(PRICE_PREFIX) :].upper() for f in fieldnames if f.startswith(PRICE_PREFIX)}
-    if "price" in fieldnames:
-        named = currency or (store.currency if store else None)
-        if not named:
+def add_barcode(db: Db, actor: Staff | None, sku: str, code: str) -> None:
+    """The item's barcode, when it has none yet (an item has one barcode)."""
+    code = validate.code(code, _("Barcode"))
+    with db.write():
+        old = _shared(db, sku)["barcode"]
+        if old is not None:
             raise InputError(
-                _(
-                    "The catalog's price column has no currency: name it price_DKK,"
-                    " price_ISK ... or give --currency."
+                _("{sku} already has the barcode {code}; remove it first.").format(
+                    sku=sku, code=old
                 )
             )
-        columns["price"] = named
-    if not columns:
-        raise InputError(
-            _("The catalog CSV needs a price column per currency: price_DKK, price_ISK ...")
+        set_barcode(db, actor, sku, code)
+
+
+def remove_barcode(db: Db, actor: Staff | None, sku: str, code: str) -> None:
+    with db.write():
+        if _shared(db, sku)["barcode"] != code:
+            raise NotFound(_("{sku} has no barcode {code}.").format(sku=sku, code=code))
+        set_barcode(db, actor, sku, None)
+
+
+PRICE_PREFIX = "price_"  # a price column of the catalog CSV: price_DKK, price_ISK ...
+
+
+ITEM_COLUMNS = (
+    f"i.sku, COALESCE(si.name, i.name) AS name, {prices.PRICE_SQL} AS price,"
+    " st.currency AS currency, COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode,"
+    " i.active"
+)
+# The store (first parameter; NULL: the shared catalog, no price) and its own names.
+ITEM_FROM = (
+    " FROM items i LEFT JOIN stores st ON st.id = ?"
+    " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"
+)
+
+
+def item_sql(where: str) -> str:
+    """Items as a store sells them: its own name, price and VAT rate where it has them
+    (a chain across countries); the store id is the first parameter."""
+    return f"SELECT {ITEM_COLUMNS}{ITEM_FROM} WHERE {where}"
+
+
+def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
+    row = db.one(item_sql("i.sku = ?"), (store_id, sku))
+    if row is None:
+        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
+    return Item.from_row(row)
+
+
+class UnknownCode(NotFound):
+    """No active item has this SKU or barcode (what was scanned or typed)."""
+
+
+class InactiveItem(NotFound):
+    """The item was made inactive in the back office: it is no longer sold (K-7)."""
+
+
+def inactive(item: Item) -> InactiveItem:
+    return InactiveItem(
+        _("{item} ({sku}) is no longer sold: a manager can make it active again.").format(
+            item=item.name, sku=item.sku
         )
-    for cur in columns.values():
-        prices.check_currency(cur)
-        if store is not None and cur != store.currency:
-            raise InputError(
-                _(
-                    "A store's catalog holds its own prices, in {store_currency};"
-                    " this one has prices in {currency}."
-                ).format(store_currency=store.currency, currency=cur)
-            )
-    if len(set(columns.values())) < len(columns):
-        raise InputError(_("The catalog CSV has two price columns for one currency."))
-    return columns
+    )
+
+
+def find_item(db: Db, code: str, store_id: str | None = None, *, priced: bool = False) -> Item:
+    """An item by SKU or by barcode (what a scanner types), at the store's price.
+
+    An inactive item is refused by name (InactiveItem), not as an unknown code.
+    ``priced``: the till is about to sell it, so a store without a price for it in
+    its currency refuses it here, when it is scanned (R-7, core.prices.NoPrice)."""
+    row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
+    if row is None:
+        raise UnknownCode(_("No item with SKU or barcode {code}.").format(code=code))
+    item = Item.from_row(row)
+    if not item.active:
+        raise inactive(item)
+    if priced and store_id is not None:
+        prices.check_priced(db, item, store_id)
+    return item
+
+
+def search_items(
+    db: Db,
+    text: str,
+    store_id: str | None = None,
+    limit: int = 20,
+    *,
+    inactive_too: bool = False,
+) -> list[Item]:
+    """Active items (``inactive_too``: all, for the back office) whose name holds every
+    typed word, or whose SKU starts with the text: case and accents folded as Nordic
+    staff type (C-4, core.name_search), from an index. The SKU typed exactly comes
+    first, then names that start with the text, then the rest by name. In the back
+    office a scanned barcode finds its item too, first."""
+    sql, params = name_search.search_sql(
+        ITEM_COLUMNS, text, store_id, limit, active_only=not inactive_too
+    )
+    found = [Item.from_row(r) for r in db.all(sql, params)]
+    code = text.strip()
+    if inactive_too and code:
+        row = db.one(item_sql("i.barcode = ?"), (store_id, code))
+        if row is not None and all(i.sku != row["sku"] for i in found):
+            found = [Item.from_row(row), *found][:limit]
+    return found
+
+
+def list_items(db: Db, store_id: str | None = None) -> list[Item]:
+    return [Item.from_row(r) for r in db.all(item_sql("1") + " ORDER BY i.sku", (store_id,))]
+
+
+def on_hand(db: Db, store_id: str, sku: str) -> int:
+    return (
+        db.scalar("SELECT on_hand FROM inventory WHERE store_id = ? AND sku = ?", (store_id, sku))
+        or 0
+    )
+
+
+def import_catalog(*args: Any, **kwargs: Any) -> ImportReport:
+    """core.catalog_import.import_catalog, by the name its callers know."""
+    from core import catalog_import
+
+    return catalog_import.import_catalog(*args, **kwargs)
 
 
 def export_catalog(db: Db, store_id: str | None = None, locale: str = "en") -> str:
@@ -348,66 +382,3 @@ def export_catalog(db: Db, store_id: str | None = None, locale: str = "en") -> s
             row.append(str(on_hand(db, store_id, item.sku)))
         writer.writerow(row)
     return out.getvalue()
-
-
-ITEM_COLUMNS = (
-    f"i.sku, COALESCE(si.name, i.name) AS name, {prices.PRICE_SQL} AS price,"
-    " st.currency AS currency, COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode,"
-    " i.active"
-)
-# The store (first parameter; NULL: the shared catalog, no price) and its own names.
-ITEM_FROM = (
-    " FROM items i LEFT JOIN stores st ON st.id = ?"
-    " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"
-)
-
-
-def item_sql(where: str) -> str:
-    """Items as a store sells them: its own name, price and VAT rate where it has them
-    (a chain across countries); the store id is the first parameter."""
-    return f"SELECT {ITEM_COLUMNS}{ITEM_FROM} WHERE {where}"
-
-
-def get_item(db: Db, sku: str, store_id: str | None = None) -> Item:
-    row = db.one(item_sql("i.sku = ?"), (store_id, sku))
-    if row is None:
-        raise NotFound(_("No item with SKU {sku}.").format(sku=sku))
-    return Item.from_row(row)
-
-
-class UnknownCode(NotFound):
-    """No active item has this SKU or barcode (what was scanned or typed)."""
-
-
-def find_item(db: Db, code: str, store_id: str | None = None, *, priced: bool = False) -> Item:
-    """An item by SKU or by barcode (what a scanner types), at the store's price.
-
-    ``priced``: the till is about to sell it, so a store without a price for it in
-    its currency refuses it here, when it is scanned (R-7, core.prices.NoPrice)."""
-    row = db.one(item_sql("i.sku = ? OR i.barcode = ?") + " LIMIT 1", (store_id, code, code))
-    if row is None or not row["active"]:
-        raise UnknownCode(_("No item with SKU or barcode {code}.").format(code=code))
-    item = Item.from_row(row)
-    if priced and store_id is not None:
-        prices.check_priced(db, item, store_id)
-    return item
-
-
-def search_items(db: Db, text: str, store_id: str | None = None, limit: int = 20) -> list[Item]:
-    """Active items whose name holds every typed word, or whose SKU starts with the
-    text: case and accents folded as Nordic staff type (C-4, core.name_search),
-    from an index. The SKU typed exactly comes first, then names that start
-    with the text, then the rest by name."""
-    sql, params = name_search.search_sql(ITEM_COLUMNS, text, store_id, limit)
-    return [Item.from_row(r) for r in db.all(sql, params)]
-
-
-def list_items(db: Db, store_id: str | None = None) -> list[Item]:
-    return [Item.from_row(r) for r in db.all(item_sql("1") + " ORDER BY i.sku", (store_id,))]
-
-
-def on_hand(db: Db, store_id: str, sku: str) -> int:
-    return (
-        db.scalar("SELECT on_hand FROM inventory WHERE store_id = ? AND sku = ?", (store_id, sku))
-        or 0
-    )

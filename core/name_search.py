@@ -124,11 +124,15 @@ def reindex_all(conn: _Conn) -> None:
     reindex(conn, [r[0] for r in conn.execute("SELECT sku FROM items")])
 
 
-def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tuple[str, list]:
+def search_sql(
+    columns: str, text: str, store_id: str | None, limit: int, *, active_only: bool = True
+) -> tuple[str, list]:
     """The query for items whose name contains every typed word (folded as above),
     or whose SKU starts with what was typed; each typed word is a substring of a
     word of the name. Driven by a range on item_name_terms' primary key and on
-    items' primary key, never a scan of the catalog."""
+    items' primary key, never a scan of the catalog. ``active_only``: what the till
+    sells; the back office finds inactive items too, to edit them."""
+    on = "1" if active_only else "0"  # i.active >= 0 holds for every item
     raw = text.strip()
     words = query_words(raw)
     name = "COALESCE(si.{0}, i.{0})"
@@ -139,9 +143,9 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
     )
     if not words:
         if raw:  # only punctuation typed: a SKU prefix at most
-            sql = f"SELECT {columns}{frm} WHERE i.sku >= ? AND i.sku < ? AND i.active = 1"
+            sql = f"SELECT {columns}{frm} WHERE i.sku >= ? AND i.sku < ? AND i.active >= {on}"
             return sql + " ORDER BY i.sku LIMIT ?", [store_id, raw, raw + _TOP, limit]
-        return f"SELECT {columns}{frm} WHERE i.active = 1 ORDER BY i.sku LIMIT ?", [
+        return f"SELECT {columns}{frm} WHERE i.active >= {on} ORDER BY i.sku LIMIT ?", [
             store_id,
             limit,
         ]
@@ -163,10 +167,10 @@ def search_sql(columns: str, text: str, store_id: str | None, limit: int) -> tup
         " SELECT sku FROM (SELECT DISTINCT t.sku FROM item_name_terms t"
         " JOIN items i ON i.sku = t.sku"
         " LEFT JOIN store_items si ON si.sku = t.sku AND si.store_id = ?"
-        f" WHERE t.term >= ? AND t.term < ? AND i.active = 1 AND {' AND '.join(checks)}"
+        f" WHERE t.term >= ? AND t.term < ? AND i.active >= {on} AND {' AND '.join(checks)}"
         " LIMIT ?)"
         " UNION SELECT sku FROM (SELECT sku FROM items WHERE sku >= ? AND sku < ?"
-        " AND active = 1 LIMIT ?)"
+        f" AND active >= {on} LIMIT ?)"
         ") c"
         " JOIN items i ON i.sku = c.sku LEFT JOIN stores st ON st.id = ?"
         " LEFT JOIN store_items si ON si.sku = i.sku AND si.store_id = st.id"

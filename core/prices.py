@@ -145,6 +145,14 @@ def put_many(db: Db, rows: list[ItemPrice]) -> None:
         db.executemany(_UPSERT[True], own)
 
 
+def current(db: Db, sku: str, currency: str, store_id: str | None = None) -> int | None:
+    """The item's price in the currency (``store_id``: that store's own), or None."""
+    return db.scalar(
+        "SELECT price FROM item_prices WHERE sku = ? AND currency = ? AND store_id IS ?",
+        (sku, currency, store_id),
+    )
+
+
 def put(db: Db, sku: str, price: int, currency: str, store_id: str | None = None) -> None:
     put_many(db, [ItemPrice(sku, currency, price, store_id)])
 
@@ -162,6 +170,7 @@ def set_price(
     with db.write():
         authorize(db, actor)
         _check(db, sku, price, currency, store_id)
+        old = current(db, sku, currency, store_id)
         put(db, sku, price, currency, store_id)
         audit.append(
             db,
@@ -170,7 +179,8 @@ def set_price(
             entity="item",
             entity_id=sku,
             amount=price,
-            details={"currency": currency, "store": store_id, "price": price},
+            # K-7: the price it had (None: none) beside the new one
+            details={"currency": currency, "store": store_id, "price": price, "old": old},
         )
     return ItemPrice(sku, currency, price, store_id)
 
@@ -190,6 +200,7 @@ def clear_price(
             currency = currency or get_store(db, store_id).currency
         currency = check_currency(currency)
         _check(db, sku, None, currency, store_id)
+        old = current(db, sku, currency, store_id)
         gone = db.execute(
             "DELETE FROM item_prices WHERE sku = ? AND currency = ? AND store_id IS ?",
             (sku, currency, store_id),
@@ -204,7 +215,7 @@ def clear_price(
             staff_id=actor_id(actor),
             entity="item",
             entity_id=sku,
-            details={"currency": currency, "store": store_id},
+            details={"currency": currency, "store": store_id, "old": old},
         )
 
 

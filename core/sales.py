@@ -15,7 +15,7 @@ from attrs import evolve, frozen
 from core import audit, limits, money, prices, print_sources
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
-from core.catalog import item_sql
+from core.catalog import inactive, item_sql
 from core.config import get_customer, get_store, get_terminal
 from core.db import Db
 from core.discounts import Discount, check_limit, role_limit
@@ -89,8 +89,10 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
         if item.barcode:
             found[item.barcode] = item
     for code in unique:
-        if code not in found or not found[code].active:
+        if code not in found:
             raise NotFound(_("No item with SKU or barcode {code}.").format(code=code))
+        if not found[code].active:  # K-7: made inactive, no longer sold; said so by name
+            raise inactive(found[code])
     for code in codes:  # in basket order: the first unpriced line is the one named
         if found[code].price is None:
             raise prices.no_price(found[code], get_store(db, store_id))

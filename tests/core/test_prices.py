@@ -194,7 +194,7 @@ def test_catalog_export_and_import_carry_each_price_with_its_currency(db, manage
     assert text.splitlines()[0] == "sku,name,vat,barcode,price_DKK,price_ISK"
     assert "9001,Widget,25.00,,12.50,1300" in text.splitlines()
     fresh = Db(":memory:", clock=clock)
-    assert catalog.import_catalog(fresh, None, text) == len(catalog.list_items(db))
+    assert catalog.import_catalog(fresh, None, text).total == len(catalog.list_items(db))
     shared = {
         sku: [p for p in ps if p.store_id is None] for sku, ps in prices.prices_of(db).items()
     }

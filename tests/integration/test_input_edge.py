@@ -304,7 +304,7 @@ def test_a_catalog_csv_with_a_utf8_bom_is_imported(db, tmp_path):
     """R-4: a spreadsheet's "CSV UTF-8" starts with a BOM: it was "needs the columns"."""
     csv = tmp_path / "bom.csv"
     csv.write_bytes("\ufeffsku,name,price_DKK,vat\n9001,Pærejuice,12.50,25\n".encode())
-    assert "1 items imported" in ok(db, ["catalog", "import", str(csv)])
+    assert "1 item imported" in ok(db, ["catalog", "import", str(csv)])
     items = {i["sku"]: i for i in json.loads(ok(db, ["item", "list", "--json"]))}
     assert items["9001"]["name"] == "Pærejuice"
 

@@ -284,6 +284,21 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement='    " AND p.store_id IS NULL))"',
         tests=("tests/core/test_prices.py",),
     ),
+    # -- K-7 items from the back office --------------------------------------------------
+    Mutation(
+        name="K-7 an inactive item is sold at the till",
+        file="core/sales.py",
+        original="        if not found[code].active:  # K-7",
+        replacement="        if False:  # K-7",
+        tests=("tests/core/test_item_admin.py",),
+    ),
+    Mutation(
+        name="K-7 a renamed item keeps its old folded name in the search index",
+        file="core/catalog.py",
+        original="            name_search.reindex(db, [sku])  # the folded columns follow the name",
+        replacement="            pass  # the folded columns follow the name",
+        tests=("tests/core/test_item_admin.py",),
+    ),
     # -- input at the edge (R-4, R-5) --------------------------------------------------------
     Mutation(
         name="R-5 a store boolean read in lower case only (TRUE silently off)",

@@ -21,7 +21,9 @@ async def open_preview(pilot, app) -> None:
     await login(pilot, "1", "1234")
     await pilot.press("f9", "f9")  # terminal page, back office
     await settle(pilot, app)
-    await pilot.press("end", "enter")  # the last entry: Reprint the last receipt
+    menu = app.screen.query_one("#office-menu")
+    menu.highlighted = menu.get_option_index("reprint")
+    await pilot.press("enter")
     await settle(pilot, app)
 
 

@@ -282,6 +282,7 @@ def _register() -> None:
     printer_settings.use_profiles(profile_codepages)
     from tui.cli import (
         audit_cmds,
+        item_cmds,
         print_cmds,
         report_cmds,
         sale_cmds,
@@ -302,6 +303,7 @@ def _register() -> None:
         statement_cmds,
         terminal_cmds,
         transfer_cmds,
+        item_cmds,
     ):
         module.register(main)
 

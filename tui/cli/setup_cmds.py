@@ -515,9 +515,11 @@ def item_list(ctx: Context, store_id, as_json) -> None:
             row["prices"] = prices.describe(every.get(i.sku, []), locale) or _("no price")
         row["vat"] = money.to_decimal_str(i.vat_rate, "EUR")
         row["barcode"] = i.barcode or ""
+        # K-7: an inactive item is listed (it stays in history) but not sold
+        row["active"] = i.active if as_json else (_("yes") if i.active else _("no"))
         rows.append(row)
     price_col = "price" if store_id else "prices"
-    _rows(rows, as_json, ["sku", "name", price_col, "vat", "barcode"])
+    _rows(rows, as_json, ["sku", "name", price_col, "vat", "barcode", "active"])
 
 
 @click.group("catalog")
@@ -535,23 +537,32 @@ def catalog_grp() -> None:
     default=None,
     help=_("Currency of a bare price column (price_DKK columns name their own)."),
 )
+@click.option(
+    "--dry-run", is_flag=True, help=_("Report what the file would change; change nothing.")
+)
+@click.option("--verbose", "-v", is_flag=True, help=_("List every change, old and new."))
 @config_auth
 @pass_ctx
 @handle_errors
-def catalog_import(ctx: Context, path: Path, store_id, currency, staff_id, pin) -> None:
+def catalog_import(
+    ctx: Context, path: Path, store_id, currency, dry_run, verbose, staff_id, pin
+) -> None:
     """Import items from CSV: sku,name,vat,price_DKK,...[,barcode][,on_hand] (all or nothing)."""
-    from core import catalog, validate
+    from core import catalog_import as importer
+    from core import validate
+    from tui.cli.item_cmds import print_import_report
 
     actor = _config_actor(ctx, staff_id, pin)
-    n = catalog.import_catalog(
+    report = importer.import_catalog(
         ctx.db,
         actor,
         validate.utf8_text(path.read_bytes(), _("The catalog file")),
         currency.upper() if currency else None,
         ctx.locale_for(),
         store_id,
+        dry_run=dry_run,
     )
-    echo(_("{n} items imported.").format(n=n))
+    print_import_report(report, ctx.locale_for(), verbose)
 
 
 @catalog_grp.command("export")

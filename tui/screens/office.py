@@ -22,8 +22,9 @@ class OfficeScreen(Screen):
         yield OptionList(
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
-            Option(_("Print waiting receipts again"), id="retry"),
+            Option(_("Items: prices, barcodes, VAT, add and edit"), id="items"),
             Option(_("Terminals and printers"), id="terminals"),
+            Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
             markup=False,
@@ -58,6 +59,10 @@ class OfficeScreen(Screen):
             from tui.screens.receipt_preview import ReceiptPreviewScreen
 
             self.app.push_screen(ReceiptPreviewScreen())  # P-5: look before printing
+        elif choice == "items":
+            from tui.screens.items import ItemsScreen
+
+            self.app.push_screen(ItemsScreen())
 
     def on_print_finished(self, message: PrintFinished) -> None:
         self.query_one("#notice", Static).update(message.message)
