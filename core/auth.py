@@ -16,7 +16,14 @@ Login (SPEC R-10):
   doubles (10, 20, 40 ... minutes, at most a day) until a manager resets it
   (``unlock``). A successful login clears the wrong tries, not the escalation.
 - An unknown or inactive id costs one scrypt like a known one, and gets the same
-  message as a wrong PIN; no message names a person before a correct PIN.
+  message as a wrong PIN; no message names a person before a correct PIN. The
+  audit log tells them apart (login.unknown, login.inactive).
+
+Staying logged in (K-5): ``require`` reads the actor's row (one primary-key
+lookup) from the thread's database on every check, so a staff member deactivated
+on another till, or whose permissions a manager changed, is held to that at
+their next operation; a deactivated one gets NoLongerActive and the till logs
+them out.
 """
 
 from __future__ import annotations
@@ -24,10 +31,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
 from core import audit
+from core import db as db_module
 from core.db import Db, iso, parse_iso
 from core.errors import AuthError, InputError, KassiError, NotFound, PermissionDenied
 from core.i18n import N_, _, ngettext
@@ -246,9 +255,10 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
         raise _locked(row["locked_until"], now)
     if not known:
         with db.write():
-            audit.append(
-                db, "login.unknown", terminal_id=terminal_id, entity="staff", entity_id=staff_id
-            )
+            # The log says which it was (a person who left trying their old PIN is news
+            # to a manager); the message does not (R-10).
+            action = "login.unknown" if row is None else "login.inactive"
+            audit.append(db, action, terminal_id=terminal_id, entity="staff", entity_id=staff_id)
         raise _wrong()
     if matched:
         return _succeeded(db, row, pepper, now)
@@ -333,9 +343,55 @@ def unlock(db: Db, actor: Staff, staff_id: str) -> Staff:
         return Staff.from_row(db.one("SELECT * FROM staff WHERE id = ?", (staff_id,)))
 
 
+class NoLongerActive(AuthError):
+    """The logged-in staff member was deactivated since they logged in (K-5)."""
+
+
+def _no_longer_active(actor: Staff) -> NoLongerActive:
+    return NoLongerActive(
+        _("{name} is no longer an active staff member: log in again.").format(name=actor.name)
+    )
+
+
+def _current_row(actor: Staff) -> tuple[bool, frozenset[str]] | None:
+    """The actor's active flag and permissions as the database holds them now.
+
+    Read from the thread's database (core.db.current), inside the operation's own
+    transaction when there is one, so the check and the work see the same row.
+    None when there is no database or it does not know this id (a record from
+    another database): the record's own values stand then.
+    """
+    db = db_module.current()
+    if db is None:
+        return None
+    try:
+        row = db.one("SELECT active, permissions FROM staff WHERE id = ?", (actor.id,))
+    except sqlite3.Error:  # not a store database (no staff table yet)
+        return None
+    if row is None:
+        return None
+    return bool(row[0]), frozenset(p for p in row[1].split() if p)
+
+
+def still_active(db: Db, actor: Staff) -> bool:
+    """Whether the staff member is still active (the till asks before each key, K-5)."""
+    row = db.one("SELECT active FROM staff WHERE id = ?", (actor.id,))
+    return row is not None and bool(row[0])
+
+
 def require(actor: Staff, permission: str) -> None:
-    """Refuse with a clear message unless the staff member holds the permission."""
-    if not actor.active or permission not in actor.permissions:
+    """Refuse with a clear message unless the staff member holds the permission.
+
+    Checked against the staff row as it is now (one indexed lookup): a deactivation
+    or a revoked permission counts from the next operation on, on every till.
+    """
+    active, permissions = actor.active, actor.permissions
+    current = _current_row(actor)
+    if current is not None:
+        active, permissions = current
+        if not active:
+            raise _no_longer_active(actor)
+    if not active or permission not in permissions:
         label = _(PERMISSION_LABELS.get(permission, permission))
         raise PermissionDenied(
             _("{name} is not allowed to {action}.").format(name=actor.name, action=label)
@@ -345,11 +401,21 @@ def require(actor: Staff, permission: str) -> None:
 def require_or_approved(actor: Staff, permission: str, approver: Staff | None) -> None:
     """Allow what the actor may do, or what an approver holding the permission approved
     (core.auth.authorize_override checked that approver's PIN and audited it)."""
-    if actor.active and actor.can(permission):
+    try:
+        require(actor, permission)
         return
-    if approver is not None and approver.active and approver.can(permission):
-        return
-    require(actor, permission)
+    except NoLongerActive:
+        raise
+    except PermissionDenied:
+        if approver is None or not _holds(approver, permission):
+            raise
+
+
+def _holds(staff: Staff, permission: str) -> bool:
+    """Whether ``staff`` may do it now (their current row), without raising."""
+    current = _current_row(staff)
+    active, permissions = current or (staff.active, staff.permissions)
+    return active and permission in permissions
 
 
 def authorize_override(

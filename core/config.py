@@ -381,9 +381,23 @@ def list_terminals(db: Db, store_id: str | None = None) -> list[Terminal]:
     return [Terminal.from_row(r) for r in rows]
 
 
-# Payment type names that kassi ships (the demo's); shown in the user's language.
-# A shop's own names are shown as typed.
-BUILTIN_TENDER_NAMES = (N_("Cash"), N_("Card"), N_("Gift card"), N_("Mobile"))
+# Payment type names that kassi ships (init's and the demo's); stored in English and
+# shown in the user's language (tender_label). A shop's own names are shown as typed.
+BUILTIN_TENDER_NAMES = (N_("Cash"), N_("Card"), N_("Gift card"), N_("Mobile"), N_("Mobile pay"))
+
+# What `kassi init` creates (K-4): id, name, is cash, counted at close, sort order.
+# Cash is counted in the drawer. Card and mobile pay are not: the payment terminal's
+# own settlement (and the provider's statement) is what they are checked against, and
+# a count typed from the terminal's slip would only repeat it. Gift cards are: kassi
+# keeps no gift card balances, so what a shop takes is its own paper vouchers (or
+# cards it collects), kept in the drawer and counted with the cash at close, where a
+# voucher accepted but missing shows as a difference.
+DEFAULT_TENDERS = (
+    ("cash", N_("Cash"), True, True, 1),
+    ("card", N_("Card"), False, False, 2),
+    ("mobile", N_("Mobile pay"), False, False, 3),
+    ("giftcard", N_("Gift card"), False, True, 4),
+)
 
 # -- tenders ---------------------------------------------------------------------------
 
@@ -422,6 +436,95 @@ def add_tender(
             entity="tender",
             entity_id=tender_id,
             details={"name": name, "is_cash": is_cash},
+        )
+    return get_tender(db, tender_id)
+
+
+def add_default_tenders(db: Db, actor: Staff | None) -> list[Tender]:
+    """Cash, card, mobile pay and gift card (K-4); those already there are left alone."""
+    added = []
+    for tender_id, name, is_cash, counted, order in DEFAULT_TENDERS:
+        if _exists(db, "tenders", "id", tender_id):
+            continue
+        if is_cash and db.one("SELECT 1 FROM tenders WHERE is_cash = 1"):
+            continue  # the database has its own cash tender
+        added.append(
+            add_tender(
+                db,
+                actor,
+                tender_id,
+                name,
+                is_cash=is_cash,
+                counted_at_close=counted,
+                sort_order=order,
+            )
+        )
+    return added
+
+
+def tender_label(tender: Tender) -> str:
+    """A payment type's name as the user reads it: kassi's own names translated."""
+    return _(tender.name) if tender.name in BUILTIN_TENDER_NAMES else tender.name
+
+
+def update_tender(
+    db: Db,
+    actor: Staff,
+    tender_id: str,
+    *,
+    name: str | None = None,
+    counted: bool | None = None,
+    active: bool | None = None,
+) -> Tender:
+    """Rename a payment type, say whether it is counted at close, take it out of use
+    or back (K-4). An inactive one takes no new payment; old sessions and reports
+    keep it. Cash stays: it is always counted, and never out of use while it is the
+    only cash tender (a till's float and change are cash)."""
+    if name is not None:
+        name = validate.name(name, "tender")
+    if name is None and counted is None and active is None:
+        raise InputError(_("Give --name, --counted/--not-counted or --active/--inactive."))
+    with db.write():
+        require(actor, "config.manage")
+        tender = get_tender(db, tender_id)
+        if tender.is_cash and counted is False:
+            raise InputError(_("Cash is always counted at close."))
+        if tender.is_cash and active is False:
+            others = db.scalar(
+                "SELECT COUNT(*) FROM tenders WHERE is_cash = 1 AND active = 1 AND id != ?",
+                (tender_id,),
+            )
+            if not others:
+                raise StateError(
+                    _("{name} is the only cash payment type: it cannot be made inactive.").format(
+                        name=tender_label(tender)
+                    )
+                )
+        changes = {
+            k: v
+            for k, v in (
+                ("name", name),
+                ("counted_at_close", None if counted is None else int(counted)),
+                ("active", None if active is None else int(active)),
+            )
+            if v is not None
+        }
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        db.execute(f"UPDATE tenders SET {sets} WHERE id = ?", (*changes.values(), tender_id))
+        audit.append(
+            db,
+            "tender.update",
+            staff_id=actor.id,
+            entity="tender",
+            entity_id=tender_id,
+            details={
+                "from": {
+                    "name": tender.name,
+                    "counted_at_close": int(tender.counted_at_close),
+                    "active": int(tender.active),
+                },
+                "to": changes,
+            },
         )
     return get_tender(db, tender_id)
 
@@ -473,6 +576,9 @@ def add_staff(
     pin_hash = hash_pin(db, pin)
     with db.write():
         authorize(db, actor)
+        from core.staff_admin import check_grantable
+
+        check_grantable(db, actor, role, perms)  # K-5: nobody adds someone above themselves
         require_new(db, "staff", "id", _check_id(staff_id, _("Staff")), _("Staff member"))
         db.insert(
             "staff",

@@ -12,6 +12,7 @@ import random
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,22 @@ BUSY_TIMEOUT_S = 10.0
 SCHEMA_VERSION = 14
 
 Clock = Callable[[], datetime]
+
+# The database this thread works on: the one whose transaction it is in, else the one
+# it opened or used last (one Db per thread is the rule). core.auth.require reads the
+# actor's row from it, so a staff member deactivated on another till is refused at
+# their next operation without every service function passing its Db along (K-5).
+_thread = threading.local()
+
+
+def current() -> Db | None:
+    """This thread's database (see above), or None if it has none open."""
+    ref = getattr(_thread, "db", None)
+    return ref() if ref is not None else None
+
+
+def _use(db: Db | None) -> None:
+    _thread.db = weakref.ref(db) if db is not None else None
 
 
 def utc_now() -> datetime:
@@ -81,6 +98,7 @@ class Db:
             self.migrate()
         elif self.scalar("PRAGMA user_version") == SCHEMA_VERSION:
             self._install_journal()
+        _use(self)
 
     def _install_journal(self) -> None:
         """Note every business row this connection writes, for the next audit entry (R-2)."""
@@ -158,6 +176,7 @@ class Db:
             return
         self._begin_immediate()
         self._depth = 1
+        _use(self)
         try:
             yield self
         except BaseException:
@@ -212,6 +231,7 @@ class Db:
             yield self
             return
         self.conn.execute("BEGIN")
+        _use(self)
         try:
             yield self
         finally:
@@ -272,6 +292,8 @@ class Db:
             raise RuntimeError(f"{what} belongs inside the operation's write transaction")
 
     def close(self) -> None:
+        if current() is self:
+            _use(None)
         self.conn.close()
 
     def __enter__(self) -> Db:

@@ -9,6 +9,7 @@ from core import catalog, config
 from core.db import Db
 from core.errors import StateError
 from core.i18n import _
+from core.model import Tender
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -62,3 +63,11 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
     for s in spec["stores"]:
         csv_text = (data_dir / spec["catalogs"][s["id"]]).read_text("utf-8")
         catalog.import_catalog(db, manager, csv_text, None, "en", store_id=s["id"])
+
+
+def init_defaults(db: Db) -> list[Tender]:
+    """What a plain `kassi init` sets up (K-4): the usual payment types, in a database
+    nobody has configured yet (no staff, no payment types); else nothing."""
+    if config.list_tenders(db) or db.one("SELECT 1 FROM staff LIMIT 1"):
+        return []
+    return config.add_default_tenders(db, None)

@@ -41,6 +41,15 @@ class Allocation:
         return sum(p.amount for p in self.payments if p.is_cash)
 
 
+def _check_usable(tender: Tender | None, tender_id: str) -> None:
+    if tender is None:
+        raise InputError(_("Unknown payment type {id}.").format(id=tender_id))
+    if not tender.active:  # K-4: out of use for new payments, kept in old ones
+        raise InputError(
+            _("Payment type {id} is no longer in use: choose another.").format(id=tender_id)
+        )
+
+
 def allocate(
     total: int,
     entries: Sequence[TenderInput],
@@ -63,8 +72,7 @@ def allocate(
     merged: dict[str, int | None] = {}
     for entry in entries:
         tender = tenders.get(entry.tender_id)
-        if tender is None or not tender.active:
-            raise InputError(_("Unknown payment type {id}.").format(id=entry.tender_id))
+        _check_usable(tender, entry.tender_id)
         money.check_minor(entry.amount, "a payment amount")
         if entry.amount is not None and entry.amount <= 0:
             raise InputError(_("A payment amount must be more than zero."))
@@ -180,8 +188,7 @@ def progress(
     cash = other = 0
     for entry in entries:
         tender = tenders.get(entry.tender_id)
-        if tender is None or not tender.active:
-            raise InputError(_("Unknown payment type {id}.").format(id=entry.tender_id))
+        _check_usable(tender, entry.tender_id)
         if resolved and _due(total, cash, other, increment) == (0, 0):
             raise InputError(_("Nothing is left to pay."))
         money.check_minor(entry.amount, "a payment amount")

@@ -175,15 +175,16 @@ class KassiApp(App, inherit_bindings=False):
 
             refresh_every_status_bar(self)
 
-    def lock(self) -> None:
-        """Switch user / idle lock: the login covers the till; the basket stays."""
+    def lock(self, reason: str = "") -> None:
+        """Switch user / idle lock: the login covers the till; the basket stays.
+        ``reason`` says on the login why (a deactivated staff member, K-5)."""
         from tui.screens.login import LoginScreen
 
         if self.staff is None or isinstance(self.screen, LoginScreen):
             return
         self._last_staff = self.staff
         self.staff = None
-        self.push_screen(LoginScreen())
+        self.push_screen(LoginScreen(reason))
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -191,6 +192,10 @@ class KassiApp(App, inherit_bindings=False):
             since = getattr(self.screen, "keys_since", None)
             if since is not None and event.time < since:
                 return  # typed before this dialog opened: type-ahead never pays (C-1)
+            from tui.screens.login import log_out_if_inactive
+
+            if log_out_if_inactive(self):
+                return  # deactivated meanwhile: back to the login, the key goes nowhere (K-5)
         await super().on_event(event)
 
     def _check_hangup(self) -> None:

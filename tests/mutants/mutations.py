@@ -330,6 +330,50 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="            if found is not None:\n",
         tests=("tests/core/test_audit_content.py", "tests/integration/test_tamper.py"),
     ),
+    # -- the shop's administration (K-4, K-5) ----------------------------------------------
+    Mutation(
+        name="K-4 an inactive payment type still takes new payments",
+        file="core/tendering.py",
+        original="    if not tender.active:  # K-4: out of use for new payments, kept in old ones\n",
+        replacement="    if False:\n",
+        tests=(
+            "tests/core/test_tender_admin.py::test_an_inactive_tender_takes_no_new_payment_but_stays_in_old_sessions",
+        ),
+    ),
+    Mutation(
+        name="K-5 require trusts the till's record of a staff member deactivated since",
+        file="core/auth.py",
+        original="    current = _current_row(actor)\n",
+        replacement="    current = None\n",
+        tests=(
+            "tests/core/test_staff_admin.py::test_a_deactivated_cashier_logged_in_on_a_till_is_refused_at_the_next_operation",
+        ),
+    ),
+    Mutation(
+        name="K-5 the last active manager may step down",
+        file="core/staff_admin.py",
+        original="    if not others:\n",
+        replacement="    if False:\n",
+        tests=("tests/core/test_staff_admin.py::test_the_last_active_manager_cannot_step_down",),
+    ),
+    Mutation(
+        name="K-5 a supervisor may give more than their own permissions",
+        file="core/staff_admin.py",
+        original='    if above or ROLES.index(role) > ROLES.index(me["role"]):\n',
+        replacement="    if False:\n",
+        tests=(
+            "tests/core/test_staff_admin.py::test_a_supervisor_cannot_raise_anyone_above_their_own_permissions",
+        ),
+    ),
+    Mutation(
+        name="K-5 a till keeps a deactivated cashier logged in",
+        file="tui/app.py",
+        original="            if log_out_if_inactive(self):\n",
+        replacement="            if False:\n",
+        tests=(
+            "tests/tui/test_staff_admin.py::test_a_deactivated_cashier_is_logged_out_at_the_next_key",
+        ),
+    ),
     # -- P-4 printer settings ---------------------------------------------------------------
     Mutation(
         name="P-4 a bool passes for a whole number (port: true)",

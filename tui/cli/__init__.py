@@ -288,7 +288,9 @@ def _register() -> None:
         sale_cmds,
         session_cmds,
         setup_cmds,
+        staff_cmds,
         statement_cmds,
+        tender_cmds,
         terminal_cmds,
         transfer_cmds,
     )
@@ -304,6 +306,8 @@ def _register() -> None:
         terminal_cmds,
         transfer_cmds,
         item_cmds,
+        staff_cmds,
+        tender_cmds,
     ):
         module.register(main)
 

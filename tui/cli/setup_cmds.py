@@ -59,7 +59,18 @@ def init_cmd(ctx: Context, demo: bool) -> None:
             ).format(path=ctx.db_path)
         )
     else:
+        from core.config import list_tenders, tender_label
+
+        added = demo_data.init_defaults(db)
         echo(_("Database ready: {path}").format(path=ctx.db_path))
+        if added:
+            echo(
+                _(
+                    "Payment types: {names} (kassi tender list; change them with kassi tender set)."
+                ).format(names=", ".join(tender_label(t) for t in added))
+            )
+        elif not list_tenders(db):  # staff were set up before init made them
+            echo(_("No payment types yet: a manager adds them with kassi tender add."))
 
 
 def _rows(data: list[dict], as_json: bool, columns: list[str]) -> None:
@@ -260,11 +271,14 @@ def tender_list(ctx: Context, as_json) -> None:
 
     from core import config
 
-    _rows(
-        [asdict(t) for t in config.list_tenders(ctx.db)],
-        as_json,
-        ["id", "name", "is_cash", "counted_at_close"],
-    )
+    rows = [asdict(t) for t in config.list_tenders(ctx.db)]
+    locales = {s.locale for s in config.list_stores(ctx.db)}
+    if len(locales) == 1:  # one language in the shop: its names, as the till shows them
+        ctx.use_store_language(locales.pop())
+    if not as_json:  # kassi's own names in the user's language (K-4); JSON keeps them stored
+        for row, tender in zip(rows, config.list_tenders(ctx.db), strict=True):
+            row["name"] = config.tender_label(tender)
+    _rows(rows, as_json, ["id", "name", "is_cash", "counted_at_close", "active"])
 
 
 @click.group("staff")

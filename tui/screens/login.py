@@ -1,7 +1,13 @@
 """Log in with staff id and PIN (R-10): five wrong PINs lock the account, for longer each time
-until a manager unlocks it. The messages are core's and name nobody before a correct PIN."""
+until a manager unlocks it. The messages are core's and name nobody before a correct PIN.
+
+F4 changes a PIN (K-5): anyone, with their id and old PIN. A staff member deactivated
+while logged in is brought back here at their next key, with the reason on one line
+(``log_out_if_inactive``, called by the app before each key)."""
 
 from __future__ import annotations
+
+import sqlite3
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,7 +33,15 @@ class LoggedIn(Message):
 
 
 class LoginScreen(Screen):
-    BINDINGS = [Binding("escape", "clear", "Clear", show=False)]
+    BINDINGS = [
+        Binding("escape", "clear", "Clear", show=False),
+        Binding("f4", "change_pin", "Change PIN"),
+    ]
+
+    def __init__(self, reason: str = "") -> None:
+        """``reason``: why the till came back to the login (shown until the next try)."""
+        super().__init__()
+        self.reason = reason
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -43,11 +57,25 @@ class LoginScreen(Screen):
             yield ScanInput(id="staff-id", max_length=32, clear_on_scan=False, advance_to="pin")
             yield Label(_("PIN"))
             yield ScanInput(id="pin", password=True, max_length=8, tab_to="staff-id")
-            yield Static("", id="login-error", classes="error", markup=False)
+            yield Static(self.reason, id="login-error", classes="error", markup=False)
         yield KassiFooter()
 
     def on_mount(self) -> None:
         self.query_one("#staff-id", Input).focus()
+
+    def action_change_pin(self) -> None:
+        from tui.screens.pin_change import PinChangeScreen
+
+        staff_id = self.query_one("#staff-id", Input).value.strip()
+
+        def done(changed: bool | None) -> None:
+            error = self.query_one("#login-error", Static)
+            if changed:
+                error.set_class(False, "error")
+                error.update(_("Your PIN is changed: log in with the new one."))
+            self.action_clear()
+
+        self.app.push_screen(PinChangeScreen(staff_id), done)
 
     def action_clear(self) -> None:
         self.query_one("#pin", Input).value = ""
@@ -68,6 +96,7 @@ class LoginScreen(Screen):
         if not pin:
             return  # Enter on an empty PIN is not a wrong PIN
         error = self.query_one("#login-error", Static)
+        error.set_class(True, "error")
         try:
             staff = auth.authenticate(self.app.db, staff_id, pin, terminal_id=self.app.terminal.id)
         except KassiError as exc:
@@ -82,3 +111,19 @@ class LoginScreen(Screen):
         self.app.staff = staff
         self.app.pop_screen()
         self.app.screen.post_message(LoggedIn(staff))
+
+
+def log_out_if_inactive(app) -> bool:
+    """K-5: if the logged-in staff member was deactivated (on any till, or by the CLI),
+    lock the till with the reason and return True: the key that found it is dropped.
+    One primary-key lookup per key (core.auth.still_active)."""
+    staff = app.staff
+    if staff is None or isinstance(app.screen, LoginScreen):
+        return False
+    try:
+        if auth.still_active(app.db, staff):
+            return False
+    except sqlite3.Error:  # a busy or closing database: core checks again on the operation
+        return False
+    app.lock(_("Logged out: {name} is no longer active.").format(name=staff.name))
+    return True

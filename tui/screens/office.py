@@ -23,6 +23,7 @@ class OfficeScreen(Screen):
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
             Option(_("Items: prices, barcodes, VAT, add and edit"), id="items"),
+            Option(_("Staff: PINs, roles, who may log in"), id="staff"),
             Option(_("Terminals and printers"), id="terminals"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
@@ -49,6 +50,10 @@ class OfficeScreen(Screen):
                 self.query_one("#notice", Static).update(_("Statements are not available."))
                 return
             self.app.push_screen(StatementsScreen())
+        elif choice == "staff":
+            from tui.screens.staff import StaffScreen
+
+            self.app.push_screen(StaffScreen())
         elif choice == "terminals":
             from tui.screens.terminal_settings import TerminalSettingsScreen
 

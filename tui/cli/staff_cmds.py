@@ -1,0 +1,133 @@
+"""`kassi staff passwd|reset-pin|deactivate|reactivate|set` (K-5), attached to
+`kassi staff` from setup_cmds. New PINs come from KASSI_NEW_PIN or a hidden prompt
+(typed twice), never from the command line, where `ps` would show them (R-10)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from core.i18n import _
+from tui.cli import Context, echo, fail, handle_errors, pass_ctx, pin_option, read_pin
+from tui.cli.setup_cmds import _config_actor, config_auth, staff_grp
+
+
+def read_new_pin() -> tuple[str, str]:
+    """The new PIN and its repetition: KASSI_NEW_PIN, or asked twice on a terminal."""
+    env = os.environ.get("KASSI_NEW_PIN")
+    if env is not None:
+        return env, env
+    if not sys.stdin.isatty():
+        fail(_("Give the new PIN in KASSI_NEW_PIN (or type it at the prompt on a terminal)."))
+    first = click.prompt(_("New PIN"), hide_input=True, err=True)
+    return first, click.prompt(_("New PIN again"), hide_input=True, err=True)
+
+
+def _manager(ctx: Context, staff_id: str | None, pin: str | None):
+    actor = _config_actor(ctx, staff_id, pin)
+    if actor is None:
+        fail(_("Add a manager first (kassi staff add)."))
+    return actor
+
+
+def _names(values: tuple[str, ...]) -> list[str]:
+    """--grant a --grant b, or --grant "a b", or --grant a,b."""
+    return [n for v in values for n in v.replace(",", " ").split()]
+
+
+@staff_grp.command("passwd")
+@click.option(
+    "--staff",
+    "staff_id",
+    envvar="KASSI_STAFF",
+    required=True,
+    help=_("Your staff id (or set KASSI_STAFF)."),
+)
+@pin_option
+@pass_ctx
+@handle_errors
+def staff_passwd(ctx: Context, staff_id, pin) -> None:
+    """Change your own PIN: the old PIN (KASSI_PIN or asked), then the new one twice."""
+    from core import staff_admin
+
+    old = read_pin(pin)
+    new, again = read_new_pin()
+    staff_admin.change_own_pin(ctx.db, staff_id, old, new, again)
+    echo(_("Your PIN is changed."))
+
+
+@staff_grp.command("reset-pin")
+@click.argument("target_id", metavar="ID")
+@config_auth
+@pass_ctx
+@handle_errors
+def staff_reset_pin(ctx: Context, target_id, staff_id, pin) -> None:
+    """Give a staff member a new PIN (KASSI_NEW_PIN or asked twice); clears a lockout."""
+    from core import staff_admin
+
+    actor = _manager(ctx, staff_id, pin)
+    new, again = read_new_pin()
+    staff_admin.reset_pin(ctx.db, actor, target_id, new, again)
+    echo(_("Staff member {id} has a new PIN.").format(id=target_id))
+
+
+@staff_grp.command("deactivate")
+@click.argument("target_id", metavar="ID")
+@config_auth
+@pass_ctx
+@handle_errors
+def staff_deactivate(ctx: Context, target_id, staff_id, pin) -> None:
+    """A staff member who left: no more logins; running tills log them out."""
+    from core import staff_admin
+
+    actor = _manager(ctx, staff_id, pin)
+    staff_admin.set_active(ctx.db, actor, target_id, False)
+    echo(_("Staff member {id} is deactivated and can no longer log in.").format(id=target_id))
+
+
+@staff_grp.command("reactivate")
+@click.argument("target_id", metavar="ID")
+@config_auth
+@pass_ctx
+@handle_errors
+def staff_reactivate(ctx: Context, target_id, staff_id, pin) -> None:
+    """Take a deactivated staff member back: they log in with their old PIN."""
+    from core import staff_admin
+
+    actor = _manager(ctx, staff_id, pin)
+    staff_admin.set_active(ctx.db, actor, target_id, True)
+    echo(_("Staff member {id} is active again.").format(id=target_id))
+
+
+@staff_grp.command("set")
+@click.argument("target_id", metavar="ID")
+@click.option(
+    "--role",
+    type=click.Choice(["cashier", "supervisor", "manager"]),
+    default=None,
+    help=_("The new role; its permissions replace the old ones."),
+)
+@click.option("--grant", multiple=True, help=_("A permission to add (repeatable)."))
+@click.option("--revoke", multiple=True, help=_("A permission to take away (repeatable)."))
+@config_auth
+@pass_ctx
+@handle_errors
+def staff_set(ctx: Context, target_id, role, grant, revoke, staff_id, pin) -> None:
+    """Change a role or permissions: `kassi staff set 2 --role supervisor --revoke kiosk.exit`."""
+    from core import staff_admin
+
+    actor = _manager(ctx, staff_id, pin)
+    staff = staff_admin.set_access(
+        ctx.db, actor, target_id, role=role, grant=_names(grant), revoke=_names(revoke)
+    )
+    echo(
+        _("Staff member {id}: {role}; may {permissions}.").format(
+            id=staff.id, role=staff.role, permissions=" ".join(sorted(staff.permissions)) or "-"
+        )
+    )
+
+
+def register(main: click.Group) -> None:
+    """Nothing to add at the top: these commands hang off the staff group itself."""
