@@ -128,6 +128,28 @@ COVERED: dict[str, Cover] = {
         ["session_id", "phase", "denomination"], "session_id", "phase", "denomination", "count"
     ),
     "declarations": _all(["session_id", "tender_id"], "session_id", "tender_id", "amount"),
+    # -- the safe (K-1) ---------------------------------------------------------------------
+    "safe_movements": _all(
+        ["id"],
+        *[
+            "id",
+            "uid",
+            "store_id",
+            "kind",
+            "amount",
+            "delta",
+            "balance",
+            "expected",
+            "blind",
+            "session_id",
+            "terminal_id",
+            "reference",
+            "note",
+            "staff_id",
+            "created_at",
+        ],
+    ),
+    "safe_counts": _all(["movement_id", "denomination"], "movement_id", "denomination", "count"),
     # -- set-up: stores, terminals, staff, tenders, customers, catalog ------------------------
     "stores": _all(
         ["id"],
@@ -152,6 +174,8 @@ COVERED: dict[str, Cover] = {
             "max_change",
             "max_adjustment",
             "min_pin_length",
+            "drawer_limit_required",
+            "blind_close",
         ],
     ),
     "terminals": _all(

@@ -66,6 +66,8 @@ PERMISSION_LABELS = {
     "statements.manage": N_("manage statements"),
     "config.manage": N_("manage stores, staff and items"),
     "kiosk.exit": N_("leave kiosk mode"),
+    "safe.manage": N_("manage the safe: floats, deposits and counts"),
+    "cash.expected": N_("see the expected cash at a blind close"),
 }
 
 

@@ -28,7 +28,13 @@ from core.model import (
 )
 
 STATEMENT_METHODS = ("total", "staff", "terminal", "shift")
-_BOOLEAN_SETTINGS = ("track_cash", "post_as_business_day", "split_by_statement_method")
+_BOOLEAN_SETTINGS = (
+    "track_cash",
+    "post_as_business_day",
+    "split_by_statement_method",
+    "drawer_limit_required",  # K-2: a till over its drawer limit drops to the safe first
+    "blind_close",  # K-3: the counting operator does not see the expected cash
+)
 _TEXT_SETTINGS = {"name": "store", "address": "address", "vat_number": "vat_number"}
 
 
@@ -74,6 +80,8 @@ STORE_SETTINGS = {
     "min_pin_length",
     "max_change",
     "max_adjustment",
+    "drawer_limit_required",
+    "blind_close",
 }
 
 # What each store setting means (K-6), shown by `kassi store show` in the user's language.

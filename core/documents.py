@@ -30,6 +30,7 @@ KINDS = (
     "x_report",
     "z_report",
     "test_page",
+    "deposit_slip",
 )
 CODE_KINDS = ("qr", "code128")
 # 58 mm paper in font A is 32 columns; below 16 a Pair with a price cannot be laid out.

@@ -27,6 +27,8 @@ PERMISSIONS = (
     "statements.manage",
     "config.manage",
     "kiosk.exit",
+    "safe.manage",
+    "cash.expected",
 )
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -52,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "sessions.history",
         "reports.view",
         "kiosk.exit",
+        "safe.manage",
+        "cash.expected",
     ),
     "manager": PERMISSIONS,
 }
@@ -87,6 +91,9 @@ class Store:
     # C-7 amount limits; None: the default from the currency (core.limits)
     max_change: int | None = None
     max_adjustment: int | None = None
+    # K-2: the drawer limit stops the next sale until a safe drop; K-3: blind close
+    drawer_limit_required: bool = False
+    blind_close: bool = False
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -111,6 +118,8 @@ class Store:
             min_pin_length=row["min_pin_length"] if "min_pin_length" in row.keys() else 4,  # noqa: SIM118
             max_change=_column(row, "max_change"),
             max_adjustment=_column(row, "max_adjustment"),
+            drawer_limit_required=bool(_column(row, "drawer_limit_required")),
+            blind_close=bool(_column(row, "blind_close")),
         )
 
 

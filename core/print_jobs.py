@@ -70,7 +70,7 @@ class PrintJob:
     claimed_at: str | None
     lease_until: str | None
     created_at: str
-    printed_at: str | None  # when it left the queue, printed or sent (m016)
+    printed_at: str | None  # when it left the queue, printed or sent (m017)
     last_error_at: str | None = None
 
     @property

@@ -187,6 +187,35 @@ def adjustment_slip(
     return b.document(f"{title} {adj.id}", "adjustment_slip")
 
 
+def deposit_slip(
+    m,  # core.safe.SafeMovement of kind "deposit"
+    store: Store,
+    staff_name: str,
+    counts: Mapping[int, int],
+    lang: str | None = None,
+) -> Document:
+    """K-1: the bank deposit slip, with the slip number and the notes and coins."""
+    b = _Builder(store, lang)
+    title = b.t("BANK DEPOSIT")
+    b.header(title)
+    b.add(
+        Text(f"{b.t('Deposit slip')}: {stored(m.reference)}", bold=True),
+        Text(b.when(m.created_at)),
+        Text(f"{b.t('Staff')}: {stored(staff_name)}"),
+        Rule(),
+    )
+    for denomination, n in sorted(counts.items(), reverse=True):
+        b.add(Pair(f"{n} × {b.m(denomination)}", b.m(n * denomination)))
+    if counts:
+        b.add(Rule())
+    b.add(Pair(b.t("Amount"), b.m(m.amount), bold=True, size=2))
+    b.pair("Safe balance after", m.balance)
+    if m.note:
+        b.add(Text(f"{b.t('Note')}: {stored(m.note)}"))
+    b.add(Feed(2), Text(b.t("Signature") + ": ________"))
+    return b.document(f"{title} {m.reference}", "deposit_slip")
+
+
 def _session_head(b: _Builder, d: SessionDetails) -> None:
     s = d.session
     b.add(
@@ -200,16 +229,29 @@ def _session_head(b: _Builder, d: SessionDetails) -> None:
     b.add(Rule())
 
 
+def _neg(minor: int | None) -> int | None:
+    return None if minor is None else -minor
+
+
 def _cash_block(b: _Builder, d: SessionDetails) -> None:
     s, sm = d.session, d.summary
     b.pair("Starting amount", s.opening_float)
     if s.opening_discrepancy is not None:
         b.pair("Opening discrepancy", s.opening_discrepancy)
-    b.pair("Cash payments", sm.cash_sales)
-    b.pair("Cash refunds", -sm.cash_refunds)
-    b.pair("Cash added", sm.cash_added)
-    b.pair("Cash removed", -sm.cash_removed_during)
-    b.pair("Expected cash", d.expected_cash, bold=True)
+    if d.blind:  # K-3: nothing the expected cash could be worked out from
+        b.add(Text(b.t("Blind close: the expected cash is shown after the count.")))
+    else:
+        b.pair("Cash payments", sm.cash_sales)
+        b.pair("Cash refunds", _neg(sm.cash_refunds))
+        b.pair("Cash added", sm.cash_added)
+        b.pair("Cash removed", _neg(sm.cash_removed_during))
+        if sm.from_safe:
+            b.pair("Float from safe", sm.from_safe)
+        if sm.dropped:
+            b.pair("Safe drops", -sm.dropped)
+        b.pair("Expected cash", d.expected_cash, bold=True)
+        if d.over_limit is not None:  # K-2
+            b.add(Text(b.t("Over the drawer limit by {amount}").format(amount=b.m(d.over_limit))))
     if not s.is_open:
         b.pair("Counted cash", s.counted_cash, bold=True)
         b.pair("Discrepancy", s.closing_discrepancy, bold=True)
@@ -227,11 +269,30 @@ def _cash_block(b: _Builder, d: SessionDetails) -> None:
             )
             if a.note:
                 b.add(Text("  " + stored(a.note)))
+    _safe_lines(b, d)
+
+
+def _safe_lines(b: _Builder, d: SessionDetails) -> None:
+    """K-1: the session's float from the safe, its drops (with the bag) and the return."""
+    if not d.safe:
+        return
+    from core.safe import KIND_LABELS
+
+    b.add(Rule(), Text(b.t("Safe"), bold=True))
+    for m in d.safe:
+        sign = 1 if m.kind == "float" else -1
+        label = f"{local_clock(m.created_at, b.store)} {b.t(KIND_LABELS[m.kind])}"
+        b.add(Pair(label, b.m(sign * m.amount)))
+        if m.reference:
+            b.add(Text("  " + b.t("Bag") + ": " + stored(m.reference)))
 
 
 def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Rule(), Text(b.t("Payments by type"), bold=True))
     for t in d.summary.by_tender:
+        if t.amount is None:  # K-3: the cash figure of a blind session
+            b.add(Pair(f"{stored(b.t(t.name))} ({t.count})", "—"))
+            continue
         b.add(Pair(f"{stored(b.t(t.name))} ({t.count})", b.m(t.amount)))
         if t.declared is not None and not t.is_cash:
             b.add(Pair("  " + b.t("Declared"), b.m(t.declared)))
@@ -240,7 +301,7 @@ def _tenders_block(b: _Builder, d: SessionDetails) -> None:
     b.add(Rule())
     b.add(Pair(f"{b.t('Total sales')} ({sm.sales_count})", b.m(sm.sales_total), bold=True))
     if sm.refunds_count:
-        b.add(Pair(f"{b.t('Refunds')} ({sm.refunds_count})", b.m(-sm.refunds_total)))
+        b.add(Pair(f"{b.t('Refunds')} ({sm.refunds_count})", b.m(_neg(sm.refunds_total))))
     if sm.discounts_count or sm.discounts_total:
         text = f"{b.t('Discounts given')} ({sm.discounts_count})"
         b.add(Pair(text, b.m(-sm.discounts_total)))

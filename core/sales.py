@@ -33,7 +33,7 @@ from core.model import (
     Terminal,
 )
 from core.receipt_refs import ReceiptRef, barcode, parse_receipt_ref
-from core.sessions import ensure_session, expected_cash
+from core.sessions import check_drawer_limit, ensure_session, expected_cash
 from core.tendering import Allocation, TenderInput, allocate
 
 MAX_QTY = 9999
@@ -514,6 +514,8 @@ def _commit(
 ) -> SaleResult:
     terminal_id = terminal.id
     session_id, auto = ensure_session(db, actor, terminal, store)
+    if kind == "sale" and not auto:  # K-2 (a session opened just now has no drop yet)
+        check_drawer_limit(db, session_id, store)
     cash_out = -sum(p.amount for p in alloc.payments if p.is_cash and p.amount < 0)
     if cash_out and session_id is not None:
         in_drawer = expected_cash(db, session_id)

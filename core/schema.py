@@ -834,7 +834,59 @@ CREATE TABLE store_logos (
 
 
 @migrations()
-def m016_printing_sent_status(db: sqlite_utils.Database) -> None:
+def m016_safe_cash_office(db: sqlite_utils.Database) -> None:
+    """The cash office (SPEC K-1..K-3): the store's safe and two store settings.
+
+    ``safe_movements`` is the safe's statement: one row per float issued to a
+    till, safe drop, cash returned at a close, bank deposit or safe count.
+    ``delta`` is what the row did to the safe's expected balance (a count: the
+    discrepancy it found) and ``balance`` the balance after it, written in the
+    movement's own transaction; the balance is SUM(delta), the statement reads
+    ``balance`` as stored. ``uid`` is the movement's identity in a transfer.
+    ``staff_id`` and ``terminal_id`` carry no foreign key: a head office keeps
+    other stores' movements as they were sent. ``safe_counts`` holds the
+    denominations of a drop, deposit or count. The store index covers the balance,
+    the deposits and a statement's totals (a year of movements: index only).
+    """
+    _run(
+        db,
+        """
+ALTER TABLE stores ADD COLUMN drawer_limit_required INTEGER NOT NULL DEFAULT 0
+    CHECK (drawer_limit_required IN (0, 1));
+ALTER TABLE stores ADD COLUMN blind_close INTEGER NOT NULL DEFAULT 0
+    CHECK (blind_close IN (0, 1));
+CREATE TABLE safe_movements (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    kind TEXT NOT NULL CHECK (kind IN ('float', 'drop', 'return', 'deposit', 'count')),
+    amount INTEGER NOT NULL CHECK (amount >= 0),
+    delta INTEGER NOT NULL,
+    balance INTEGER NOT NULL,
+    expected INTEGER,
+    blind INTEGER NOT NULL DEFAULT 0 CHECK (blind IN (0, 1)),
+    session_id INTEGER REFERENCES sessions(id),
+    terminal_id TEXT,
+    reference TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    staff_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK ((kind = 'count') = (expected IS NOT NULL))
+);
+CREATE INDEX safe_movements_store ON safe_movements(store_id, created_at, kind, amount, delta);
+CREATE INDEX safe_movements_session ON safe_movements(session_id) WHERE session_id IS NOT NULL;
+CREATE TABLE safe_counts (
+    movement_id INTEGER NOT NULL REFERENCES safe_movements(id),
+    denomination INTEGER NOT NULL CHECK (denomination > 0),
+    count INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (movement_id, denomination)
+) WITHOUT ROWID
+""",
+    )
+
+
+@migrations()
+def m017_printing_sent_status(db: sqlite_utils.Database) -> None:
     """Printed means confirmed (SPEC P-2, P-6): print_jobs gets the status 'sent'.
 
     'printed' is now only a job the printer confirmed after the data; 'sent' is one
@@ -852,7 +904,7 @@ def m016_printing_sent_status(db: sqlite_utils.Database) -> None:
     _run(
         db,
         """
-CREATE TABLE print_jobs_m016 (
+CREATE TABLE print_jobs_m017 (
     id INTEGER PRIMARY KEY,
     terminal_id TEXT NOT NULL REFERENCES terminals(id),
     kind TEXT NOT NULL,
@@ -876,7 +928,7 @@ CREATE TABLE print_jobs_m016 (
     CHECK (status <> 'printing' OR (claimed_by IS NOT NULL AND lease_until IS NOT NULL)),
     CHECK ((status IN ('printed', 'sent')) = (printed_at IS NOT NULL))
 );
-INSERT INTO print_jobs_m016 (
+INSERT INTO print_jobs_m017 (
     id, terminal_id, kind, ref, title, payload, text, open_drawer, copy, status, attempts,
     last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
 ) SELECT
@@ -884,7 +936,7 @@ INSERT INTO print_jobs_m016 (
     last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
   FROM print_jobs;
 DROP TABLE print_jobs;
-ALTER TABLE print_jobs_m016 RENAME TO print_jobs;
+ALTER TABLE print_jobs_m017 RENAME TO print_jobs;
 CREATE INDEX print_jobs_queue ON print_jobs(terminal_id, status, id);
 CREATE INDEX print_jobs_ref ON print_jobs(ref, id);
 CREATE INDEX print_jobs_done_with_payload ON print_jobs(terminal_id, id)

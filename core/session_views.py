@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from core import chain_head
 from core.auth import require
@@ -53,6 +53,9 @@ class CashSummary:
     # how many sales; the totals above are already after it.
     discounts_total: int = 0
     discounts_count: int = 0
+    # K-1: the float issued from the safe at open and the safe drops (in ``expected``)
+    from_safe: int = 0
+    dropped: int = 0
 
     @property
     def net_cash(self) -> int:
@@ -73,11 +76,20 @@ class SessionDetails:
     counts: Mapping[str, Mapping[int, int]]
     # The journal head its X or Z report prints (R-3); see core.chain_head.
     head: ChainHead | None = None
+    # K-1: the session's float from the safe, safe drops and the cash returned at close
+    safe: tuple = ()  # of core.safe.SafeMovement
+    # K-3: an open session of a blind-close store read by someone who may not see the
+    # expected cash: every figure it could be worked out from is None.
+    blind: bool = False
+    # K-2: how far the expected cash is over the store's drawer limit (None: not over)
+    over_limit: int | None = None
 
     @property
-    def expected_cash(self) -> int:
+    def expected_cash(self) -> int | None:
         s = self.session
-        return s.expected_cash if s.expected_cash is not None else self.summary.expected
+        if s.expected_cash is not None:
+            return s.expected_cash
+        return None if self.blind else self.summary.expected
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -105,7 +117,8 @@ def last_closed_session(db: Db, terminal_id: str) -> SessionRow | None:
 
 
 def expected_cash(db: Db, session_id: int) -> int:
-    """S-7 in one query over integer columns."""
+    """S-7 in one query over integer columns; the float issued from the safe counts as
+    cash added and a safe drop as cash removed (K-1)."""
     return int(
         db.scalar(
             """SELECT s.opening_float
@@ -113,6 +126,9 @@ def expected_cash(db: Db, session_id: int) -> int:
                           WHERE session_id = s.id AND is_cash = 1), 0)
              + COALESCE((SELECT SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)
                            FROM cash_adjustments WHERE session_id = s.id), 0)
+             + COALESCE((SELECT SUM(CASE kind WHEN 'float' THEN amount ELSE -amount END)
+                           FROM safe_movements WHERE session_id = s.id
+                            AND kind IN ('float', 'drop')), 0)
            FROM sessions s WHERE s.id = ?""",
             (session_id,),
         )
@@ -132,6 +148,12 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
             "SELECT COALESCE(SUM(CASE kind WHEN 'add' THEN amount END), 0) AS added,"
             "       COALESCE(SUM(CASE kind WHEN 'remove' THEN amount END), 0) AS removed"
             "  FROM cash_adjustments WHERE session_id = ?",
+            (session_id,),
+        )
+        safe = db.one(
+            "SELECT COALESCE(SUM(CASE kind WHEN 'float' THEN amount END), 0) AS floated,"
+            "       COALESCE(SUM(CASE kind WHEN 'drop' THEN amount END), 0) AS dropped"
+            "  FROM safe_movements WHERE session_id = ?",
             (session_id,),
         )
         sales = db.one(
@@ -168,7 +190,13 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         for r in tenders
     )
     expected = (
-        session.opening_float + cash["received"] - cash["paid_out"] + adj["added"] - adj["removed"]
+        session.opening_float
+        + cash["received"]
+        - cash["paid_out"]
+        + adj["added"]
+        - adj["removed"]
+        + safe["floated"]
+        - safe["dropped"]
     )
     return CashSummary(
         session_id=session_id,
@@ -186,6 +214,8 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         by_tender=by_tender,
         discounts_total=given["total"],
         discounts_count=given["n"],
+        from_safe=safe["floated"],
+        dropped=safe["dropped"],
     )
 
 
@@ -198,9 +228,50 @@ def adjustments(db: Db, session_id: int) -> tuple[CashAdjustment, ...]:
     return tuple(CashAdjustment.from_row(r) for r in rows)
 
 
+def is_blind(store: Store, session: SessionRow, actor: Staff) -> bool:
+    """K-3: the expected cash of an open session is hidden from this actor."""
+    return store.blind_close and session.is_open and not actor.can("cash.expected")
+
+
+def blind_summary(summary: CashSummary) -> CashSummary:
+    """The summary without the expected cash and what it is computed from (K-3)."""
+    return evolve(
+        summary,
+        cash_sales=None,
+        cash_refunds=None,
+        cash_added=None,
+        cash_removed_during=None,
+        expected=None,
+        from_safe=None,
+        dropped=None,
+        # With cash alone, the sales total would give the expected cash away.
+        sales_total=None,
+        refunds_total=None,
+        rounding_total=None,
+        by_tender=tuple(evolve(t, amount=None) if t.is_cash else t for t in summary.by_tender),
+    )
+
+
+def over_limit(store: Store, expected: int | None) -> int | None:
+    """K-2: how much the drawer holds over the store's drawer limit, None if not over."""
+    if store.drawer_limit is None or expected is None or expected <= store.drawer_limit:
+        return None
+    return expected - store.drawer_limit
+
+
+def cash_summary_for(db: Db, actor: Staff, session_id: int) -> CashSummary:
+    """The cash summary as ``actor`` may see it (K-3: blind while the session is open)."""
+    summary = cash_summary(db, session_id)
+    session = get_session(db, session_id)
+    if is_blind(get_store(db, session.store_id), session, actor):
+        return blind_summary(summary)
+    return summary
+
+
 def session_details(db: Db, actor: Staff, session_id: int) -> SessionDetails:
     """S-5; an open session needs "view sessions", a closed one "view session history"
-    (A-2), except for the staff member who closed it."""
+    (A-2), except for the staff member who closed it. K-3: blind for who may not see
+    the expected cash while a blind-close store's session is open."""
     with db.read():
         session = get_session(db, session_id)
         # S-8 ends with the closer reviewing (and printing) the summary, so whoever
@@ -222,16 +293,26 @@ def session_details(db: Db, actor: Staff, session_id: int) -> SessionDetails:
             (session_id,),
         ):
             counts[r["phase"]][r["denomination"]] = r["count"]
+        from core import safe  # it reads sessions through this module
+
+        store = get_store(db, session.store_id)
+        summary = cash_summary(db, session_id)
+        blind = is_blind(store, session, actor)
         return SessionDetails(
             session=session,
-            store=get_store(db, session.store_id),
+            store=store,
             terminal=get_terminal(db, session.terminal_id),
             opened_by_name=names.get(session.opened_by, session.opened_by),
             closed_by_name=names.get(session.closed_by) if session.closed_by else None,
             adjustments=adjustments(db, session_id),
-            summary=cash_summary(db, session_id),
+            summary=blind_summary(summary) if blind else summary,
             counts=counts,
             head=chain_head.of_session(db, session),
+            safe=safe.session_movements(db, session_id),
+            blind=blind,
+            over_limit=None
+            if blind or not session.is_open
+            else over_limit(store, summary.expected),
         )
 
 

@@ -23,6 +23,7 @@ from core.session_views import (  # noqa: F401  (the sessions API, in one place 
     TenderTotal,
     adjustments,
     cash_summary,
+    cash_summary_for,
     current_session,
     expected_cash,
     get_session,
@@ -61,7 +62,12 @@ def _reconcile(
 
 
 def _insert_session(
-    db: Db, actor: Staff, terminal: Terminal, opening_float: int | None, note: str
+    db: Db,
+    actor: Staff,
+    terminal: Terminal,
+    opening_float: int | None,
+    note: str,
+    from_safe: int = 0,
 ) -> int:
     """Open a session; ``opening_float`` None opens automatically (S-4) with the cash
     left in this terminal's drawer at its own previous close (0 for its first)."""
@@ -85,6 +91,12 @@ def _insert_session(
             "previous_left": previous.left_in_drawer if previous else None,
         },
     )
+    details: dict = {"note": note} if note else {}
+    if from_safe:  # K-1: the movement is written first, so the session's entry covers it
+        from core import safe
+
+        movement = safe.issue_float(db, actor, get_session(db, session_id), from_safe)
+        details.update(from_safe=from_safe, safe_movement=movement.id)
     audit.append(
         db,
         "session.auto_open" if auto else "session.open",
@@ -93,7 +105,7 @@ def _insert_session(
         entity="session",
         entity_id=session_id,
         amount=opening_float,
-        details={"note": note} if note else None,
+        details=details or None,
     )
     return session_id
 
@@ -105,8 +117,16 @@ def open_session(
     opening_float: int | None = None,
     note: str = "",
     counts: Mapping[int, int] | None = None,
+    *,
+    from_safe: bool = False,
 ) -> SessionRow:
-    """S-3: start a session with the counted starting amount (float) and a note."""
+    """S-3: start a session with the counted starting amount (float) and a note.
+
+    ``from_safe`` (K-1): the amount is the float issued from the store's safe into
+    the drawer. The session then starts with what its drawer held at the previous
+    close (0 for the first) and the float is a safe movement, so the drawer's
+    expected cash rises by it, the safe's balance falls by it and neither is an
+    opening discrepancy."""
     money.check_minor(opening_float, "opening_float")
     note = _check_note(note)
     with db.write():
@@ -129,7 +149,17 @@ def open_session(
                     id=existing.id, terminal=terminal_id
                 )
             )
-        session_id = _insert_session(db, actor, terminal, opening_float, note)
+        if from_safe:
+            from core import safe
+
+            require(actor, safe.PERMISSION)
+            if opening_float == 0:
+                raise InputError(_("The float from the safe must be more than zero."))
+            previous = last_closed_session(db, terminal_id)
+            in_drawer = previous.left_in_drawer if previous and previous.left_in_drawer else 0
+            session_id = _insert_session(db, actor, terminal, in_drawer, note, opening_float)
+        else:
+            session_id = _insert_session(db, actor, terminal, opening_float, note)
         _store_counts(db, session_id, "open", counts)
     return get_session(db, session_id)
 
@@ -150,6 +180,21 @@ def ensure_session(
     if current:
         return current.id, False
     return _insert_session(db, actor, terminal, None, ""), True
+
+
+def check_drawer_limit(db: Db, session_id: int | None, store: Store) -> None:
+    """K-2, inside a sale's transaction: a store that requires it takes no sale while
+    the drawer holds more than its limit, until a safe drop brings it down."""
+    if session_id is None or not store.drawer_limit_required or store.drawer_limit is None:
+        return
+    expected = expected_cash(db, session_id)
+    if expected > store.drawer_limit:
+        raise StateError(
+            _(
+                "The drawer holds more than its limit of {limit}: make a safe drop"
+                " before the next sale."
+            ).format(limit=money.format_amount(store.drawer_limit, store.currency, store.locale))
+        )
 
 
 def _store_counts(db: Db, session_id: int, phase: str, counts: Mapping[int, int] | None) -> None:
@@ -289,8 +334,8 @@ def open_drawer_for_count(
 
 
 # Audited actions after which the drawer opens: a no sale, the count at close, the
-# float put in at open and the cash taken out at close.
-DRAWER_ACTIONS = ("drawer.no_sale", "drawer.count", "session.open", "session.close")
+# float put in at open, the cash taken out at close and a safe drop (K-1).
+DRAWER_ACTIONS = ("drawer.no_sale", "drawer.count", "session.open", "session.close", "safe.drop")
 
 
 def session_drawer_grant(db: Db, terminal_id: str, session_id: int, action: str) -> int:
@@ -378,6 +423,11 @@ def close_session(
             [(session.id, t, a) for t, a in declared.items()],
         )
         _store_counts(db, session.id, "close", counts)
+        from core import safe
+
+        # S-8's cash removed goes into the safe (K-1), not into thin air; written
+        # before the close's entry, which covers it.
+        returned = safe.return_at_close(db, actor, get_session(db, session.id), counted - leave)
         audit.append(
             db,
             "session.close",
@@ -394,6 +444,7 @@ def close_session(
                 "discrepancy": counted - expected,
                 "declarations": declared,
                 "note": note,
+                **({"safe_movement": returned.id} if returned else {}),
             },
         )
     return get_session(db, session.id)

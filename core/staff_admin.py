@@ -89,13 +89,23 @@ def _may_manage(db: Db, actor: Staff, target) -> None:
     nothing of the target's role or permissions beyond the actor's own."""
     require(actor, MANAGE)
     me = _row(db, actor.id)
-    beyond = set(target["permissions"].split()) - set(me["permissions"].split())
+    beyond = set(target["permissions"].split()) - _ceiling(me)
     if beyond or ROLES.index(target["role"]) > ROLES.index(me["role"]):
         raise PermissionDenied(
             _("{actor} cannot change {name}: {name} holds more than {actor} does.").format(
                 name=target["name"], actor=actor.name
             )
         )
+
+
+def _ceiling(me) -> set[str]:
+    """What the actor may hand out: their own permissions and their role's defaults.
+
+    The role's defaults count because a permission added in a later version (the
+    safe's, say) is not in the rows of staff created before it: a manager of an
+    upgraded database must be able to grant it, to others and to themselves.
+    """
+    return set(me["permissions"].split()) | set(ROLE_PERMISSIONS.get(me["role"], ()))
 
 
 def check_grantable(db: Db, actor: Staff | None, role: str, permissions: Iterable[str]) -> None:
@@ -105,7 +115,7 @@ def check_grantable(db: Db, actor: Staff | None, role: str, permissions: Iterabl
     if actor is None:
         return
     me = _row(db, actor.id)
-    above = set(permissions) - set(me["permissions"].split())
+    above = set(permissions) - _ceiling(me)
     if above or ROLES.index(role) > ROLES.index(me["role"]):
         raise PermissionDenied(
             _("{name} cannot give more than their own role and permissions{extra}.").format(

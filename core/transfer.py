@@ -45,7 +45,8 @@ from core.money import from_decimal_str, to_decimal_str
 from core.validate import INT64_MAX
 
 FORMAT = "kassi-transactions"
-VERSION = 2  # 2: the journal head and entries
+VERSION = 3  # 2: the journal head and entries; 3: the safe's movements (K-1)
+READABLE = (2, 3)  # a version-2 file (a store not yet updated) imports as it did
 PERMISSION = "statements.manage"
 MAX_CURSOR = 2**63 - 1  # SQLite's largest integer: an audit entry number never passes it
 SALE_ACTIONS = ("sale", "refund")
@@ -59,6 +60,7 @@ class ExportSummary:
     sales: int
     sessions: int
     head_hash: str
+    safe_movements: int = 0  # K-1 (core.transfer_safe)
 
 
 def session_origin(db: Db, session_id: int) -> str:
@@ -283,19 +285,29 @@ def export_transactions(
             (max(since, 1), head),
         ):
             writer.write({"type": "entry", "entry": dict(entry)})
+        from core import transfer_safe
+
         sent_sessions: set[int] = set()
-        n_sales = 0
+        n_sales = n_safe = 0
         sale_marks = ",".join("?" for _ in SALE_ACTIONS)
         session_marks = ",".join("?" for _ in SESSION_ACTIONS)
+        safe_marks = ",".join("?" for _ in transfer_safe.ACTIONS)
         entries = db.execute(
             "SELECT entity, CAST(entity_id AS INTEGER) AS eid FROM audit_log"
             " WHERE seq > ? AND seq <= ? AND ((entity = 'sale' AND action IN"
-            f" ({sale_marks})) OR (entity = 'session' AND action IN ({session_marks})))"
+            f" ({sale_marks})) OR (entity = 'session' AND action IN ({session_marks}))"
+            f" OR (entity = 'safe' AND action IN ({safe_marks})))"
             " ORDER BY seq",
-            (since, head, *SALE_ACTIONS, *SESSION_ACTIONS),
+            (since, head, *SALE_ACTIONS, *SESSION_ACTIONS, *transfer_safe.ACTIONS),
         ).fetchall()
         for entry in entries:
-            if entry["entity"] == "sale":
+            if entry["entity"] == "safe":
+                row = db.one("SELECT * FROM safe_movements WHERE id = ?", (entry["eid"],))
+                if row is None or (store_id and row["store_id"] != store_id):
+                    continue
+                writer.write(transfer_safe.record(writer, row))
+                n_safe += 1
+            elif entry["entity"] == "sale":
                 row = db.one("SELECT * FROM sales WHERE id = ?", (entry["eid"],))
                 if row is None or (store_id and row["store_id"] != store_id):
                     continue
@@ -307,7 +319,16 @@ def export_transactions(
                     continue
                 sent_sessions.add(entry["eid"])
                 writer.session(row)
-    return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash)
+                # K-1: its float and return are part of its open and close (no entry
+                # of their own); sent with it, imported once by uid.
+                for movement in db.all(
+                    "SELECT * FROM safe_movements WHERE session_id = ?"
+                    " AND kind IN ('float', 'return') ORDER BY id",
+                    (entry["eid"],),
+                ):
+                    writer.write(transfer_safe.record(writer, movement))
+                    n_safe += 1
+    return ExportSummary(since, head, n_sales, len(sent_sessions), head_hash, n_safe)
 
 
 # -- reading records (the import) -------------------------------------------------------

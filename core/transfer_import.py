@@ -28,14 +28,14 @@ from typing import Any
 
 from attrs import frozen
 
-from core import audit
+from core import audit, transfer_safe
 from core.auth import require
 from core.db import Db
 from core.errors import InputError
 from core.i18n import _
 from core.model import Staff
 from core.money import from_decimal_str
-from core.transfer import FORMAT, PERMISSION, VERSION, Bad, amount_of, instant_of, need
+from core.transfer import FORMAT, PERMISSION, READABLE, Bad, amount_of, instant_of, need
 from core.transfer_chain import ChainCheck, ChainRefused, Header, parse_header
 from core.validate import json_value
 
@@ -50,6 +50,7 @@ class ImportSummary:
     store: str  # how the file names its store(s)
     # Set when the file was skipped whole: the head already applied.
     already_applied: int | None = None
+    safe_movements: int = 0  # K-1 (core.transfer_safe)
 
 
 class _Importer:
@@ -65,6 +66,7 @@ class _Importer:
         self.staff = {r[0] for r in db.all("SELECT id FROM staff")}
         self.customers = {r[0] for r in db.all("SELECT id FROM customers")}
         self.sales = self.sessions = self.skipped_sales = self.skipped_sessions = 0
+        self.safe_movements = 0
 
     def count_skipped(self, kind: str) -> None:
         if kind == "sale":
@@ -395,15 +397,19 @@ def import_transactions(
                     if records:
                         raise Bad(_("journal entries come before the sessions and sales"))
                     chain.entry(rec)
-                elif kind in ("session", "sale"):
+                elif kind in ("session", "sale", "safe"):
                     if not records:
                         chain.finish()
                         records = True
                     if chain.skip:
-                        importer.count_skipped(kind)
+                        if kind != "safe":
+                            importer.count_skipped(kind)
                         continue
                     try:
-                        (importer.session if kind == "session" else importer.sale)(rec)
+                        if kind == "safe":
+                            importer.safe_movements += transfer_safe.apply(importer, rec)
+                        else:
+                            (importer.session if kind == "session" else importer.sale)(rec)
                     except (TypeError, AttributeError):
                         # A list or number where an object was expected, and the like.
                         raise Bad(_("the {kind} record is malformed").format(kind=kind)) from None
@@ -426,6 +432,7 @@ def import_transactions(
                         "sessions": importer.sessions,
                         "skipped_sales": importer.skipped_sales,
                         "skipped_sessions": importer.skipped_sessions,
+                        "safe_movements": importer.safe_movements,
                         "cursor": chain.h.head_seq,
                         "origin": chain.h.origin,
                         "head": chain.h.head_hash,
@@ -461,6 +468,7 @@ def import_transactions(
         chain.h.head_seq,
         chain.h.label,
         chain.applied_up_to if chain.skip else None,
+        importer.safe_movements,
     )
 
 
@@ -475,6 +483,6 @@ def _header(rec: dict[str, Any]) -> Header:
                 " version of kassi"
             )
         )
-    if version != VERSION:
+    if version not in READABLE:
         raise Bad(_("format version {version} is not supported").format(version=version))
     return parse_header(rec)

@@ -1,6 +1,6 @@
 """Printer status a person can read (SPEC P-6): the live state, the last confirmed print,
 the last error with when, the queue (pending, sent unconfirmed), and the status bar's
-word; plus the m016 migration that made 'sent' a status (P-2)."""
+word; plus the m017 migration that made 'sent' a status (P-2)."""
 
 from __future__ import annotations
 
@@ -124,11 +124,11 @@ def test_wait_for_drawer_closed(db: Db, manager) -> None:
     assert service.wait_for_drawer_closed(db, "T1", 3) is True
 
 
-# -- m016 -------------------------------------------------------------------------------
+# -- m017 -------------------------------------------------------------------------------
 
 
 def test_the_migration_keeps_every_job_and_allows_sent(tmp_path, clock: FakeClock) -> None:
-    """SPEC P-2 (m016): print_jobs rebuilt with 'sent'; rows, indexes and the printed_at
+    """SPEC P-2 (m017): print_jobs rebuilt with 'sent'; rows, indexes and the printed_at
     rule kept; a sent job has printed_at too."""
     import sqlite3
 
@@ -136,7 +136,7 @@ def test_the_migration_keeps_every_job_and_allows_sent(tmp_path, clock: FakeCloc
 
     db = Db(tmp_path / "old.db", clock=clock, migrate=False)
     with db.write():
-        migrations.apply(db.sql, stop_before="m016_printing_sent_status")
+        migrations.apply(db.sql, stop_before="m017_printing_sent_status")
         db.execute(
             "INSERT INTO stores (id, name, currency, timezone, locale, created_at)"
             " VALUES ('S', 'S', 'DKK', 'UTC', 'en', '2026-01-01T00:00:00.000000Z')"

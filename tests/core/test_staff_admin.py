@@ -252,3 +252,15 @@ def test_nobody_adds_a_staff_member_above_themselves(db: Db, manager) -> None:
     with pytest.raises(PermissionDenied, match="statements.manage"):
         config.add_staff(db, supervisor, "9", "Clerk", "9999", "cashier", ["statements.manage"])
     assert config.add_staff(db, supervisor, "9", "New Cashier", "9999", "cashier").role == "cashier"
+
+
+def test_a_manager_of_an_upgraded_database_grants_a_permission_added_later(
+    db: Db, manager
+) -> None:
+    """SPEC K-5, K-1: staff rows made before the safe existed lack "safe.manage"; their
+    manager may still grant it (their role has it), to themselves and to others."""
+    db.execute("UPDATE staff SET permissions = replace(permissions, 'safe.manage', '')")
+    staff_admin.set_access(db, manager, "1", grant=["safe.manage"])
+    staff_admin.set_access(db, manager, "2", grant=["safe.manage"])
+    assert auth.authenticate(db, "1", "1234").can("safe.manage")
+    assert auth.authenticate(db, "2", "2222").can("safe.manage")

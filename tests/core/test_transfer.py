@@ -70,7 +70,7 @@ def test_export_writes_json_lines_with_a_header(shop: Shop) -> None:
     records = [json.loads(line) for line in text.splitlines()]
     header = records[0]
     assert header["type"] == "header" and header["format"] == "kassi-transactions"
-    assert header["version"] == 2 and header["since"] == 0 and header["cursor"] == cursor
+    assert header["version"] == 3 and header["since"] == 0 and header["cursor"] == cursor
     assert header["head"]["entry"] == cursor and len(header["head"]["hash"]) == 64
     kinds = [r["type"] for r in records[1:] if r["type"] != "entry"]
     assert kinds.count("sale") == 6 and kinds.count("session") == 2
@@ -205,7 +205,8 @@ def test_the_cursor_sends_only_what_is_new(shop: Shop, head_office: Shop) -> Non
     shop.close("T1", cash_delta=-100)
     text2, cursor2 = export(shop, since=cursor1)
     records = [r for r in map(json.loads, text2.splitlines()) if r["type"] != "entry"]
-    assert [r["type"] for r in records] == ["header", "sale", "session"]
+    # the cash taken out at the close goes into the safe (K-1), after the session
+    assert [r["type"] for r in records] == ["header", "sale", "session", "safe"]
     assert records[0]["since"] == cursor1 and cursor2 > cursor1
     summary = load(head_office, text2)
     assert (summary.sales, summary.sessions) == (1, 1)
@@ -262,7 +263,7 @@ def _line(lines: list[str], record: int) -> int:
             lambda r: {k: v for k, v in r.items() if k != "payments"},
             "'payments' is missing",
         ),
-        (1, lambda r: {**r, "version": 3}, "format version 3"),
+        (1, lambda r: {**r, "version": 4}, "format version 4"),
         (4, lambda r: {**r, "lines": [1, 2]}, "the sale record is malformed"),
         (4, lambda r: {**r, "vat": "0.01"}, "the lines' VAT does not add up"),
         (2, lambda r: {**r, "adjustments": [{"kind": "steal"}]}, "'amount' is missing"),

@@ -285,6 +285,7 @@ def _register() -> None:
         item_cmds,
         print_cmds,
         report_cmds,
+        safe_cmds,
         sale_cmds,
         session_cmds,
         setup_cmds,
@@ -308,6 +309,7 @@ def _register() -> None:
         item_cmds,
         staff_cmds,
         tender_cmds,
+        safe_cmds,
     ):
         module.register(main)
 

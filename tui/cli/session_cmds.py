@@ -110,6 +110,21 @@ def session_json(d) -> dict:
         "cash_added": m(summary.cash_added),
         "cash_removed_during": m(summary.cash_removed_during),
         "rounding_total": m(summary.rounding_total),
+        "float_from_safe": m(summary.from_safe),
+        "safe_drops": m(summary.dropped),
+        "safe": [
+            {
+                "id": sm.id,
+                "kind": sm.kind,
+                "amount": m(sm.amount),
+                "reference": sm.reference,
+                "staff": sm.staff_id,
+                "at": sm.created_at,
+            }
+            for sm in d.safe
+        ],
+        "blind": d.blind,
+        "over_drawer_limit": m(d.over_limit),
         "expected_cash": m(d.expected_cash),
         "counted_cash": m(s.counted_cash),
         "closing_discrepancy": m(s.closing_discrepancy),
@@ -150,7 +165,19 @@ def session_text(d) -> str:
         (_("Cash refunds"), f(summary.cash_refunds)),
         (_("Cash added"), f(summary.cash_added)),
         (_("Cash removed"), f(summary.cash_removed_during)),
-        (_("Expected cash"), f(d.expected_cash)),
+        *([(_("Float from safe"), f(summary.from_safe))] if summary.from_safe else []),
+        *([(_("Safe drops"), f(summary.dropped))] if summary.dropped else []),
+        (_("Expected cash"), _("hidden (blind close)") if d.blind else f(d.expected_cash)),
+        *(
+            [
+                (
+                    _("Drawer limit"),
+                    _("over by {amount}: make a safe drop").format(amount=f(d.over_limit)),
+                )
+            ]
+            if d.over_limit is not None
+            else []
+        ),
     ]
     if not s.is_open:
         rows += [
@@ -172,6 +199,14 @@ def session_text(d) -> str:
             lines.append(
                 f"  {when(a.created_at)}  {sign}{f(a.amount)}  {cell(a.staff_name)}  {cell(a.note)}"
             )
+    if d.safe:
+        from core.safe import KIND_LABELS
+
+        lines.append("")
+        lines.append(_("Safe"))
+        for sm in d.safe:
+            bag = "  " + _("bag {bag}").format(bag=cell(sm.reference)) if sm.reference else ""
+            lines.append(f"  {when(sm.created_at)}  {_(KIND_LABELS[sm.kind])}  {f(sm.amount)}{bag}")
     lines.append("")
     lines.append(_("Payments by type"))
     for t in summary.by_tender:
@@ -203,11 +238,20 @@ def session_grp() -> None:
     help=_("Count the float by denomination instead (repeat)."),
 )
 @click.option("--note", default="")
+@click.option(
+    "--from-safe",
+    "from_safe",
+    is_flag=True,
+    help=_("Take the float from the store's safe (added to what the drawer holds)."),
+)
 @staff_options
 @pass_ctx
 @handle_errors
-def session_open(ctx: Context, terminal_id, float_text, counts, note, staff_id, pin) -> None:
-    """Start a cash tracking session with a starting amount (S-3)."""
+def session_open(
+    ctx: Context, terminal_id, float_text, counts, note, from_safe, staff_id, pin
+) -> None:
+    """Start a cash tracking session with a starting amount (S-3), or a float from the
+    safe (K-1)."""
     from core import sessions
 
     _t, store = _terminal_store(ctx, terminal_id)
@@ -216,7 +260,9 @@ def session_open(ctx: Context, terminal_id, float_text, counts, note, staff_id, 
     if amount is None and count_map is None:
         fail(_("Give the starting amount with --float (or count it with --count)."))
     actor = authenticate(ctx, staff_id, pin, terminal_id)
-    s = sessions.open_session(ctx.db, actor, terminal_id, amount, note, count_map)
+    s = sessions.open_session(
+        ctx.db, actor, terminal_id, amount, note, count_map, from_safe=from_safe
+    )
     echo(_("Session {id} opened on terminal {terminal}.").format(id=s.id, terminal=terminal_id))
 
 

@@ -234,19 +234,30 @@ class CloseSessionScreen(ModalScreen[int | None]):
 
     def show_summary(self) -> None:
         app = self.app
-        summary = sessions.cash_summary(app.db, self.session_id)
-        diff = self.counted - summary.expected
-        rows = [
-            (_("Expected cash"), app.money(summary.expected)),
-            (_("Counted cash"), app.money(self.counted)),
-            (
-                _("Discrepancy"),
-                app.money(diff) + ("  " + (_("over") if diff > 0 else _("short")) if diff else ""),
-            ),
-            ("", ""),
-            (_("Payments by type"), ""),
-        ]
+        # K-3: at a blind-close store core leaves the expected cash out for who may not
+        # see it; the discrepancy is shown once the close is committed.
+        summary = sessions.cash_summary_for(app.db, self.actor or app.staff, self.session_id)
+        if summary.expected is None:
+            rows = [
+                (_("Counted cash"), app.money(self.counted)),
+                (_("Expected cash"), _("shown after the close (blind close)")),
+            ]
+        else:
+            diff = self.counted - summary.expected
+            rows = [
+                (_("Expected cash"), app.money(summary.expected)),
+                (_("Counted cash"), app.money(self.counted)),
+                (
+                    _("Discrepancy"),
+                    app.money(diff)
+                    + ("  " + (_("over") if diff > 0 else _("short")) if diff else ""),
+                ),
+            ]
+        rows += [("", ""), (_("Payments by type"), "")]
         for t in summary.by_tender:
+            if t.amount is None:  # the cash figure of a blind close
+                rows.append(("  " + shown(_(t.name)), f"—  ({t.count})"))
+                continue
             line = app.money(t.amount) + f"  ({t.count})"
             if t.tender_id in self.declared:
                 declared = self.declared[t.tender_id]

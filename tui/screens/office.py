@@ -25,6 +25,7 @@ class OfficeScreen(Screen):
             Option(_("Items: prices, barcodes, VAT, add and edit"), id="items"),
             Option(_("Staff: PINs, roles, who may log in"), id="staff"),
             Option(_("Terminals and printers"), id="terminals"),
+            Option(_("Safe (balance, deposits, counts)"), id="safe"),
             Option(_("Print waiting receipts again"), id="retry"),
             Option(_("Reprint the last receipt"), id="reprint"),
             id="office-menu",
@@ -58,6 +59,10 @@ class OfficeScreen(Screen):
             from tui.screens.terminal_settings import TerminalSettingsScreen
 
             self.app.push_screen(TerminalSettingsScreen())
+        elif choice == "safe":
+            from tui.screens.safe import SafeScreen
+
+            self.app.push_screen(SafeScreen())
         elif choice == "retry":
             self.app.hardware.retry_pending()
         elif choice == "reprint":

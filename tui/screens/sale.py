@@ -24,6 +24,7 @@ from core.i18n import _, ngettext
 from core.receipt_refs import barcode
 from core.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
+from tui.screens import safe_drop
 from tui.screens.login import LoggedIn
 from tui.screens.sale_discounts import SaleDiscounts
 from tui.widgets.footer import KassiFooter
@@ -56,6 +57,8 @@ class SaleScreen(SaleDiscounts, Screen):
         Binding(
             "ctrl+t", "in_order('discount_basket')", "Basket discount", show=False, priority=True
         ),
+        # K-1/K-2: a safe drop from this till (not in the footer: no room at 80 columns)
+        Binding("ctrl+b", "in_order('safe_drop')", "Safe drop", show=False, priority=True),
         Binding("up", "in_order('cursor(-1)')", show=False, priority=True),
         Binding("down", "in_order('cursor(1)')", show=False, priority=True),
     ]
@@ -397,6 +400,8 @@ class SaleScreen(SaleDiscounts, Screen):
             return
         if self.drawer_blocks():
             return
+        if not self.refund_mode and safe_drop.drop_required(self):  # K-2
+            return
         try:
             if self.refund_mode:
                 priced = sales.preview_refund(
@@ -451,7 +456,8 @@ class SaleScreen(SaleDiscounts, Screen):
         text = _("Receipt {n} recorded.").format(n=sale.receipt_no)
         if result.session_auto_opened:
             text += " " + _("Session {id} was opened automatically.").format(id=result.session_id)
-        self.notice(text)
+        over = safe_drop.limit_notice(self.app)  # K-2: the drawer passed its limit
+        self.notice(text + ("\n" + over if over else ""), error=over is not None)
         self.refresh_status()
         self.app.hardware.after_sale(sale)
 
@@ -541,6 +547,9 @@ class SaleScreen(SaleDiscounts, Screen):
             self.notice(_("Reports are not available here."), error=True)
             return
         self.app.push_screen(ReportsScreen())
+
+    def action_safe_drop(self) -> None:
+        safe_drop.open_drop(self)
 
     def action_reprint(self) -> None:
         self.app.hardware.reprint_last()

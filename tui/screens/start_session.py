@@ -1,4 +1,5 @@
-"""Start a session (S-3): the counted starting amount and an optional note."""
+"""Start a session (S-3): the counted starting amount and an optional note; or (F3,
+K-1) a float taken from the store's safe, added to what the drawer holds."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ class StartSessionScreen(ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Back"),
         Binding("f2", "count", "Count notes and coins"),
+        Binding("f3", "from_safe", "Float from the safe"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.counts: dict[int, int] | None = None
+        self.from_safe = False
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -35,14 +38,18 @@ class StartSessionScreen(ModalScreen[int | None]):
             )
             yield Label(_("Note (optional)"))
             yield Input(id="note", max_length=500)
+            yield Static("", id="from-safe", markup=False)
             yield Static("", id="start-error", classes="error", markup=False)
             yield Static(
-                _("Enter: confirm   F2: count notes and coins   Esc: back"),
+                _(
+                    "Enter: confirm   F2: count notes and coins   F3: float from the safe   Esc: back"
+                ),
                 classes="hint",
                 markup=False,
             )
 
     def on_mount(self) -> None:
+        self.query_one("#from-safe", Static).display = False
         self.query_one("#float", AmountField).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -74,6 +81,7 @@ class StartSessionScreen(ModalScreen[int | None]):
                 amount,
                 self.query_one("#note", Input).value,
                 counts,
+                from_safe=self.from_safe,
             )
         except KassiError as exc:
             self.query_one("#start-error", Static).update(exc.message)
@@ -95,6 +103,21 @@ class StartSessionScreen(ModalScreen[int | None]):
             self.query_one("#note", Input).focus()
 
         self.app.push_screen(DenominationScreen(), done)
+
+    def action_from_safe(self) -> None:
+        """K-1: the amount is the float taken from the safe (or, again, counted in)."""
+        self.from_safe = not self.from_safe
+        field = self.query_one("#float", AmountField)
+        if self.from_safe:
+            field.input.value = ""
+            note = self.query_one("#from-safe", Static)
+            note.update(
+                _("Float from the safe: the amount is taken from the safe into the drawer.")
+            )
+            note.display = True
+        else:
+            self.query_one("#from-safe", Static).display = False
+        field.focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -33,6 +33,7 @@ class TerminalScreen(Screen):
         Binding("f7", "history", "History"),
         Binding("f8", "no_sale", "No sale"),
         Binding("f9", "office", "Office"),
+        Binding("f10", "safe_drop", "Safe drop", show=False),  # named on the page
     ]
 
     def compose(self) -> ComposeResult:
@@ -113,7 +114,8 @@ class TerminalScreen(Screen):
             state.update(exc.message)
             view.display = False
             return
-        state.update(_("Session {id} is open.").format(id=self.current.id))
+        # F10 is past the footer's 80 columns: the page names it
+        state.update(_("Session {id} is open.  F10: safe drop").format(id=self.current.id))
         view.display = True
         view.show(receipts.x_report(details, app.db.now(), lang=app.locale))
 
@@ -156,6 +158,14 @@ class TerminalScreen(Screen):
                 self.notice(text.format(amount=self.app.money(amount)))
 
         self.app.push_screen(CashAdjustScreen(kind), done)
+
+    def action_safe_drop(self) -> None:
+        from tui.screens.safe_drop import open_drop
+
+        if self.current is None:
+            self.notice(_("No session is open: start one first."), error=True)
+            return
+        open_drop(self)  # K-1: to the safe, with the bag number
 
     def action_close(self) -> None:
         from tui.screens.close_session import CloseSessionScreen
