@@ -223,6 +223,7 @@ COVERED: dict[str, Cover] = {
         claimed_at="delivery state",
         lease_until="delivery state",
         printed_at="delivery state",
+        last_error_at="delivery state (when last_error was recorded)",
     ),
     # -- statements (T-*) -----------------------------------------------------------------------
     "statements": _all(

@@ -7,8 +7,9 @@ SPEC R-9) "to render": no bytes yet, the record named by ``ref``; the first
 claim renders them (core.print_sources builds the document) and stores them
 with ``set_rendered`` before anything is sent. Its life:
 
-    pending --claim_next--> printing --mark_printed--> printed
-                               |
+    pending --claim_next--> printing --mark_printed--> printed  (confirmed by the printer)
+                               |      --mark_printed--> sent     (confirmed=False: a link
+                               |                                  that cannot answer, P-2)
                                +----mark_failed------> pending (last_error)
 
 Exactly once: a till claims a job in a write transaction (BEGIN IMMEDIATE), so
@@ -20,7 +21,8 @@ claim goes stale — its process is gone, or its lease ran out — and the next
 claim puts the job back to pending: it prints again. A receipt printed twice is
 visible and harmless; one never printed is a lost receipt.
 
-This module is pure core: bytes in, bytes out. hardware/spool.py renders and sends.
+This module is pure core: bytes in, bytes out. core/printing.py renders and sends
+through the Printer protocol (core/printer_port.py).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ from core.errors import NotFound, StateError
 from core.i18n import _
 from core.model import Staff
 
-STATUSES = ("pending", "printing", "printed", "cancelled")
+STATUSES = ("pending", "printing", "printed", "sent", "cancelled")
+DONE = ("printed", "sent")  # left the queue: confirmed, or sent unconfirmed (P-2)
 # Done jobs keep their bytes and text only for the newest few per terminal (to look
 # at what went out); a store's receipts would otherwise grow the database by ~2 kB
 # each, forever. A reprint does not need them: it is rebuilt from the sale (COPY).
@@ -67,7 +70,8 @@ class PrintJob:
     claimed_at: str | None
     lease_until: str | None
     created_at: str
-    printed_at: str | None
+    printed_at: str | None  # when it left the queue, printed or sent (m017)
+    last_error_at: str | None = None
 
     @property
     def to_render(self) -> bool:
@@ -100,6 +104,7 @@ class PrintJob:
             lease_until=row["lease_until"],
             created_at=row["created_at"],
             printed_at=row["printed_at"],
+            last_error_at=row["last_error_at"],
         )
 
 
@@ -267,9 +272,10 @@ def claim_next(db: Db, terminal_id: str, claimant: str, lease_seconds: float) ->
                 return Claim(busy_with=job)
             db.execute(
                 "UPDATE print_jobs SET status = 'pending', last_reason = 'interrupted',"
-                " last_error = ? WHERE id = ? AND status = 'printing'",
+                " last_error = ?, last_error_at = ? WHERE id = ? AND status = 'printing'",
                 (
                     _("Printing was interrupted (the till stopped); it may have printed already."),
+                    db.now_iso(),
                     job.id,
                 ),
             )
@@ -290,19 +296,20 @@ def claim_next(db: Db, terminal_id: str, claimant: str, lease_seconds: float) ->
         return Claim(job=get(db, row["id"]), recovered=tuple(recovered))
 
 
-def mark_printed(db: Db, job_id: int, claimant: str) -> bool:
-    """The printer took the job. Returns whether `claimant` still held the claim.
+def mark_printed(db: Db, job_id: int, claimant: str, *, confirmed: bool = True) -> bool:
+    """The printer took the job: 'printed' when it confirmed it, else 'sent' (SPEC P-2).
 
-    The job is marked printed even if the claim went stale meanwhile (it did
-    print; leaving it pending would print it twice).
+    Returns whether `claimant` still held the claim. The job leaves the queue even
+    if the claim went stale meanwhile (it went out; leaving it pending would print
+    it twice). Its last error stays: `printer status` shows the printer's last one.
     """
     with db.write():
         job = get(db, job_id)
         held = job.status == "printing" and job.claimed_by == claimant
         db.execute(
-            "UPDATE print_jobs SET status = 'printed', printed_at = ?, last_error = '',"
-            " last_reason = NULL WHERE id = ? AND status IN ('pending', 'printing')",
-            (db.now_iso(), job_id),
+            "UPDATE print_jobs SET status = ?, printed_at = ?"
+            " WHERE id = ? AND status IN ('pending', 'printing')",
+            ("printed" if confirmed else "sent", db.now_iso(), job_id),
         )
         _prune(db, job.terminal_id)
         return held
@@ -311,7 +318,7 @@ def mark_printed(db: Db, job_id: int, claimant: str) -> bool:
 def _prune(db: Db, terminal_id: str) -> None:
     """Drop the bytes of done jobs older than the terminal's newest KEEP_PAYLOADS."""
     # Both halves walk the small partial index print_jobs_done_with_payload.
-    done = "terminal_id = ? AND status IN ('printed', 'cancelled') AND length(payload) > 0"
+    done = "terminal_id = ? AND status IN ('printed', 'sent', 'cancelled') AND length(payload) > 0"
     db.execute(
         "UPDATE print_jobs INDEXED BY print_jobs_done_with_payload SET payload = X'', text = ''"
         f" WHERE {done} AND id <="
@@ -324,9 +331,9 @@ def note_fault(db: Db, terminal_id: str, error: str, reason: str | None) -> int:
     """Record the printer's current fault on every job waiting for it; returns how many."""
     with db.write():
         cur = db.execute(
-            "UPDATE print_jobs SET last_error = ?, last_reason = ?"
+            "UPDATE print_jobs SET last_error = ?, last_reason = ?, last_error_at = ?"
             " WHERE terminal_id = ? AND status = 'pending'",
-            (error, reason, terminal_id),
+            (error, reason, db.now_iso(), terminal_id),
         )
         return cur.rowcount
 

@@ -4,7 +4,7 @@ A sale, a refund and a cash action queue their document *inside their own
 write transaction* (``queue_*`` below): the job row commits with the record or
 not at all, so no committed sale is ever without its receipt, whatever kills
 the process. The job is stored "to render": its ``ref`` names the record and
-its payload is empty. When a till claims it, hardware asks ``document_for`` for
+its payload is empty. When a till claims it, core.printing asks ``document_for`` for
 the document — built here, from the committed record, in the store's language —
 and stores the bytes it rendered before sending them (a retry sends the same).
 
@@ -83,11 +83,17 @@ def receipt_heading(db: Db, sale: Sale) -> tuple[str, str]:
     return kind, f"{word} {sale.terminal_id}-{sale.receipt_no}"
 
 
+def drawer_opens(sale: Sale) -> bool:
+    """The drawer rule for a sale or refund, decided here once (SPEC P-3): it opens when
+    cash moved. A cash action's slip always opens it; a reprint (COPY) never does."""
+    return any(p.is_cash and p.amount != 0 for p in sale.payments)
+
+
 def queue_receipt(db: Db, sale: Sale) -> int | None:
     """Queue a sale's or refund's receipt in the sale's transaction; the drawer opens
     when cash moved. None when the terminal has no printer."""
     kind, title = receipt_heading(db, sale)
-    cash_moved = any(p.is_cash and p.amount != 0 for p in sale.payments)
+    cash_moved = drawer_opens(sale)
     return print_jobs.queue(
         db,
         sale.terminal_id,

@@ -883,3 +883,65 @@ CREATE TABLE safe_counts (
 ) WITHOUT ROWID
 """,
     )
+
+
+@migrations()
+def m017_printing_sent_status(db: sqlite_utils.Database) -> None:
+    """Printed means confirmed (SPEC P-2, P-6): print_jobs gets the status 'sent'.
+
+    'printed' is now only a job the printer confirmed after the data; 'sent' is one
+    that went out on a link that cannot answer (a file sink, a device file): "sent,
+    unconfirmed". Both have left the queue, so both carry ``printed_at`` (the time
+    the job left it; which of the two it was is the status) rather than a second
+    timestamp column that every query of done jobs would have to know about.
+    ``last_error_at`` says when ``last_error`` was recorded, for `printer status`;
+    the error stays on the job after it prints (it says what the job went through);
+    the partial index finds a terminal's last error among the few jobs that had one.
+
+    SQLite cannot change a CHECK in place: the table is rebuilt (new table, copy,
+    drop, rename) and its indexes made again; no other table references it.
+    """
+    _run(
+        db,
+        """
+CREATE TABLE print_jobs_m017 (
+    id INTEGER PRIMARY KEY,
+    terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    text TEXT NOT NULL,
+    open_drawer INTEGER NOT NULL DEFAULT 0 CHECK (open_drawer IN (0, 1)),
+    copy INTEGER NOT NULL DEFAULT 0 CHECK (copy IN (0, 1)),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'printing', 'printed', 'sent', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    last_error TEXT NOT NULL DEFAULT '',
+    last_reason TEXT,
+    claimed_by TEXT,
+    claimed_at TEXT,
+    lease_until TEXT,
+    created_at TEXT NOT NULL,
+    printed_at TEXT,
+    last_error_at TEXT,
+    CHECK (status <> 'printing' OR (claimed_by IS NOT NULL AND lease_until IS NOT NULL)),
+    CHECK ((status IN ('printed', 'sent')) = (printed_at IS NOT NULL))
+);
+INSERT INTO print_jobs_m017 (
+    id, terminal_id, kind, ref, title, payload, text, open_drawer, copy, status, attempts,
+    last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
+) SELECT
+    id, terminal_id, kind, ref, title, payload, text, open_drawer, copy, status, attempts,
+    last_error, last_reason, claimed_by, claimed_at, lease_until, created_at, printed_at
+  FROM print_jobs;
+DROP TABLE print_jobs;
+ALTER TABLE print_jobs_m017 RENAME TO print_jobs;
+CREATE INDEX print_jobs_queue ON print_jobs(terminal_id, status, id);
+CREATE INDEX print_jobs_ref ON print_jobs(ref, id);
+CREATE INDEX print_jobs_done_with_payload ON print_jobs(terminal_id, id)
+    WHERE status IN ('printed', 'sent', 'cancelled') AND length(payload) > 0;
+CREATE INDEX print_jobs_last_error ON print_jobs(terminal_id, last_error_at)
+    WHERE last_error_at IS NOT NULL
+""",
+    )

@@ -5,16 +5,13 @@ is the PrinterFactory core's print service is given (core.printer_port): it
 returns a hardware.transport.EscposPrinter, which talks through
 python-escpos' own transports with a deadline on every call, so a printer
 that is unplugged, out of paper or holding flow control never freezes a till.
-`Printer` is the older API of hardware/spool.py, kept as a thin layer over it.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from core import printer_settings
-from core.documents import Document
 from core.printer_port import Delivery, PrinterConfigError, PrinterFault, PrinterState
 from core.printer_port import Printer as PrinterPort
 from hardware import render as esc
@@ -69,83 +66,3 @@ def connect_printer(cfg: dict[str, Any]) -> PrinterPort:
 
     checked = validate_config(cfg)
     return EscposPrinter(checked, _where(checked), codepage_slot(checked))
-
-
-class Printer:
-    """The old API that hardware/spool.py uses (send, status, open_drawer ...), kept as a
-    thin layer over connect_printer() until the print service in core replaces spool.py.
-
-    >>> with Printer({"kind": "file", "path": "var/printer.bin"}) as p:
-    ...     p.print_document(doc, open_drawer=True)
-    """
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.config = validate_config(config)
-        self._port: Any = connect_printer(self.config)
-        self.kind: str = self.config["kind"]
-        self.width: int = self.config["width"]
-        self.timeout: float = float(self.config.get("timeout", 3))
-        self.where: str = self._port.where
-
-    @property
-    def readable(self) -> bool:
-        """Whether status() can ask this connection anything."""
-        return self.kind in ("serial", "network", "usb")
-
-    def open(self) -> Printer:
-        return self  # the link opens on first use, inside a bounded worker
-
-    def close(self) -> None:
-        self._port.close()
-
-    def __enter__(self) -> Printer:
-        return self.open()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def send(self, data: bytes) -> None:
-        """Send raw ESC/POS in one write (no confirmation); PrinterFault if it cannot go."""
-        self._port.send(bytes(data))
-
-    def deliver(self, data: bytes, *, pulse: bool = False) -> Delivery:
-        return self._port.deliver(data, pulse=pulse)
-
-    def render(self, doc: Document, *, cut: bool = True) -> bytes:
-        """The ESC/POS bytes of `doc` for this printer's width and code page."""
-        return self._port.render(doc, cut=cut)
-
-    def drawer_pulse(self) -> bytes:
-        return self._port.drawer_pulse()
-
-    def print_document(self, doc: Document, *, cut: bool = True, open_drawer: bool = False) -> None:
-        """Print `doc`, kicking the drawer first in the same write (a cash sale)."""
-        self.send((self.drawer_pulse() if open_drawer else b"") + self.render(doc, cut=cut))
-
-    def open_drawer(self) -> None:
-        self.send(self.drawer_pulse())
-
-    def status(self) -> PrinterState:
-        """Ask the printer (DLE EOT 1, 2, 4); never raises, bounded by the timeout."""
-        if not self.readable:
-            return PrinterState(online=self.kind != "none", readable=False)
-        return self._port.status()
-
-    def ensure_ready(self) -> None:
-        """Raise the PrinterFault the printer reports (paper out, cover open, no answer...)."""
-        fault = self.status().fault()
-        if fault is not None:
-            raise fault
-
-    def wait_drawer_closed(self, timeout: float = 60.0, poll: float = 0.5) -> bool:
-        """Poll until the drawer reports closed; False on timeout or if it cannot be read."""
-        if not self.readable:
-            return False
-        end = time.monotonic() + timeout
-        while True:
-            st = self.status()
-            if st.error is None and not st.drawer_open:
-                return True
-            if time.monotonic() + poll > end:
-                return False
-            time.sleep(poll)

@@ -1,25 +1,34 @@
 """`kassi print ...`, `kassi printer status` and `kassi drawer open` as subprocesses on a
-demo database whose terminals print to file sinks. What reached a "printer" is
-decoded with the test decoder; a missing printer is a clear error with a non-zero
-exit and a pending job, which `kassi print pending --retry` prints once fixed."""
+demo database whose terminals print to file sinks ("sent, unconfirmed": a file cannot
+answer, SPEC P-2) and to tests/hardware/fake_printers.py's network printer on loopback,
+which confirms, or answers before the data and never after it. What reached a "printer" is decoded with
+the test decoder; a missing printer is a clear error with a non-zero exit and a
+pending job, which `kassi print pending --retry` prints once fixed."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core import auth, config, demo, print_jobs
+from core import auth, config, demo, print_jobs, print_sources
 from core.db import Db
 from core.documents import layout
 from core.i18n import translate
-from hardware import spool
+from core.printing import PrintService
+from core.sales import LineInput, record_sale
+from core.tendering import TenderInput
+from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
+from tests.hardware.fake_printers import FakeNetworkPrinter
 from tests.integration.kassi_command import kassi_command
 
 
@@ -94,10 +103,10 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     till.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100", *CASHIER)
     # rung up from the CLI, never printed: the first print is the original
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
-    assert f"Printed: {da('RECEIPT')} T1-1." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
     first = till.printed()
     with till.db() as db:
-        doc, _sale = spool.sale_document(db, 1)
+        doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(first)) == printed_lines(doc)
     assert "pulse" not in {e[0] for e in decode(first)}  # a reprint never opens the drawer
 
@@ -174,18 +183,18 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     assert row["id"] == job.id and row["status"] == "pending" and row["reason"] == "device_missing"
     status = till.run("printer", "status", "--terminal", "T1")
     assert status.returncode == 1 and "Printer not found" in status.stdout
-    assert "Waiting to print  1" in status.stdout
+    assert re.search(r"^Waiting to print +1$", status.stdout, re.M)
     err = till.fails(PRINT_FAILED, "print", "pending", "--retry")
     assert "kept" in err
 
     device.parent.mkdir()
     device.write_bytes(b"")  # plugged in
     out = till.ok("print", "pending", "--retry")
-    assert f"Printed: {da('RECEIPT')} T1-1." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
     data = device.read_bytes()
     assert data == job.payload
     with till.db() as db:
-        doc, _sale = spool.sale_document(db, 1)
+        doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(data)) == printed_lines(doc)
     assert "Nothing is waiting to print." in till.ok("print", "pending")
     till.ok("print", "pending", "--retry")
@@ -214,7 +223,7 @@ def test_drawer_open_is_no_sale_permissioned_and_audited(till: Till) -> None:
     assert "not allowed" in err
     assert till.printed() == b""
     out = till.ok("drawer", "open", "--terminal", "T1", "--reason", "Change", *SUPERVISOR)
-    assert "Drawer opened" in out
+    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
     assert till.printed() == drawer_pulse()
     till.set_printer({"kind": "devfile", "path": str(till.root / "gone"), "timeout": 1})
     err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
@@ -250,3 +259,152 @@ def test_a_manager_can_cancel_a_pending_job(till: Till) -> None:
     out = till.ok("print", "pending", "--cancel", str(row["id"]), *MANAGER)
     assert "cancelled" in out
     assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
+
+
+# -- P-2: printed means confirmed, on a network printer on loopback -------------------------
+
+
+@pytest.fixture
+def network() -> Iterator[FakeNetworkPrinter]:
+    """tests/hardware/fake_printers.py's network printer on loopback, kept alive for the
+    several `kassi` processes of one test."""
+    with FakeNetworkPrinter() as printer:
+        printer.end = time.monotonic() + 60
+        yield printer
+
+
+def test_a_file_sink_says_sent_unconfirmed_and_the_queue_shows_it(till: Till) -> None:
+    """SPEC P-2, P-6: a file cannot answer: "sent, unconfirmed", listed with --all."""
+    till.ok("sale", "--terminal", "T1", "--item", "1001", "--pay", "card", *CASHIER)
+    out = till.ok("print", "receipt", "1", "--terminal", "T1")
+    assert "Sent, unconfirmed" in out and "this printer cannot confirm" in out
+    listed = till.ok("print", "pending")
+    assert "Nothing is waiting to print." in listed and "1 job was sent unconfirmed" in listed
+    every = till.ok("print", "pending", "--all")
+    assert "sent, unconfirmed" in every and f"{da('RECEIPT')} T1-1" in every
+    (row,) = json.loads(till.ok("print", "pending", "--all", "--json"))
+    assert row["status"] == "sent" and row["sent_at"]
+    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
+    assert status["sent_unconfirmed"] == 1 and status["pending"] == 0
+    assert status["last_printed_at"] is None and not status["readable"]
+
+
+def test_a_printer_that_never_confirms_after_the_data_keeps_the_job_until_it_does(
+    till: Till, network: FakeNetworkPrinter
+) -> None:
+    """SPEC P-2 (issue 11: "Printed" when the printer answered the status and then
+    stopped reading): the job stays pending with the reason; `print pending --retry`
+    prints it exactly once when the printer confirms again."""
+    till.set_printer(network.config(timeout=1))
+    till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
+    network.mode, network.answers = "answer_then_stop", 3  # the status before the data only
+    err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
+    assert "The printer did not confirm the job" in err
+    assert f"{da('RECEIPT')} T1-1 kept; it prints when the printer is back" in err
+    with till.db() as db:
+        (job,) = print_jobs.pending(db, "T1")
+    assert job.last_reason == "unconfirmed" and "did not answer after it" in job.last_error
+    assert network.receipts == []
+    status = json.loads(till.run("printer", "status", "--terminal", "T1", "--json").stdout)
+    assert status["pending"] == 1 and status["last_error"] == job.last_error
+    assert status["last_error_at"] and status["last_printed_at"] is None
+
+    network.mode = "ok"  # the printer is back
+    out = till.ok("print", "pending", "--retry")
+    assert f"Printed (confirmed by the printer): {da('RECEIPT')} T1-1." in out
+    with till.db() as db:
+        job = print_jobs.get(db, job.id)
+    assert job.status == "printed" and network.receipts == [job.payload]
+    assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
+    assert network.receipts == [job.payload]  # exactly once
+    status = json.loads(till.ok("printer", "status", "--terminal", "T1", "--json"))
+    assert status["ok"] and status["last_printed_title"] == f"{da('RECEIPT')} T1-1"
+
+
+def test_the_drawer_is_opened_only_when_the_printer_reads_it_open(
+    till: Till, network: FakeNetworkPrinter
+) -> None:
+    """SPEC P-2: `kassi drawer open` says "opened" only when the status said so."""
+    till.set_printer(network.config(timeout=1))
+    network.model.drawer_opens = False  # a drawer whose sensor never reads open
+    out = till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR)
+    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
+    network.model.drawer_opens = True
+    assert till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR).strip() == "Drawer opened."
+    assert network.model.pulses == 2
+
+
+# -- a long-lived process (the till) on a device file whose write blocks --------------------
+
+
+class FifoReader:
+    """The reading end of a FIFO used as a device file: a printer that takes data."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.received = bytearray()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            while not self.stop.is_set():
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    chunk = b""
+                self.received += chunk
+                if not chunk:
+                    time.sleep(0.01)
+        finally:
+            os.close(fd)
+
+    def wait_for(self, size: int, timeout: float = 5) -> bytes:
+        end = time.monotonic() + timeout
+        while len(self.received) < size and time.monotonic() < end:
+            time.sleep(0.01)
+        return bytes(self.received)
+
+    def __enter__(self) -> FifoReader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(2)
+
+
+def test_a_blocked_device_write_is_settled_by_the_print_service_not_sent_twice(
+    till: Till,
+) -> None:
+    """SPEC H-4, P-3: hardware's Printer tells core of a write stuck in the OS
+    (blocked_write); core sends nothing else meanwhile and, when the stuck write goes
+    out, marks its job sent instead of sending it again."""
+    fifo = till.root / "lp0"
+    os.mkfifo(fifo)
+    till.set_printer({"kind": "devfile", "path": str(fifo), "timeout": 0.5})
+    service = PrintService(connect_printer)
+    with till.db() as db:
+        cashier = auth.authenticate(db, "2", "2222")
+        sold = [
+            record_sale(db, cashier, "T1", [LineInput("1001", 1)], [TenderInput("card")]).sale
+            for _ in range(2)
+        ]
+        out1 = service.print_sale(db, sold[0].id)  # nobody reads the FIFO: open() blocks
+        out2 = service.print_sale(db, sold[1].id)  # still stuck: kept, in order
+        assert (out1.reason, out2.reason) == ("write_timeout", "write_timeout")
+        assert service.printer_status(db, "T1").reason == "write_timeout"
+        with FifoReader(fifo) as reader:
+            job1 = print_jobs.get(db, out1.job_id)
+            reader.wait_for(len(job1.payload))  # the stuck write goes out
+            time.sleep(0.1)
+            outcomes = service.retry_pending(db, "T1")
+            job2 = print_jobs.get(db, out2.job_id)
+            got = reader.wait_for(len(job1.payload) + len(job2.payload))
+        assert [(o.job_id, o.ok, o.confirmed) for o in outcomes] == [
+            (job1.id, True, False),
+            (job2.id, True, False),
+        ]
+        assert got == job1.payload + job2.payload
+        assert [print_jobs.get(db, j).status for j in (job1.id, job2.id)] == ["sent", "sent"]

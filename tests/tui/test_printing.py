@@ -37,8 +37,9 @@ async def test_receipt_prints_to_the_terminal_printer(make_app, till_db, tmp_pat
     assert da("RECEIPT") in text and "Rugbrød" in text and "T1-1" in text
     assert any(e[0] == "pulse" for e in events), "cash moved: the drawer opens"
     # after_sale printed the job queued with the sale; it queued no second one.
+    # P-2: a file sink cannot confirm: the job was sent, unconfirmed.
     assert [tuple(r) for r in till_db.all("SELECT ref, status FROM print_jobs")] == [
-        ("receipt:T1:1", "printed")
+        ("receipt:T1:1", "sent")
     ]
 
 

@@ -79,18 +79,18 @@ def sales_count(db) -> int:
 @pytest.fixture
 def slow_printer(monkeypatch):
     """A receipt that takes until the test says so: the print worker stays busy."""
-    from hardware import spool
+    from core.printing import PrintService
 
     release = threading.Event()
     started = threading.Event()
-    original = spool.print_sale
+    original = PrintService.print_sale
 
-    def print_sale(db, sale_id, **kwargs):
+    def print_sale(self, db, sale_id, **kwargs):
         started.set()
         release.wait(30)
-        return original(db, sale_id, **kwargs)
+        return original(self, db, sale_id, **kwargs)
 
-    monkeypatch.setattr(spool, "print_sale", print_sale)
+    monkeypatch.setattr(PrintService, "print_sale", print_sale)
     yield started, release
     release.set()
 

@@ -1,9 +1,12 @@
 """`kassi print ...`, `kassi printer status`, `kassi drawer open`: the printer from scripts.
 
-Every document goes through the print queue (hardware.spool): it is stored
-before it is sent, so a printer fault leaves a pending job that `kassi print
-pending --retry` (or the till's next print) prints. A command whose document
-could not print says why on stderr and exits with PRINT_FAILED; the job is kept.
+Every document goes through core's print service (core.printing) with the
+terminal's printer from hardware.device.connect_printer: it is stored before it
+is sent, so a printer fault leaves a pending job that `kassi print pending
+--retry` (or the till's next print) prints. Each message says which it was:
+printed (confirmed by the printer), sent unconfirmed (a link that cannot answer),
+or kept. A command whose document was kept says why on stderr and exits with
+PRINT_FAILED.
 `--text` shows the same document as plain text on stdout instead of printing it.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _
+from core.i18n import _, ngettext
 from tui.cli import (
     Context,
     authenticate,
@@ -42,6 +45,13 @@ def _width(ctx: Context, terminal_id: str) -> int:
         return 42
 
 
+def _service():
+    from core.printing import PrintService
+    from hardware.device import connect_printer
+
+    return PrintService(connect_printer)
+
+
 def _report(outcome) -> None:
     if not outcome.ok:
         fail(outcome.message, PRINT_FAILED)
@@ -60,9 +70,7 @@ def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool, png=N
     if as_text:
         echo(_text(ctx, terminal_id, doc), nl=False)
         return
-    from hardware import spool
-
-    _report(spool.print_document(ctx.db, terminal_id, doc, ref=ref))
+    _report(_service().print_document(ctx.db, terminal_id, doc, ref=ref))
 
 
 text_option = click.option(
@@ -106,8 +114,7 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     A receipt that never printed prints as the original; one still waiting in
     the queue prints from there (once).
     """
-    from core import sales, validate
-    from hardware import spool
+    from core import print_sources, sales, validate
 
     _terminal_store(ctx, terminal_id)
     if receipt.strip().lower() == "last":
@@ -124,10 +131,10 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
 
         return write_png(ctx, terminal_id, sale_document(ctx.db, sale.id)[0], png, as_text=as_text)
     if as_text:
-        doc, _sale = spool.sale_document(ctx.db, sale.id)
+        doc, _sale = print_sources.sale_document(ctx.db, sale.id)
         echo(_text(ctx, terminal_id, doc), nl=False)
         return
-    _report(spool.print_sale(ctx.db, sale.id, reprint=True))
+    _report(_service().print_sale(ctx.db, sale.id, reprint=True))
 
 
 def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
@@ -222,6 +229,12 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) 
 @click.option("--terminal", "terminal_id", default=None, help=_("Only this terminal's jobs."))
 @click.option("--retry", is_flag=True, help=_("Print them now, oldest first."))
 @click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=_("Also list the newest jobs sent unconfirmed (a printer that cannot confirm)."),
+)
+@click.option(
     "--cancel",
     "cancel_id",
     type=params.JOB_ID,
@@ -235,10 +248,11 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) 
 )
 @pass_ctx
 @handle_errors
-def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id, pin) -> None:
+def print_pending(
+    ctx: Context, terminal_id, retry, show_all, cancel_id, as_json, staff_id, pin
+) -> None:
     """List the documents waiting for a printer; --retry prints them."""
-    from core import print_jobs
-    from hardware import spool
+    from core import print_jobs, printing_history
 
     if terminal_id:
         _terminal_store(ctx, terminal_id)
@@ -250,53 +264,86 @@ def print_pending(ctx: Context, terminal_id, retry, cancel_id, as_json, staff_id
         echo(_("Print job {id} cancelled: {title}.").format(id=job.id, title=cell(job.title)))
         return
     if retry:
-        outcomes = spool.retry_pending(ctx.db, terminal_id)
-        if as_json:
-            emit_json(
-                [
-                    {"job": o.job_id, "printed": o.ok, "message": o.message, "reason": o.reason}
-                    for o in outcomes
-                ]
-            )
-        else:
-            for o in outcomes:
-                echo(o.message, err=not o.ok)
-            if not outcomes:
-                echo(_("Nothing is waiting to print."))
-        if any(not o.ok for o in outcomes):
-            raise SystemExit(PRINT_FAILED)
+        _retry(ctx, terminal_id, as_json)
         return
     jobs = print_jobs.pending(ctx.db, terminal_id)
+    if show_all:
+        jobs += printing_history.unconfirmed(ctx.db, terminal_id)
+    if as_json:
+        emit_json([_job_json(j) for j in jobs])
+        return
+    labels = _status_labels()
+    width = max(len(v) for v in labels.values())
+    for j in jobs:
+        echo(
+            f"{j.id:>6}  {j.terminal_id:<6} {labels[j.status]:<{width}} {j.created_at}  "
+            f"{j.attempts:>2}x  {cell(j.title)}"
+            + (f"  — {cell(j.last_error)}" if j.last_error and j.waiting else "")
+        )
+    if not any(j.waiting for j in jobs):
+        echo(_("Nothing is waiting to print."))
+    sent = printing_history.count(ctx.db, terminal_id, "sent")
+    if sent and not show_all:
+        text = ngettext(
+            "{n} job was sent unconfirmed (its printer cannot confirm); --all lists them.",
+            "{n} jobs were sent unconfirmed (their printer cannot confirm); --all lists them.",
+            sent,
+        )
+        echo(text.format(n=sent))
+
+
+def _status_labels() -> dict[str, str]:
+    return {
+        "pending": _("pending"),
+        "printing": _("printing"),
+        "sent": _("sent, unconfirmed"),
+        "printed": _("printed"),
+        "cancelled": _("cancelled"),
+    }
+
+
+def _job_json(j) -> dict:
+    return {
+        "id": j.id,
+        "terminal": j.terminal_id,
+        "kind": j.kind,
+        "ref": j.ref,
+        "title": j.title,
+        "status": j.status,
+        "copy": j.copy,
+        "attempts": j.attempts,
+        "created_at": j.created_at,
+        "sent_at": j.printed_at,
+        "last_error": j.last_error,
+        "last_error_at": j.last_error_at,
+        "reason": j.last_reason,
+        "bytes": len(j.payload),
+    }
+
+
+def _retry(ctx: Context, terminal_id: str | None, as_json: bool) -> None:
+    """Print every waiting job once, oldest first; PRINT_FAILED when any is still kept."""
+    outcomes = _service().retry_pending(ctx.db, terminal_id)
     if as_json:
         emit_json(
             [
                 {
-                    "id": j.id,
-                    "terminal": j.terminal_id,
-                    "kind": j.kind,
-                    "ref": j.ref,
-                    "title": j.title,
-                    "status": j.status,
-                    "copy": j.copy,
-                    "attempts": j.attempts,
-                    "created_at": j.created_at,
-                    "last_error": j.last_error,
-                    "reason": j.last_reason,
-                    "bytes": len(j.payload),
+                    "job": o.job_id,
+                    "printed": o.ok,
+                    "confirmed": o.confirmed,
+                    "message": o.message,
+                    "reason": o.reason,
                 }
-                for j in jobs
+                for o in outcomes
             ]
         )
-        return
-    if not jobs:
-        echo(_("Nothing is waiting to print."))
-        return
-    for j in jobs:
-        echo(
-            f"{j.id:>6}  {j.terminal_id:<6} {j.status:<8} {j.created_at}  "
-            f"{j.attempts:>2}x  {cell(j.title)}"
-            + (f"  — {cell(j.last_error)}" if j.last_error else "")
-        )
+    else:
+        for o in outcomes:
+            echo(o.message, err=not o.ok)
+        if not outcomes:
+            echo(_("Nothing is waiting to print."))
+    if any(not o.ok for o in outcomes):
+        raise SystemExit(PRINT_FAILED)
 
 
 # -- kassi printer -------------------------------------------------------------------
@@ -313,14 +360,13 @@ def printer_grp() -> None:
 @pass_ctx
 @handle_errors
 def printer_status(ctx: Context, terminal_id, as_json) -> None:
-    """Ask the printer how it is (paper, cover, drawer) and count its waiting jobs.
+    """Ask the printer how it is (paper, cover, drawer), with its last confirmed print,
+    its last error and its queue (SPEC P-6).
 
     Exits 1 when the printer reports a problem, so a script can watch it.
     """
-    from hardware import spool
-
     _terminal_store(ctx, terminal_id)
-    st = spool.printer_status(ctx.db, terminal_id)
+    st = _service().printer_status(ctx.db, terminal_id)
     if as_json:
         emit_json(
             {
@@ -332,12 +378,17 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
                 "readable": st.readable,
                 "reason": st.reason,
                 "message": st.message,
+                "warning": st.warning,
                 "paper_out": st.paper_out,
                 "paper_near_end": st.paper_near_end,
                 "cover_open": st.cover_open,
                 "drawer_open": st.drawer_open,
                 "pending": st.pending,
+                "sent_unconfirmed": st.sent_unconfirmed,
                 "last_error": st.last_error,
+                "last_error_at": st.last_error_at,
+                "last_printed_at": st.last_printed_at,
+                "last_printed_title": st.last_printed_title,
             }
         )
     else:
@@ -355,8 +406,20 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
                 (_("Drawer open"), yes_no[st.drawer_open]),
             ]
         rows.append((_("Waiting to print"), str(st.pending)))
+        rows.append((_("Sent, unconfirmed"), str(st.sent_unconfirmed)))
+        last = (
+            _("{title} at {time}").format(title=st.last_printed_title, time=st.last_printed_at)
+            if st.last_printed_at
+            else _("none")
+        )
+        rows.append((_("Last confirmed print"), last))
         if st.last_error:
-            rows.append((_("Last error"), st.last_error))
+            rows.append(
+                (
+                    _("Last error"),
+                    _("{error} (at {time})").format(error=st.last_error, time=st.last_error_at),
+                )
+            )
         width = max(len(k) for k, _v in rows)
         for k, v in rows:
             echo(f"{k.ljust(width)}  {cell(v)}")
@@ -379,14 +442,17 @@ def drawer_grp() -> None:
 @pass_ctx
 @handle_errors
 def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
-    """Open the drawer without a sale ("no sale"): its own permission, always audited."""
+    """Open the drawer without a sale ("no sale"): its own permission, always audited.
+
+    Says "opened" only when the printer's status read the drawer open; otherwise
+    the pulse was sent and the printer cannot tell (SPEC P-2).
+    """
     from core import sessions
-    from hardware import spool
 
     _terminal_store(ctx, terminal_id)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     sessions.no_sale(ctx.db, actor, terminal_id, reason)
-    outcome = spool.open_drawer(ctx.db, terminal_id)
+    outcome = _service().open_drawer(ctx.db, terminal_id)
     if not outcome.ok:
         fail(
             outcome.message + " " + _("The no-sale opening is recorded in the audit log."),

@@ -6,6 +6,7 @@ so screen and paper never disagree.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -72,6 +73,10 @@ class TerminalScreen(Screen):
         first = ""
         if self._notice_state == self._state() and self._keep_on_print and message.ok:
             first = self._notice_text.split("\n")[0]
+            # Two lines: a printer's answer that needs both (P-2: "sent, unconfirmed …
+            # drawer pulse sent …") replaces what the action said; its view shows that.
+            if cell_len(message.message) > self.query_one("#notice", Static).size.width - 2:
+                first = ""
         self.notice("\n".join(t for t in (first, message.message) if t), error=not message.ok)
 
     def refresh_view(self) -> None:

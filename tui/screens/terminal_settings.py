@@ -210,8 +210,9 @@ class TerminalSettingsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="test-page")
     def print_test(self, terminal_id: str) -> None:
+        from core.printing import PrintService
         from core.receipts import test_page
-        from hardware import spool
+        from tui.hardware_bridge import default_printers
 
         app = self.app
         try:
@@ -219,7 +220,8 @@ class TerminalSettingsScreen(Screen):
                 terminal = config.get_terminal(db, terminal_id)
                 store = config.get_store(db, terminal.store_id)
                 doc = test_page(store, terminal, db.now())
-                outcome = spool.print_document(db, terminal_id, doc, ref=f"test:{terminal_id}")
+                service = PrintService(default_printers())
+                outcome = service.print_document(db, terminal_id, doc, ref=f"test:{terminal_id}")
         except Exception as exc:  # the back office must stay usable whatever the printer does
             app.call_from_thread(
                 self.notice, _("Printer problem: {error}").format(error=exc), error=True
