@@ -74,6 +74,7 @@ STORE_SETTINGS = {
     "min_pin_length",
     "max_change",
     "max_adjustment",
+    "scale_labels",  # K-8: core.scale_barcode
 }
 
 
@@ -116,6 +117,10 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
             out[key] = money.parse_amount(out[key], currency, "en")
         if key in ("max_change", "max_adjustment") and out.get(key) is not None and out[key] <= 0:
             raise InputError(_("{key} must be more than zero.").format(key=key))
+    if "scale_labels" in out:
+        from core.scale_barcode import check_setting
+
+        out["scale_labels"] = check_setting(out["scale_labels"])
     if "min_pin_length" in out:
         out["min_pin_length"] = check_min_pin_length(out["min_pin_length"])
     if out.get("default_customer_id") and not _exists(

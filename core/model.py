@@ -87,6 +87,7 @@ class Store:
     # C-7 amount limits; None: the default from the currency (core.limits)
     max_change: int | None = None
     max_adjustment: int | None = None
+    scale_labels: str = ""  # K-8: the layout of the shop's scale labels (core.scale_barcode)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -111,6 +112,7 @@ class Store:
             min_pin_length=row["min_pin_length"] if "min_pin_length" in row.keys() else 4,  # noqa: SIM118
             max_change=_column(row, "max_change"),
             max_adjustment=_column(row, "max_adjustment"),
+            scale_labels=_column(row, "scale_labels") or "",
         )
 
 
@@ -197,6 +199,9 @@ class Item:
     barcode: str | None
     active: bool
     currency: str | None = None  # the store's currency the price is in
+    # K-8: sold by the piece, or by kg, g, l, m (price per unit; core.quantity)
+    unit: str = "pcs"
+    scale_code: str | None = None  # the item code on its scale labels (core.scale_barcode)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
@@ -208,6 +213,8 @@ class Item:
             vat_rate=row["vat_rate"],
             barcode=row["barcode"],
             active=bool(row["active"]),
+            unit=_column(row, "unit") or "pcs",
+            scale_code=_column(row, "scale_code"),
         )
 
 
@@ -317,6 +324,8 @@ class SaleLine:
     vat_amount: int
     id: int | None = None
     original_line_id: int | None = None
+    # K-8: qty is in this unit's step (pieces, or thousandths of kg, g, l, m)
+    unit: str = "pcs"
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SaleLine:
@@ -332,6 +341,7 @@ class SaleLine:
             vat_rate=row["vat_rate"],
             vat_amount=row["vat_amount"],
             original_line_id=row["original_line_id"],
+            unit=_column(row, "unit") or "pcs",
         )
 
 

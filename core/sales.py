@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from core import audit, limits, money, prices, print_sources
+from core import audit, limits, money, prices, print_sources, quantity
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
 from core.catalog import item_sql
@@ -97,10 +97,11 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
     return found
 
 
-def check_qty(qty: int) -> None:
-    # A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1).
-    if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= MAX_QTY:
-        raise InputError(_("Quantity must be a whole number from 1 to {max}.").format(max=MAX_QTY))
+def check_qty(qty: int, unit: str = quantity.PIECES) -> None:
+    """A line's quantity in its unit's step (K-8: thousandths of a measured unit).
+
+    A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1)."""
+    quantity.check(qty, unit)
 
 
 def price_lines(
@@ -134,8 +135,9 @@ def price_basket(
     gross, own, given = [], [], []
     authorizers: dict[str, Staff] = {}
     for n, ln in enumerate(lines, start=1):
-        check_qty(ln.qty)
-        line_gross = ln.qty * items[ln.sku].price
+        item = items[ln.sku]
+        check_qty(ln.qty, item.unit)
+        line_gross = quantity.gross(ln.qty, item.price, item.unit)
         off = 0
         if ln.discount is not None:
             off = _discount_amount(db, actor, ln.discount, line_gross, authorizers)
@@ -168,6 +170,7 @@ def price_basket(
                 total,
                 item.vat_rate,
                 money.vat_from_gross(total, item.vat_rate),
+                unit=item.unit,
             )
         )
     return PricedBasket(priced, given)
@@ -383,7 +386,6 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
     asked: dict[str, int] = {}
     groups: list[list[SaleLine]] = []
     for ln in lines:
-        check_qty(ln.qty)
         if ln.discount:
             raise InputError(_("A refund takes the original receipt's prices; no discount."))
         sku = ln.sku if ln.sku in by_sku else codes.get(ln.sku)
@@ -396,6 +398,8 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                     item=name or ln.sku, ref=ref
                 )
             )
+        unit = by_sku[sku][0].unit
+        check_qty(ln.qty, unit)
         asked[sku] = asked.get(sku, 0) + ln.qty
         need, group = ln.qty, []
         for ol in by_sku[sku]:
@@ -403,9 +407,7 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
             if take <= 0:
                 continue
             # The last units take what is left, so all refunds add up to what was paid.
-            amount = (
-                left_amount[ol.id] if take == left_qty[ol.id] else ol.line_total * take // ol.qty
-            )
+            amount = left_amount[ol.id] if take == left_qty[ol.id] else _share(ol, take)
             left_qty[ol.id] -= take
             left_amount[ol.id] -= amount
             need -= take
@@ -416,21 +418,34 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                     ol.name,
                     -take,
                     ol.unit_price,
-                    -(take * ol.unit_price - amount),
+                    -(quantity.gross(take, ol.unit_price, ol.unit) - amount),
                     -amount,
                     ol.vat_rate,
                     money.vat_from_gross(-amount, ol.vat_rate),
                     original_line_id=ol.id,
+                    unit=ol.unit,
                 )
             )
         if need:
             raise InputError(
                 _("Receipt {ref}: only {left} × {item} can still be refunded, not {qty}.").format(
-                    ref=ref, left=start_left[sku], item=by_sku[sku][0].name, qty=asked[sku]
+                    ref=ref,
+                    left=quantity.shown(start_left[sku], unit),
+                    item=by_sku[sku][0].name,
+                    qty=quantity.shown(asked[sku], unit),
                 )
             )
         groups.append(group)
     return groups
+
+
+def _share(ol: SaleLine, take: int) -> int:
+    """What ``take`` of an original line's units were paid: pieces pay their whole share
+    (floor, as always), part of a weighed line its share rounded half up like its
+    gross (K-8), so 0,200 of 0,512 kg at 46,05 is 17,99, as its price per kg says."""
+    if not quantity.is_measured(ol.unit):
+        return ol.line_total * take // ol.qty
+    return (2 * ol.line_total * take + ol.qty) // (2 * ol.qty)
 
 
 def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[SaleLine]:
@@ -441,10 +456,12 @@ def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[Sa
             seen = merged.get(ln.original_line_id)
             if seen is not None:
                 total = seen.line_total + ln.line_total
+                qty = seen.qty + ln.qty
                 ln = evolve(
                     seen,
-                    qty=seen.qty + ln.qty,
-                    discount=seen.discount + ln.discount,
+                    qty=qty,
+                    # a measured gross is rounded: the merged line's own, not the parts' sum
+                    discount=quantity.gross(qty, ln.unit_price, ln.unit) - total,
                     line_total=total,
                     vat_amount=money.vat_from_gross(total, ln.vat_rate),
                 )
@@ -553,7 +570,8 @@ def _commit(
     )
     db.executemany(
         "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, discount,"
-        " line_total, vat_rate, vat_amount, original_line_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " line_total, vat_rate, vat_amount, original_line_id, unit)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 sale_id,
@@ -567,6 +585,7 @@ def _commit(
                 ln.vat_rate,
                 ln.vat_amount,
                 ln.original_line_id,
+                ln.unit,
             )
             for ln in lines
         ],
@@ -682,6 +701,7 @@ def _returned(sold: Sequence[SaleLine]) -> list[SaleLine]:
             -ln.line_total,
             ln.vat_rate,
             -ln.vat_amount,
+            unit=ln.unit,
         )
         for ln in sold
     ]
@@ -724,6 +744,7 @@ def refund_rows(
                 sum(ln.line_total for ln in group),
                 first.vat_rate,
                 sum(ln.vat_amount for ln in group),
+                unit=first.unit,
             )
         )
     return rows

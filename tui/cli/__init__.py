@@ -284,6 +284,7 @@ def _register() -> None:
         setup_cmds,
         statement_cmds,
         transfer_cmds,
+        unit_cmds,
     )
 
     for module in (
@@ -295,6 +296,7 @@ def _register() -> None:
         print_cmds,
         statement_cmds,
         transfer_cmds,
+        unit_cmds,  # after setup_cmds: adds to its item commands
     ):
         module.register(main)
 
