@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from core import money
 from core.errors import InputError
-from core.i18n import N_, _
+from core.i18n import _
 
 PIECES = "pcs"
 MEASURED = ("kg", "g", "l", "m")
@@ -29,7 +29,6 @@ MILLI = 10**DECIMALS
 MAX_PIECES = 9999
 MAX_MEASURED = 9999 * MILLI + (MILLI - 1)  # 9.999,999 kg (or g, l, m) on one line
 
-_UNIT_NAMES = {PIECES: N_("pcs")}  # kg, g, l, m are SI symbols: the same in every language
 _LOCAL_SYMBOL = {("da", "DKK"): "kr", ("is", "ISK"): "kr"}
 _DIGITS = frozenset("0123456789")
 
@@ -117,6 +116,8 @@ def format_quantity(qty: int, unit: str, locale: str) -> str:
         return str(qty)
     sign = "-" if qty < 0 else ""
     whole, frac = divmod(abs(qty), MILLI)
+    if unit == "g" and not frac:
+        return f"{sign}{whole}"  # a scale weighs in whole grams: "250 g", not "250,000 g"
     decimal = "." if locale == "en" else ","
     return f"{sign}{whole}{decimal}{frac:03d}"
 
@@ -155,13 +156,6 @@ def from_machine(text: str, unit: str) -> int:
         )
     qty = int(whole) * step(unit) + (int(frac) if frac else 0)
     return -qty if text.startswith("-") else qty
-
-
-def unit_label(unit: str, lang: str) -> str:
-    """The unit as printed: "kg", "g", "l", "m"; pieces in the language ("stk.", "stk")."""
-    from core.i18n import translate
-
-    return translate(_UNIT_NAMES[unit], lang) if unit in _UNIT_NAMES else unit
 
 
 def gross(qty: int, unit_price: int, unit: str) -> int:

@@ -67,6 +67,9 @@ class SaleWeighed:
         from tui.screens.prompt import PromptScreen
 
         self.weighing = item  # codes scanned meanwhile wait for the answer, in order (C-1)
+        example = quantity.format_quantity(
+            250000 if item.unit == "g" else 512, item.unit, self.app.locale
+        )
 
         def done(value: str | None) -> None:
             self.weighing = None
@@ -83,7 +86,9 @@ class SaleWeighed:
 
         self.app.push_screen(
             PromptScreen(
-                _("Quantity of {item} in {unit}, e.g. 0,512").format(item=item.name, unit=item.unit)
+                _("Quantity of {item} in {unit}, e.g. {example}").format(
+                    item=item.name, unit=item.unit, example=example
+                )
             ),
             done,
         )
