@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from core.scale_barcode import ean_check_digit
-from tests.tui.conftest import login, sale_screen, scan, screen_text, settle, type_text
+from tests.tui.conftest import login, sale_screen, scan, screen_text, sell, settle, type_text
 from tui.screens.prompt import PromptScreen
 
 pytestmark = pytest.mark.tui
@@ -103,3 +103,42 @@ async def test_codes_scanned_while_the_quantity_is_asked_wait_their_turn(make_ap
         await pilot.press("enter")
         await pilot.pause()
         assert [(ln.sku, ln.qty) for ln in screen.lines] == [("2001", 512), ("1001", 1)]
+
+
+async def test_f4_changes_a_weighed_lines_quantity_in_its_unit(make_app, till_db):
+    """K-8: F4 on a weighed line shows 0,512 and takes 0,75; pieces keep whole numbers."""
+    app = make_app(lang="da")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await scan(pilot, label("21", "02001", "00512"))
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and app.screen.value == "0,512"
+        await pilot.press(*["backspace"] * 5)
+        await type_text(pilot, "0,75")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = sale_screen(app)
+        assert [(ln.sku, ln.qty) for ln in screen.lines] == [("2001", 750)]
+        assert "67,46" in screen_text(app)  # 89,95 x 0,75 = 67,4625
+
+
+async def test_a_weighed_line_refunded_against_its_receipt_shows_its_weight(make_app, till_db):
+    """K-8, C-3: the receipt's 0,512 kg comes back as -0,512 kg at what was paid; a label
+    asking more than is left is refused when it is scanned."""
+    sell(till_db, "T1", (("2001", 512),))
+    app = make_app(lang="da")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("f6")
+        await pilot.pause()
+        await type_text(pilot, "T1-1")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = sale_screen(app)
+        assert [(ln.sku, ln.qty) for ln in screen.lines] == [("2001", 512)]
+        text = screen_text(app)
+        assert "-0,512" in text and "-46,05" in text
+        await scan(pilot, label("21", "02001", "00100"))
+        assert [(ln.sku, ln.qty) for ln in screen.lines] == [("2001", 512)]
+        assert "kun 0,512 kg" in screen_text(app)
