@@ -137,8 +137,8 @@ def basket_line(
         return LineInput(scan.item.sku, scan.qty)
     try:
         item = find_item(db, code, store.id)
-    except UnknownCode:
-        return LineInput(code, 1)
+    except UnknownCode:  # the sale refuses it, naming the code
+        return LineInput(code, int(qty_text) if qty_text and qty_text.isdigit() else 1)
     if qty_text is None:
         if quantity.is_measured(item.unit):
             raise InputError(

@@ -407,7 +407,11 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
             if take <= 0:
                 continue
             # The last units take what is left, so all refunds add up to what was paid.
-            amount = left_amount[ol.id] if take == left_qty[ol.id] else _share(ol, take)
+            amount = (
+                left_amount[ol.id]
+                if take == left_qty[ol.id]
+                else _share(ol, take, left_qty[ol.id], left_amount[ol.id])
+            )
             left_qty[ol.id] -= take
             left_amount[ol.id] -= amount
             need -= take
@@ -439,13 +443,18 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
     return groups
 
 
-def _share(ol: SaleLine, take: int) -> int:
-    """What ``take`` of an original line's units were paid: pieces pay their whole share
-    (floor, as always), part of a weighed line its share rounded half up like its
-    gross (K-8), so 0,200 of 0,512 kg at 46,05 is 17,99, as its price per kg says."""
+def _share(ol: SaleLine, take: int, left_qty: int, left_amount: int) -> int:
+    """What ``take`` of an original line's units were paid, with ``left_qty`` units and
+    ``left_amount`` of it not refunded yet. Pieces pay their whole share (floor, as
+    always). A weighed line is refunded along its rounded running share (K-8): all
+    refunded so far is the line's amount x the quantity refunded so far, rounded half
+    up, so 0,200 of 0,512 kg at 46,05 is 17,99, and parts never pay back more than
+    was paid (nor less, once the last part takes what is left)."""
     if not quantity.is_measured(ol.unit):
         return ol.line_total * take // ol.qty
-    return (2 * ol.line_total * take + ol.qty) // (2 * ol.qty)
+    done = ol.qty - left_qty + take
+    running = (2 * ol.line_total * done + ol.qty) // (2 * ol.qty)
+    return min(max(running - (ol.line_total - left_amount), 0), left_amount)
 
 
 def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[SaleLine]:

@@ -235,6 +235,25 @@ def test_a_weighed_sale_and_its_refund_carry_the_quantity_in_the_unit(db, manage
     assert audit.verify(db).ok
 
 
+def test_a_weighed_line_refunded_gram_by_gram_never_pays_back_more_than_was_paid(db, manager):
+    """K-8: 6 g of cheese at 5,00 kr/kg is 0,03 kr; refunded one gram at a time, each
+    part pays its running share (half up), never more in all than the 0,03 paid."""
+    from core import prices
+
+    prices.set_price(db, manager, "2001", 500, "DKK", "NORREBRO")  # 5,00 kr/kg
+    sale = sales.record_sale(db, manager, "T1", [LineInput("2001", 6)], CARD).sale
+    assert sale.total == 3
+    ref = ("T1", sale.receipt_no)
+    paid = []
+    for _gram in range(6):
+        back = sales.preview_refund(db, "NORREBRO", [LineInput("2001", 1)], ref)
+        pay = CARD if back[0].line_total else []
+        refund = sales.record_refund(db, manager, "T1", [LineInput("2001", 1)], pay, receipt=ref)
+        paid.append(-refund.sale.total)
+        assert sum(paid) <= 3
+    assert sum(paid) == 3 and all(p >= 0 for p in paid)
+
+
 def test_a_scale_label_at_the_command_line_path_makes_one_line(db, manager):
     """K-8, C-1: a label read by core.item_units.basket_line is the item and its weight."""
     line = item_units.basket_line(db, store(db), label("21", "02001", "00512"), None, "da")

@@ -49,13 +49,16 @@ def test_an_item_added_by_kg_with_a_scale_code_sells_by_its_weight(cli: Kassi) -
         *("--vat", "25", "--unit", "kg", "--scale-code", "3001", *MANAGER),
     )
     sale = cli.json(
-        *SALE, "--item", "3001@0,512", "--item", label("21", "03001", "00250"), "--item", "1001"
+        *SALE,
+        *("--item", "3001@0,512", "--item", label("21", "03001", "00250")),
+        *("--item", "1001", "--item", "2001x2"),  # x2 of a weighed item: 2 kg
     )
     lines = [(ln["sku"], ln["qty"], ln["unit"], ln["total"]) for ln in sale["lines"]]
     assert lines == [
         ("3001", "0.512", "kg", "102.37"),  # 199,95 x 0,512 = 102,3744
         ("3001", "0.250", "kg", "49.99"),  # 49,9875 -> 49,99
         ("1001", 1, "pcs", "32.95"),
+        ("2001", "2.000", "kg", "179.90"),
     ]
     refund = cli.json(
         *("refund", "--terminal", "T1", "--receipt", f"T1-{sale['receipt']}"),

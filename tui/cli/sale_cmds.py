@@ -27,7 +27,7 @@ def parse_items(specs: tuple[str, ...], ctx: Context, store, *, priced: bool = T
     """SKU, SKUx3 or SKU*3, SKU@0,512 (a weighed item, in its unit) or a scale label's
     barcode -> LineInput."""
     from core import item_units, validate
-    from core.sales import MAX_QTY, LineInput
+    from core.sales import MAX_QTY
 
     lines = []
     for spec in specs:
@@ -39,14 +39,11 @@ def parse_items(specs: tuple[str, ...], ctx: Context, store, *, priced: bool = T
                     " got {spec!r}."
                 ).format(spec=spec)
             )
-        if m["qty"] is None:
-            locale = ctx.locale_for(store.locale)
-            lines.append(
-                item_units.basket_line(ctx.db, store, m["sku"], m["measure"], locale, priced=priced)
-            )
-            continue
-        qty = validate.whole_number(m["qty"], _("The quantity"), minimum=1, maximum=MAX_QTY)
-        lines.append(LineInput(m["sku"], qty))
+        if m["qty"] is not None:  # xN: whole pieces, or N kg of a weighed item (as 3*SKU)
+            validate.whole_number(m["qty"], _("The quantity"), minimum=1, maximum=MAX_QTY)
+        locale = ctx.locale_for(store.locale)
+        text = m["qty"] if m["qty"] is not None else m["measure"]
+        lines.append(item_units.basket_line(ctx.db, store, m["sku"], text, locale, priced=priced))
     return lines
 
 
