@@ -101,9 +101,11 @@ def read_scan(db: Db, code: str, store: Store, *, priced: bool = True) -> ScaleS
         return None
     digits = label.item_code
     short = str(int(digits)) if digits.strip("0") else "0"
+    # The item whose scale code it is, else the item whose SKU the digits are.
     row = db.one(
-        item_sql("i.scale_code = ? OR i.sku IN (?, ?)") + " ORDER BY i.scale_code IS NULL LIMIT 1",
-        (store.id, short, digits, short),
+        item_sql("i.scale_code = ? OR i.sku IN (?, ?)")
+        + " ORDER BY COALESCE(i.scale_code = ?, 0) DESC LIMIT 1",
+        (store.id, short, digits, short, short),
     )
     if row is None or not row["active"]:
         raise scale_barcode.UnknownScaleItem(

@@ -163,6 +163,18 @@ def test_a_label_naming_no_item_is_refused_and_ordinary_codes_are_no_labels(db):
     assert item_units.read_scan(db, "1001", store(db)) is None
 
 
+def test_a_scale_code_comes_before_a_sku_of_the_same_digits(db, manager):
+    """K-8: the label's item code is the item's scale code; only when no item has it is
+    it read as a SKU (here 2002, nuts by g, has no scale code left)."""
+    item_units.set_unit(db, manager, "2002", scale_code="")
+    item_units.set_unit(db, manager, "2001", scale_code="2002")
+    scan = item_units.read_scan(db, label("21", "02002", "00512"), store(db))
+    assert scan.item.sku == "2001"
+    item_units.set_unit(db, manager, "2001", scale_code="")
+    scan = item_units.read_scan(db, label("21", "02002", "00512"), store(db))
+    assert (scan.item.sku, scan.qty) == ("2002", 512000)
+
+
 def test_a_label_for_an_item_sold_by_the_piece_is_refused(db, manager):
     """K-8: a weight on an item sold by the piece would sell grams as pieces."""
     item_units.set_unit(db, manager, "1001", scale_code="1001")
