@@ -436,3 +436,9 @@ def test_the_migration_keeps_every_line_of_an_older_database_as_pieces(tmp_path,
     sales.record_refund(db, manager, "T1", [LineInput("1001", 2)], CARD, receipt=("T1", 1))
     assert audit.verify(db).ok
     db.close()
+
+
+def test_an_empty_scale_layout_reads_no_labels(db, manager):
+    """K-8: scale_labels empty: a 2x code is an ordinary barcode again (here: unknown)."""
+    config.update_store(db, manager, "NORREBRO", scale_labels="")
+    assert item_units.read_scan(db, label("21", "02001", "00512"), store(db)) is None
