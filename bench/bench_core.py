@@ -121,7 +121,8 @@ def floor_sale(tmp: Path) -> tuple[Callable[[], object], Callable[[], None]]:
         ).lastrowid
         con.executemany(
             "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, discount,"
-            " line_total, vat_rate, vat_amount, original_line_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " line_total, vat_rate, vat_amount, original_line_id, unit)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",  # SELECT * order: unit (K-8) is last
             [(sale_id, *ln) for ln in lines],
         )
         con.execute(

@@ -82,6 +82,7 @@ COVERED: dict[str, Cover] = {
             "vat_rate",
             "vat_amount",
             "original_line_id",
+            "unit",  # K-8: pcs, or a measured unit whose qty is in thousandths
         ],
     ),
     "payments": _all(
@@ -176,6 +177,7 @@ COVERED: dict[str, Cover] = {
             "min_pin_length",
             "drawer_limit_required",
             "blind_close",
+            "scale_labels",
         ],
     ),
     "terminals": _all(
@@ -193,7 +195,7 @@ COVERED: dict[str, Cover] = {
     "customers": _all(["id"], *["id", "name", "email", "phone", "created_at"]),
     "items": _all(
         ["sku"],
-        *["sku", "name", "vat_rate", "barcode", "active"],
+        *["sku", "name", "vat_rate", "barcode", "active", "unit", "scale_code"],
         name_fold=_NAME_INDEX,
         name_key=_NAME_INDEX,
     ),
@@ -296,6 +298,7 @@ COVERED: dict[str, Cover] = {
         "qty",
         "amount",
         "vat_amount",
+        "unit",
     ),
     "invoices": _all(
         ["id"],
@@ -328,7 +331,7 @@ COVERED: dict[str, Cover] = {
         ],
     ),
     "inventory_journals": _all(["id"], "id", "number", "statement_id", "store_id", "created_at"),
-    "inventory_journal_lines": _all(["journal_id", "sku"], "journal_id", "sku", "qty"),
+    "inventory_journal_lines": _all(["journal_id", "sku"], "journal_id", "sku", "qty", "unit"),
     "transfer_sessions": _all(["origin"], "origin", "session_id"),
     # what an item costs, per currency or per store.
     "item_prices": _all(["id"], "id", "sku", "currency", "store_id", "price"),

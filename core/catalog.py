@@ -244,7 +244,7 @@ PRICE_PREFIX = "price_"  # a price column of the catalog CSV: price_DKK, price_I
 ITEM_COLUMNS = (
     f"i.sku, COALESCE(si.name, i.name) AS name, {prices.PRICE_SQL} AS price,"
     " st.currency AS currency, COALESCE(si.vat_rate, i.vat_rate) AS vat_rate, i.barcode,"
-    " i.active"
+    " i.active, i.unit, i.scale_code"  # K-8 (core.item_units)
 )
 # The store (first parameter; NULL: the shared catalog, no price) and its own names.
 ITEM_FROM = (

@@ -82,6 +82,7 @@ STORE_SETTINGS = {
     "max_adjustment",
     "drawer_limit_required",
     "blind_close",
+    "scale_labels",  # K-8: core.scale_barcode
 }
 
 # What each store setting means (K-6), shown by `kassi store show` in the user's language.
@@ -115,6 +116,9 @@ STORE_SETTING_MEANINGS = {
         "Above the drawer limit, the next sale waits for a safe drop (on/off)."
     ),
     "blind_close": N_("Hide the expected cash from the counting cashier at close (on/off)."),
+    "scale_labels": N_(
+        "What the scale's labels carry, prefix=layout (e.g. 21=IIIIIWWWWW); empty: none."
+    ),
 }
 _AMOUNT_SETTINGS = ("cash_rounding", "max_posting_difference", "drawer_limit")
 
@@ -185,6 +189,10 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
             out[key] = money.parse_amount(out[key], currency, "en")
         if key in ("max_change", "max_adjustment") and out.get(key) is not None and out[key] <= 0:
             raise InputError(_("{key} must be more than zero.").format(key=key))
+    if "scale_labels" in out:
+        from core.scale_barcode import check_setting
+
+        out["scale_labels"] = check_setting(out["scale_labels"])
     if "min_pin_length" in out:
         out["min_pin_length"] = check_min_pin_length(out["min_pin_length"])
     if out.get("default_customer_id") and not _exists(

@@ -94,6 +94,7 @@ class Store:
     # K-2: the drawer limit stops the next sale until a safe drop; K-3: blind close
     drawer_limit_required: bool = False
     blind_close: bool = False
+    scale_labels: str = ""  # K-8: the layout of the shop's scale labels (core.scale_barcode)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Store:
@@ -120,6 +121,7 @@ class Store:
             max_adjustment=_column(row, "max_adjustment"),
             drawer_limit_required=bool(_column(row, "drawer_limit_required")),
             blind_close=bool(_column(row, "blind_close")),
+            scale_labels=_column(row, "scale_labels") or "",
         )
 
 
@@ -206,6 +208,9 @@ class Item:
     barcode: str | None
     active: bool
     currency: str | None = None  # the store's currency the price is in
+    # K-8: sold by the piece, or by kg, g, l, m (price per unit; core.quantity)
+    unit: str = "pcs"
+    scale_code: str | None = None  # the item code on its scale labels (core.scale_barcode)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Item:
@@ -217,6 +222,8 @@ class Item:
             vat_rate=row["vat_rate"],
             barcode=row["barcode"],
             active=bool(row["active"]),
+            unit=_column(row, "unit") or "pcs",
+            scale_code=_column(row, "scale_code"),
         )
 
 
@@ -326,6 +333,8 @@ class SaleLine:
     vat_amount: int
     id: int | None = None
     original_line_id: int | None = None
+    # K-8: qty is in this unit's step (pieces, or thousandths of kg, g, l, m)
+    unit: str = "pcs"
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SaleLine:
@@ -341,6 +350,7 @@ class SaleLine:
             vat_rate=row["vat_rate"],
             vat_amount=row["vat_amount"],
             original_line_id=row["original_line_id"],
+            unit=_column(row, "unit") or "pcs",
         )
 
 

@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core import money
+from core import money, quantity
 from core.dates import format_datetime
 from core.db import parse_iso
 from core.discounts import PERCENT, format_percent
 from core.display import safe_text as stored
 from core.documents import Document, Feed, Logo, Pair, Rule, Text
 from core.i18n import translate
-from core.model import CashAdjustment, Sale, SaleDiscount, Store, Terminal
+from core.model import CashAdjustment, Sale, SaleDiscount, SaleLine, Store, Terminal
 from core.receipt_refs import barcode
 from core.session_views import SessionDetails
 
@@ -118,10 +118,7 @@ def sale_receipt(
         off = own.amount if own else (0 if basket else abs(ln.discount))
         # Name on its own line, then "qty x price" and the amount flush right: the
         # amount never wraps, even on 58 mm paper (32 columns).
-        b.add(
-            Text(stored(ln.name)),
-            Pair(f"  {qty} x {b.m(ln.unit_price)}", b.m(ln.qty * ln.unit_price)),
-        )
+        b.add(Text(stored(ln.name)), Pair("  " + _qty_text(b, ln, qty), b.m(_gross(ln))))
         if off:
             _discount_lines(b, own, -off * sign, "  ")
     b.add(Rule())
@@ -154,6 +151,20 @@ def sale_receipt(
     kind = "refund_receipt" if refund else "sale_receipt"
     ref = barcode(terminal.id, sale.receipt_no)
     return b.document(f"{title} {ref}", kind, barcode=ref)
+
+
+def _gross(ln: SaleLine) -> int:
+    return quantity.gross(ln.qty, ln.unit_price, ln.unit)
+
+
+def _qty_text(b: _Builder, ln: SaleLine, qty: int) -> str:
+    """ "2 x 12,50", or for a weighed line "0,512 kg × 89,95 kr/kg" (K-8), in the
+    receipt's language and number format."""
+    if not quantity.is_measured(ln.unit):
+        return f"{qty} x {b.m(ln.unit_price)}"
+    amount = quantity.format_quantity(qty, ln.unit, b.lang)
+    price = quantity.per_unit(ln.unit_price, b.store.currency, b.lang, ln.unit)
+    return f"{amount} {ln.unit} \u00d7 {price}"
 
 
 def _discount_lines(

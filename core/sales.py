@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from attrs import evolve, frozen
 
-from core import audit, limits, money, prices, print_sources
+from core import audit, limits, money, prices, print_sources, quantity
 from core import discounts as discount_rules
 from core.auth import require, require_or_approved
 from core.catalog import inactive, item_sql
@@ -99,10 +99,11 @@ def _items(db: Db, store_id: str, codes: Sequence[str]) -> dict[str, Item]:
     return found
 
 
-def check_qty(qty: int) -> None:
-    # A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1).
-    if isinstance(qty, bool) or not isinstance(qty, int) or not 0 < qty <= MAX_QTY:
-        raise InputError(_("Quantity must be a whole number from 1 to {max}.").format(max=MAX_QTY))
+def check_qty(qty: int, unit: str = quantity.PIECES) -> None:
+    """A line's quantity in its unit's step (K-8: thousandths of a measured unit).
+
+    A float (2.5 from a scale, 2.0 from a parser) would reach the money columns (M-1)."""
+    quantity.check(qty, unit)
 
 
 def price_lines(
@@ -136,8 +137,9 @@ def price_basket(
     gross, own, given = [], [], []
     authorizers: dict[str, Staff] = {}
     for n, ln in enumerate(lines, start=1):
-        check_qty(ln.qty)
-        line_gross = ln.qty * items[ln.sku].price
+        item = items[ln.sku]
+        check_qty(ln.qty, item.unit)
+        line_gross = quantity.gross(ln.qty, item.price, item.unit)
         off = 0
         if ln.discount is not None:
             off = _discount_amount(db, actor, ln.discount, line_gross, authorizers)
@@ -170,6 +172,7 @@ def price_basket(
                 total,
                 item.vat_rate,
                 money.vat_from_gross(total, item.vat_rate),
+                unit=item.unit,
             )
         )
     return PricedBasket(priced, given)
@@ -385,7 +388,6 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
     asked: dict[str, int] = {}
     groups: list[list[SaleLine]] = []
     for ln in lines:
-        check_qty(ln.qty)
         if ln.discount:
             raise InputError(_("A refund takes the original receipt's prices; no discount."))
         sku = ln.sku if ln.sku in by_sku else codes.get(ln.sku)
@@ -398,6 +400,8 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                     item=name or ln.sku, ref=ref
                 )
             )
+        unit = by_sku[sku][0].unit
+        check_qty(ln.qty, unit)
         asked[sku] = asked.get(sku, 0) + ln.qty
         need, group = ln.qty, []
         for ol in by_sku[sku]:
@@ -406,7 +410,9 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                 continue
             # The last units take what is left, so all refunds add up to what was paid.
             amount = (
-                left_amount[ol.id] if take == left_qty[ol.id] else ol.line_total * take // ol.qty
+                left_amount[ol.id]
+                if take == left_qty[ol.id]
+                else _share(ol, take, left_qty[ol.id], left_amount[ol.id])
             )
             left_qty[ol.id] -= take
             left_amount[ol.id] -= amount
@@ -418,21 +424,39 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                     ol.name,
                     -take,
                     ol.unit_price,
-                    -(take * ol.unit_price - amount),
+                    -(quantity.gross(take, ol.unit_price, ol.unit) - amount),
                     -amount,
                     ol.vat_rate,
                     money.vat_from_gross(-amount, ol.vat_rate),
                     original_line_id=ol.id,
+                    unit=ol.unit,
                 )
             )
         if need:
             raise InputError(
                 _("Receipt {ref}: only {left} × {item} can still be refunded, not {qty}.").format(
-                    ref=ref, left=start_left[sku], item=by_sku[sku][0].name, qty=asked[sku]
+                    ref=ref,
+                    left=quantity.shown(start_left[sku], unit),
+                    item=by_sku[sku][0].name,
+                    qty=quantity.shown(asked[sku], unit),
                 )
             )
         groups.append(group)
     return groups
+
+
+def _share(ol: SaleLine, take: int, left_qty: int, left_amount: int) -> int:
+    """What ``take`` of an original line's units were paid, with ``left_qty`` units and
+    ``left_amount`` of it not refunded yet. Pieces pay their whole share (floor, as
+    always). A weighed line is refunded along its rounded running share (K-8): all
+    refunded so far is the line's amount x the quantity refunded so far, rounded half
+    up, so 0,200 of 0,512 kg at 46,05 is 17,99, and parts never pay back more than
+    was paid (nor less, once the last part takes what is left)."""
+    if not quantity.is_measured(ol.unit):
+        return ol.line_total * take // ol.qty
+    done = ol.qty - left_qty + take
+    running = (2 * ol.line_total * done + ol.qty) // (2 * ol.qty)
+    return min(max(running - (ol.line_total - left_amount), 0), left_amount)
 
 
 def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[SaleLine]:
@@ -443,10 +467,12 @@ def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[Sa
             seen = merged.get(ln.original_line_id)
             if seen is not None:
                 total = seen.line_total + ln.line_total
+                qty = seen.qty + ln.qty
                 ln = evolve(
                     seen,
-                    qty=seen.qty + ln.qty,
-                    discount=seen.discount + ln.discount,
+                    qty=qty,
+                    # a measured gross is rounded: the merged line's own, not the parts' sum
+                    discount=quantity.gross(qty, ln.unit_price, ln.unit) - total,
                     line_total=total,
                     vat_amount=money.vat_from_gross(total, ln.vat_rate),
                 )
@@ -557,7 +583,8 @@ def _commit(
     )
     db.executemany(
         "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, discount,"
-        " line_total, vat_rate, vat_amount, original_line_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " line_total, vat_rate, vat_amount, original_line_id, unit)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
             (
                 sale_id,
@@ -571,6 +598,7 @@ def _commit(
                 ln.vat_rate,
                 ln.vat_amount,
                 ln.original_line_id,
+                ln.unit,
             )
             for ln in lines
         ],
@@ -686,6 +714,7 @@ def _returned(sold: Sequence[SaleLine]) -> list[SaleLine]:
             -ln.line_total,
             ln.vat_rate,
             -ln.vat_amount,
+            unit=ln.unit,
         )
         for ln in sold
     ]
@@ -728,6 +757,7 @@ def refund_rows(
                 sum(ln.line_total for ln in group),
                 first.vat_rate,
                 sum(ln.vat_amount for ln in group),
+                unit=first.unit,
             )
         )
     return rows

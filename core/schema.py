@@ -945,3 +945,78 @@ CREATE INDEX print_jobs_last_error ON print_jobs(terminal_id, last_error_at)
     WHERE last_error_at IS NOT NULL
 """,
     )
+
+
+# A measured line's amount is rounded half away from zero (core.quantity.gross); this
+# is the same figure in SQL for the CHECK (SQLite's integer division truncates).
+_LINE_GROSS = (
+    "CASE WHEN unit = 'pcs' THEN qty * unit_price"
+    " WHEN qty > 0 THEN (qty * unit_price + 500) / 1000"
+    " ELSE -((-qty * unit_price + 500) / 1000) END"
+)
+
+
+@migrations()
+def m018_weighed_units(db: sqlite_utils.Database) -> None:
+    """Weighed and measured goods (SPEC K-8).
+
+    ``items.unit`` is what an item is sold by: ``pcs`` (every existing item), or kg,
+    g, l, m; ``items.scale_code`` the item code its scale labels carry (digits, no
+    leading zeros: a label's 00123 is 123). ``sale_lines.unit`` is the unit the line
+    was sold in, and its ``qty`` is in that unit's step: whole pieces as before, or
+    thousandths of a measured unit (0,512 kg is 512). Every existing line is ``pcs``
+    with its quantity unchanged, so every existing sum (stock, statements, reports)
+    stays what it was. ``sales_order_lines.unit`` and ``inventory_journal_lines.unit``
+    carry it into the statements. ``stores.scale_labels`` is the layout of the
+    shop's scale labels (core.scale_barcode).
+
+    sale_lines is rebuilt for its CHECK: a measured line's amount is its rounded
+    gross (core.quantity.gross), and a measured refund taken in parts may differ
+    from the parts' own rounded gross by a minor unit, so the discount's sign is
+    checked for pieces only. The ids stay, so the journal's covers and the refunds'
+    original_line_id still point at the same rows.
+    """
+    _run(
+        db,
+        f"""
+ALTER TABLE items ADD COLUMN unit TEXT NOT NULL DEFAULT 'pcs'
+    CHECK (unit IN ('pcs', 'kg', 'g', 'l', 'm'));
+ALTER TABLE items ADD COLUMN scale_code TEXT
+    CHECK (scale_code IS NULL OR (scale_code GLOB '[1-9]*' AND scale_code NOT GLOB '*[^0-9]*'
+        AND length(scale_code) <= 6));
+CREATE UNIQUE INDEX items_scale_code ON items(scale_code) WHERE scale_code IS NOT NULL;
+ALTER TABLE stores ADD COLUMN scale_labels TEXT NOT NULL DEFAULT '';
+ALTER TABLE sales_order_lines ADD COLUMN unit TEXT NOT NULL DEFAULT 'pcs';
+ALTER TABLE inventory_journal_lines ADD COLUMN unit TEXT NOT NULL DEFAULT 'pcs';
+ALTER TABLE sale_lines RENAME TO sale_lines_m014;
+DROP INDEX sale_lines_sale;
+DROP INDEX sale_lines_original;
+CREATE TABLE sale_lines (
+    id INTEGER PRIMARY KEY,
+    sale_id INTEGER NOT NULL REFERENCES sales(id),
+    line_no INTEGER NOT NULL CHECK (line_no > 0),
+    sku TEXT NOT NULL REFERENCES items(sku),
+    name TEXT NOT NULL,
+    qty INTEGER NOT NULL CHECK (qty <> 0),
+    unit_price INTEGER NOT NULL CHECK (unit_price >= 0),
+    discount INTEGER NOT NULL DEFAULT 0,
+    line_total INTEGER NOT NULL,
+    vat_rate INTEGER NOT NULL,
+    vat_amount INTEGER NOT NULL,
+    original_line_id INTEGER REFERENCES sale_lines(id),
+    unit TEXT NOT NULL DEFAULT 'pcs' CHECK (unit IN ('pcs', 'kg', 'g', 'l', 'm')),
+    UNIQUE (sale_id, line_no),
+    CHECK (line_total = {_LINE_GROSS} - discount),
+    CHECK ((qty > 0 AND line_total >= 0 AND (discount >= 0 OR unit <> 'pcs'))
+        OR (qty < 0 AND line_total <= 0 AND (discount <= 0 OR unit <> 'pcs')))
+);
+INSERT INTO sale_lines (id, sale_id, line_no, sku, name, qty, unit_price, discount, line_total,
+        vat_rate, vat_amount, original_line_id, unit)
+    SELECT id, sale_id, line_no, sku, name, qty, unit_price, discount, line_total,
+        vat_rate, vat_amount, original_line_id, 'pcs' FROM sale_lines_m014 ORDER BY id;
+DROP TABLE sale_lines_m014;
+CREATE INDEX sale_lines_sale ON sale_lines(sale_id);
+CREATE INDEX sale_lines_original ON sale_lines(original_line_id)
+    WHERE original_line_id IS NOT NULL
+""",
+    )

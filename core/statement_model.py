@@ -255,8 +255,10 @@ class InventoryJournal:
 
     number: int
     skus: int
-    qty_out: int
+    qty_out: int  # pieces
     qty_in: int
+    # K-8: (unit, out, in) per measured unit, in thousandths of it (core.quantity)
+    measured: tuple[tuple[str, int, int], ...] = ()
 
 
 @frozen

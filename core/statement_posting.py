@@ -157,9 +157,9 @@ def _post_orders(db: Db, st: Statement, store: Store, posting_date: str) -> tupl
         },
     )
     db.execute(
-        """INSERT INTO sales_order_lines (order_id, sku, vat_rate, qty, amount, vat_amount)
-        SELECT o.id, g.sku, g.vat_rate, g.qty, g.amount, g.vat
-          FROM (SELECT l.sku, l.vat_rate, ss.order_key, SUM(l.qty) AS qty,
+        """INSERT INTO sales_order_lines (order_id, sku, vat_rate, qty, amount, vat_amount, unit)
+        SELECT o.id, g.sku, g.vat_rate, g.qty, g.amount, g.vat, g.unit
+          FROM (SELECT l.sku, l.vat_rate, ss.order_key, SUM(l.qty) AS qty, MAX(l.unit) AS unit,
                        SUM(l.line_total) AS amount, SUM(l.vat_amount) AS vat
                   FROM statement_sales ss JOIN sale_lines l ON l.sale_id = ss.sale_id
                  WHERE ss.statement_id = :id
@@ -218,8 +218,8 @@ def _post_inventory(db: Db, st: Statement, store: Store) -> int:
         },
     )
     cur = db.execute(
-        """INSERT INTO inventory_journal_lines (journal_id, sku, qty)
-        SELECT ?, l.sku, -SUM(l.qty) FROM sales_order_lines l
+        """INSERT INTO inventory_journal_lines (journal_id, sku, qty, unit)
+        SELECT ?, l.sku, -SUM(l.qty), MAX(l.unit) FROM sales_order_lines l
           JOIN sales_orders o ON o.id = l.order_id
          WHERE o.statement_id = ?
          GROUP BY l.sku HAVING SUM(l.qty) <> 0""",

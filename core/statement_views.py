@@ -131,14 +131,27 @@ def statement_details(db: Db, actor: Staff, statement_id: int) -> StatementDetai
                 "SELECT * FROM payment_journals WHERE statement_id = ? ORDER BY number", (st.id,)
             )
         )
-        inv = db.one(
-            "SELECT j.number, COUNT(l.sku) AS skus,"
+        # Pieces add up; a measured unit's thousandths add up per unit only (K-8).
+        per_unit = db.all(
+            "SELECT j.number, COUNT(l.sku) AS skus, COALESCE(l.unit, 'pcs') AS unit,"
             " COALESCE(-SUM(CASE WHEN l.qty < 0 THEN l.qty END), 0) AS qty_out,"
             " COALESCE(SUM(CASE WHEN l.qty > 0 THEN l.qty END), 0) AS qty_in"
             " FROM inventory_journals j LEFT JOIN inventory_journal_lines l ON l.journal_id = j.id"
-            " WHERE j.statement_id = ? GROUP BY j.id",
+            " WHERE j.statement_id = ? GROUP BY j.id, l.unit ORDER BY l.unit = 'pcs' DESC, l.unit",
             (st.id,),
         )
+        inv = None
+        if per_unit:
+            pcs = [r for r in per_unit if r["unit"] == "pcs"]
+            inv = InventoryJournal(
+                per_unit[0]["number"],
+                sum(r["skus"] for r in per_unit),
+                sum(r["qty_out"] for r in pcs),
+                sum(r["qty_in"] for r in pcs),
+                tuple(
+                    (r["unit"], r["qty_out"], r["qty_in"]) for r in per_unit if r["unit"] != "pcs"
+                ),
+            )
         people = {st.created_by, st.calculated_by, st.posted_by}
         people |= {ln.counted_by for ln in lines}
         people.discard(None)
@@ -157,9 +170,5 @@ def statement_details(db: Db, actor: Staff, statement_id: int) -> StatementDetai
         session_ids=sessions,
         orders=orders,
         payment_journals=journals,
-        inventory_journal=InventoryJournal(
-            inv["number"], inv["skus"], inv["qty_out"], inv["qty_in"]
-        )
-        if inv
-        else None,
+        inventory_journal=inv,
     )

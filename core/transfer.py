@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from attrs import frozen
 
-from core import audit
+from core import audit, quantity
 from core.auth import require
 from core.config import get_store
 from core.db import Db, iso, parse_iso
@@ -207,7 +207,11 @@ class _Writer:
                         "line": ln["line_no"],
                         "sku": ln["sku"],
                         "name": ln["name"],
-                        "qty": ln["qty"],
+                        # K-8: pieces as a whole number; a measured unit as "0.512"
+                        "qty": ln["qty"]
+                        if ln["unit"] == quantity.PIECES
+                        else quantity.to_machine(ln["qty"], ln["unit"]),
+                        "unit": ln["unit"],
                         "unit_price": m(ln["unit_price"]),
                         "discount": m(ln["discount"]),
                         "total": m(ln["line_total"]),

@@ -28,7 +28,7 @@ from typing import Any
 
 from attrs import frozen
 
-from core import audit, transfer_safe
+from core import audit, quantity, transfer_safe
 from core.auth import require
 from core.db import Db
 from core.errors import InputError
@@ -301,7 +301,8 @@ class _Importer:
         )
         db.executemany(
             "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, discount,"
-            " line_total, vat_rate, vat_amount, original_line_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " line_total, vat_rate, vat_amount, original_line_id, unit)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [(sale_id, *ln) for ln in parsed_lines],
         )
         db.executemany(
@@ -342,19 +343,37 @@ class _Importer:
         sku = need(ln, "sku", str)
         if self.db.one("SELECT 1 FROM items WHERE sku = ?", (sku,)) is None:
             self._known(_("item"), sku, ())
+        unit = self._unit(ln)
         # In the order of the sale_lines insert (after sale_id).
         return (
             need(ln, "line", int),
             sku,
             need(ln, "name", str),
-            need(ln, "qty", int),
+            self._qty(ln, unit),
             amount_of(ln, "unit_price", cur),
             amount_of(ln, "discount", cur),
             amount_of(ln, "total", cur),
             rate,
             amount_of(ln, "vat", cur),
             original_line_id,
+            unit,
         )
+
+    def _unit(self, ln: dict[str, Any]) -> str:
+        """K-8: the line's unit; a file from before units has pieces only."""
+        text = need(ln, "unit", str) if "unit" in ln else quantity.PIECES
+        try:
+            return quantity.check_unit(text)
+        except InputError as exc:
+            raise Bad(f"'unit': {exc.message}") from None
+
+    def _qty(self, ln: dict[str, Any], unit: str) -> int:
+        if not quantity.is_measured(unit):
+            return need(ln, "qty", int)
+        try:
+            return quantity.from_machine(need(ln, "qty", str), unit)
+        except InputError as exc:
+            raise Bad(f"'qty': {exc.message}") from None
 
     def _payment(self, p: dict[str, Any], cur: str) -> tuple:
         tender = self._known(_("payment type"), need(p, "tender", str), self.tenders)

@@ -362,9 +362,54 @@ def _legacy_database(tmp_path, clock):
         migrations.apply(db.sql, stop_before="m012_audit_signing")
     demo.load_demo(db, printer_dir=tmp_path)
     cashier = auth.authenticate(db, "2", "2222")
-    sessions.open_session(db, cashier, "T1", 10000)
-    sales.record_sale(db, cashier, "T1", [LineInput("1008")], [TenderInput("cash")])
+    session = sessions.open_session(db, cashier, "T1", 10000)
+    _legacy_sale(db, cashier, session.id)
     return db
+
+
+def _legacy_sale(db, cashier, session_id: int) -> None:
+    """A sale as the till wrote it then: today's sale code writes columns (K-8's units)
+    this older schema does not have yet."""
+    with db.write():
+        db.execute("UPDATE terminals SET last_receipt_no = 1 WHERE id = 'T1'")
+        sale_id = db.insert(
+            "sales",
+            {
+                "uid": "legacy-sale-1",
+                "kind": "sale",
+                "store_id": "NORREBRO",
+                "terminal_id": "T1",
+                "receipt_no": 1,
+                "session_id": session_id,
+                "staff_id": cashier.id,
+                "created_at": db.now_iso(),
+                "currency": "DKK",
+                "total": 1000,
+                "rounding": 0,
+                "vat_total": 200,
+                "change_given": 0,
+            },
+        )
+        db.execute(
+            "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, discount,"
+            " line_total, vat_rate, vat_amount) VALUES (?, 1, '1008', 'Item', 1, 1000, 0, 1000,"
+            " 2500, 200)",
+            (sale_id,),
+        )
+        db.execute(
+            "INSERT INTO payments (sale_id, session_id, tender_id, is_cash, amount, tendered)"
+            " VALUES (?, ?, 'cash', 1, 1000, 1000)",
+            (sale_id, session_id),
+        )
+        audit.append(
+            db,
+            "sale",
+            staff_id=cashier.id,
+            terminal_id="T1",
+            entity="sale",
+            entity_id=sale_id,
+            amount=1000,
+        )
 
 
 def test_an_old_database_is_signed_from_its_migration_and_its_legacy_range_named(tmp_path, clock):

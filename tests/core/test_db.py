@@ -96,7 +96,7 @@ def test_migrations_applied_once_and_idempotent_on_reopen(db_file, clock):
         try:
             assert _applied(again) == applied
             assert again.scalar("SELECT COUNT(*) FROM stores") == 2
-            assert again.scalar("SELECT COUNT(*) FROM items") == 22
+            assert again.scalar("SELECT COUNT(*) FROM items") == 24
         finally:
             again.close()
 

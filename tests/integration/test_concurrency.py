@@ -228,7 +228,7 @@ def store_db(tmp_path: Path) -> Path:
 
 def test_four_tills_and_a_closer_on_one_database(tmp_path: Path, store_db: Path) -> None:
     db = Db(store_db)
-    skus = [i.sku for i in catalog.list_items(db, STORE) if i.price > 0]
+    skus = [i.sku for i in catalog.list_items(db, STORE) if i.price > 0 and i.unit == "pcs"]
     stock_before = {
         r["sku"]: r["on_hand"]
         for r in db.all("SELECT sku, on_hand FROM inventory WHERE store_id = ?", (STORE,))

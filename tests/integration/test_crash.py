@@ -109,7 +109,9 @@ def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
     skus = [
         r["sku"]
         for r in db.all(
-            "SELECT sku FROM item_prices WHERE store_id = 'NORREBRO' AND price > 0 ORDER BY sku"
+            "SELECT p.sku FROM item_prices p JOIN items i ON i.sku = p.sku"
+            " WHERE p.store_id = 'NORREBRO' AND p.price > 0 AND i.unit = 'pcs'"  # pieces (K-8)
+            " ORDER BY p.sku"
         )
     ]
     db.close()

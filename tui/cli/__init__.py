@@ -294,6 +294,7 @@ def _register() -> None:
         tender_cmds,
         terminal_cmds,
         transfer_cmds,
+        unit_cmds,
     )
 
     for module in (
@@ -310,6 +311,7 @@ def _register() -> None:
         staff_cmds,
         tender_cmds,
         safe_cmds,
+        unit_cmds,  # after setup_cmds: adds to its item commands
     ):
         module.register(main)
 

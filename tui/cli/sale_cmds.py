@@ -19,21 +19,31 @@ from tui.cli import (
 )
 from tui.cli.session_cmds import _terminal_store, parse_money
 
-_ITEM = re.compile(r"^(?P<sku>[^\s*x]+?)(?:[x*](?P<qty>[0-9]+))?$")  # ASCII digits (R-4)
+# ASCII digits (R-4); SKU@0,512 for a weighed item (K-8)
+_ITEM = re.compile(r"^(?P<sku>[^\s*x@]+?)(?:[x*](?P<qty>[0-9]+)|@(?P<measure>\S+))?$")
 
 
-def parse_items(specs: tuple[str, ...]):
-    """SKU, SKUx3 or SKU*3 -> LineInput."""
-    from core import validate
-    from core.sales import MAX_QTY, LineInput
+def parse_items(specs: tuple[str, ...], ctx: Context, store, *, priced: bool = True):
+    """SKU, SKUx3 or SKU*3, SKU@0,512 (a weighed item, in its unit) or a scale label's
+    barcode -> LineInput."""
+    from core import item_units, validate
+    from core.sales import MAX_QTY
 
     lines = []
     for spec in specs:
         m = _ITEM.match(spec.strip())
         if not m:
-            fail(_("An item is SKU or SKUxQTY (e.g. 1001x3); got {spec!r}.").format(spec=spec))
-        qty = validate.whole_number(m["qty"] or "1", _("The quantity"), minimum=1, maximum=MAX_QTY)
-        lines.append(LineInput(m["sku"], qty))
+            fail(
+                _(
+                    "An item is SKU, SKUxQTY (e.g. 1001x3) or SKU@QUANTITY (e.g. 2001@0,512);"
+                    " got {spec!r}."
+                ).format(spec=spec)
+            )
+        if m["qty"] is not None:  # xN: whole pieces, or N kg of a weighed item (as 3*SKU)
+            validate.whole_number(m["qty"], _("The quantity"), minimum=1, maximum=MAX_QTY)
+        locale = ctx.locale_for(store.locale)
+        text = m["qty"] if m["qty"] is not None else m["measure"]
+        lines.append(item_units.basket_line(ctx.db, store, m["sku"], text, locale, priced=priced))
     return lines
 
 
@@ -132,6 +142,7 @@ def parse_payments(ctx: Context, specs: tuple[str, ...], store):
 
 
 def sale_json(sale) -> dict:
+    from core import quantity
     from core.money import to_decimal_str
 
     m = lambda v: to_decimal_str(v, sale.currency)  # noqa: E731
@@ -155,7 +166,10 @@ def sale_json(sale) -> dict:
             {
                 "sku": ln.sku,
                 "name": ln.name,
-                "qty": ln.qty,
+                "qty": ln.qty
+                if ln.unit == quantity.PIECES
+                else quantity.to_machine(ln.qty, ln.unit),
+                "unit": ln.unit,
                 "unit_price": m(ln.unit_price),
                 "discount": m(ln.discount),
                 "total": m(ln.line_total),
@@ -199,7 +213,7 @@ def _report(ctx: Context, result, store, as_json: bool) -> None:
 
 @click.command("sale")
 @click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
-@click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY]")
+@click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY|@QUANTITY]")
 @click.option(
     "--pay",
     "pays",
@@ -243,7 +257,7 @@ def sale_cmd(
     from core import sales
 
     _t, store = _terminal_store(ctx, terminal_id)
-    lines, basket = parse_discounts(ctx, discount_specs, parse_items(items), store)
+    lines, basket = parse_discounts(ctx, discount_specs, parse_items(items, ctx, store), store)
     payments = parse_payments(ctx, pays, store)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     if approver_id is not None:
@@ -264,7 +278,7 @@ def sale_cmd(
     metavar="[TERMINAL-]N",
     help=_("The original receipt: T1-3 as printed, T1:3, or 3 (this terminal)."),
 )
-@click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY]")
+@click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY|@QUANTITY]")
 @click.option("--pay", "pays", multiple=True, metavar="TENDER[=AMOUNT]")
 @click.option("--customer", "customer_id", default=None)
 @click.option(
@@ -294,7 +308,7 @@ def refund_cmd(
 
     _t, store = _terminal_store(ctx, terminal_id)
     ref = parse_receipt_ref(receipt, terminal_id) if receipt is not None else None
-    lines = parse_items(items)
+    lines = parse_items(items, ctx, store, priced=ref is None)
     payments = parse_payments(ctx, pays, store)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
     approver = None

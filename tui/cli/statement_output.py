@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import quantity
 from core.i18n import _
 from tui.cli import cell
 
@@ -94,6 +95,14 @@ def statement_json(d) -> dict:
             "skus": d.inventory_journal.skus,
             "qty_out": d.inventory_journal.qty_out,
             "qty_in": d.inventory_journal.qty_in,
+            "measured": [
+                {
+                    "unit": unit,
+                    "qty_out": quantity.to_machine(qty_out, unit),
+                    "qty_in": quantity.to_machine(qty_in, unit),
+                }
+                for unit, qty_out, qty_in in d.inventory_journal.measured
+            ],
         },
     }
 
@@ -158,4 +167,11 @@ def statement_text(d, locale: str) -> str:
                 n=inv.number, skus=inv.skus, out=inv.qty_out, back=inv.qty_in
             ),
         ]
+        for unit, qty_out, qty_in in inv.measured:  # K-8: weighed goods in their unit
+            out.append(
+                "  "
+                + _("{out} out, {back} back").format(
+                    out=quantity.shown(qty_out, unit), back=quantity.shown(qty_in, unit)
+                )
+            )
     return "\n".join(out)

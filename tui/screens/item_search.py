@@ -48,6 +48,8 @@ class ItemSearchScreen(ModalScreen[str | None]):
                 if item.price is not None and item.currency
                 else _("no price")
             )
+            if item.price is not None and item.unit != "pcs":
+                price += f"/{item.unit}"  # K-8: a price per kg, g, l or m
             results.add_option(
                 Option(f"{shown(item.sku):<8} {shown(item.name):<31} {price:>13}", id=item.sku)
             )

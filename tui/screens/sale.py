@@ -27,16 +27,18 @@ from tui.hardware_bridge import PrintFinished
 from tui.screens import safe_drop
 from tui.screens.login import LoggedIn
 from tui.screens.sale_discounts import SaleDiscounts
+from tui.screens.sale_weighed import SaleWeighed
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.status_bar import StatusBar
 
-_QTY = re.compile(r"^\s*([0-9]{1,4})\s*[*xX]\s*(\S+)\s*$")
+# 3*SKU, or 0,512*SKU for a weighed item (K-8: core reads the decimals)
+_QTY = re.compile(r"^\s*([0-9]{1,4}(?:[.,][0-9]*)?)\s*[*xX]\s*(\S+)\s*$")
 COLUMNS = ("n", "item", "qty", "price", "amount")
 
 
-class SaleScreen(SaleDiscounts, Screen):
+class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
     # Every key here acts in the order it was typed among the scanned codes (C-1):
     # priority bindings run as the app reads the key, and in_order() then queues the
     # action behind the keys already given to the item field (ScanInput.InOrder).
@@ -77,14 +79,15 @@ class SaleScreen(SaleDiscounts, Screen):
         self.paying = False  # the payment dialog is open over this basket
         self.shown_rows: list[tuple[str, ...]] = []  # what the basket table shows now
         self.shown_keys: list[tuple] = []  # the priced lines those rows were made from
+        self.units: dict[str, str] = {}  # SKU -> what it is sold by (K-8), as looked up
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield Static("", id="mode-banner", markup=False)
         table = DataTable(id="basket", cursor_type="row", zebra_stripes=True)
         table.add_column("#", width=3, key="n")
-        table.add_column(_("Item"), width=34, key="item")
-        table.add_column(_("Qty"), width=5, key="qty")
+        table.add_column(_("Item"), width=32, key="item")
+        table.add_column(_("Qty"), width=7, key="qty")
         table.add_column(_("Price"), width=12, key="price")
         table.add_column(_("Amount"), width=13, key="amount")
         yield table
@@ -184,8 +187,8 @@ class SaleScreen(SaleDiscounts, Screen):
         return (
             str(ln.line_no),
             label,
-            str(ln.qty * sign),
-            self.app.money(ln.unit_price),
+            self.qty_cell(ln, sign),
+            self.price_cell(ln),
             self.app.money(ln.line_total * sign),
         )
 
@@ -240,13 +243,13 @@ class SaleScreen(SaleDiscounts, Screen):
 
     def take_codes(self) -> None:
         """Look up every code scanned so far, oldest first (also before paying)."""
-        while self.codes:
+        while self.codes and self.weighing is None:  # a weight being typed comes first
             text = self.codes.popleft()
-            qty = 1
+            qty_text = None
             m = _QTY.match(text)
             if m:
-                qty, text = int(m[1]), m[2]
-            self.add_item(text, qty)
+                qty_text, text = m[1], m[2]
+            self.add_code(text, qty_text)
 
     def drawer_blocks(self) -> bool:
         if self.app.hardware is not None and self.app.hardware.drawer_open:
@@ -255,6 +258,7 @@ class SaleScreen(SaleDiscounts, Screen):
         return False
 
     def add_item(self, code: str, qty: int = 1) -> None:
+        """A code with a whole quantity; a weighed item asks for its quantity (K-8)."""
         if self.drawer_blocks():
             return
         try:
@@ -277,6 +281,9 @@ class SaleScreen(SaleDiscounts, Screen):
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return
+        if self.measured_item(item):
+            return
+        self.units[item.sku] = item.unit
         if self.refund_mode and not self.refund_allows(self.lines + [LineInput(item.sku, qty)]):
             return
         if self.lines and self.lines[-1].sku == item.sku:
@@ -331,16 +338,12 @@ class SaleScreen(SaleDiscounts, Screen):
         def done(value: str | None) -> None:
             if value is None:
                 return
-            text = value.strip()
-            qty = (
-                int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
-            )  # 0: refused
+            line = self.lines[index]
             try:
-                sales.check_qty(qty)
+                qty = self.parse_line_qty(value.strip(), line.sku)
             except KassiError as exc:
                 self.notice(exc.message, error=True)
                 return
-            line = self.lines[index]
             changed = [*self.lines[:index], LineInput(line.sku, qty), *self.lines[index + 1 :]]
             if self.refund_mode and not self.refund_allows(changed):
                 return
@@ -350,7 +353,7 @@ class SaleScreen(SaleDiscounts, Screen):
         self.app.push_screen(
             PromptScreen(
                 _("Quantity for {item}").format(item=self.item_name(index)),
-                str(self.lines[index].qty),
+                self.shown_line_qty(self.lines[index]),
             ),
             done,
         )

@@ -48,9 +48,9 @@ class SaleDiscounts:
         index = line.line_no - 1
         given = self.lines[index].discount if index < len(self.lines) else None
         if given is None or self.refund_mode:
-            return shown(line.name)[:34]
+            return shown(line.name)[:32]
         tag = " −" + given.label(self.app.store.currency, self.app.locale)
-        return shown(line.name)[: 34 - len(tag)] + tag
+        return shown(line.name)[: 32 - len(tag)] + tag
 
     def discount_parts(self) -> list[str]:
         if not self.basket_discount or self.refund_mode:
