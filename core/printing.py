@@ -78,7 +78,7 @@ def drawer_text(report: DrawerReport | None) -> str:
     if report == "opened":
         return _("Drawer opened.")
     if report == "pulse_sent":
-        return _("Drawer pulse sent (the printer cannot tell whether it opened).")
+        return _("Drawer pulse sent, not confirmed.")
     return ""
 
 
@@ -134,7 +134,7 @@ class PrintService:
             if confirmed:
                 msg = _("Printed (confirmed by the printer): {title}.")
             else:
-                msg = _("Sent, unconfirmed: {title} (this printer cannot confirm).")
+                msg = _("Sent, unconfirmed: {title}.")
             msg = _join(msg.format(title=title), drawer_text(report))
             return PrintOutcome(job.id, True, msg, None, confirmed, report, run.state)
         if run.fault is not None:

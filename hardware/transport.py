@@ -102,9 +102,14 @@ class EscposPrinter:
         return Delivery(True, state, drawer)
 
     def pulse_drawer(self) -> DrawerReport:
-        self.send(self.drawer_pulse())
         if not self.can_confirm:
+            self.send(self.drawer_pulse())
             return "pulse_sent"
+        # The pulse rides with GS r 1 like a receipt: a printer that takes the bytes into
+        # its socket but never processes them (hung, or stopped reading) raises here,
+        # instead of a "pulse sent" that never reached the drawer.
+        if self.deliver(b"", pulse=True).drawer == "opened":
+            return "opened"
         for pause in DRAWER_POLL:  # the drawer takes a moment to spring open
             time.sleep(pause)
             state = self.status()

@@ -72,9 +72,7 @@ def test_a_confirmed_cash_sale_is_printed_with_the_drawer_pulse_first(
     outcome = service.print_sale(db, sale.id)
     assert outcome.ok and outcome.confirmed and outcome.reason is None
     assert outcome.message.startswith(f"Printed (confirmed by the printer): {da('RECEIPT')} T1-1.")
-    assert outcome.message.endswith(
-        "Drawer pulse sent (the printer cannot tell whether it opened)."
-    )
+    assert outcome.message.endswith("Drawer pulse sent, not confirmed.")
     assert outcome.drawer == "pulse_sent" and not outcome.drawer_opened
     job = print_jobs.get(db, outcome.job_id)
     assert job.status == "printed" and job.printed_at is not None and job.attempts == 1
@@ -100,8 +98,7 @@ def test_a_link_that_cannot_answer_leaves_the_job_sent_unconfirmed(db: Db, manag
     outcome = service.print_sale(db, sale.id)
     assert outcome.ok and not outcome.confirmed
     assert outcome.message == (
-        f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)."
-        " Drawer pulse sent (the printer cannot tell whether it opened)."
+        f"Sent, unconfirmed: {da('RECEIPT')} T1-1. Drawer pulse sent, not confirmed."
     )
     job = print_jobs.get(db, outcome.job_id)
     assert job.status == "sent" and job.printed_at is not None
@@ -280,7 +277,7 @@ def test_a_pulse_is_never_queued_and_opened_is_said_only_when_read(
     """SPEC P-2: open_drawer sends the pulse only; "opened" only when the status said so."""
     outcome = service.open_drawer(db, "T1")
     assert outcome.ok and outcome.job_id is None and not outcome.confirmed
-    assert outcome.message == "Drawer pulse sent (the printer cannot tell whether it opened)."
+    assert outcome.message == "Drawer pulse sent, not confirmed."
     fake.drawer_reads_open = True
     opened = service.open_drawer(db, "T1")
     assert opened.confirmed and opened.message == "Drawer opened."

@@ -109,10 +109,11 @@ def test_a_silent_printer_leaves_the_job_unconfirmed(pty: tuple[int, str]) -> No
     with PtyPrinter(master, {}) as fake:
         with pytest.raises(PrinterFault) as fault:
             printer.deliver(printer.render(receipt()), pulse=True)
-        report = printer.pulse_drawer()
+        with pytest.raises(PrinterFault) as pulse_fault:
+            printer.pulse_drawer()
         status = printer.status()
     assert fault.value.reason == "unconfirmed"
-    assert report == "pulse_sent"  # sent, but no status said it opened
+    assert pulse_fault.value.reason == "unconfirmed"  # sent, but never processed
     assert status.reason == "no_answer" and not status.online and status.readable
     assert "no answer" in status.error.lower()
     assert fake.receipts  # it did read them: only the printer knows whether it printed

@@ -103,7 +103,7 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     till.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100", *CASHIER)
     # rung up from the CLI, never printed: the first print is the original
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
-    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1." in out
     first = till.printed()
     with till.db() as db:
         doc, _sale = print_sources.sale_document(db, 1)
@@ -190,7 +190,7 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     device.parent.mkdir()
     device.write_bytes(b"")  # plugged in
     out = till.ok("print", "pending", "--retry")
-    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1 (this printer cannot confirm)." in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1." in out
     data = device.read_bytes()
     assert data == job.payload
     with till.db() as db:
@@ -223,7 +223,7 @@ def test_drawer_open_is_no_sale_permissioned_and_audited(till: Till) -> None:
     assert "not allowed" in err
     assert till.printed() == b""
     out = till.ok("drawer", "open", "--terminal", "T1", "--reason", "Change", *SUPERVISOR)
-    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
+    assert out.strip() == "Drawer pulse sent, not confirmed."
     assert till.printed() == drawer_pulse()
     till.set_printer({"kind": "devfile", "path": str(till.root / "gone"), "timeout": 1})
     err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
@@ -277,7 +277,7 @@ def test_a_file_sink_says_sent_unconfirmed_and_the_queue_shows_it(till: Till) ->
     """SPEC P-2, P-6: a file cannot answer: "sent, unconfirmed", listed with --all."""
     till.ok("sale", "--terminal", "T1", "--item", "1001", "--pay", "card", *CASHIER)
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
-    assert "Sent, unconfirmed" in out and "this printer cannot confirm" in out
+    assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1." in out
     listed = till.ok("print", "pending")
     assert "Nothing is waiting to print." in listed and "1 job was sent unconfirmed" in listed
     every = till.ok("print", "pending", "--all")
@@ -328,10 +328,22 @@ def test_the_drawer_is_opened_only_when_the_printer_reads_it_open(
     till.set_printer(network.config(timeout=1))
     network.model.drawer_opens = False  # a drawer whose sensor never reads open
     out = till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR)
-    assert out.strip() == "Drawer pulse sent (the printer cannot tell whether it opened)."
+    assert out.strip() == "Drawer pulse sent, not confirmed."
     network.model.drawer_opens = True
     assert till.ok("drawer", "open", "--terminal", "T1", *SUPERVISOR).strip() == "Drawer opened."
     assert network.model.pulses == 2
+
+
+def test_a_hung_printer_never_reports_the_drawer_opened(
+    till: Till, network: FakeNetworkPrinter
+) -> None:
+    """SPEC P-2: a printer that takes the connection but never reads: the pulse sits in a
+    socket buffer, so `kassi drawer open` fails (exit 5) instead of saying "opened"."""
+    till.set_printer(network.config(timeout=1))
+    network.mode = "hang"
+    err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
+    assert "did not confirm" in err and "the drawer did not open" in err
+    assert network.model.pulses == 0
 
 
 # -- a long-lived process (the till) on a device file whose write blocks --------------------

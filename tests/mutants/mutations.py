@@ -162,8 +162,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="S-7 cash summary: cash refunds paid out are added instead of subtracted",
         file="core/session_views.py",
-        original='session.opening_float + cash["received"] - cash["paid_out"]',
-        replacement='session.opening_float + cash["received"] + cash["paid_out"]',
+        original='        - cash["paid_out"]\n        + adj["added"]',
+        replacement='        + cash["paid_out"]\n        + adj["added"]',
         tests=("tests/core/test_expected_cash.py",),
     ),
     # -- A-3 discrepancies ----------------------------------------------------------------

@@ -52,6 +52,21 @@ def _service():
     return PrintService(connect_printer)
 
 
+def _local(instant: str | None, store) -> str:
+    """A stored UTC instant as the store's local date and time (15.01.2026 09:00)."""
+    from core.receipts import local_time
+
+    return local_time(instant, store) if instant else ""
+
+
+def _stores_of(ctx: Context, terminal_ids: set[str]) -> dict:
+    from core import config
+
+    return {
+        t: config.get_store(ctx.db, config.get_terminal(ctx.db, t).store_id) for t in terminal_ids
+    }
+
+
 def _report(outcome) -> None:
     if not outcome.ok:
         fail(outcome.message, PRINT_FAILED)
@@ -274,9 +289,11 @@ def print_pending(
         return
     labels = _status_labels()
     width = max(len(v) for v in labels.values())
+    stores = _stores_of(ctx, {j.terminal_id for j in jobs})
     for j in jobs:
+        when = _local(j.created_at, stores[j.terminal_id])
         echo(
-            f"{j.id:>6}  {j.terminal_id:<6} {labels[j.status]:<{width}} {j.created_at}  "
+            f"{j.id:>6}  {j.terminal_id:<6} {labels[j.status]:<{width}} {when}  "
             f"{j.attempts:>2}x  {cell(j.title)}"
             + (f"  — {cell(j.last_error)}" if j.last_error and j.waiting else "")
         )
@@ -365,7 +382,7 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
 
     Exits 1 when the printer reports a problem, so a script can watch it.
     """
-    _terminal_store(ctx, terminal_id)
+    _terminal, store = _terminal_store(ctx, terminal_id)
     st = _service().printer_status(ctx.db, terminal_id)
     if as_json:
         emit_json(
@@ -408,7 +425,9 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
         rows.append((_("Waiting to print"), str(st.pending)))
         rows.append((_("Sent, unconfirmed"), str(st.sent_unconfirmed)))
         last = (
-            _("{title} at {time}").format(title=st.last_printed_title, time=st.last_printed_at)
+            _("{title} at {time}").format(
+                title=st.last_printed_title, time=_local(st.last_printed_at, store)
+            )
             if st.last_printed_at
             else _("none")
         )
@@ -417,7 +436,9 @@ def printer_status(ctx: Context, terminal_id, as_json) -> None:
             rows.append(
                 (
                     _("Last error"),
-                    _("{error} (at {time})").format(error=st.last_error, time=st.last_error_at),
+                    _("{error} (at {time})").format(
+                        error=st.last_error, time=_local(st.last_error_at, store)
+                    ),
                 )
             )
         width = max(len(k) for k, _v in rows)
