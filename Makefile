@@ -22,7 +22,8 @@ run: demo-db
 	$(BIN)/kassi --db $(KASSI_DB)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	# 4 workers on 2 cores: many tests wait on printers' timeouts, tmux and subprocesses
+	$(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 
 # Each mutation in tests/mutants/mutations.py, in a copy of the tree: none may survive.
