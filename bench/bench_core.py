@@ -26,10 +26,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import Result, median_ms, p99_ms, timed
-from core import auth, catalog, demo, sales, session_views, sessions
-from core.db import BUSY_TIMEOUT_S, Db, utc_now
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.catalog import items as catalog
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import demo
+from core.store.db import BUSY_TIMEOUT_S, Db, utc_now
+from core.tills import sales, session_views, sessions
+from core.tills.sales import LineInput
 
 AREA = "core"
 SKUS = ("1001", "1002", "1003", "1004", "1005")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from rich.segment import Segment
 
 from bench import Result, median_ms, timed
-from core.display import safe_text
+from core.text.display import safe_text
 
 AREA = "display"
 ORDINARY = (

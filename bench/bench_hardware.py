@@ -1,7 +1,7 @@
 """Receipts on paper: how long building and rendering one takes, how many bytes it
 costs against its plain text, and how long those bytes take down a serial line.
 
-- build + render a 20-line receipt (core.receipts.sale_receipt -> hardware.render):
+- build + render a 20-line receipt (core.printing.receipts.sale_receipt -> hardware.render):
   goal: median under 5 ms, so printing never shows at the till.
 - ESC/POS bytes per receipt against its plain text (the same lines as the screen
   shows them): goal at most 1.25x, i.e. the commands stay a small overhead.
@@ -22,10 +22,10 @@ import tempfile
 from pathlib import Path
 
 from bench import Result, median_ms, p99_ms, timed
-from core import money
-from core.documents import to_text
-from core.model import Payment, Sale, SaleLine, Store, Terminal
-from core.receipts import sale_receipt
+from core.money import amounts as money
+from core.printing.documents import to_text
+from core.printing.receipts import sale_receipt
+from core.store.records import Payment, Sale, SaleLine, Store, Terminal
 from hardware.render import render
 
 AREA = "hardware"
@@ -122,11 +122,14 @@ def build_and_render(sale: Sale, store: Store, terminal: Terminal) -> bytes:
 def _print_sale_path(quick: bool) -> tuple[list[float], bytes]:
     """The print path of one receipt to a file sink, database included; and the bytes
     of a typical demo receipt (4 lines, cash)."""
-    from core import auth, demo, print_sources, sales
-    from core.db import Db
-    from core.printing import PrintService
-    from core.sales import LineInput
-    from core.tendering import TenderInput
+    from core.money.tendering import TenderInput
+    from core.printing import sources as print_sources
+    from core.printing.service import PrintService
+    from core.staff import auth
+    from core.store import demo
+    from core.store.db import Db
+    from core.tills import sales
+    from core.tills.sales import LineInput
     from hardware.device import connect_printer
 
     rounds = 20 if quick else 100

@@ -16,9 +16,11 @@ import uuid
 from pathlib import Path
 
 from bench import Result
-from core import audit, demo, sessions
-from core.auth import get_staff
-from core.db import Db
+from core.audit import journal as audit
+from core.staff.auth import get_staff
+from core.store import demo
+from core.store.db import Db
+from core.tills import sessions
 
 AREA = "journal"
 GOAL_S_PER_100K = 30.0

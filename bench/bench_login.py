@@ -3,7 +3,7 @@ one database file, each logging in (scrypt at production cost) and then ringing 
 a sale, over and over.
 
 (a) sales per second with login, and the worst login + sale, with the PIN checked
-    before (and outside) the write lock as core.auth does now. Goals: at least
+    before (and outside) the write lock as core.staff.auth does now. Goals: at least
     2 x the 12.8 sales/s measured when login held the write lock (shown here as
     time per sale <= 1000 / 25.6 ms) and the worst case under 2 s.
 (b) the same load with the PIN checked inside a write transaction (the old way),
@@ -20,10 +20,12 @@ import time
 from pathlib import Path
 
 from bench import Result
-from core import auth, config, demo, sales
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import config, demo
+from core.store.db import Db
+from core.tills import sales
+from core.tills.sales import LineInput
 
 AREA = "login"
 TILLS = 16

@@ -73,8 +73,8 @@ def _iso(instant: datetime) -> str:
 
 
 def generate(path: Path, years: int, sales_per_session: tuple[int, int]) -> dict[str, int]:
-    from core.db import Db
-    from core.model import PERMISSIONS
+    from core.store.db import Db
+    from core.store.records import PERMISSIONS
 
     rng = random.Random(20260115)
     last_year = 2025
@@ -307,9 +307,10 @@ def bench_db(quick: bool) -> tuple[Path, float | None, dict[str, int]]:
 _EXPORT = r"""
 import json, resource, sys, time
 from datetime import date
-from core.db import Db
-from core.model import PERMISSIONS, Staff
-from core import report_export, reports
+from core.store.db import Db
+from core.store.records import PERMISSIONS, Staff
+from core.reports import export as report_export
+from core.reports import session_report as reports
 db = Db(sys.argv[1])
 actor = Staff("1", "Mette Manager", "manager", frozenset(PERMISSIONS), True)
 sel = reports.make_selection(db, "BENCH", date(2000, 1, 1), date(2099, 12, 31))
@@ -326,9 +327,10 @@ print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "rss_mb": rss}))
 
 
 def run(quick: bool) -> list[Result]:
-    from core import report_list, reports
-    from core.db import Db
-    from core.model import PERMISSIONS, Staff
+    from core.reports import session_list as report_list
+    from core.reports import session_report as reports
+    from core.store.db import Db
+    from core.store.records import PERMISSIONS, Staff
 
     path, gen_seconds, sizes = bench_db(quick)
     scale = f"{sizes['sessions']:,} sessions, {sizes['sales']:,} sales"

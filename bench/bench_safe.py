@@ -3,7 +3,7 @@
 Data: one store, 4 tills, each with ~8 safe drops and its close's return a day,
 and one bank deposit and one count of the safe a day: 38 movements a day,
 ~13,900 in a year (``--quick``: a quarter). Rows are written with direct SQL in
-one transaction, with their running balances, as core.safe writes them.
+one transaction, with their running balances, as core.cash.safe writes them.
 
 Figures: the year's statement as `kassi safe show --since` and the safe screen
 give it (the balance, the deposits, the year's totals per kind with its opening and
@@ -99,8 +99,10 @@ def generate(db, days: int) -> int:
 
 
 def run(quick: bool) -> list[Result]:
-    from core import auth, demo, safe, safe_views
-    from core.db import Db
+    from core.cash import safe, safe_views
+    from core.staff import auth
+    from core.store import demo
+    from core.store.db import Db
 
     days = 91 if quick else 365
     with tempfile.TemporaryDirectory() as tmp:

@@ -42,7 +42,7 @@ CUSTOMERS = 2000
 
 
 def _key(n: int) -> str:
-    from core.schema import migrations
+    from core.store.schema import migrations
 
     names = ",".join(m.name for m in migrations._migrations)
     digest = hashlib.sha256(f"{GEN_VERSION}|{n}|{names}".encode()).hexdigest()[:12]
@@ -51,7 +51,7 @@ def _key(n: int) -> str:
 
 def _master_data(path: Path) -> None:
     """Schema via kassi's own migrations; master data by direct SQL."""
-    from core.db import Db
+    from core.store.db import Db
 
     db = Db(path)
     now = "2026-04-01T00:00:00.000000Z"
@@ -279,9 +279,11 @@ def dataset(n: int) -> Path:
 CHILD = r"""
 import json, sys, time
 from datetime import UTC, datetime, timedelta
-from core import auth, statements, statement_posting
-from core.db import Db
-from core.statement_periods import business_date, business_date_sql, day_cutoff
+from core.staff import auth
+from core.statements import operations as statements
+from core.statements import posting as statement_posting
+from core.store.db import Db
+from core.statements.periods import business_date, business_date_sql, day_cutoff
 from zoneinfo import ZoneInfo
 
 path, start, end = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -315,7 +317,7 @@ status = open("/proc/self/status").read()
 out["rss_mb"] = int(status.split("VmHWM:")[1].split()[0]) / 1024
 store = db.one("SELECT * FROM stores WHERE id = 'BENCH'")
 tz = ZoneInfo("Europe/Copenhagen")
-from core.model import Store
+from core.store.records import Store
 cutoff = day_cutoff(Store.from_row(store))
 expr = business_date_sql("created_at", start_dt, end_dt, tz, cutoff)
 t0 = time.perf_counter()

@@ -22,8 +22,9 @@ AREA = "transfer"
 
 
 def _shops():
-    from core import auth, demo
-    from core.db import Db
+    from core.staff import auth
+    from core.store import demo
+    from core.store.db import Db
 
     clock_at = [datetime(2026, 5, 31, 6, 0, tzinfo=UTC)]
     store = Db(":memory:", clock=lambda: clock_at[0])
@@ -34,7 +35,7 @@ def _shops():
 
 
 def _export(db, actor, since: int = 0) -> tuple[str, int]:
-    from core.transfer import export_transactions
+    from core.transfer.export import export_transactions
 
     out = io.StringIO()
     summary = export_transactions(db, actor, out, since=since)
@@ -42,7 +43,7 @@ def _export(db, actor, since: int = 0) -> tuple[str, int]:
 
 
 def _import(db, actor, text: str):
-    from core.transfer_import import import_transactions
+    from core.transfer.importing import import_transactions
 
     return import_transactions(db, actor, text.splitlines(keepends=True), source="bench")
 
@@ -72,8 +73,8 @@ def _synthetic(header: dict, n: int) -> str:
 
 
 def run(quick: bool) -> list[Result]:
-    from core.sales import LineInput, record_sale
-    from core.tendering import TenderInput
+    from core.money.tendering import TenderInput
+    from core.tills.sales import LineInput, record_sale
 
     n_sales = 200 if quick else 2000
     n_entries = 20_000 if quick else 100_000

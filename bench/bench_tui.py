@@ -25,8 +25,8 @@ KASSI = Path(sys.executable).parent / "kassi"
 
 
 def _demo_db(folder: Path) -> Path:
-    from core import demo
-    from core.db import Db
+    from core.store import demo
+    from core.store.db import Db
 
     path = folder / "bench-tui.db"
     with Db(path) as db:
@@ -75,9 +75,9 @@ def cold_start(db_path: Path, runs: int) -> list[float]:
 
 
 async def _keypresses(db_path: Path, presses: int) -> tuple[list[float], list[float]]:
-    from core import auth
-    from core.db import Db
-    from core.sales import LineInput
+    from core.staff import auth
+    from core.store.db import Db
+    from core.tills.sales import LineInput
     from tui.app import KassiApp
 
     auth._SCRYPT_N = 2**4  # only the hashing of the demo PINs; not what is measured
@@ -122,9 +122,9 @@ async def _scanner(db_path: Path, codes: int, samples: int) -> dict[str, list[fl
     (as one terminal read brings them), and single scans one at a time."""
     from textual import events
 
-    from core import auth
-    from core.db import Db
-    from core.sales import LineInput
+    from core.staff import auth
+    from core.store.db import Db
+    from core.tills.sales import LineInput
     from tui.app import KassiApp
 
     auth._SCRYPT_N = 2**4

@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.printer_port import PrinterFault
+from core.printing.port import PrinterFault
 from hardware._escpos import import_escpos
 
 T = TypeVar("T")
@@ -123,7 +123,7 @@ def bounded(fn: Callable[[], T], seconds: float, name: str) -> T:
 
 # A write to a file or device file that outlived its timeout: device path -> its
 # worker, whose `.result` says how it ended. Per process, so a new Printer for the
-# same setting sees it (core.printer_port.Printer.blocked_write).
+# same setting sees it (core.printing.port.Printer.blocked_write).
 pending_writes: dict[str, threading.Thread] = {}
 _pending = pending_writes  # the name the old spool (hardware/spool.py) reads
 

@@ -1,7 +1,7 @@
 """A terminal's printer setting, and the Printer it opens (SPEC P-1, P-4).
 
 `validate_config` checks a setting and fills its defaults; `connect_printer`
-is the PrinterFactory core's print service is given (core.printer_port): it
+is the PrinterFactory core's print service is given (core.printing.port): it
 returns a hardware.transport.EscposPrinter, which talks through
 python-escpos' own transports with a deadline on every call, so a printer
 that is unplugged, out of paper or holding flow control never freezes a till.
@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import printer_settings
-from core.printer_port import Delivery, PrinterConfigError, PrinterFault, PrinterState
-from core.printer_port import Printer as PrinterPort
+from core.printing import settings as printer_settings
+from core.printing.port import Delivery, PrinterConfigError, PrinterFault, PrinterState
+from core.printing.port import Printer as PrinterPort
 from hardware import render as esc
 from hardware._escpos import profile_codepages
 
 __all__ = ["PrinterConfigError", "PrinterFault", "PrinterState", "PrinterStatus", "Delivery"]
-PrinterStatus = PrinterState  # the old name, for callers not yet moved to core.printer_port
+PrinterStatus = PrinterState  # the old name, for callers not yet moved to core.printing.port
 
 # -- configuration ---------------------------------------------------------------------
-# What a valid printer setting is, is core's (core/printer_settings.py, SPEC P-4); these
+# What a valid printer setting is, is core's (core/printing/settings.py, SPEC P-4); these
 # names stay for hardware's callers. Hardware hands core the printer models' code pages.
 
 KINDS = printer_settings.KINDS
@@ -57,7 +57,7 @@ def _where(cfg: dict[str, Any]) -> str:
 
 
 def connect_printer(cfg: dict[str, Any]) -> PrinterPort:
-    """The PrinterFactory (core.printer_port): a terminal's printer setting -> its Printer.
+    """The PrinterFactory (core.printing.port): a terminal's printer setting -> its Printer.
 
     Nothing is opened yet; the first call opens the link (bounded). Raises
     PrinterConfigError for a bad setting.

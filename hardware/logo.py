@@ -1,7 +1,7 @@
 """A store logo file into printer images: checked, scaled, dithered once (SPEC P-5).
 
 `kassi store set S logo=FILE.png` (tui/cli/logo_cmds.py) calls `convert` once;
-core stores the GS v 0 bytes per paper width (core/store_logo.py) and every
+core stores the GS v 0 bytes per paper width (core/printing/logo.py) and every
 receipt prints those bytes as they are, so a receipt never re-dithers an image.
 
 Scaling and the white padding are done here with Pillow (python-escpos has no
@@ -20,9 +20,9 @@ from pathlib import Path
 
 from attrs import frozen
 
-from core.documents import raster_size
 from core.errors import InputError
-from core.i18n import _
+from core.printing.documents import raster_size
+from core.text.i18n import _
 from hardware.render import PAPER_DOTS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024

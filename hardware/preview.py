@@ -22,7 +22,7 @@ from typing import Any
 
 from attrs import frozen
 
-from core.documents import Document
+from core.printing.documents import Document
 from hardware import render as esc
 from hardware.escpos_decode import EPSON_PAGES, decode
 

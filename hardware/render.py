@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 
-from core.documents import Code, Document, LaidLine, layout
+from core.printing.documents import Code, Document, LaidLine, layout
 
 ESC = b"\x1b"
 GS = b"\x1d"

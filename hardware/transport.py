@@ -1,4 +1,4 @@
-"""core.printer_port.Printer on python-escpos' transports: printed means confirmed (SPEC P-1, P-2).
+"""core.printing.port.Printer on python-escpos' transports: printed means confirmed (SPEC P-1, P-2).
 
 `deliver` sends [drawer pulse] + data + GS r 1 ("transmit paper sensor status")
 in one stream. The printer handles GS r in order, after everything before it,
@@ -24,9 +24,9 @@ import threading
 import time
 from typing import Any, Literal
 
-from core.documents import Document
-from core.i18n import _
-from core.printer_port import Delivery, DrawerReport, PrinterFault, PrinterState
+from core.printing.documents import Document
+from core.printing.port import Delivery, DrawerReport, PrinterFault, PrinterState
+from core.text.i18n import _
 from hardware import _links
 from hardware import render as esc
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core import auth, demo
-from core.db import Db
-from core.i18n import set_language
+from core.staff import auth
+from core.store import demo
+from core.store.db import Db
+from core.text.i18n import set_language
 
 
 class FakeClock:

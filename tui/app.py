@@ -14,10 +14,10 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from core import config
-from core.db import Db
-from core.i18n import set_language
-from core.model import Staff, Store, Terminal
+from core.store import config
+from core.store.db import Db
+from core.store.records import Staff, Store, Terminal
+from core.text.i18n import set_language
 from tui.widgets.safe import ControlCharacterFilter, shown
 
 _IDLE = os.environ.get("KASSI_IDLE_LOCK", "300").strip()
@@ -58,7 +58,7 @@ class KassiApp(App, inherit_bindings=False):
         self._hardware_override = hardware
         self.hardware = None
         self._last_activity = monotonic()
-        # C-7: the lock that keeps this terminal to one live process (core.till_lock);
+        # C-7: the lock that keeps this terminal to one live process (core.store.till_lock);
         # the CLI may take it before the screen starts, to refuse on one line.
         self.till_lock = till_lock
         self._last_staff: Staff | None = None
@@ -108,8 +108,8 @@ class KassiApp(App, inherit_bindings=False):
 
     def _lock_terminal(self, terminal_id: str) -> bool:
         """One live process per terminal (C-7); a refusal leaves the till unopened."""
-        from core import till_lock
         from core.errors import KassiError
+        from core.store import till_lock
 
         if self.till_lock is not None and self.till_lock.terminal_id == terminal_id:
             return True
@@ -129,8 +129,8 @@ class KassiApp(App, inherit_bindings=False):
 
     def _restore_parked(self, sale) -> None:
         """A basket parked when this terminal last quit goes back on the sale screen."""
-        from core import parked
-        from core.i18n import _
+        from core.text.i18n import _
+        from core.tills import parked
 
         basket = parked.take(self.db, self.terminal.id)
         if basket is None:
@@ -151,7 +151,7 @@ class KassiApp(App, inherit_bindings=False):
         """An ISO instant as the store's local date and time (minutes)."""
         from zoneinfo import ZoneInfo
 
-        from core.db import parse_iso
+        from core.store.db import parse_iso
 
         assert self.store is not None
         return parse_iso(instant).astimezone(ZoneInfo(self.store.timezone)).strftime("%d.%m %H:%M")
@@ -222,7 +222,7 @@ class KassiApp(App, inherit_bindings=False):
     def action_quit_till(self) -> None:
         """Ctrl+Q. In kiosk mode it needs a PIN of someone holding kiosk.exit; an
         unpaid basket is never lost without asking (C-7): park it, lose it, or stay."""
-        from core.i18n import _
+        from core.text.i18n import _
         from tui.screens.pin_prompt import PinPromptScreen
 
         if not self.kiosk:
@@ -263,8 +263,8 @@ class KassiApp(App, inherit_bindings=False):
         self.push_screen(QuitBasketScreen(), done)
 
     def _park_and_quit(self, sale, approver: Staff | None) -> None:
-        from core import parked
         from core.errors import KassiError
+        from core.tills import parked
 
         actor = self.staff or self._last_staff or approver
         if actor is None:  # nobody has logged in: there is no basket of anyone's
@@ -288,7 +288,7 @@ class KassiApp(App, inherit_bindings=False):
     # -- helpers for screens ----------------------------------------------------------
 
     def money(self, minor: int) -> str:
-        from core.money import format_amount
+        from core.money.amounts import format_amount
 
         assert self.store is not None
         return format_amount(minor, self.store.currency, self.lang or self.store.locale)
@@ -305,9 +305,9 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
     kiosk mode without its terminal (anyone could pick any terminal of any
     store), an unknown terminal, and a terminal another live process runs.
     """
-    from core import till_lock
     from core.errors import KassiError
-    from core.i18n import _
+    from core.store import till_lock
+    from core.text.i18n import _
     from tui.cli import fail
 
     if kiosk and not terminal_id:

@@ -4,7 +4,7 @@ The sale is already committed when any of this runs, and so is its receipt's
 print job: core queued it in the sale's own transaction (SPEC R-9), as it does a
 cash action's slip, and ``after_sale`` prints that job rather than queueing a
 second one. Each worker opens its own database connection (sqlite connections
-belong to their thread) and calls core's print service (core.printing) with the
+belong to their thread) and calls core's print service (core.printing.service) with the
 terminal's printer from hardware.device.connect_printer; it queues any other
 document before sending, so a fault leaves a pending job that prints when the
 printer is back. Results come back to the UI as messages ("attributes down,
@@ -23,13 +23,14 @@ from collections.abc import Callable
 
 from textual.message import Message
 
-from core import print_sources, printer_settings
-from core.db import Db
-from core.i18n import _, ngettext
-from core.model import CashAdjustment, Sale, Terminal
-from core.printer_port import PrinterFactory
-from core.printing import PrintOutcome, PrintService
-from core.printing_status import state_warning
+from core.printing import settings as printer_settings
+from core.printing import sources as print_sources
+from core.printing.port import PrinterFactory
+from core.printing.service import PrintOutcome, PrintService
+from core.printing.status import state_warning
+from core.store.db import Db
+from core.store.records import CashAdjustment, Sale, Terminal
+from core.text.i18n import _, ngettext
 from hardware._escpos import profile_codepages
 from tui.widgets.safe import shown
 from tui.widgets.status_bar import refresh_every_status_bar
@@ -96,8 +97,8 @@ class TillHardware:
         """Pulse the drawer after core said yes (C-7): ``grant`` is the audit entry of
         the permitted drawer action (a no sale, the count at close, a session's open
         or close). Without one the drawer stays shut and the till says so."""
-        from core import sessions
         from core.errors import KassiError
+        from core.tills import sessions
 
         try:
             sessions.check_drawer_grant(self.app.db, grant, self.terminal.id)
@@ -108,7 +109,7 @@ class TillHardware:
         return True
 
     def reprint_last(self) -> None:
-        from core import sales
+        from core.tills import sales
 
         sale_id = self.last_sale_id
         if sale_id is None:
@@ -133,7 +134,7 @@ class TillHardware:
     def _auto_retry(self) -> None:
         """Print waiting jobs once the printer is back, without waiting for a new sale;
         with nothing waiting, ask the printer how it is (the status bar's warning)."""
-        from core import print_jobs
+        from core.printing import jobs as print_jobs
 
         if not print_jobs.pending(self.app.db, self.terminal.id):
             self._poll_status()

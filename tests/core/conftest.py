@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from core import config
-from core.db import Db
-from core.model import Staff
+from core.store import config
+from core.store.db import Db
+from core.store.records import Staff
 
 # Tables a refused operation must leave exactly as they were.
 GUARDED_TABLES = (
@@ -76,7 +76,8 @@ def head_office():
     """A second kassi database with the same stores, staff, tenders and items."""
     from datetime import UTC, datetime
 
-    from core import auth, demo
+    from core.staff import auth
+    from core.store import demo
     from tests.conftest import FakeClock
     from tests.core.test_statements_support import Shop
 

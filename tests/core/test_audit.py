@@ -1,4 +1,4 @@
-"""The tamper-evident audit log (core/audit.py): one hash-chained entry per operation,
+"""The tamper-evident audit log (core/audit/journal.py): one hash-chained entry per operation,
 written in the operation's own transaction; verify() finds changed, deleted and
 inserted entries."""
 
@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from core import audit, auth, config, sales, sessions
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.audit import journal as audit
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import config
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 
 def entries(db):
@@ -353,9 +356,9 @@ def test_refused_operation_leaves_no_audit_entry(db, cashier):
 
 def _legacy_database(tmp_path, clock):
     """A store database from before signing (m010), with unsigned entries and a sale."""
-    from core import demo
-    from core.db import Db
-    from core.schema import migrations
+    from core.store import demo
+    from core.store.db import Db
+    from core.store.schema import migrations
 
     db = Db(tmp_path / "old.db", clock=clock, migrate=False)
     with db.write():

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, config, demo, keyring
-from core.db import Db, parse_iso
 from core.errors import AuthError, InputError, PermissionDenied
+from core.staff import auth
+from core.store import config, demo, keyring
+from core.store.db import Db, parse_iso
 from tests.conftest import FakeClock
 
 WRONG = "Wrong staff id or PIN."

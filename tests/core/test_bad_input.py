@@ -12,9 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from core import audit, auth, config, money, sales, sessions, statements
-from core.db import iso, parse_iso
-from core.discounts import Discount
+from core.audit import journal as audit
 from core.errors import (
     AuthError,
     InputError,
@@ -23,10 +21,17 @@ from core.errors import (
     PermissionDenied,
     StateError,
 )
-from core.model import PERMISSIONS
-from core.sales import LineInput
-from core.statement_posting import post_statement
-from core.tendering import TenderInput
+from core.money import amounts as money
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.statements import operations as statements
+from core.statements.posting import post_statement
+from core.store import config
+from core.store.db import iso, parse_iso
+from core.store.records import PERMISSIONS
+from core.tills import sales, sessions
+from core.tills.discounts import Discount
+from core.tills.sales import LineInput
 from tests.core.test_statements_support import Shop, local
 
 

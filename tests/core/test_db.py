@@ -1,4 +1,4 @@
-"""The database layer (core/db.py, core/schema.py): pragmas, migrations, the write
+"""The database layer (core/store/db.py, core/store/schema.py): pragmas, migrations, the write
 transaction, and the invariants the schema enforces by itself."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, demo, sales, sessions
-from core.db import BUSY_TIMEOUT_S, Db, iso, parse_iso
-from core.sales import LineInput
-from core.schema import migrations
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import demo
+from core.store.db import BUSY_TIMEOUT_S, Db, iso, parse_iso
+from core.store.schema import migrations
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 
 @pytest.fixture
@@ -301,8 +303,8 @@ def test_nested_write_failure_caught_by_the_outer_code_undoes_only_the_inner_wor
 
 def test_schema_version_counts_every_migration():
     """Opening a current database trusts PRAGMA user_version; it must match the schema."""
-    from core.db import SCHEMA_VERSION
-    from core.schema import migrations
+    from core.store.db import SCHEMA_VERSION
+    from core.store.schema import migrations
 
     assert len(migrations._migrations) == SCHEMA_VERSION
 
@@ -314,7 +316,7 @@ def test_current_database_opens_without_importing_sqlite_utils(tmp_path):
     path = tmp_path / "v.db"
     Db(path).close()
     code = (
-        "import sys; from core.db import Db; Db(sys.argv[1]).close(); "
+        "import sys; from core.store.db import Db; Db(sys.argv[1]).close(); "
         "print('sqlite_utils' in sys.modules)"
     )
     out = subprocess.run(

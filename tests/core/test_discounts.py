@@ -8,11 +8,13 @@ import random
 
 import pytest
 
-from core import audit, catalog, discounts, sales, sessions
-from core.discounts import AMOUNT, PERCENT, Discount, DiscountOverLimit
+from core.audit import journal as audit
+from core.catalog import items as catalog
 from core.errors import InputError, PermissionDenied
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.tills import discounts, sales, sessions
+from core.tills.discounts import AMOUNT, PERCENT, Discount, DiscountOverLimit
+from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 REASON = "Price match"
@@ -211,7 +213,7 @@ def test_session_and_statement_figures_come_from_what_was_paid(db, clock, manage
     statement line all show the discounted amount, and agree."""
     from datetime import UTC, datetime
 
-    from core import statements
+    from core.statements import operations as statements
 
     clock.set(datetime(2026, 5, 31, 8, 0, tzinfo=UTC))
     session = sessions.open_session(db, manager, "T1", 0)
@@ -247,8 +249,8 @@ def test_the_sale_screen_preview_and_the_sale_agree(db, cashier, supervisor):
 def test_the_session_figures_and_reports_show_the_discounts_given(db, clock, manager):
     """C-5 "in the session figures": the summary counts the discounted sales and what was
     given off, net of what a refund took back; the X report prints it."""
-    from core import receipts
-    from core.documents import to_text
+    from core.printing import receipts
+    from core.printing.documents import to_text
 
     session = sessions.open_session(db, manager, "T1", 0)
     sales.record_sale(db, manager, "T1", [LineInput("1008", 2, pct(10))], CARD)  # 4,40 off

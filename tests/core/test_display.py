@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.display import ESCAPE_MARK, REPLACEMENT, json_text, safe_text
+from core.text.display import ESCAPE_MARK, REPLACEMENT, json_text, safe_text
 
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 

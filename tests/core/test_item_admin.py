@@ -9,11 +9,14 @@ import json
 
 import pytest
 
-from core import catalog, item_admin, prices, sales
-from core.catalog_import import CatalogRefused, import_catalog
+from core.catalog import item_form as item_admin
+from core.catalog import items as catalog
+from core.catalog import prices
+from core.catalog.csv_import import CatalogRefused, import_catalog
 from core.errors import InputError, NotFound, PermissionDenied
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.tills import sales
+from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 

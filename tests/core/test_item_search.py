@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from core import catalog, name_search
-from core.db import Db
-from core.schema import migrations
+from core.catalog import items as catalog
+from core.catalog import name_search
+from core.store.db import Db
+from core.store.schema import migrations
 
 
 def names(db, text, store="NORREBRO"):

@@ -1,4 +1,4 @@
-"""Tests for core.money: integer minor units (M-1), strict per-locale input (M-2),
+"""Tests for core.money.amounts: integer minor units (M-1), strict per-locale input (M-2),
 cash rounding (M-3), VAT and denomination counting."""
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import core.i18n
-from core import money
+import core.text.i18n
 from core.errors import InputError
-from core.i18n import set_language
-from core.money import (
+from core.money import amounts as money
+from core.money.amounts import (
     CASH_ROUNDING_CHOICES,
     CURRENCIES,
     DENOMINATIONS,
@@ -34,6 +33,7 @@ from core.money import (
     to_decimal_str,
     vat_from_gross,
 )
+from core.text.i18n import set_language
 
 MONEY_SOURCE = Path(money.__file__)
 
@@ -358,14 +358,14 @@ def test_parse_errors_are_translated(monkeypatch):
         "Use a comma for decimals in {language}: {example}": "Brug komma som decimaltegn på {language}: {example}",
         "Danish": "dansk",
     }
-    monkeypatch.setitem(core.i18n._catalogs, "da", catalog)
+    monkeypatch.setitem(core.text.i18n._catalogs, "da", catalog)
     set_language("da")
     message = input_error("12.50", "DKK", "da")
     assert message == "Brug komma som decimaltegn på dansk: 12,50"
 
 
 def test_every_parse_message_is_a_constant_msgid():
-    """M-2: every _() call in core.money has one string literal argument (extractable)."""
+    """M-2: every _() call in core.money.amounts has one string literal argument (extractable)."""
     tree = ast.parse(MONEY_SOURCE.read_text("utf-8"))
     calls = [
         node
@@ -826,7 +826,7 @@ def _import_roots(path: Path) -> set[str]:
 
 
 def test_money_imports_only_stdlib_and_core():
-    """M-1: core.money is pure stdlib + core (no babel, no third-party)."""
+    """M-1: core.money.amounts is pure stdlib + core (no babel, no third-party)."""
     roots = _import_roots(MONEY_SOURCE)
     outside = {r for r in roots if r != "core" and r not in sys.stdlib_module_names}
     assert not outside
@@ -841,4 +841,4 @@ def test_no_floats_anywhere(path):
         )
         assert not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "float")
         if path == MONEY_SOURCE:
-            assert not isinstance(node, ast.Div), "true division in core/money.py"
+            assert not isinstance(node, ast.Div), "true division in core/money/amounts.py"

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from core import auth, sales
 from core.errors import AuthError, PermissionDenied
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales
+from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 

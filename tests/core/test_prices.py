@@ -1,4 +1,4 @@
-"""Prices carry their currency (SPEC R-7, M-1; core/prices.py, migration m011).
+"""Prices carry their currency (SPEC R-7, M-1; core/catalog/prices.py, migration m011).
 
 Demo stores: NORREBRO sells in DKK (2 decimals), REYKJAVIK in ISK (no decimals).
 """
@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, config, prices, sales
-from core.db import Db
+from core.catalog import items as catalog
+from core.catalog import prices
+from core.catalog.prices import NoPrice
 from core.errors import InputError, NotFound
-from core.prices import NoPrice
-from core.sales import LineInput
-from core.schema import migrations
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.store import config
+from core.store.db import Db
+from core.store.schema import migrations
+from core.tills import sales
+from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 

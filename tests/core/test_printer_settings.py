@@ -1,4 +1,4 @@
-"""Printer settings are validated when given (SPEC P-4): core/printer_settings.py."""
+"""Printer settings are validated when given (SPEC P-4): core/printing/settings.py."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from core import config, printer_settings
-from core.db import Db
 from core.errors import InputError, PermissionDenied
+from core.printing import settings as printer_settings
+from core.store import config
+from core.store.db import Db
 
 # A printer model's code pages, as hardware would hand them to core (python-escpos'
 # capabilities.json); core's tests never import hardware.
@@ -241,5 +242,5 @@ def test_only_config_writes_a_terminal_s_printer_setting() -> None:
         if path.name != "config.py" and writes.search(path.read_text("utf-8"))
     ]
     assert offenders == []
-    source = (root / "core" / "config.py").read_text("utf-8")
+    source = (root / "core" / "store" / "config.py").read_text("utf-8")
     assert source.count("printer_settings.normalize(") == 2  # add_terminal, update_terminal

@@ -9,13 +9,18 @@ import json
 
 import pytest
 
-from core import auth, config, print_jobs, print_sources, printing_history, sales, sessions
-from core.db import Db
-from core.i18n import translate
-from core.printer_port import PrinterState
-from core.printing import PrintService
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import history as printing_history
+from core.printing import jobs as print_jobs
+from core.printing import sources as print_sources
+from core.printing.port import PrinterState
+from core.printing.service import PrintService
+from core.staff import auth
+from core.store import config
+from core.store.db import Db
+from core.text.i18n import translate
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.core.test_printing_support import PULSE, FakePrinter, factory
 
 
@@ -281,7 +286,7 @@ def test_a_pulse_is_never_queued_and_opened_is_said_only_when_read(
     fake.drawer_reads_open = True
     opened = service.open_drawer(db, "T1")
     assert opened.confirmed and opened.message == "Drawer opened."
-    from core.printer_port import PrinterFault
+    from core.printing.port import PrinterFault
 
     fake.pulse_fault = PrinterFault("device_missing", "fake")
     failed = service.open_drawer(db, "T1")

@@ -15,11 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, demo, print_jobs, printing_history, sales
-from core.db import Db
-from core.printing import PrintService
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import history as printing_history
+from core.printing import jobs as print_jobs
+from core.printing.service import PrintService
+from core.staff import auth
+from core.store import demo
+from core.store.db import Db
+from core.tills import sales
+from core.tills.sales import LineInput
 from tests.conftest import FakeClock
 from tests.core.test_printing_support import FakePrinter, factory
 
@@ -94,8 +98,8 @@ def test_two_threads_retrying_at_once_print_each_job_once(
 RETRY_CHILD = r"""
 import json, os, sys, time
 from pathlib import Path
-from core.db import Db
-from core.printing import PrintService
+from core.store.db import Db
+from core.printing.service import PrintService
 from tests.core.test_printing_support import FakePrinter, factory
 db = Db(sys.argv[1])
 service = PrintService(factory(FakePrinter(sink=Path(sys.argv[3]))))

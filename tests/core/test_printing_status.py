@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, config, print_jobs, sales
-from core.db import Db
-from core.printer_port import PrinterState
-from core.printing import PrintService
-from core.printing_status import state_warning, warning
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import jobs as print_jobs
+from core.printing.port import PrinterState
+from core.printing.service import PrintService
+from core.printing.status import state_warning, warning
+from core.staff import auth
+from core.store import config
+from core.store.db import Db
+from core.tills import sales
+from core.tills.sales import LineInput
 from tests.conftest import FakeClock
 from tests.core.test_printing_support import FakePrinter, factory
 
@@ -132,7 +135,7 @@ def test_the_migration_keeps_every_job_and_allows_sent(tmp_path, clock: FakeCloc
     rule kept; a sent job has printed_at too."""
     import sqlite3
 
-    from core.schema import migrations
+    from core.store.schema import migrations
 
     db = Db(tmp_path / "old.db", clock=clock, migrate=False)
     with db.write():

@@ -1,4 +1,4 @@
-"""A scripted in-memory printer implementing core's Printer protocol (core/printer_port.py),
+"""A scripted in-memory printer implementing core's Printer protocol (core/printing/port.py),
 for the print service's core tests: no device, no sockets, no timing.
 
 Each delivery takes the next step of its script (default: "confirm" where the link
@@ -20,8 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.documents import Document, to_text
-from core.printer_port import Delivery, PrinterFault, PrinterState
+from core.printing.documents import Document, to_text
+from core.printing.port import Delivery, PrinterFault, PrinterState
 
 PULSE = b"P|"
 HEALTHY = PrinterState(online=True)
@@ -115,7 +115,7 @@ class FakePrinter:
 
 def factory(printer: FakePrinter):
     """A PrinterFactory that hands out `printer` for any setting but a broken one."""
-    from core.printer_port import PrinterConfigError
+    from core.printing.port import PrinterConfigError
 
     def make(cfg: dict) -> FakePrinter:
         if cfg.get("kind") == "serial" and "device" not in cfg:

@@ -1,5 +1,5 @@
 """Receipts and printouts write dates the way the store's language does, like the
-screens (SPEC C-6, C-8; core/dates.py): 15.01.2026 in da/is, ISO in English."""
+screens (SPEC C-6, C-8; core/text/dates.py): 15.01.2026 in da/is, ISO in English."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import re
 
 import pytest
 
-from core import receipts, sales, sessions
-from core.config import get_store, get_terminal
-from core.documents import to_text
-from core.sales import LineInput
-from core.session_views import session_details
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import receipts
+from core.printing.documents import to_text
+from core.store.config import get_store, get_terminal
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
+from core.tills.session_views import session_details
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from core import receipts, sales
-from core.config import get_store, get_terminal
 from core.errors import InputError, NotFound
-from core.receipt_refs import ReceiptRef, parse_receipt_ref
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import receipts
+from core.store.config import get_store, get_terminal
+from core.tills import sales
+from core.tills.receipt_refs import ReceiptRef, parse_receipt_ref
+from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 
@@ -123,6 +124,6 @@ def test_the_refund_receipt_names_the_original(db, cashier):
     assert refund.original_ref == "T1-1"
     store, terminal = get_store(db, "NORREBRO"), get_terminal(db, "T1")
     doc = receipts.sale_receipt(refund, store, terminal, "Kasper", {"card": "Card"}, lang="en")
-    from core.documents import to_text
+    from core.printing.documents import to_text
 
     assert "Refund of receipt: T1-1" in to_text(doc, 42)

@@ -18,15 +18,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core import config, report_export, reports, sales, sessions
-from core.auth import authenticate
-from core.db import Db
 from core.errors import InputError, NotFound, PermissionDenied
-from core.report_export import KEYS, export_sessions_csv, export_sessions_csv_file, row_record
-from core.report_list import iter_sessions, list_sessions_page
-from core.reports import day_start, make_selection, report_overview
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.reports import export as report_export
+from core.reports import session_report as reports
+from core.reports.export import KEYS, export_sessions_csv, export_sessions_csv_file, row_record
+from core.reports.session_list import iter_sessions, list_sessions_page
+from core.reports.session_report import day_start, make_selection, report_overview
+from core.staff.auth import authenticate
+from core.store import config
+from core.store.db import Db
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 CLOSE_NOTE_S3 = 'Short 10,00 kr; told "Kasper",\nrecount tomorrow'
 OPEN_NOTE_S6 = '=1+1, "not a formula"\nsecond line'
@@ -735,7 +738,7 @@ def test_session_cash_totals_follow_payments(db, manager, ids):
 
 def test_migration_counts_existing_payments(tmp_path, clock):
     """A database made before m002 gets its sessions' cash totals from its payments."""
-    from core import demo
+    from core.store import demo
 
     db = Db(tmp_path / "old.db", clock=clock)
     demo.load_demo(db)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from core import config, safe, safe_views, sessions
-from core.documents import to_text
+from core.cash import safe, safe_views
 from core.errors import InputError, PermissionDenied, StateError
-from core.receipts import x_report, z_report
+from core.printing.documents import to_text
+from core.printing.receipts import x_report, z_report
+from core.store import config
+from core.tills import sessions
 from tests.core.test_expected_cash import sell
 
 KR = 100

@@ -17,11 +17,14 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import auth, demo, safe, sales, sessions
-from core.db import Db
+from core.cash import safe
 from core.errors import KassiError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import demo
+from core.store.db import Db
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.conftest import FakeClock
 
 TERMINALS = ("T1", "T2")

@@ -1,4 +1,4 @@
-"""Sales and refunds: lines, VAT, tenders, receipts, stock, audit (core/sales.py).
+"""Sales and refunds: lines, VAT, tenders, receipts, stock, audit (core/tills/sales.py).
 
 DKK prices (øre, VAT 25 % unless said): 1001 Rugbrød 32,95; 1007 Kaffe 59,00;
 1008 Æbler 22,00 (barcode 5701234000080); 1017 Avis 35,00 (VAT 0).
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, catalog, sales, sessions
-from core.discounts import Discount
+from core.catalog import items as catalog
 from core.errors import InputError, NotFound, PermissionDenied
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales, sessions
+from core.tills.discounts import Discount
+from core.tills.sales import LineInput
 
 
 def off(amount, approver=None):

@@ -10,11 +10,12 @@ import sqlite3
 
 import pytest
 
-from core import config, sales, sessions
-from core.db import iso
 from core.errors import InputError, PermissionDenied, StateError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.store import config
+from core.store.db import iso
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 
 def sell(db, actor, terminal, sku="1008", qty=1, tender="cash", amount=None):
@@ -427,8 +428,8 @@ def test_other_payment_types_are_tracked_in_the_session(db, cashier):
 
 def test_cash_tracking_cannot_be_turned_off_while_a_session_is_open(db, manager):
     """S-2: turning tracking off with an open session would orphan later sales."""
-    from core import config
     from core.errors import StateError
+    from core.store import config
 
     sessions.open_session(db, manager, "T1", 10000)
     with pytest.raises(StateError, match="before turning cash tracking off"):

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, config, sales, session_views, staff_admin
-from core.db import Db
 from core.errors import AuthError, InputError, NotFound, PermissionDenied, StateError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import admin as staff_admin
+from core.staff import auth
+from core.store import config
+from core.store.db import Db
+from core.tills import sales, session_views
+from core.tills.sales import LineInput
 
 WRONG = "Wrong staff id or PIN."
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from core import config
-from core.statement_batch import run_batch
+from core.statements.batch import run_batch
+from core.store import config
 from tests.core.test_statements_support import Shop, local
 
 

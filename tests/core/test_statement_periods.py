@@ -17,10 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.config import get_store
-from core.db import iso
 from core.errors import InputError
-from core.statement_periods import (
+from core.statements.periods import (
     MIDNIGHT,
     business_date,
     business_date_sql,
@@ -29,6 +27,8 @@ from core.statement_periods import (
     last_complete_business_date,
     parse_when,
 )
+from core.store.config import get_store
+from core.store.db import iso
 
 CPH = ZoneInfo("Europe/Copenhagen")
 RVK = ZoneInfo("Atlantic/Reykjavik")

@@ -10,9 +10,10 @@ import json
 
 import pytest
 
-from core import config, statements
 from core.errors import InputError, NotFound, PermissionDenied, StateError
-from core.statement_model import OpenSessionsError
+from core.statements import operations as statements
+from core.statements.records import OpenSessionsError
+from core.store import config
 from tests.core.test_statements_support import Shop, local
 
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))  # NORREBRO's business day 31 May

@@ -11,11 +11,13 @@ from datetime import date
 
 import pytest
 
-from core import config, statement_posting, statements
 from core.errors import PermissionDenied, StateError
-from core.statement_batch import run_batch
-from core.statement_model import PostingRefused
-from core.statement_posting import post_statement
+from core.statements import operations as statements
+from core.statements import posting as statement_posting
+from core.statements.batch import run_batch
+from core.statements.posting import post_statement
+from core.statements.records import PostingRefused
+from core.store import config
 from tests.core.test_statements_support import Shop, local
 
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))

@@ -17,11 +17,15 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from core import auth, config, demo, sales, sessions, statement_posting, statements
-from core.db import Db
 from core.errors import KassiError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.statements import operations as statements
+from core.statements import posting as statement_posting
+from core.store import config, demo
+from core.store.db import Db
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 TERMINALS = ("T1", "T2", "R1")

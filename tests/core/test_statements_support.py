@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from core import auth, sales, sessions, statements
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.statements import operations as statements
+from core.store.db import Db
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 
 CPH = ZoneInfo("Europe/Copenhagen")
 PRICE = {"1001": 3295, "1002": 2450, "1003": 1225, "1004": 2495}

@@ -1,4 +1,4 @@
-"""core.store_logo (SPEC P-5): the store's logo as stored printer bytes, set and removed
+"""core.printing.logo (SPEC P-5): the store's logo as stored printer bytes, set and removed
 by a manager, each change a signed entry covering the rows; core never images."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, store_logo
-from core.documents import Document, Logo, Text, layout, raster_size, to_text
+from core.audit import journal as audit
 from core.errors import InputError, NotFound, PermissionDenied
+from core.printing import logo as store_logo
+from core.printing.documents import Document, Logo, Text, layout, raster_size, to_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHA = hashlib.sha256(b"logo").hexdigest()
@@ -98,9 +99,9 @@ def test_a_logo_lays_out_as_one_line_and_shows_nothing_as_text() -> None:
 
 
 def test_core_stores_the_logo_without_an_imaging_library() -> None:
-    """DESIGN layers: the conversion is hardware's; core.store_logo keeps bytes only."""
+    """DESIGN layers: the conversion is hardware's; core.printing.logo keeps bytes only."""
     code = (
-        "import sys, core.store_logo, core.print_sources, core.receipts\n"
+        "import sys, core.printing.logo, core.printing.sources, core.printing.receipts\n"
         "bad = [m for m in ('PIL', 'escpos', 'qrcode', 'barcode', 'hardware') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, config, demo, sales, session_views
-from core.db import Db
 from core.errors import InputError, PermissionDenied, StateError
-from core.i18n import set_language
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import config, demo
+from core.store.db import Db
+from core.text.i18n import set_language
+from core.tills import sales, session_views
+from core.tills.sales import LineInput
 from tests.conftest import FakeClock
 
 
@@ -32,7 +34,7 @@ def plain(clock: FakeClock) -> Db:
         locale="da",
     )
     config.add_terminal(database, manager, "T1", "S1")
-    from core import catalog
+    from core.catalog import items as catalog
 
     catalog.add_item(database, manager, "1001", "Mælk", 1250, 2500, None, currency="DKK")
     yield database

@@ -1,6 +1,6 @@
 """C-2: payments in any order and any split, the amount still due, change only from cash.
 
-core.tendering.progress is the rule the payment screen shows and the sale is
+core.money.tendering.progress is the rule the payment screen shows and the sale is
 committed with (allocate, with the store's change limit)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InputError
-from core.model import Tender
-from core.tendering import TenderInput, allocate, progress
+from core.money.tendering import TenderInput, allocate, progress
+from core.store.records import Tender
 
 TENDERS = {
     "cash": Tender("cash", "Cash", True, True, 1, True),

@@ -9,10 +9,11 @@ import os
 
 import pytest
 
-from core import config, limits, parked, sales, sessions, till_lock
 from core.errors import InputError, PermissionDenied, StateError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.store import config, till_lock
+from core.tills import limits, parked, sales, sessions
+from core.tills.sales import LineInput
 
 
 def _entries(db, action):
@@ -185,7 +186,7 @@ def test_a_terminal_lock_is_held_until_released(tmp_path):
 def test_a_terminal_in_use_is_refused_on_one_line_that_fits_80_columns(tmp_path, lang):
     """C-7, C-9: the refusal names the holder's process and says what to do, and fits one
     80-column line after the CLI's "Error: " in every language."""
-    from core.i18n import set_language, translate
+    from core.text.i18n import set_language, translate
 
     first = till_lock.acquire(tmp_path / "till.db", "KASSE-10")
     set_language(lang)
@@ -203,7 +204,7 @@ def test_a_terminal_in_use_is_refused_on_one_line_that_fits_80_columns(tmp_path,
 @pytest.mark.parametrize("lang", ["en", "da", "is"])
 def test_the_change_refusal_fits_the_payment_dialog_in_every_language(lang):
     """C-9: the largest typed amount still gives one line of the 60-column pay dialog."""
-    from core.i18n import set_language
+    from core.text.i18n import set_language
 
     set_language(lang)
     try:

@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import auth, demo, statement_posting
-from core.db import Db
 from core.errors import InputError, PermissionDenied
-from core.statement_model import OpenSessionsError
-from core.transfer import export_transactions
-from core.transfer_import import import_transactions
+from core.staff import auth
+from core.statements import posting as statement_posting
+from core.statements.records import OpenSessionsError
+from core.store import demo
+from core.store.db import Db
+from core.transfer.export import export_transactions
+from core.transfer.importing import import_transactions
 from tests.conftest import FakeClock
 from tests.core.test_statements_support import Shop, local
 from tests.core.transfer_support import export, load
@@ -45,14 +47,14 @@ def _business_day(shop: Shop) -> None:
     shop.open("T1", 100000)
     shop.open("T2", 50000)
     shop.at(2026, 5, 31, 9)
-    from core.tendering import TenderInput
+    from core.money.tendering import TenderInput
 
     shop.sell("T1", [("1001", 2), ("1003", 1)], pay=[TenderInput("cash", 10000)], staff="2")
     shop.sell("T1", [("1004", 1)], "card", customer="C1001", staff="2")
     shop.at(2026, 5, 31, 13)
     shop.sell("T2", [("1002", 3)], "mobile", staff="3")
     shop.sell("T2", [("1001", 1)], "card", staff="3")
-    from core import sessions
+    from core.tills import sessions
 
     sessions.adjust_cash(shop.db, shop.manager, "T1", "remove", 20000, "to the safe")
     shop.at(2026, 5, 31, 18)
@@ -160,7 +162,7 @@ def test_the_head_office_statement_equals_the_store_statement(
 
 @pytest.mark.parametrize("method", ["total", "staff", "terminal"])
 def test_every_method_agrees_across_the_transfer(shop: Shop, head_office: Shop, method) -> None:
-    from core import config
+    from core.store import config
 
     for side in (shop, head_office):
         config.update_store(side.db, side.manager, "NORREBRO", statement_method=method)

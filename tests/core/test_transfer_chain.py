@@ -10,11 +10,12 @@ import json
 
 import pytest
 
-from core import audit, sessions
-from core.db import Db
+from core.audit import journal as audit
 from core.errors import InputError
-from core.transfer import identity
-from core.transfer_chain import ChainRefused
+from core.store.db import Db
+from core.tills import sessions
+from core.transfer.chain import ChainRefused
+from core.transfer.export import identity
 from tests.core.test_statements_support import Shop
 from tests.core.transfer_support import export, load
 
@@ -334,8 +335,8 @@ def test_the_head_offices_z_report_of_a_store_session_prints_the_stores_close_en
 ) -> None:
     """R-3 at the head office: an imported closed session's Z report shows the head the
     store printed on its own Z (the store's close entry, as the store sent it)."""
-    from core import receipts
-    from core.documents import to_text
+    from core.printing import receipts
+    from core.printing.documents import to_text
 
     sale = shop.sell("T1", [("1002", 2)], "cash")
     shop.close("T1")

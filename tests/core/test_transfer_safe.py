@@ -7,8 +7,9 @@ import json
 
 import pytest
 
-from core import safe, safe_views, sessions
+from core.cash import safe, safe_views
 from core.errors import InputError
+from core.tills import sessions
 from tests.core.test_statements_support import Shop
 from tests.core.transfer_support import export, load
 

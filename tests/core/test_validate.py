@@ -1,4 +1,4 @@
-"""core.validate: one validator per kind of value (SPEC R-4, R-5)."""
+"""core.text.validate: one validator per kind of value (SPEC R-4, R-5)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from core import validate
 from core.errors import InputError
+from core.text import validate
 
 
 @pytest.mark.parametrize("text", ["on", "ON", "True", "TRUE", "yes", "Yes", "1", " on "])

@@ -14,13 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import audit, config, item_units, quantity, receipts, sales
-from core.documents import to_text
+from core.audit import journal as audit
+from core.catalog import units as item_units
+from core.catalog.scale_labels import ean_check_digit, price_check_digit
 from core.errors import InputError, NotFound
-from core.sales import LineInput
-from core.scale_barcode import ean_check_digit, price_check_digit
-from core.statement_posting import post_statement
-from core.tendering import TenderInput
+from core.money import quantity
+from core.money.tendering import TenderInput
+from core.printing import receipts
+from core.printing.documents import to_text
+from core.statements.posting import post_statement
+from core.store import config
+from core.tills import sales
+from core.tills.sales import LineInput
 from tests.core.test_statements_support import Shop, local
 from tests.core.transfer_support import export, load
 
@@ -250,7 +255,7 @@ def test_a_weighed_sale_and_its_refund_carry_the_quantity_in_the_unit(db, manage
 def test_a_weighed_line_refunded_gram_by_gram_never_pays_back_more_than_was_paid(db, manager):
     """K-8: 6 g of cheese at 5,00 kr/kg is 0,03 kr; refunded one gram at a time, each
     part pays its running share (half up), never more in all than the 0,03 paid."""
-    from core import prices
+    from core.catalog import prices
 
     prices.set_price(db, manager, "2001", 500, "DKK", "NORREBRO")  # 5,00 kr/kg
     sale = sales.record_sale(db, manager, "T1", [LineInput("2001", 6)], CARD).sale
@@ -267,7 +272,7 @@ def test_a_weighed_line_refunded_gram_by_gram_never_pays_back_more_than_was_paid
 
 
 def test_a_scale_label_at_the_command_line_path_makes_one_line(db, manager):
-    """K-8, C-1: a label read by core.item_units.basket_line is the item and its weight."""
+    """K-8, C-1: a label read by core.catalog.units.basket_line is the item and its weight."""
     line = item_units.basket_line(db, store(db), label("21", "02001", "00512"), None, "da")
     assert line == LineInput("2001", 512)
     assert item_units.basket_line(db, store(db), "2001", "0,512", "da") == LineInput("2001", 512)
@@ -313,8 +318,10 @@ def test_measured_line_amounts_are_integers_and_the_total_is_their_sum(qtys, pri
     parts pays back exactly what was paid (the schema's CHECKs hold throughout)."""
     from datetime import UTC, datetime
 
-    from core import auth, demo, prices
-    from core.db import Db
+    from core.catalog import prices
+    from core.staff import auth
+    from core.store import demo
+    from core.store.db import Db
     from tests.conftest import FakeClock
 
     db = Db(":memory:", clock=FakeClock(datetime(2026, 1, 15, 8, 0, tzinfo=UTC)))
@@ -393,9 +400,10 @@ def test_the_migration_keeps_every_line_of_an_older_database_as_pieces(tmp_path,
     and the journal covers the rebuilt rows (audit verify is intact)."""
     import sqlite3
 
-    from core import auth, demo
-    from core.db import Db
-    from core.schema import migrations
+    from core.staff import auth
+    from core.store import demo
+    from core.store.db import Db
+    from core.store.schema import migrations
 
     db = Db(tmp_path / "old.db", clock=clock, migrate=False)
     with db.write():

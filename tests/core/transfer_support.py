@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from core.transfer import export_transactions
-from core.transfer_import import import_transactions
+from core.transfer.export import export_transactions
+from core.transfer.importing import import_transactions
 from tests.core.test_statements_support import Shop
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from core.i18n import translate
+from core.text.i18n import translate
 from tests.e2e.test_tmux_till import KASSI, tmux  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from core.i18n import translate
+from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from core import audit, receipts, sessions
-from core.db import Db
-from core.i18n import translate
+from core.audit import journal as audit
+from core.printing import receipts
+from core.store.db import Db
+from core.text.i18n import translate
+from core.tills import sessions
 from hardware.render import render
 from tests.core.test_statements_support import Shop
 from tests.hardware.escpos_decoder import decode, texts

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 import usb.core
 
-from core.documents import Document, Text, layout
 from core.errors import InputError, KassiError
-from core.printer_port import Delivery, PrinterConfigError, PrinterFault
+from core.printing.documents import Document, Text, layout
+from core.printing.port import Delivery, PrinterConfigError, PrinterFault
 from hardware.device import codepage_slot, connect_printer, validate_config
 from tests.hardware.escpos_decoder import decode, first, texts
 from tests.hardware.fake_printers import PrinterModel
@@ -327,8 +327,8 @@ def test_usb_without_libusb_is_a_clear_fault() -> None:
     ],
 )
 def test_connect_printer_gives_what_the_printer_port_asks_for(cfg: dict) -> None:
-    """P-3: core's print service talks to core.printer_port.Printer; nothing is opened yet."""
-    from core.printer_port import Printer
+    """P-3: core's print service talks to core.printing.port.Printer; nothing is opened yet."""
+    from core.printing.port import Printer
 
     printer = connect_printer(cfg)
     members = set(Printer.__annotations__) | {

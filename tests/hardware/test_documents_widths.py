@@ -1,4 +1,4 @@
-"""Every document builder in core/receipts.py at 32, 42 and 48 columns, in English,
+"""Every document builder in core/printing/receipts.py at 32, 42 and 48 columns, in English,
 Danish and Icelandic: no line wider than the paper (double size counts double),
 every amount flush right, and the Nordic letters come back out of the printer's
 bytes at CP858."""
@@ -9,14 +9,18 @@ from collections.abc import Callable
 
 import pytest
 
-from core import catalog, config, prices, receipts, sales, sessions
-from core.config import get_customer, get_store, get_terminal, list_tenders
-from core.db import Db
-from core.discounts import Discount
-from core.documents import Columns, Document, Pair, clean, layout, to_text
-from core.i18n import LANGUAGES
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.catalog import items as catalog
+from core.catalog import prices
+from core.money.tendering import TenderInput
+from core.printing import receipts
+from core.printing.documents import Columns, Document, Pair, clean, layout, to_text
+from core.store import config
+from core.store.config import get_customer, get_store, get_terminal, list_tenders
+from core.store.db import Db
+from core.text.i18n import LANGUAGES
+from core.tills import sales, sessions
+from core.tills.discounts import Discount
+from core.tills.sales import LineInput
 from hardware.render import LOOKALIKES, render
 from tests.hardware.escpos_decoder import decode, texts
 

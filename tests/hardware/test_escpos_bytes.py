@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.documents import Code, Document, Text
+from core.printing.documents import Code, Document, Text
 from hardware import render as esc
 from hardware._escpos import import_escpos
 

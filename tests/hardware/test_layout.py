@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.documents import (
+from core.printing.documents import (
     Code,
     Columns,
     Document,

@@ -9,10 +9,13 @@ import io
 import pytest
 from PIL import Image
 
-from core import print_sources, receipts, sales, sessions, store_logo
 from core.errors import InputError
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import logo as store_logo
+from core.printing import receipts
+from core.printing import sources as print_sources
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from hardware import logo as hw_logo
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode

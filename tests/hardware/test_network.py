@@ -10,8 +10,8 @@ import socket
 
 import pytest
 
-from core.documents import Document, Pair, Rule, Text, layout
-from core.printer_port import Delivery, PrinterFault
+from core.printing.documents import Document, Pair, Rule, Text, layout
+from core.printing.port import Delivery, PrinterFault
 from hardware.device import connect_printer
 from tests.hardware.escpos_decoder import decode, texts
 from tests.hardware.fake_printers import FakeNetworkPrinter, refused_port

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from core import printer_settings
 from core.errors import InputError
+from core.printing import settings as printer_settings
 from hardware import render
 from hardware._escpos import profile_codepages
 
@@ -39,7 +39,7 @@ def test_validate_config_is_core_s_check_with_the_printer_models() -> None:
 def test_the_kassi_command_hands_core_the_printer_models() -> None:
     """P-4: the CLI registers hardware's lookup, so a profile is checked, not refused."""
     code = (
-        "import tui.cli; from core import printer_settings as p; "
+        "import tui.cli; from core.printing import settings as p; "
         "print(p.normalize({'kind': 'none', 'profile': 'TM-T88V'}))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import print_sources, sales
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import sources as print_sources
+from core.tills import sales
+from core.tills.sales import LineInput
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode, texts
 

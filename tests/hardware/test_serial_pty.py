@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.documents import Document, Pair, Rule, Text, layout
-from core.printer_port import PrinterFault
+from core.printing.documents import Document, Pair, Rule, Text, layout
+from core.printing.port import PrinterFault
 from hardware.device import connect_printer
 from tests.hardware.escpos_decoder import decode, texts
 from tests.hardware.fake_printers import ONLINE, PtyPrinter, serial_pty

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from core import config, receipts, sales
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import receipts
+from core.store import config
+from core.tills import sales
+from core.tills.sales import LineInput
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode, texts
 

@@ -94,7 +94,7 @@ def write_catalog(
     """Rewrite a catalog: every current msgid, existing translations kept, sorted by
     first use; plural messages get one msgstr[i] per plural form of the language.
     Returns (messages, untranslated)."""
-    from core.i18n import PLURAL_FORMS
+    from core.text.i18n import PLURAL_FORMS
 
     plurals = plurals or {}
     nplurals = int(PLURAL_FORMS[lang].split(";")[0].split("=")[1])
@@ -128,7 +128,7 @@ def write_catalog(
 
 
 def main() -> int:
-    from core.i18n import po_path, read_po
+    from core.text.i18n import po_path, read_po
 
     messages = extract()
     plurals = extract_plurals()

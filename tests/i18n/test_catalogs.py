@@ -8,8 +8,8 @@ import string
 
 import pytest
 
-from core import i18n
-from core.i18n import PLURAL_FORMS, po_path, read_po
+from core.text import i18n
+from core.text.i18n import PLURAL_FORMS, po_path, read_po
 from tests.i18n.extract import extract, extract_plurals
 
 MESSAGES = extract()

@@ -19,8 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, auth, catalog, config, demo
-from core.db import Db
+from core.audit import journal as audit
+from core.catalog import items as catalog
+from core.staff import auth
+from core.store import config, demo
+from core.store.db import Db
 
 pytestmark = pytest.mark.integration
 
@@ -34,10 +37,12 @@ WORKER = r'''
 import json, random, sys, time, traceback
 from pathlib import Path
 
-from core import auth, sales, sessions
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales
+from core.tills import sessions
+from core.store.db import Db
+from core.tills.sales import LineInput
+from core.money.tendering import TenderInput
 
 args = json.loads(sys.argv[1])
 rng = random.Random(args["seed"])

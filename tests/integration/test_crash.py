@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, config, demo
-from core.db import Db
+from core.staff import auth
+from core.store import config, demo
+from core.store.db import Db
 
 pytestmark = [
     pytest.mark.integration,
@@ -34,10 +35,12 @@ ROUNDS = 8
 # Each line it prints is an operation that returned, i.e. committed.
 CHILD = r"""
 import json, random, sys
-from core import auth, sales, sessions
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales
+from core.tills import sessions
+from core.store.db import Db
+from core.tills.sales import LineInput
+from core.money.tendering import TenderInput
 
 args = json.loads(sys.argv[1])
 rng = random.Random(args["seed"])

@@ -322,7 +322,7 @@ def test_negative_stock_in_a_catalog_import_is_refused(db, tmp_path):
 
 def test_an_unexpected_error_is_one_internal_error_line_with_exit_70(db, monkeypatch):
     """R-4: a bug is not hidden: one "internal error" line and exit 70, no traceback."""
-    from core import config
+    from core.store import config
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("boom")

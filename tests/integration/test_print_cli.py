@@ -18,13 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, config, demo, print_jobs, print_sources
-from core.db import Db
-from core.documents import layout
-from core.i18n import translate
-from core.printing import PrintService
-from core.sales import LineInput, record_sale
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.printing import jobs as print_jobs
+from core.printing import sources as print_sources
+from core.printing.documents import layout
+from core.printing.service import PrintService
+from core.staff import auth
+from core.store import config, demo
+from core.store.db import Db
+from core.text.i18n import translate
+from core.tills.sales import LineInput, record_sale
 from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts

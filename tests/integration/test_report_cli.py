@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from core import demo
-from core.db import Db
-from core.report_export import KEYS
+from core.reports.export import KEYS
+from core.store import demo
+from core.store.db import Db
 from tests.core.test_reports import (
     BY_DISCREPANCY,
     BY_START,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from core import audit, keyring
+from core.audit import journal as audit
+from core.store import keyring
 from tests.integration.test_cli import Kassi
 
 pytestmark = pytest.mark.integration
@@ -274,7 +275,7 @@ def test_verify_without_the_key_file_says_so(store: Kassi) -> None:
 
 
 def _db(cli: Kassi):
-    from core.db import Db
+    from core.store.db import Db
 
     return Db(cli.db)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core import demo
-from core.db import Db
+from core.store import demo
+from core.store.db import Db
 from tests.hardware.escpos_decoder import decode, texts
 from tests.integration.kassi_command import kassi_command
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.till_lock import lock_path
+from core.store.till_lock import lock_path
 from tests.integration.kassi_command import kassi_command
 
 pytestmark = pytest.mark.integration

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from core import auth, sales, sessions
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store.db import Db
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.integration.kassi_command import kassi_command
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.scale_barcode import ean_check_digit
+from core.catalog.scale_labels import ean_check_digit
 from tests.integration.test_cli import Kassi
 
 MANAGER = ("--staff", "1", "--pin", "1234")

@@ -50,7 +50,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- T-8 business days and the nightly batch ------------------------------------------
     Mutation(
         name="the business-day period ends at midnight instead of the cut-off (T-8)",
-        file="core/statement_periods.py",
+        file="core/statements/periods.py",
         original="return _start_of(day, cutoff, tz), _start_of(day + timedelta(days=1), cutoff, tz)",
         replacement=(
             "return _start_of(day, cutoff, tz), _start_of(day + timedelta(days=1), MIDNIGHT, tz)"
@@ -59,14 +59,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="business_date(): the cut-off instant belongs to the day before (<= becomes <)",
-        file="core/statement_periods.py",
+        file="core/statements/periods.py",
         original="return day if _start_of(day, cutoff, tz) <= instant else day - timedelta(days=1)",
         replacement="return day if _start_of(day, cutoff, tz) < instant else day - timedelta(days=1)",
         tests=(PERIODS, BATCH),
     ),
     Mutation(
         name="the SQL business date puts the cut-off instant in the day before",
-        file="core/statement_periods.py",
+        file="core/statements/periods.py",
         original="f\"CASE WHEN {column} < '{bounds[mid]}' THEN {build(lo, mid - 1)}\"",
         replacement="f\"CASE WHEN {column} <= '{bounds[mid]}' THEN {build(lo, mid - 1)}\"",
         tests=(f"{PERIODS}::test_the_sql_business_date_agrees_with_the_python_one",),
@@ -74,14 +74,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- T-6 posting over the maximum difference ------------------------------------------
     Mutation(
         name="an empty override reason is accepted (T-6)",
-        file="core/statement_posting.py",
+        file="core/statements/posting.py",
         original="        if not reason.strip():\n",
         replacement="        if False:\n",
         tests=(f"{BAD_INPUT}::test_a_blank_override_reason_is_refused_and_posts_nothing",),
     ),
     Mutation(
         name="a whitespace-only override reason is accepted (T-6)",
-        file="core/statement_posting.py",
+        file="core/statements/posting.py",
         original="        if not reason.strip():\n",
         replacement="        if not reason:\n",
         tests=(f"{BAD_INPUT}::test_a_blank_override_reason_is_refused_and_posts_nothing",),
@@ -107,7 +107,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- the bad-input cases reach the operation they name --------------------------------
     Mutation(
         name="adjust_cash raises before any check: every add and remove case must fail",
-        file="core/sessions.py",
+        file="core/tills/sessions.py",
         original='    if kind not in ("add", "remove"):\n',
         replacement='    raise RuntimeError("mutant")\n    if kind not in ("add", "remove"):\n',
         tests=(AMOUNT_CASES,),
@@ -115,7 +115,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="open_session raises before any check: every open case must fail",
-        file="core/sessions.py",
+        file="core/tills/sessions.py",
         original='    money.check_minor(opening_float, "opening_float")\n',
         replacement='    raise RuntimeError("mutant")\n',
         tests=(AMOUNT_CASES,),
@@ -123,7 +123,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="close_session raises before any check: every close case must fail",
-        file="core/sessions.py",
+        file="core/tills/sessions.py",
         original='    money.check_minor(counted, "counted")\n',
         replacement='    raise RuntimeError("mutant")\n',
         tests=(AMOUNT_CASES,),
@@ -131,7 +131,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="removing exactly the expected cash is refused (S-6)",
-        file="core/sessions.py",
+        file="core/tills/sessions.py",
         original="            if amount > expected:\n",
         replacement="            if amount >= expected:\n",
         tests=(f"{BAD_INPUT}::test_remove_more_than_the_drawer_should_hold_is_refused",),
@@ -139,14 +139,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- M-3 cash rounding -----------------------------------------------------------------
     Mutation(
         name="cash rounding: a half increment rounds down instead of up (M-3)",
-        file="core/money.py",
+        file="core/money/amounts.py",
         original="    if 2 * r >= increment:\n",
         replacement="    if 2 * r > increment:\n",
         tests=ROUNDING,
     ),
     Mutation(
         name="cash rounding of a refund is not symmetric (M-3)",
-        file="core/money.py",
+        file="core/money/amounts.py",
         original="    q, r = divmod(abs(amount), increment)\n",
         replacement="    q, r = divmod(amount, increment)\n",
         tests=ROUNDING,
@@ -154,14 +154,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- S-7 expected cash ----------------------------------------------------------------
     Mutation(
         name="S-7 expected cash: cash added counts as removed and the other way round",
-        file="core/session_views.py",
+        file="core/tills/session_views.py",
         original="SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)",
         replacement="SUM(CASE kind WHEN 'add' THEN -amount ELSE amount END)",
         tests=("tests/core/test_expected_cash.py",),
     ),
     Mutation(
         name="S-7 cash summary: cash refunds paid out are added instead of subtracted",
-        file="core/session_views.py",
+        file="core/tills/session_views.py",
         original='        - cash["paid_out"]\n        + adj["added"]',
         replacement='        + cash["paid_out"]\n        + adj["added"]',
         tests=("tests/core/test_expected_cash.py",),
@@ -169,42 +169,42 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- A-3 discrepancies ----------------------------------------------------------------
     Mutation(
         name="A-3 opening discrepancy of a session with its sign flipped",
-        file="core/model.py",
+        file="core/store/records.py",
         original="        return self.opening_float - self.previous_left\n",
         replacement="        return self.previous_left - self.opening_float\n",
         tests=("tests/core/test_session_lifecycle.py", "tests/core/test_reports.py"),
     ),
     Mutation(
         name="A-3 closing discrepancy of a session with its sign flipped",
-        file="core/model.py",
+        file="core/store/records.py",
         original="        return self.counted_cash - self.expected_cash\n",
         replacement="        return self.expected_cash - self.counted_cash\n",
         tests=("tests/core/test_session_lifecycle.py", "tests/core/test_reports.py"),
     ),
     Mutation(
         name="A-3 the report list's opening discrepancy with its sign flipped",
-        file="core/report_list.py",
+        file="core/reports/session_list.py",
         original="else self.opening_float - self.previous_left",
         replacement="else self.previous_left - self.opening_float",
         tests=("tests/core/test_reports.py",),
     ),
     Mutation(
         name="A-3 the report list's closing discrepancy with its sign flipped",
-        file="core/report_list.py",
+        file="core/reports/session_list.py",
         original="else self.counted_cash - self.expected_cash",
         replacement="else self.expected_cash - self.counted_cash",
         tests=("tests/core/test_reports.py",),
     ),
     Mutation(
         name="A-3 the overview's opening discrepancy with its sign flipped",
-        file="core/reports.py",
+        file="core/reports/session_report.py",
         original="               s.opening_float - s.previous_left AS od,",
         replacement="               s.previous_left - s.opening_float AS od,",
         tests=("tests/core/test_reports.py",),
     ),
     Mutation(
         name="A-3 the overview's closing discrepancy with its sign flipped",
-        file="core/reports.py",
+        file="core/reports/session_report.py",
         original="               s.counted_cash - s.expected_cash AS cd,",
         replacement="               s.expected_cash - s.counted_cash AS cd,",
         tests=("tests/core/test_reports.py",),
@@ -233,7 +233,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="C-2 a card may take more than is still due",
-        file="core/tendering.py",
+        file="core/money/tendering.py",
         original="            if amount > remaining:\n",
         replacement="            if amount > total:\n",
         tests=("tests/core/test_tendering.py",),
@@ -241,7 +241,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- the audit journal ----------------------------------------------------------------
     Mutation(
         name="audit verify accepts an entry whose content no longer matches its hash",
-        file="core/audit.py",
+        file="core/audit/journal.py",
         original="                if recomputed != row[10]:\n",
         replacement="                if False:\n",
         tests=("tests/core/test_audit.py",),
@@ -249,7 +249,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- R-6 safe display -----------------------------------------------------------------
     Mutation(
         name="R-6 safe_text lets C1 controls through (an 8-bit CSI reaches the terminal)",
-        file="core/display.py",
+        file="core/text/display.py",
         original=r'    f"(?s:{_SEQUENCE})|[\x00-\x1f\x7f-\x9f{_BIDI_AND_SEPARATORS}]",',
         replacement=r'    f"(?s:{_SEQUENCE})|[\x00-\x1f\x7f{_BIDI_AND_SEPARATORS}]",',
         tests=("tests/core/test_display.py",),
@@ -257,21 +257,21 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- transfers (R-3, R-8) ---------------------------------------------------------------
     Mutation(
         name="R-8 an older transfer file is applied instead of skipped",
-        file="core/transfer_chain.py",
+        file="core/transfer/chain.py",
         original="self.skip = self.applied is not None and n <= self.applied",
         replacement="self.skip = self.applied is not None and n < 0",
         tests=("tests/core/test_transfer_chain.py",),
     ),
     Mutation(
         name="R-8 a session from an older file replaces its newer state",
-        file="core/transfer_import.py",
+        file="core/transfer/importing.py",
         original='status == "open" and len(adjustments) <= len(known)',
         replacement='status == "open" and len(adjustments) == len(known)',
         tests=("tests/core/test_transfer_chain.py",),
     ),
     Mutation(
         name="R-3 the head office accepts an entry it holds under another hash",
-        file="core/transfer_chain.py",
+        file="core/transfer/chain.py",
         original="        if held_hash is None or held_hash == digest:\n",
         replacement="        if True:\n",
         tests=("tests/core/test_transfer_chain.py",),
@@ -279,7 +279,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- R-7 prices with their currency -------------------------------------------------
     Mutation(
         name="R-7 a store sells at an item's price in any currency (the currency not matched)",
-        file="core/prices.py",
+        file="core/catalog/prices.py",
         original='    " AND p.store_id IS NULL AND p.currency = st.currency))"',
         replacement='    " AND p.store_id IS NULL))"',
         tests=("tests/core/test_prices.py",),
@@ -287,14 +287,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- K-7 items from the back office --------------------------------------------------
     Mutation(
         name="K-7 an inactive item is sold at the till",
-        file="core/sales.py",
+        file="core/tills/sales.py",
         original="        if not found[code].active:  # K-7",
         replacement="        if False:  # K-7",
         tests=("tests/core/test_item_admin.py",),
     ),
     Mutation(
         name="K-7 a renamed item keeps its old folded name in the search index",
-        file="core/catalog.py",
+        file="core/catalog/items.py",
         original="            name_search.reindex(db, [sku])  # the folded columns follow the name",
         replacement="            pass  # the folded columns follow the name",
         tests=("tests/core/test_item_admin.py",),
@@ -302,14 +302,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- input at the edge (R-4, R-5) --------------------------------------------------------
     Mutation(
         name="R-5 a store boolean read in lower case only (TRUE silently off)",
-        file="core/validate.py",
+        file="core/text/validate.py",
         original='    text = value.strip().lower() if isinstance(value, str) else ""\n    if text in _TRUE:',
         replacement='    text = value.strip() if isinstance(value, str) else ""\n    if text in _TRUE:',
         tests=("tests/core/test_validate.py",),
     ),
     Mutation(
         name="R-5 a barcode equal to another item's SKU let through by core",
-        file="core/catalog.py",
+        file="core/catalog/items.py",
         original="        if other is None and barcode != sku and barcode in codes:",
         replacement="        if False:",
         tests=(
@@ -318,14 +318,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="R-1 audit verify skips the entries' signatures",
-        file="core/audit.py",
+        file="core/audit/journal.py",
         original="                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10]",
         replacement="                        (bytes(signature), ENTRY_PURPOSE + row[10]",
         tests=("tests/integration/test_tamper.py", "tests/core/test_audit.py"),
     ),
     Mutation(
         name="R-2 audit verify takes a covered row whatever its content hash",
-        file="core/audit.py",
+        file="core/audit/journal.py",
         original="            if found is not None and found[0] == digest:\n",
         replacement="            if found is not None:\n",
         tests=("tests/core/test_audit_content.py", "tests/integration/test_tamper.py"),
@@ -333,7 +333,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- the shop's administration (K-4, K-5) ----------------------------------------------
     Mutation(
         name="K-4 an inactive payment type still takes new payments",
-        file="core/tendering.py",
+        file="core/money/tendering.py",
         original="    if not tender.active:  # K-4: out of use for new payments, kept in old ones\n",
         replacement="    if False:\n",
         tests=(
@@ -342,7 +342,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="K-5 require trusts the till's record of a staff member deactivated since",
-        file="core/auth.py",
+        file="core/staff/auth.py",
         original="    current = _current_row(actor)\n",
         replacement="    current = None\n",
         tests=(
@@ -351,14 +351,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="K-5 the last active manager may step down",
-        file="core/staff_admin.py",
+        file="core/staff/admin.py",
         original="    if not others:\n",
         replacement="    if False:\n",
         tests=("tests/core/test_staff_admin.py::test_the_last_active_manager_cannot_step_down",),
     ),
     Mutation(
         name="K-5 a supervisor may give more than their own permissions",
-        file="core/staff_admin.py",
+        file="core/staff/admin.py",
         original='    if above or ROLES.index(role) > ROLES.index(me["role"]):\n',
         replacement="    if False:\n",
         tests=(
@@ -377,14 +377,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- P-4 printer settings ---------------------------------------------------------------
     Mutation(
         name="P-4 a bool passes for a whole number (port: true)",
-        file="core/printer_settings.py",
+        file="core/printing/settings.py",
         original="    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:",
         replacement="    if not isinstance(value, int) or not lo <= value <= hi:",
         tests=("tests/core/test_printer_settings.py",),
     ),
     Mutation(
         name="P-4 a new terminal's printer setting is stored unchecked",
-        file="core/config.py",
+        file="core/store/config.py",
         original="    setting = printer_settings.normalize(\n",
         replacement="    setting = (lambda s, profiles: s)(\n",
         tests=("tests/core/test_printer_settings.py", "tests/integration/test_terminal_cli.py"),
@@ -392,14 +392,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- weighed goods (K-8) --------------------------------------------------------------------
     Mutation(
         name="K-8 a weighed line rounded half to even (the till disagrees with the scale label)",
-        file="core/quantity.py",
+        file="core/money/quantity.py",
         original="rounding=ROUND_HALF_UP))",
         replacement="rounding='ROUND_HALF_EVEN'))",
         tests=("tests/core/test_weighed.py",),
     ),
     Mutation(
         name="K-8 a scale label's EAN check digit not checked (a misread sells a wrong weight)",
-        file="core/scale_barcode.py",
+        file="core/catalog/scale_labels.py",
         original="    if ean_check_digit(code[:12]) != int(code[12]):",
         replacement="    if False:",
         tests=("tests/core/test_weighed.py",),

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from core import auth, demo, sales
-from core.db import Db
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import demo
+from core.store.db import Db
+from core.tills import sales
+from core.tills.sales import LineInput
 from tests.hardware.escpos_decoder import decode
 
 pytestmark = pytest.mark.tui

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import catalog, prices
+from core.catalog import items as catalog
+from core.catalog import prices
 from tests.tui.conftest import login, screen_text, type_text
 from tui.screens.items import ItemsScreen
 
@@ -131,7 +132,7 @@ async def test_the_items_screen_fits_80x24_in_every_language(make_app, lang):
 async def test_an_inactive_item_scanned_at_the_till_is_refused_in_one_line(make_app, till_db):
     """K-7, C-9: made inactive in the back office, 1001 scanned at the till is refused
     by name in one line that fits; the basket stays empty; another item still adds."""
-    from core import auth
+    from core.staff import auth
     from tui.screens.sale import SaleScreen
 
     catalog.update_item(till_db, auth.authenticate(till_db, "1", "1234"), "1001", active=False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, catalog
+from core.catalog import items as catalog
+from core.staff import auth
 from tests.tui.conftest import login, screen_text, type_text
 from tui.screens.sale import SaleScreen
 

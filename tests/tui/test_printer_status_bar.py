@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.printer_port import PrinterState
+from core.printing.port import PrinterState
 from tests.core.test_printing_support import FakePrinter, factory
 from tests.tui.conftest import login, screen_text, settle, type_text
 

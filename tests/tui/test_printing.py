@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import config
-from core.i18n import translate
+from core.store import config
+from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import login, screen_text, settle, type_text
 
@@ -45,7 +45,7 @@ async def test_receipt_prints_to_the_terminal_printer(make_app, till_db, tmp_pat
 
 async def test_dead_printer_keeps_the_sale_and_offers_reprint(make_app, till_db, tmp_path):
     manager = config.get_terminal(till_db, "T1")
-    from core import auth
+    from core.staff import auth
 
     boss = auth.authenticate(till_db, "1", "1234")
     # A file sink under a regular file can never be written: a printer that is "off".

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.i18n import translate
+from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import login, screen_text, sell, settle, type_text
 

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from core import auth, sales
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales
+from core.tills.sales import LineInput
 from tests.tui.conftest import (
     approve,
     login,

@@ -6,9 +6,10 @@ import csv
 
 import pytest
 
-from core import auth, sales, sessions
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tui.screens.reports import ReportsScreen
 
@@ -88,7 +89,7 @@ async def test_cashier_is_refused_the_report(make_app, history):
 async def test_a_cashier_refused_a_report_or_history_is_told_who_may_on_one_line(make_app, lang):
     """C-9: the session report, the statements and the session history refuse a cashier
     with why and who can help, in the operator's language, on one line that fits."""
-    from core.i18n import translate
+    from core.text.i18n import translate
 
     app = make_app(lang=lang)
     expected = {

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, config, safe, sales, sessions
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.cash import safe
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.store import config
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.tui.conftest import login, pulses, screen_text, settle, type_text
 from tui.screens.safe_drop import SafeDropScreen
 
@@ -18,7 +21,7 @@ KR = 100
 
 def _document(app, selector: str) -> str:
     """The whole document a DocumentView shows (also what is scrolled off the screen)."""
-    from core.documents import to_text
+    from core.printing.documents import to_text
 
     view = app.screen.query_one(selector)
     return to_text(view.document, view.paper_width)

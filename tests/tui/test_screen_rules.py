@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
-from core import auth, sessions
+from core.staff import auth
+from core.tills import sessions
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tests.tui.fit import cut_texts
 
@@ -257,7 +258,7 @@ async def test_line_keys_on_an_empty_basket_say_why_and_what_to_do(make_app, lan
     """C-9, C-6: F8, F4, Ctrl+D and Ctrl+T with nothing in the basket each answer, in the
     operator's language, on one line: the basket is empty, scan an item first (F8 used to
     answer nothing and leave the last notice standing)."""
-    from core.i18n import translate
+    from core.text.i18n import translate
 
     expected = translate("The basket is empty: scan an item first.", lang)
     app = make_app(lang=lang)
@@ -278,7 +279,7 @@ async def test_line_keys_on_an_empty_basket_say_why_and_what_to_do(make_app, lan
 async def test_an_unknown_code_says_to_check_it_or_search(make_app, lang):
     """C-9: a code no item has is refused with what to do next (check it, or F2 to
     search), in the operator's language, on one line; nothing is added."""
-    from core.i18n import translate
+    from core.text.i18n import translate
 
     app = make_app(lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, staff_admin
+from core.staff import admin as staff_admin
+from core.staff import auth
 from tests.tui.conftest import login, sale_screen, scan, screen_text, type_text
 from tui.screens.login import LoginScreen
 from tui.screens.pin_change import PinChangeScreen
@@ -170,8 +171,9 @@ async def test_the_pin_dialogs_and_the_staff_screen_fit_80x24_in_every_language(
 @pytest.fixture
 def plain_app(tmp_path):
     """A till over a plain `kassi init` (no demo): an Icelandic store, one terminal."""
-    from core import catalog, config, demo
-    from core.db import Db
+    from core.catalog import items as catalog
+    from core.store import config, demo
+    from core.store.db import Db
     from tui.app import KassiApp
 
     db = Db(tmp_path / "plain.db")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth, sales, sessions
-from core.sales import LineInput
-from core.tendering import TenderInput
+from core.money.tendering import TenderInput
+from core.staff import auth
+from core.tills import sales, sessions
+from core.tills.sales import LineInput
 from tests.tui.conftest import login, screen_text
 from tui.screens.statements import StatementDetailScreen, StatementsScreen
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from textual.widgets import DataTable, Input, OptionList
 
-from core import config
-from core.i18n import translate
+from core.store import config
+from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import approve, login, screen_text, settle
 

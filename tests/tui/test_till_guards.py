@@ -9,7 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from core import auth, config, parked, sessions
+from core.staff import auth
+from core.store import config
+from core.tills import parked, sessions
 from tests.tui.conftest import approve, login, pulses, scan, screen_text, settle
 from tui.screens.pin_prompt import PinPromptScreen
 from tui.screens.quit_basket import QuitBasketScreen
@@ -240,7 +242,7 @@ def test_an_unknown_terminal_is_refused_before_the_screen_starts(till_db, monkey
 
 async def test_a_terminal_open_in_this_process_cannot_be_picked_twice(make_app, till_db):
     """C-7: the lock is per terminal; a second till on T1 is refused, on the screen."""
-    from core import till_lock
+    from core.store import till_lock
 
     held = till_lock.acquire(till_db.path, "T1")
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.scale_barcode import ean_check_digit
+from core.catalog.scale_labels import ean_check_digit
 from tests.tui.conftest import login, sale_screen, scan, screen_text, sell, settle, type_text
 from tui.screens.prompt import PromptScreen
 

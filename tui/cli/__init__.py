@@ -17,9 +17,9 @@ from typing import Any
 
 import click
 
-from core.display import json_text, safe_text
 from core.errors import KassiError
-from core.i18n import LANGUAGES, _, set_language
+from core.text.display import json_text, safe_text
+from core.text.i18n import LANGUAGES, _, set_language
 
 
 def default_db_path() -> str:
@@ -40,9 +40,9 @@ class Context:
         self._db = None
 
     @property
-    def db(self):  # -> core.db.Db, imported lazily to keep start-up fast
+    def db(self):  # -> core.store.db.Db, imported lazily to keep start-up fast
         if self._db is None:
-            from core.db import Db
+            from core.store.db import Db
 
             self._db = Db(self.db_path)
         return self._db
@@ -186,7 +186,7 @@ def read_pin(pin: str | None) -> str:
 
 
 def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str | None = None):
-    from core.auth import authenticate as core_authenticate
+    from core.staff.auth import authenticate as core_authenticate
 
     return core_authenticate(ctx.db, staff_id, read_pin(pin), terminal_id=terminal_id)
 
@@ -275,7 +275,7 @@ def main(
 
 
 def _register() -> None:
-    from core import printer_settings
+    from core.printing import settings as printer_settings
     from hardware._escpos import profile_codepages
 
     # Printer settings name printer models; only hardware can read their code pages (P-4).

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from core.i18n import _, ngettext
+from core.text.i18n import _, ngettext
 from tui.cli import Context, echo, emit_json, handle_errors, pass_ctx
 
 
@@ -32,7 +32,7 @@ def audit_grp() -> None:
 @handle_errors
 def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) -> None:
     """Check every signature, link and covered row; exit 1 naming what is wrong."""
-    from core import audit
+    from core.audit import journal as audit
 
     since = audit.parse_anchor(anchor) if anchor is not None else None
     result = audit.verify(ctx.db, since_anchor=since, full=full)
@@ -94,7 +94,7 @@ def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) ->
 @handle_errors
 def audit_head(ctx: Context) -> None:
     """Print the chain head, N:HASH, to keep on paper for `verify --since-anchor`."""
-    from core import audit
+    from core.audit import journal as audit
 
     echo(str(audit.head(ctx.db)))
 

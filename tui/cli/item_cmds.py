@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from core.i18n import _, ngettext
+from core.text.i18n import _, ngettext
 from tui.cli import Context, cell, echo, emit_json, fail, handle_errors, params, pass_ctx
 from tui.cli.setup_cmds import _config_actor, config_auth, item_grp
 
 if TYPE_CHECKING:
-    from core.catalog_import import ImportReport
+    from core.catalog.csv_import import ImportReport
 
 
 @click.command("set")
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 @handle_errors
 def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> None:
     """Change an item's name, VAT rate, or whether it is sold."""
-    from core import catalog, money
+    from core.catalog import items as catalog
+    from core.money import amounts as money
 
     vat_rate = None if vat is None else money.parse_amount(vat, "EUR", ctx.locale_for())
     if name is None and vat_rate is None and active is None:
@@ -51,7 +52,7 @@ def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> N
     if not changes:
         echo(_("{sku} already was so: nothing changed.").format(sku=sku))
         return
-    from core.catalog_import import shown_value
+    from core.catalog.csv_import import shown_value
 
     locale = ctx.locale_for()
     for column, change in changes.items():
@@ -75,7 +76,7 @@ def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> N
 @handle_errors
 def item_barcode(ctx: Context, sku, add, remove, staff_id, pin) -> None:
     """Add or remove an item's barcode (never another item's SKU or barcode, R-5)."""
-    from core import catalog
+    from core.catalog import items as catalog
 
     if (add is None) == (remove is None):
         fail(_("Give one of --add CODE or --remove CODE."))
@@ -95,7 +96,9 @@ def item_barcode(ctx: Context, sku, add, remove, staff_id, pin) -> None:
 @handle_errors
 def item_show(ctx: Context, sku, as_json) -> None:
     """Everything about an item: its fields, barcode, prices, stores, last changes."""
-    from core import item_admin, money, prices
+    from core.catalog import item_form as item_admin
+    from core.catalog import prices
+    from core.money import amounts as money
 
     locale = ctx.locale_for()
     d = item_admin.item_detail(ctx.db, sku)
@@ -162,7 +165,7 @@ def item_show(ctx: Context, sku, as_json) -> None:
 
 def print_import_report(report: ImportReport, locale: str, verbose: bool) -> None:
     """The counts, and (verbose or a dry run) every change, old → new, and refusal."""
-    from core.catalog_import import shown_value
+    from core.catalog.csv_import import shown_value
 
     counts = _("{added} added, {changed} changed, {unchanged} unchanged, {refused} refused").format(
         added=len(report.added),

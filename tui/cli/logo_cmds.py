@@ -9,12 +9,13 @@ logo changes nothing.
 
 from __future__ import annotations
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, cell, echo
 
 
 def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, str]) -> None:
-    from core import config, store_logo
+    from core.printing import logo as store_logo
+    from core.store import config
 
     config.get_store(ctx.db, store_id)  # an unknown store is named before the file is read
     converted = None

@@ -1,4 +1,4 @@
-"""click parameter types for kassi's kinds of value, each one core.validate function (R-4).
+"""click parameter types for kassi's kinds of value, each one core.text.validate function (R-4).
 
 A bad value stops the command before it opens the database, with one line:
 "Error: Invalid value for '--name': A name can be at most 80 characters ...".
@@ -11,13 +11,14 @@ from typing import Any
 
 import click
 
-from core import printer_settings, validate
 from core.errors import InputError
-from core.i18n import _
+from core.printing import settings as printer_settings
+from core.text import validate
+from core.text.i18n import _
 
 
 class _Validated(click.ParamType):
-    """A parameter type whose conversion is one core.validate call."""
+    """A parameter type whose conversion is one core.text.validate call."""
 
     def __init__(self, name: str, check: Callable[[Any], Any]) -> None:
         self.name = name
@@ -56,7 +57,7 @@ SESSION_ID = record_id_type(lambda: _("The session number"))
 STATEMENT_ID = record_id_type(lambda: _("The statement number"))
 JSON_OBJECT = _Validated("json", lambda v: validate.json_object(v, _("The printer setting")))
 # A printer setting's JSON (P-4): a syntax error says where; the keys are checked by core
-# when the setting is stored (core.printer_settings).
+# when the setting is stored (core.printing.settings).
 PRINTER_SETTING = _Validated("json", lambda v: printer_settings.parse(v))
 JOB_ID = record_id_type(lambda: _("The print job number"))
 LIMIT = _Validated("integer", lambda v: validate.whole_number(v, _("The limit"), minimum=1))

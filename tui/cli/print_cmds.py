@@ -1,6 +1,6 @@
 """`kassi print ...`, `kassi printer status`, `kassi drawer open`: the printer from scripts.
 
-Every document goes through core's print service (core.printing) with the
+Every document goes through core's print service (core.printing.service) with the
 terminal's printer from hardware.device.connect_printer: it is stored before it
 is sent, so a printer fault leaves a pending job that `kassi print pending
 --retry` (or the till's next print) prints. Each message says which it was:
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _, ngettext
+from core.text.i18n import _, ngettext
 from tui.cli import (
     Context,
     authenticate,
@@ -36,7 +36,7 @@ PRINTER_FAULT = 1  # `printer status`: the printer reports a problem
 
 def _width(ctx: Context, terminal_id: str) -> int:
     """The terminal's paper width in columns (42 when its printer config is unusable)."""
-    from core import config
+    from core.store import config
     from hardware.device import PrinterConfigError, validate_config
 
     try:
@@ -46,7 +46,7 @@ def _width(ctx: Context, terminal_id: str) -> int:
 
 
 def _service():
-    from core.printing import PrintService
+    from core.printing.service import PrintService
     from hardware.device import connect_printer
 
     return PrintService(connect_printer)
@@ -54,13 +54,13 @@ def _service():
 
 def _local(instant: str | None, store) -> str:
     """A stored UTC instant as the store's local date and time (15.01.2026 09:00)."""
-    from core.receipts import local_time
+    from core.printing.receipts import local_time
 
     return local_time(instant, store) if instant else ""
 
 
 def _stores_of(ctx: Context, terminal_ids: set[str]) -> dict:
-    from core import config
+    from core.store import config
 
     return {
         t: config.get_store(ctx.db, config.get_terminal(ctx.db, t).store_id) for t in terminal_ids
@@ -74,7 +74,7 @@ def _report(outcome) -> None:
 
 
 def _text(ctx: Context, terminal_id: str, doc) -> str:
-    from core.documents import to_text
+    from core.printing.documents import to_text
 
     return to_text(doc, _width(ctx, terminal_id))
 
@@ -109,7 +109,7 @@ def print_grp() -> None:
 @handle_errors
 def print_test(ctx: Context, terminal_id, as_text, png) -> None:
     """Print a test page (code page letters, a QR code)."""
-    from core.receipts import test_page
+    from core.printing.receipts import test_page
 
     terminal, store = _terminal_store(ctx, terminal_id)
     doc = test_page(store, terminal, ctx.db.now())
@@ -129,7 +129,9 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     A receipt that never printed prints as the original; one still waiting in
     the queue prints from there (once).
     """
-    from core import print_sources, sales, validate
+    from core.printing import sources as print_sources
+    from core.text import validate
+    from core.tills import sales
 
     _terminal_store(ctx, terminal_id)
     if receipt.strip().lower() == "last":
@@ -142,7 +144,7 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     else:
         fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
     if png is not None:
-        from core.print_sources import sale_document
+        from core.printing.sources import sale_document
 
         return write_png(ctx, terminal_id, sale_document(ctx.db, sale.id)[0], png, as_text=as_text)
     if as_text:
@@ -153,7 +155,8 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
 
 
 def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
-    from core import config, sessions
+    from core.store import config
+    from core.tills import sessions
 
     store = config.get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
     ctx.use_store_language(store.locale)
@@ -181,7 +184,7 @@ def print_session(
     ctx: Context, session_id, summary, terminal_id, as_text, png, staff_id, pin
 ) -> None:
     """Print a session's page: every payment type (S-9), or --summary for cash only."""
-    from core.receipts import history_page, session_summary
+    from core.printing.receipts import history_page, session_summary
 
     details = _details(ctx, session_id, staff_id, pin)
     doc = session_summary(details) if summary else history_page(details)
@@ -199,8 +202,8 @@ def print_session(
 @handle_errors
 def print_x(ctx: Context, terminal_id, as_text, png, staff_id, pin) -> None:
     """Print the X report of the terminal's open session (nothing is reset)."""
-    from core import sessions
-    from core.receipts import x_report
+    from core.printing.receipts import x_report
+    from core.tills import sessions
 
     _terminal_store(ctx, terminal_id)
     current = sessions.current_session(ctx.db, terminal_id)
@@ -226,7 +229,7 @@ def print_x(ctx: Context, terminal_id, as_text, png, staff_id, pin) -> None:
 @handle_errors
 def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) -> None:
     """Print the Z report of a closed session."""
-    from core.receipts import z_report
+    from core.printing.receipts import z_report
 
     details = _details(ctx, session_id, staff_id, pin)
     if details.session.is_open:
@@ -267,7 +270,8 @@ def print_pending(
     ctx: Context, terminal_id, retry, show_all, cancel_id, as_json, staff_id, pin
 ) -> None:
     """List the documents waiting for a printer; --retry prints them."""
-    from core import print_jobs, printing_history
+    from core.printing import history as printing_history
+    from core.printing import jobs as print_jobs
 
     if terminal_id:
         _terminal_store(ctx, terminal_id)
@@ -468,7 +472,7 @@ def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
     Says "opened" only when the printer's status read the drawer open; otherwise
     the pulse was sent and the printer cannot tell (SPEC P-2).
     """
-    from core import sessions
+    from core.tills import sessions
 
     _terminal_store(ctx, terminal_id)
     actor = authenticate(ctx, staff_id, pin, terminal_id)

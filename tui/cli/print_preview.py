@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, cell, echo, fail, params
 
 png_option = click.option(
@@ -27,7 +27,7 @@ png_option = click.option(
 
 def write_png(ctx: Context, terminal_id: str, doc, path: Path, *, as_text: bool = False) -> None:
     """Draw `doc` as the terminal's printer would print it and save it to `path`."""
-    from core import config
+    from core.store import config
     from hardware.preview import preview_document
 
     if as_text:

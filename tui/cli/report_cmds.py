@@ -13,8 +13,8 @@ import sys
 
 import click
 
-from core.display import json_text
-from core.i18n import _
+from core.text.display import json_text
+from core.text.i18n import _
 from tui.cli import (
     Context,
     authenticate,
@@ -58,7 +58,8 @@ def selection_options(fn):
 
 
 def _selection(ctx: Context, store_id, date_from, date_to, terminal_id):
-    from core import config, reports
+    from core.reports import session_report as reports
+    from core.store import config
 
     ctx.use_store_language(config.get_store(ctx.db, store_id).locale)
     return reports.make_selection(ctx.db, store_id, date_from, date_to, terminal_id)
@@ -88,9 +89,9 @@ def report_overview(
     ctx: Context, store_id, date_from, date_to, terminal_id, as_json, staff_id, pin
 ) -> None:
     """The discrepancy overview (A-3) and the cash payments overview (A-4)."""
-    from core import reports
-    from core.money import format_amount
-    from core.report_export import overview_record
+    from core.money.amounts import format_amount
+    from core.reports import session_report as reports
+    from core.reports.export import overview_record
 
     sel = _selection(ctx, store_id, date_from, date_to, terminal_id)
     actor = authenticate(ctx, staff_id, pin)
@@ -191,7 +192,9 @@ def report_sessions(
     pin,
 ) -> None:
     """The session list (A-5), sorted; as a table, JSON, or a CSV export (A-1)."""
-    from core import report_export, report_list, reports
+    from core.reports import export as report_export
+    from core.reports import session_list as report_list
+    from core.reports import session_report as reports
 
     if csv_path is not None and as_json:
         fail(_("Choose --csv or --json, not both."))
@@ -235,7 +238,7 @@ def _cut(rows, offset: int, limit: int | None):
 
 def _stream_json(sel, sort: str, desc: bool, total: int, rows) -> None:
     """One JSON object, written as the rows come (constant memory for years of sessions)."""
-    from core.report_export import row_record
+    from core.reports.export import row_record
 
     head = {
         "store": sel.store.id,
@@ -258,7 +261,7 @@ def _stream_json(sel, sort: str, desc: bool, total: int, rows) -> None:
 
 
 def _table(ctx: Context, sel, total: int, rows) -> None:
-    from core.money import format_amount
+    from core.money.amounts import format_amount
 
     loc = ctx.locale_for(sel.store.locale)
     f = lambda v: "" if v is None else format_amount(v, sel.currency, loc)  # noqa: E731

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _, current_language
+from core.text.i18n import _, current_language
 from tui.cli import (
     Context,
     authenticate,
@@ -37,7 +37,7 @@ json_option = click.option("--json", "as_json", is_flag=True)
 
 
 def _store(ctx: Context, store_id: str):
-    from core import config
+    from core.store import config
 
     store = config.get_store(ctx.db, store_id)
     ctx.use_store_language(store.locale)
@@ -53,7 +53,7 @@ def _amount(ctx: Context, text: str | None, counts: tuple[str, ...], store):
 
 
 def movement_json(m, store) -> dict:
-    from core.money import to_decimal_str
+    from core.money.amounts import to_decimal_str
 
     cur = store.currency
     money = lambda v: None if v is None else to_decimal_str(v, cur)  # noqa: E731
@@ -77,7 +77,7 @@ def movement_json(m, store) -> dict:
 
 
 def _fmt(ctx: Context, store):
-    from core.money import format_amount
+    from core.money.amounts import format_amount
 
     loc = ctx.locale_for(store.locale)
     return lambda v: "—" if v is None else format_amount(v, store.currency, loc)
@@ -100,7 +100,7 @@ def safe_grp() -> None:
 @handle_errors
 def safe_drop(ctx: Context, terminal_id, amount_text, bag, counts, note, as_json, staff_id, pin):
     """Drop cash from the till's drawer into the safe, in a numbered bag."""
-    from core import safe
+    from core.cash import safe
 
     _t, store = _terminal_store(ctx, terminal_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
@@ -155,7 +155,7 @@ def safe_deposit(
     pin,
 ):
     """Take cash from the safe to the bank, with the deposit slip's number."""
-    from core import safe, safe_views
+    from core.cash import safe, safe_views
 
     store = _store(ctx, store_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
@@ -180,7 +180,7 @@ def safe_deposit(
 
 def _first_terminal(ctx: Context, store_id: str) -> str:
     """--text only needs a paper width: the store's first terminal's."""
-    from core import config
+    from core.store import config
 
     terminals = config.list_terminals(ctx.db, store_id)
     if not terminals:
@@ -200,7 +200,7 @@ def _first_terminal(ctx: Context, store_id: str) -> str:
 @handle_errors
 def safe_count(ctx: Context, store_id, amount_text, counts, blind, note, as_json, staff_id, pin):
     """Record a count of the safe: the discrepancy is kept, the balance becomes the count."""
-    from core import safe
+    from core.cash import safe
 
     store = _store(ctx, store_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
@@ -228,10 +228,10 @@ def safe_count(ctx: Context, store_id, amount_text, counts, blind, note, as_json
 @handle_errors
 def safe_show(ctx: Context, store_id, since, limit, offset, as_json, staff_id, pin):
     """The safe's balance, deposits and statement of movements, a page at a time."""
-    from core import safe_views
-    from core.money import to_decimal_str
-    from core.receipts import local_time
-    from core.safe import KIND_LABELS
+    from core.cash import safe_views
+    from core.cash.safe import KIND_LABELS
+    from core.money.amounts import to_decimal_str
+    from core.printing.receipts import local_time
 
     store = _store(ctx, store_id)
     actor = authenticate(ctx, staff_id, pin)

@@ -6,7 +6,7 @@ import re
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import (
     Context,
     authenticate,
@@ -26,8 +26,9 @@ _ITEM = re.compile(r"^(?P<sku>[^\s*x@]+?)(?:[x*](?P<qty>[0-9]+)|@(?P<measure>\S+
 def parse_items(specs: tuple[str, ...], ctx: Context, store, *, priced: bool = True):
     """SKU, SKUx3 or SKU*3, SKU@0,512 (a weighed item, in its unit) or a scale label's
     barcode -> LineInput."""
-    from core import item_units, validate
-    from core.sales import MAX_QTY
+    from core.catalog import units as item_units
+    from core.text import validate
+    from core.tills.sales import MAX_QTY
 
     lines = []
     for spec in specs:
@@ -53,7 +54,7 @@ def parse_discounts(ctx: Context, specs: tuple[str, ...], lines, store):
     Returns (lines with their discounts, the basket discount)."""
     from attrs import evolve
 
-    from core.discounts import parse_discount
+    from core.tills.discounts import parse_discount
 
     basket = None
     lines = list(lines)
@@ -90,7 +91,7 @@ def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, appr
     """--approve/--approve-pin: a supervisor's override for discounts over the limit."""
     from attrs import evolve
 
-    from core import sales
+    from core.tills import sales
 
     def given(approver):
         out = [
@@ -112,7 +113,7 @@ def _override(
     ctx: Context, actor, approver_id, approver_pin, permission, terminal_id, what, *, check=None
 ):
     """--approve/--approve-pin: someone holding ``permission`` approves (audited in core)."""
-    from core import auth
+    from core.staff import auth
 
     if approver_pin is None:
         fail(_("Give the approver's PIN with --approve-pin."))
@@ -130,7 +131,7 @@ def _override(
 
 def parse_payments(ctx: Context, specs: tuple[str, ...], store):
     """TENDER=AMOUNT, or TENDER alone for "the rest" -> TenderInput."""
-    from core.tendering import TenderInput
+    from core.money.tendering import TenderInput
 
     out = []
     for spec in specs:
@@ -142,8 +143,8 @@ def parse_payments(ctx: Context, specs: tuple[str, ...], store):
 
 
 def sale_json(sale) -> dict:
-    from core import quantity
-    from core.money import to_decimal_str
+    from core.money import quantity
+    from core.money.amounts import to_decimal_str
 
     m = lambda v: to_decimal_str(v, sale.currency)  # noqa: E731
     return {
@@ -186,7 +187,7 @@ def sale_json(sale) -> dict:
 
 
 def _report(ctx: Context, result, store, as_json: bool) -> None:
-    from core.money import format_amount
+    from core.money.amounts import format_amount
 
     if as_json:
         data = sale_json(result.sale)
@@ -254,7 +255,7 @@ def sale_cmd(
     pin,
 ) -> None:
     """Ring up a sale."""
-    from core import sales
+    from core.tills import sales
 
     _t, store = _terminal_store(ctx, terminal_id)
     lines, basket = parse_discounts(ctx, discount_specs, parse_items(items, ctx, store), store)
@@ -303,8 +304,8 @@ def refund_cmd(
     pin,
 ) -> None:
     """Refund items, against an original receipt or (with permission) without one."""
-    from core import sales
-    from core.receipt_refs import parse_receipt_ref
+    from core.tills import sales
+    from core.tills.receipt_refs import parse_receipt_ref
 
     _t, store = _terminal_store(ctx, terminal_id)
     ref = parse_receipt_ref(receipt, terminal_id) if receipt is not None else None
@@ -341,7 +342,7 @@ def discount_group() -> None:
 @handle_errors
 def discount_limits(ctx: Context, as_json: bool) -> None:
     """The largest discount each role may give, in percent."""
-    from core import discounts
+    from core.tills import discounts
 
     limits = discounts.list_limits(ctx.db)
     if as_json:
@@ -359,7 +360,8 @@ def discount_limits(ctx: Context, as_json: bool) -> None:
 @handle_errors
 def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None:
     """Set a role's limit, e.g. `kassi discount limit cashier 15` (a manager)."""
-    from core import discounts, validate
+    from core.text import validate
+    from core.tills import discounts
 
     value = validate.whole_number(
         percent.strip().rstrip("%"), _("A discount limit in percent"), maximum=100

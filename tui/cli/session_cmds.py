@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _, current_language
+from core.text.i18n import _, current_language
 from tui.cli import (
     Context,
     authenticate,
@@ -22,7 +22,7 @@ MAX_COUNT = 100_000  # notes or coins of one kind in a drawer or a safe
 
 
 def parse_money(ctx: Context, text: str, store, *, allow_negative: bool = False) -> int:
-    from core import money
+    from core.money import amounts as money
 
     return money.parse_amount(
         text, store.currency, ctx.locale_for(store.locale), allow_negative=allow_negative
@@ -33,7 +33,7 @@ def parse_counts(ctx: Context, pairs: tuple[str, ...], store) -> dict[int, int] 
     """--count 200=3 --count 0,50=4: denomination (an amount) = how many."""
     if not pairs:
         return None
-    from core import validate
+    from core.text import validate
 
     counts: dict[int, int] = {}
     for pair in pairs:
@@ -47,7 +47,7 @@ def parse_counts(ctx: Context, pairs: tuple[str, ...], store) -> dict[int, int] 
 
 
 def _terminal_store(ctx: Context, terminal_id: str):
-    from core import config
+    from core.store import config
 
     terminal = config.get_terminal(ctx.db, terminal_id)
     store = config.get_store(ctx.db, terminal.store_id)
@@ -57,7 +57,7 @@ def _terminal_store(ctx: Context, terminal_id: str):
 
 def session_json(d) -> dict:
     """S-5 details as JSON; amounts are decimal strings (never floats)."""
-    from core.money import to_decimal_str
+    from core.money.amounts import to_decimal_str
 
     cur = d.store.currency
     m = lambda v: None if v is None else to_decimal_str(v, cur)  # noqa: E731
@@ -139,8 +139,8 @@ def session_json(d) -> dict:
 
 
 def session_text(d) -> str:
-    from core.money import format_amount
-    from core.receipts import local_time
+    from core.money.amounts import format_amount
+    from core.printing.receipts import local_time
 
     cur, loc = d.store.currency, d.store.locale
     f = lambda v: "—" if v is None else format_amount(v, cur, loc)  # noqa: E731
@@ -200,7 +200,7 @@ def session_text(d) -> str:
                 f"  {when(a.created_at)}  {sign}{f(a.amount)}  {cell(a.staff_name)}  {cell(a.note)}"
             )
     if d.safe:
-        from core.safe import KIND_LABELS
+        from core.cash.safe import KIND_LABELS
 
         lines.append("")
         lines.append(_("Safe"))
@@ -252,7 +252,7 @@ def session_open(
 ) -> None:
     """Start a cash tracking session with a starting amount (S-3), or a float from the
     safe (K-1)."""
-    from core import sessions
+    from core.tills import sessions
 
     _t, store = _terminal_store(ctx, terminal_id)
     amount = parse_money(ctx, float_text, store) if float_text is not None else None
@@ -276,7 +276,7 @@ def session_open(
 @handle_errors
 def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note, staff_id, pin) -> None:
     """Add or remove cash with a note (S-6)."""
-    from core import sessions
+    from core.tills import sessions
 
     if (add_text is None) == (remove_text is None):
         fail(_("Give exactly one of --add or --remove."))
@@ -328,7 +328,7 @@ def session_close(
     pin,
 ) -> None:
     """Close the open session: counted cash, what stays in the drawer (S-8)."""
-    from core import sessions
+    from core.tills import sessions
 
     _t, store = _terminal_store(ctx, terminal_id)
     counted = parse_money(ctx, counted_text, store) if counted_text is not None else None
@@ -349,7 +349,7 @@ def session_close(
     if as_json:  # the closer may always see what they closed (S-8)
         emit_json(session_json(sessions.session_details(ctx.db, actor, closed.id)))
         return
-    from core.money import format_amount
+    from core.money.amounts import format_amount
 
     fmt = lambda v: format_amount(v, store.currency, ctx.locale_for(store.locale))  # noqa: E731
     echo(
@@ -378,7 +378,8 @@ def session_close(
 @handle_errors
 def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) -> None:
     """Session details (S-5): a session id, or --terminal for its open session."""
-    from core import config, sessions
+    from core.store import config
+    from core.tills import sessions
 
     if session_id is None:
         if not terminal_id:
@@ -410,8 +411,9 @@ def session_list(
     ctx: Context, terminal_id, only_open, only_closed, limit, as_json, staff_id, pin
 ) -> None:
     """List sessions, newest first (S-9)."""
-    from core import config, sessions
-    from core.money import format_amount, to_decimal_str
+    from core.money.amounts import format_amount, to_decimal_str
+    from core.store import config
+    from core.tills import sessions
 
     if only_open and only_closed:
         fail(_("Choose --open or --closed, not both."))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import (
     Context,
     authenticate,
@@ -47,7 +47,7 @@ def config_auth(fn):
 @handle_errors
 def init_cmd(ctx: Context, demo: bool) -> None:
     """Create the database (and optionally the demo store)."""
-    from core import demo as demo_data
+    from core.store import demo as demo_data
 
     db = ctx.db
     if demo:
@@ -59,7 +59,7 @@ def init_cmd(ctx: Context, demo: bool) -> None:
             ).format(path=ctx.db_path)
         )
     else:
-        from core.config import list_tenders, tender_label
+        from core.store.config import list_tenders, tender_label
 
         added = demo_data.init_defaults(db)
         echo(_("Database ready: {path}").format(path=ctx.db_path))
@@ -107,7 +107,7 @@ def store_grp() -> None:
 @handle_errors
 def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staff_id, pin) -> None:
     """Add a store."""
-    from core import config
+    from core.store import config
 
     extra = _settings(settings)
     for key in sorted(set(extra) & {"name", "currency", "timezone", "locale"}):
@@ -148,7 +148,7 @@ def store_set(ctx: Context, store_id, settings, staff_id, pin) -> None:
     `logo=FILE.png` (PNG or JPEG) prints the image at the top of every receipt;
     `logo=` removes it.
     """
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
@@ -170,8 +170,8 @@ def store_list(ctx: Context, as_json: bool) -> None:
     """List stores."""
     from attrs import asdict
 
-    from core import config
-    from core.money import to_decimal_str
+    from core.money.amounts import to_decimal_str
+    from core.store import config
 
     rows = []
     for store in config.list_stores(ctx.db):
@@ -212,7 +212,7 @@ def terminal_grp() -> None:
 @handle_errors
 def terminal_add(ctx: Context, terminal_id, store_id, name, printer, staff_id, pin) -> None:
     """Add a terminal to a store."""
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     config.add_terminal(ctx.db, actor, terminal_id, store_id, name, printer)
@@ -228,7 +228,7 @@ def terminal_list(ctx: Context, store_id, as_json) -> None:
     """List terminals."""
     from attrs import asdict
 
-    from core import config
+    from core.store import config
 
     rows = [asdict(t) for t in config.list_terminals(ctx.db, store_id)]
     _rows(rows, as_json, ["id", "store_id", "name", "last_receipt_no"])
@@ -254,7 +254,7 @@ def tender_grp() -> None:
 @handle_errors
 def tender_add(ctx: Context, tender_id, name, is_cash, counted, staff_id, pin) -> None:
     """Add a payment type."""
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     config.add_tender(ctx.db, actor, tender_id, name, is_cash=is_cash, counted_at_close=counted)
@@ -269,7 +269,7 @@ def tender_list(ctx: Context, as_json) -> None:
     """List payment types."""
     from attrs import asdict
 
-    from core import config
+    from core.store import config
 
     rows = [asdict(t) for t in config.list_tenders(ctx.db)]
     locales = {s.locale for s in config.list_stores(ctx.db)}
@@ -301,7 +301,7 @@ def staff_grp() -> None:
 @handle_errors
 def staff_add(ctx: Context, new_id, name, role, new_pin, permissions, staff_id, pin) -> None:
     """Add a staff member (the first one needs no login)."""
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     perms = permissions.split() if permissions else None
@@ -316,7 +316,7 @@ def staff_add(ctx: Context, new_id, name, role, new_pin, permissions, staff_id, 
 @handle_errors
 def staff_unlock(ctx: Context, locked_id, staff_id, pin) -> None:
     """Clear a staff member's PIN lockout and its escalation (a manager)."""
-    from core import auth
+    from core.staff import auth
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
@@ -331,7 +331,7 @@ def staff_unlock(ctx: Context, locked_id, staff_id, pin) -> None:
 @handle_errors
 def staff_list(ctx: Context, as_json) -> None:
     """List staff members (never their PINs)."""
-    from core import config
+    from core.store import config
 
     rows = [
         {
@@ -361,7 +361,7 @@ def customer_grp() -> None:
 @handle_errors
 def customer_add(ctx: Context, customer_id, name, email, phone, staff_id, pin) -> None:
     """Add a customer."""
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     config.add_customer(ctx.db, actor, customer_id, name, email, phone)
@@ -376,7 +376,7 @@ def customer_list(ctx: Context, as_json) -> None:
     """List customers."""
     from attrs import asdict
 
-    from core import config
+    from core.store import config
 
     _rows(
         [asdict(c) for c in config.list_customers(ctx.db)],
@@ -391,7 +391,7 @@ def item_grp() -> None:
 
 
 def _price_store(ctx: Context, store_id: str | None):
-    from core import config
+    from core.store import config
 
     return config.get_store(ctx.db, store_id) if store_id else None
 
@@ -420,7 +420,9 @@ def item_add(
     ctx: Context, sku, name, price, vat, currency, store_id, barcode, staff_id, pin
 ) -> None:
     """Add an item to the catalog, with its first price (R-7: never without a currency)."""
-    from core import catalog, money, prices
+    from core.catalog import items as catalog
+    from core.catalog import prices
+    from core.money import amounts as money
 
     locale = ctx.locale_for()
     amount, cur = prices.parse_price(price, locale, currency, _price_store(ctx, store_id))
@@ -453,7 +455,8 @@ def item_add(
 @handle_errors
 def item_price(ctx: Context, sku, price, store_id, staff_id, pin) -> None:
     """Set an item's price in a currency: `kassi item price 1001 32.95 DKK`."""
-    from core import money, prices
+    from core.catalog import prices
+    from core.money import amounts as money
 
     amount, cur = prices.parse_price(
         " ".join(price), ctx.locale_for(), None, _price_store(ctx, store_id)
@@ -481,7 +484,7 @@ def item_price(ctx: Context, sku, price, store_id, staff_id, pin) -> None:
 @handle_errors
 def item_clear_price(ctx: Context, sku, currency, store_id, staff_id, pin) -> None:
     """Remove an item's price in a currency, or a store's own price."""
-    from core import prices
+    from core.catalog import prices
 
     actor = _config_actor(ctx, staff_id, pin)
     prices.clear_price(ctx.db, actor, sku, currency, store_id)
@@ -495,7 +498,9 @@ def item_clear_price(ctx: Context, sku, currency, store_id, staff_id, pin) -> No
 @handle_errors
 def item_list(ctx: Context, store_id, as_json) -> None:
     """List catalog items with their prices, each in its currency."""
-    from core import catalog, money, prices
+    from core.catalog import items as catalog
+    from core.catalog import prices
+    from core.money import amounts as money
 
     locale = ctx.locale_for()
     items = catalog.list_items(ctx.db, store_id)
@@ -562,8 +567,8 @@ def catalog_import(
     ctx: Context, path: Path, store_id, currency, dry_run, verbose, staff_id, pin
 ) -> None:
     """Import items from CSV: sku,name,vat,price_DKK,...[,barcode][,on_hand] (all or nothing)."""
-    from core import catalog_import as importer
-    from core import validate
+    from core.catalog import csv_import as importer
+    from core.text import validate
     from tui.cli.item_cmds import print_import_report
 
     actor = _config_actor(ctx, staff_id, pin)
@@ -591,7 +596,7 @@ def catalog_import(
 @handle_errors
 def catalog_export(ctx: Context, store_id, output: Path | None) -> None:
     """Write the catalog as CSV, one price column per currency (import reads it back)."""
-    from core import catalog
+    from core.catalog import items as catalog
 
     text = catalog.export_catalog(ctx.db, store_id, ctx.locale_for())
     if output is None:

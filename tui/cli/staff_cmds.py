@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, echo, fail, handle_errors, pass_ctx, pin_option, read_pin
 from tui.cli.setup_cmds import _config_actor, config_auth, staff_grp
 
@@ -50,7 +50,7 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @handle_errors
 def staff_passwd(ctx: Context, staff_id, pin) -> None:
     """Change your own PIN: the old PIN (KASSI_PIN or asked), then the new one twice."""
-    from core import staff_admin
+    from core.staff import admin as staff_admin
 
     old = read_pin(pin)
     new, again = read_new_pin()
@@ -65,7 +65,7 @@ def staff_passwd(ctx: Context, staff_id, pin) -> None:
 @handle_errors
 def staff_reset_pin(ctx: Context, target_id, staff_id, pin) -> None:
     """Give a staff member a new PIN (KASSI_NEW_PIN or asked twice); clears a lockout."""
-    from core import staff_admin
+    from core.staff import admin as staff_admin
 
     actor = _manager(ctx, staff_id, pin)
     new, again = read_new_pin()
@@ -80,7 +80,7 @@ def staff_reset_pin(ctx: Context, target_id, staff_id, pin) -> None:
 @handle_errors
 def staff_deactivate(ctx: Context, target_id, staff_id, pin) -> None:
     """A staff member who left: no more logins; running tills log them out."""
-    from core import staff_admin
+    from core.staff import admin as staff_admin
 
     actor = _manager(ctx, staff_id, pin)
     staff_admin.set_active(ctx.db, actor, target_id, False)
@@ -94,7 +94,7 @@ def staff_deactivate(ctx: Context, target_id, staff_id, pin) -> None:
 @handle_errors
 def staff_reactivate(ctx: Context, target_id, staff_id, pin) -> None:
     """Take a deactivated staff member back: they log in with their old PIN."""
-    from core import staff_admin
+    from core.staff import admin as staff_admin
 
     actor = _manager(ctx, staff_id, pin)
     staff_admin.set_active(ctx.db, actor, target_id, True)
@@ -116,7 +116,7 @@ def staff_reactivate(ctx: Context, target_id, staff_id, pin) -> None:
 @handle_errors
 def staff_set(ctx: Context, target_id, role, grant, revoke, staff_id, pin) -> None:
     """Change a role or permissions: `kassi staff set 2 --role supervisor --revoke kiosk.exit`."""
-    from core import staff_admin
+    from core.staff import admin as staff_admin
 
     actor = _manager(ctx, staff_id, pin)
     staff = staff_admin.set_access(

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import (
     Context,
     authenticate,
@@ -25,7 +25,7 @@ from tui.cli.statement_output import statement_json, statement_text
 
 
 def _store(ctx: Context, store_id: str):
-    from core import config
+    from core.store import config
 
     store = config.get_store(ctx.db, store_id)
     ctx.use_store_language(store.locale)
@@ -33,14 +33,14 @@ def _store(ctx: Context, store_id: str):
 
 
 def _statement_store(ctx: Context, statement_id: int):
-    from core.statement_views import get_statement
+    from core.statements.views import get_statement
 
     return _store(ctx, get_statement(ctx.db, statement_id).store_id)
 
 
 def _period(ctx: Context, store, day, start_text, end_text):
 
-    from core.statement_periods import business_day_period, parse_when
+    from core.statements.periods import business_day_period, parse_when
 
     if day and (start_text or end_text):
         fail(_("Give --date, or --from and --to, not both."))
@@ -52,7 +52,7 @@ def _period(ctx: Context, store, day, start_text, end_text):
 
 
 def _show(ctx: Context, actor, statement_id: int, as_json: bool) -> None:
-    from core import statements
+    from core.statements import operations as statements
 
     details = statements.statement_details(ctx.db, actor, statement_id)
     if as_json:
@@ -79,7 +79,7 @@ def statement_grp() -> None:
 @handle_errors
 def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json, staff_id, pin):
     """Create the store's statement(s) for a period (T-2; refused while a session is open, T-9)."""
-    from core import statements
+    from core.statements import operations as statements
 
     store = _store(ctx, store_id)
     start, end = _period(ctx, store, day, start_text, end_text)
@@ -107,8 +107,8 @@ def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json,
 @handle_errors
 def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json, staff_id, pin):
     """The transactions the statement takes (before calculating: will take) (T-3)."""
-    from core import statements
-    from core.money import format_amount, to_decimal_str
+    from core.money.amounts import format_amount, to_decimal_str
+    from core.statements import operations as statements
 
     store = _statement_store(ctx, statement_id)
     actor = authenticate(ctx, staff_id, pin)
@@ -147,7 +147,7 @@ def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json,
         _("{n} transactions, {amount}") if page.taken else _("{n} transactions to take, {amount}")
     )
     echo(head.format(n=page.count, amount=format_amount(page.amount, store.currency, loc)))
-    from core.statement_periods import local_text
+    from core.statements.periods import local_text
 
     for r in page.rows:
         echo(
@@ -164,7 +164,7 @@ def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json,
 @handle_errors
 def statement_calculate(ctx: Context, statement_id, as_json, staff_id, pin):
     """Calculate (or recalculate) the statement's lines (T-4, T-5)."""
-    from core import statements
+    from core.statements import operations as statements
 
     _statement_store(ctx, statement_id)
     actor = authenticate(ctx, staff_id, pin)
@@ -196,7 +196,7 @@ def statement_count(
     pin,
 ):
     """Enter a line's counted amount by hand (T-5; audited)."""
-    from core import statements
+    from core.statements import operations as statements
 
     if reset == (amount_text is not None):
         fail(_("Give --amount or --reset."))
@@ -223,7 +223,7 @@ def statement_count(
 @handle_errors
 def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_id, pin):
     """Post: sales orders, invoices, payment and inventory journals (T-6, T-10)."""
-    from core.statement_posting import post_statement
+    from core.statements.posting import post_statement
 
     _statement_store(ctx, statement_id)
     actor = authenticate(ctx, staff_id, pin)
@@ -267,8 +267,8 @@ def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
 @handle_errors
 def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin):
     """Statements, newest first."""
-    from core import statements
-    from core.statement_periods import local_text
+    from core.statements import operations as statements
+    from core.statements.periods import local_text
 
     stores = {}
     if store_id:
@@ -299,7 +299,7 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
             ]
         )
         return
-    from core import config
+    from core.store import config
 
     for s in rows:
         store = stores.get(s.store_id) or stores.setdefault(
@@ -327,7 +327,7 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
 @handle_errors
 def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
     """Delete an unposted statement; its transactions are free again."""
-    from core import statements
+    from core.statements import operations as statements
 
     _statement_store(ctx, statement_id)
     actor = authenticate(ctx, staff_id, pin)
@@ -359,7 +359,7 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff
     """The batch: create and calculate (and --post) each store's statements for a
     business day. Safe to run twice; exits 1 when a store needs attention."""
 
-    from core.statement_batch import run_batch
+    from core.statements.batch import run_batch
 
     if all_stores == bool(store_ids):
         fail(_("Give --all-stores or --store."))

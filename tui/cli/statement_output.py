@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from core import quantity
-from core.i18n import _
+from core.money import quantity
+from core.text.i18n import _
 from tui.cli import cell
 
 
 def statement_json(d) -> dict:
     """Details as JSON; amounts are decimal strings in major units (never floats)."""
-    from core.money import to_decimal_str
+    from core.money.amounts import to_decimal_str
 
     st, cur = d.statement, d.store.currency
     m = lambda v: None if v is None else to_decimal_str(v, cur)  # noqa: E731
@@ -108,8 +108,8 @@ def statement_json(d) -> dict:
 
 
 def statement_text(d, locale: str) -> str:
-    from core.money import format_amount
-    from core.statement_periods import local_text
+    from core.money.amounts import format_amount
+    from core.statements.periods import local_text
 
     st, store = d.statement, d.store
     f = lambda v: "—" if v is None else format_amount(v, store.currency, locale)  # noqa: E731

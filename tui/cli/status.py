@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, cell, echo
 
 
@@ -17,7 +17,9 @@ def run_default(ctx: Context, *, kiosk: bool, no_mouse: bool, terminal_id: str |
 
 def print_status(ctx: Context) -> None:
     """One line per terminal: its store and its open session, if any."""
-    from core import config, money, sessions
+    from core.money import amounts as money
+    from core.store import config
+    from core.tills import sessions
 
     stores = {s.id: s for s in config.list_stores(ctx.db)}
     if not stores:

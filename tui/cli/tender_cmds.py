@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, echo, fail, handle_errors, pass_ctx
 from tui.cli.setup_cmds import _config_actor, config_auth, tender_grp
 
@@ -30,7 +30,7 @@ from tui.cli.setup_cmds import _config_actor, config_auth, tender_grp
 @handle_errors
 def tender_set(ctx: Context, tender_id, name, counted, active, staff_id, pin) -> None:
     """Change a payment type: `kassi tender set card --name Dankort --not-counted`."""
-    from core import config
+    from core.store import config
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:

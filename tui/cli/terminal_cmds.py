@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, cell, echo, emit_json, fail, handle_errors, params, pass_ctx
 from tui.cli.setup_cmds import _config_actor, config_auth, store_grp, terminal_grp
 
@@ -35,7 +35,8 @@ def _value_text(key: str, value: Any) -> str:
 def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
     """The printer setting `base` with each KEY=VALUE applied (KEY= removes the key),
     and the keys dropped because a new kind does not take them."""
-    from core import config, printer_settings
+    from core.printing import settings as printer_settings
+    from core.store import config
 
     setting = dict(base) if isinstance(base, dict) else {}
     dropped: list[str] = []
@@ -78,7 +79,8 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
 @pass_ctx
 @handle_errors
 def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin) -> None:
-    from core import config, printer_settings
+    from core.printing import settings as printer_settings
+    from core.store import config
 
     terminal = config.get_terminal(ctx.db, terminal_id)
     if name is None and printer is None and not pairs:
@@ -108,7 +110,8 @@ def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin)
 def terminal_show(ctx: Context, terminal_id, as_json) -> None:
     """A terminal, and each key of its printer setting: its value (defaults marked) and
     what it means. A stored setting that is wrong is said, with how to correct it."""
-    from core import config, printer_settings
+    from core.printing import settings as printer_settings
+    from core.store import config
 
     terminal = config.get_terminal(ctx.db, terminal_id)
     problem = printer_settings.problem(terminal.printer)
@@ -162,7 +165,7 @@ def terminal_show(ctx: Context, terminal_id, as_json) -> None:
 def store_show(ctx: Context, store_id, as_json) -> None:
     """Every setting of a store: what it means and its current value
     (change one with `kassi store set S KEY=VALUE`)."""
-    from core import config
+    from core.store import config
 
     store = config.get_store(ctx.db, store_id)
     rows = config.describe_store(store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import (
     Context,
     authenticate,
@@ -46,8 +46,8 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
     import sys
     import tempfile
 
-    from core.chain_head import SHORT_HEX
-    from core.transfer import export_transactions as core_export
+    from core.audit.chain_head import SHORT_HEX
+    from core.transfer.export import export_transactions as core_export
 
     if not output.strip():
         fail(_("Give a file name with --output (or - for standard output)."))
@@ -89,7 +89,7 @@ def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
     and importing the same file again changes nothing."""
     import sys
 
-    from core.transfer_import import import_transactions as core_import
+    from core.transfer.importing import import_transactions as core_import
 
     actor = authenticate(ctx, staff_id, pin)
     if file == "-":

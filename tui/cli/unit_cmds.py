@@ -12,7 +12,7 @@ import os
 
 import click
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.cli import Context, echo, fail, handle_errors, pass_ctx, read_pin
 from tui.cli.setup_cmds import _config_actor, config_auth, item_grp
 
@@ -29,7 +29,7 @@ SCALE_HELP = _("The item code its scale labels carry (1-6 digits).")
 @handle_errors
 def item_unit(ctx: Context, sku, unit, scale_code, staff_id, pin) -> None:
     """Set what an item is sold by (pcs, kg, g, l, m) and its scale code."""
-    from core import item_units
+    from core.catalog import units as item_units
 
     if unit is None and scale_code is None:
         fail(_("Give the unit (pcs, kg, g, l, m) and/or --scale-code."))
@@ -49,7 +49,8 @@ def _with_units(command: click.Command) -> None:
     @pass_ctx
     @handle_errors
     def callback(ctx: Context, *, unit, scale_code, staff_id, pin, **rest) -> None:
-        from core import item_units, quantity
+        from core.catalog import units as item_units
+        from core.money import quantity
 
         if unit is None and scale_code is None:
             return ctx_invoke(original, staff_id=staff_id, pin=pin, **rest)
@@ -70,7 +71,7 @@ def _with_units(command: click.Command) -> None:
                     os.environ["KASSI_PIN"] = saved
         actor = None
         if secret is not None:  # the PIN read once above: no second warning or prompt
-            from core.auth import authenticate
+            from core.staff.auth import authenticate
 
             actor = authenticate(ctx.db, staff_id, secret)
         item = item_units.set_unit(ctx.db, actor, rest["sku"], unit, scale_code)

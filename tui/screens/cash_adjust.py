@@ -10,9 +10,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import sessions
 from core.errors import KassiError
-from core.i18n import _
+from core.text.i18n import _
+from core.tills import sessions
 from tui.widgets.amount_input import AmountField
 
 

@@ -15,9 +15,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Input, Static
 
-from core import config, receipts, sessions
 from core.errors import KassiError
-from core.i18n import _
+from core.printing import receipts
+from core.store import config
+from core.text.i18n import _
+from core.tills import sessions
 from tui.widgets.amount_input import AmountField
 from tui.widgets.document_view import DocumentView
 from tui.widgets.safe import shown

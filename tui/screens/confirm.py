@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from core.i18n import _
+from core.text.i18n import _
 
 
 class ConfirmScreen(ModalScreen[bool]):

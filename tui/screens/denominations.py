@@ -14,8 +14,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import money
-from core.i18n import _, ngettext
+from core.money import amounts as money
+from core.text.i18n import _, ngettext
 
 MOVES = {"enter": 1, "tab": 1, "ctrl+j": 1, "down": 1, "up": -1, "shift+tab": -1}
 

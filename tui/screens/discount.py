@@ -1,6 +1,6 @@
 """The discount dialog (SPEC C-5): percent (``10%``) or an amount, and a reason picked
 by number from the short list or typed. Parsing and the rules are core's
-(core.discounts); the permission and the limit are checked by the sale screen
+(core.tills.discounts); the permission and the limit are checked by the sale screen
 through core when the discount is applied. Dismisses with a Discount, REMOVE
 (the amount left empty: take the discount off), or None (Esc).
 """
@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import discounts
 from core.errors import KassiError
-from core.i18n import _
+from core.text.i18n import _
+from core.tills import discounts
 
 REMOVE = "remove"
 

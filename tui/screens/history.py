@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from core import sessions
-from core.dates import format_datetime
-from core.db import parse_iso
 from core.errors import KassiError, PermissionDenied
-from core.i18n import _
+from core.store.db import parse_iso
+from core.text.dates import format_datetime
+from core.text.i18n import _
+from core.tills import sessions
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain
 from tui.widgets.status_bar import StatusBar

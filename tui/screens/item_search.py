@@ -1,6 +1,6 @@
 """Find an item by name: type, arrows to choose, Enter to add.
 
-Case and accents fold the way Nordic staff type (C-4, core.name_search): "brød"
+Case and accents fold the way Nordic staff type (C-4, core.catalog.name_search): "brød"
 finds Rugbrød, "aebler" or "æbler" finds Æbler, a plain "a" also finds "á".
 """
 
@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core import catalog
-from core.i18n import _
-from core.money import format_money
+from core.catalog import items as catalog
+from core.money.amounts import format_money
+from core.text.i18n import _
 from tui.widgets.safe import shown
 
 

@@ -4,7 +4,7 @@ Left: a search (name folded as staff type it, SKU, or a scanned barcode, C-4) an
 the items it finds, inactive ones too. Right: the form, the item as this store
 sells it: name, VAT rate, active, barcode, the store's own price and the base
 price (the item's price in the store's currency, for every store selling in it).
-F2 saves the whole form in one core call (core.item_admin.save_item) with a
+F2 saves the whole form in one core call (core.catalog.item_form.save_item) with a
 manager's permission (config.manage, else the override prompt); a field typed
 wrong says why in one line under it and nothing is saved. F3 starts a new item.
 """
@@ -18,10 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core import catalog, item_admin, money, prices, validate
+from core.catalog import item_form as item_admin
+from core.catalog import items as catalog
+from core.catalog import prices
 from core.errors import InputError, KassiError
-from core.i18n import _
-from core.model import Staff
+from core.money import amounts as money
+from core.store.records import Staff
+from core.text import validate
+from core.text.i18n import _
 from tui.screens.pin_prompt import with_permission
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown

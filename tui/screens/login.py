@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from core import auth
 from core.errors import KassiError
-from core.i18n import _
+from core.staff import auth
+from core.text.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
 from tui.widgets.scan_input import ScanInput
@@ -116,7 +116,7 @@ class LoginScreen(Screen):
 def log_out_if_inactive(app) -> bool:
     """K-5: if the logged-in staff member was deactivated (on any till, or by the CLI),
     lock the till with the reason and return True: the key that found it is dropped.
-    One primary-key lookup per key (core.auth.still_active)."""
+    One primary-key lookup per key (core.staff.auth.still_active)."""
     staff = app.staff
     if staff is None or isinstance(app.screen, LoginScreen):
         return False

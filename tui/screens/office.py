@@ -8,7 +8,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.footer import KassiFooter
 from tui.widgets.status_bar import StatusBar

@@ -3,7 +3,7 @@
 Each tender takes the amount typed, or the rest when the field is empty; cash may
 come first and cover part ("100 in cash, the rest on card"), a card never more
 than is still due, and change comes only from cash. What is still due is always
-on screen, worked out by core.tendering.progress, the same rule (and the same
+on screen, worked out by core.money.tendering.progress, the same rule (and the same
 change limit) the sale is committed with. Nothing is recorded until the basket
 is fully paid; Esc before that leaves the basket as it was. Keys typed before
 the dialog opened are dropped (C-1, KassiApp.on_event reads ``keys_since``).
@@ -20,11 +20,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Digits, Input, Static
 
-from core import config, limits, money
 from core.errors import InputError, KassiError
-from core.i18n import _
-from core.sales import SaleResult
-from core.tendering import Progress, TenderInput, progress
+from core.money import amounts as money
+from core.money.tendering import Progress, TenderInput, progress
+from core.store import config
+from core.text.i18n import _
+from core.tills import limits
+from core.tills.sales import SaleResult
 from tui.widgets.amount_input import AmountField
 from tui.widgets.safe import shown
 

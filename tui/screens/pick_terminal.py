@@ -7,8 +7,8 @@ from textual.screen import Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from core import config
-from core.i18n import _
+from core.store import config
+from core.text.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
 

@@ -4,7 +4,7 @@ of someone else's; the new PIN is typed twice either way.
 Reached from the login screen (F4: anyone, with their id and old PIN, also after a
 manager gave them a PIN to change), and from the staff screen of the back office
 (your own, and a reset of the chosen staff member). The rules are core's
-(core.staff_admin); this screen only asks. Dismisses with True when the PIN
+(core.staff.admin); this screen only asks. Dismisses with True when the PIN
 changed, None when cancelled.
 """
 
@@ -16,10 +16,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import staff_admin
 from core.errors import AuthError, KassiError
-from core.i18n import _
-from core.model import Staff
+from core.staff import admin as staff_admin
+from core.store.records import Staff
+from core.text.i18n import _
 
 
 class PinChangeScreen(ModalScreen[bool | None]):

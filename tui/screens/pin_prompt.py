@@ -4,7 +4,7 @@ Every permissioned action at the till that the logged-in staff member may not do
 alone asks here, at the moment of the action: a refund without a receipt, a
 discount over the limit, no sale, leaving kiosk mode. The title names the
 permission needed. The check and the audit entry (who approved, for whom,
-which action) are core's: ``core.auth.authorize_override``. Dismisses with the
+which action) are core's: ``core.staff.auth.authorize_override``. Dismisses with the
 approving Staff, or None when cancelled.
 """
 
@@ -18,10 +18,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import auth
 from core.errors import AuthError, KassiError
-from core.i18n import _
-from core.model import Staff
+from core.staff import auth
+from core.store.records import Staff
+from core.text.i18n import _
 
 
 class OverrideScreen(ModalScreen[Staff | None]):

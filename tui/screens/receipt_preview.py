@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
@@ -45,8 +45,9 @@ class ReceiptPreviewScreen(Screen):
         yield KassiFooter()
 
     def on_mount(self) -> None:
-        from core import config, sales
-        from core.print_sources import sale_document
+        from core.printing.sources import sale_document
+        from core.store import config
+        from core.tills import sales
         from hardware.preview import preview_document
 
         app = self.app

@@ -18,12 +18,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 
-from core import config, reports
-from core.dates import date_pattern, format_date, format_datetime, parse_date
-from core.db import Db
 from core.errors import KassiError
-from core.i18n import _, ngettext
-from core.report_list import list_sessions_page
+from core.reports import session_report as reports
+from core.reports.session_list import list_sessions_page
+from core.store import config
+from core.store.db import Db
+from core.text.dates import date_pattern, format_date, format_datetime, parse_date
+from core.text.i18n import _, ngettext
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
@@ -135,7 +136,7 @@ class ReportsScreen(Screen):
 
     def money(self, minor: int) -> str:
         """An amount in the currency of the report's store, not the till's."""
-        from core.money import format_amount
+        from core.money.amounts import format_amount
 
         return format_amount(minor, self.store.currency, self.app.locale)
 
@@ -279,7 +280,7 @@ class ReportsScreen(Screen):
 
 
 def reports_export(db, actor, selection, path, sort, desc, progress) -> int:
-    from core.report_export import export_sessions_csv_file
+    from core.reports.export import export_sessions_csv_file
 
     return export_sessions_csv_file(
         db, actor, selection, path, sort=sort, desc=desc, progress=progress

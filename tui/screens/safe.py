@@ -13,11 +13,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from core import safe_views
+from core.cash import safe_views
+from core.cash.safe import KIND_LABELS
 from core.errors import KassiError
-from core.i18n import _
-from core.receipts import local_time
-from core.safe import KIND_LABELS
+from core.printing.receipts import local_time
+from core.text.i18n import _
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown

@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import safe, safe_views
+from core.cash import safe, safe_views
 from core.errors import KassiError
-from core.i18n import _
+from core.text.i18n import _
 from tui.widgets.amount_input import AmountField
 
 
@@ -133,7 +133,7 @@ def open_drop(page, reason: str = "") -> None:
 
 def drop_required(page) -> bool:
     """Before a sale: if the store requires the drop, open the drop dialog (True: the
-    sale waits for it). Core refuses the sale anyway (core.sessions.check_drawer_limit)."""
+    sale waits for it). Core refuses the sale anyway (core.tills.sessions.check_drawer_limit)."""
     app = page.app
     if not safe_views.require_drop_first(app.db, app.terminal.id):
         return False

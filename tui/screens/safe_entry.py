@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core import safe
+from core.cash import safe
 from core.errors import KassiError
-from core.i18n import _
+from core.text.i18n import _
 from tui.widgets.amount_input import AmountField
 
 

@@ -18,11 +18,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from core import catalog, sales, sessions
+from core.catalog import items as catalog
 from core.errors import KassiError
-from core.i18n import _, ngettext
-from core.receipt_refs import barcode
-from core.sales import LineInput, SaleResult
+from core.text.i18n import _, ngettext
+from core.tills import sales, sessions
+from core.tills.receipt_refs import barcode
+from core.tills.sales import LineInput, SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens import safe_drop
 from tui.screens.login import LoggedIn
@@ -377,7 +378,7 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
             if not value:
                 self.customer_id = None
             else:
-                from core import config
+                from core.store import config
 
                 try:
                     customer = config.get_customer(self.app.db, value)

@@ -1,6 +1,6 @@
 """The sale screen's refund checks and discounts (SPEC C-3, C-5), as a mixin of SaleScreen.
 
-Core prices every row (core.sales.price_basket / refund_rows) and checks every
+Core prices every row (core.tills.sales.price_basket / refund_rows) and checks every
 permission and limit; this only asks, shows and keeps what was given.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from attrs import evolve
 
-from core import sales
-from core.discounts import PERCENT
 from core.errors import KassiError, PermissionDenied
-from core.i18n import _
-from core.sales import LineInput
+from core.text.i18n import _
+from core.tills import sales
+from core.tills.discounts import PERCENT
+from core.tills.sales import LineInput
 from tui.widgets.safe import shown
 
 

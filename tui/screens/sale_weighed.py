@@ -8,11 +8,14 @@ labels, parses the quantity and prices the line; this only asks and shows.
 
 from __future__ import annotations
 
-from core import catalog, item_units, quantity, sales
+from core.catalog import items as catalog
+from core.catalog import units as item_units
 from core.errors import KassiError
-from core.i18n import _
-from core.model import Item
-from core.sales import LineInput
+from core.money import quantity
+from core.store.records import Item
+from core.text.i18n import _
+from core.tills import sales
+from core.tills.sales import LineInput
 
 
 class SaleWeighed:

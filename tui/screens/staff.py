@@ -2,7 +2,7 @@
 they may log in; a manager resets a PIN, deactivates someone who left (or takes
 them back), and changes a role or the permissions. Anyone here changes their own PIN.
 
-What is allowed is core's (core.staff_admin: config.manage, nobody above yourself,
+What is allowed is core's (core.staff.admin: config.manage, nobody above yourself,
 never the last active manager); a refusal is shown on one line and changes nothing.
 """
 
@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from core import config, staff_admin
 from core.errors import KassiError
-from core.i18n import _
-from core.model import Staff
+from core.staff import admin as staff_admin
+from core.store import config
+from core.store.records import Staff
+from core.text.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
 from tui.widgets.status_bar import StatusBar

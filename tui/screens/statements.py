@@ -10,10 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from core import statements
 from core.errors import KassiError, PermissionDenied
-from core.i18n import _, ngettext
-from core.statement_periods import local_text, parse_when
+from core.statements import operations as statements
+from core.statements.periods import local_text, parse_when
+from core.text.i18n import _, ngettext
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
 from tui.widgets.status_bar import StatusBar
@@ -179,7 +179,7 @@ class StatementsScreen(Screen):
         )
 
     def post(self, sid: int, reason: str | None = None) -> None:
-        from core.statement_model import PostingRefused
+        from core.statements.records import PostingRefused
         from tui.screens.prompt import PromptScreen
 
         app = self.app
@@ -312,7 +312,7 @@ class StatementDetailScreen(Screen):
         )
 
     def set_counted(self, value: str) -> None:
-        from core import money
+        from core.money import amounts as money
 
         app = self.app
         line, sep, amount_text = value.partition("=")

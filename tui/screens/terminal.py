@@ -12,9 +12,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
-from core import config, receipts, sessions
 from core.errors import KassiError
-from core.i18n import _
+from core.printing import receipts
+from core.store import config
+from core.text.i18n import _
+from core.tills import sessions
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter

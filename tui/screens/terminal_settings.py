@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from core import config, printer_settings
-from core.db import Db
 from core.errors import KassiError
-from core.i18n import _
+from core.printing import settings as printer_settings
+from core.store import config
+from core.store.db import Db
+from core.text.i18n import _
 from hardware._escpos import profile_codepages
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import plain, shown
@@ -210,8 +211,8 @@ class TerminalSettingsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="test-page")
     def print_test(self, terminal_id: str) -> None:
-        from core.printing import PrintService
-        from core.receipts import test_page
+        from core.printing.receipts import test_page
+        from core.printing.service import PrintService
         from tui.hardware_bridge import default_printers
 
         app = self.app

@@ -7,8 +7,8 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
-from core import money
 from core.errors import InputError
+from core.money import amounts as money
 from tui.widgets.safe import shown
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from core.documents import Document, to_text
+from core.printing.documents import Document, to_text
 
 
 class DocumentView(VerticalScroll):

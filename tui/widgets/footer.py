@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from core.i18n import gettext
+from core.text.i18n import gettext
 
 
 class KassiFooter(Footer):

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.color import Color
 from textual.filter import LineFilter
 
-from core.display import safe_text, without_controls
+from core.text.display import safe_text, without_controls
 
 
 def shown(value: object, *, keep_newlines: bool = False) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.widgets import Static
 
-from core.i18n import _
+from core.text.i18n import _
 from tui.widgets.safe import shown
 
 
