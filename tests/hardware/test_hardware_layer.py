@@ -27,7 +27,9 @@ def _core_imports(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module == "core":
                 found += [(node.lineno, f"core.{a.name}") for a in node.names]
-            elif (CORE / node.module.partition(".")[2]).is_dir():  # a package: its names are modules
+            elif (
+                CORE / node.module.partition(".")[2]
+            ).is_dir():  # a package: its names are modules
                 found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
             elif node.module.startswith("core."):
                 found.append((node.lineno, node.module))
