@@ -27,9 +27,8 @@ def _core_imports(tree: ast.AST) -> list[tuple[int, str]]:
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             if node.module == "core":
                 found += [(node.lineno, f"core.{a.name}") for a in node.names]
-            elif (
-                CORE / node.module.partition(".")[2]
-            ).is_dir():  # a package: its names are modules
+            elif node.module.startswith("core.") and (CORE / node.module[5:]).is_dir():
+                # a capability package: the names imported from it are its modules
                 found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
             elif node.module.startswith("core."):
                 found.append((node.lineno, node.module))
