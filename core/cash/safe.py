@@ -184,7 +184,9 @@ def record(
     """Write one movement and its audit entry; the caller holds the write transaction.
     ``entry`` False: a float or a return, part of the session's open or close, whose
     one entry (written after it, so it covers the row) names the movement."""
-    assert db.in_write and kind in KINDS
+    db.require_write("a safe movement")
+    if kind not in KINDS:
+        raise ValueError(f"unknown safe movement kind {kind!r}")
     before = balance(db, store.id)
     delta = {
         "float": -amount,
