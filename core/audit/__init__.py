@@ -1,1 +1,9 @@
-"""core.audit."""
+"""The audit journal that proves itself: signed entries over the rows each operation wrote.
+
+Owns:
+- journal: appending, signing and verifying entries; the checkpoint of the last verify (R-1, R-2)
+- content: which tables and columns an entry's content hashes cover (R-2)
+- chain_head: the journal's head as X and Z reports print it (R-3)
+
+May import: core.text, core.store
+"""

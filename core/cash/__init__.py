@@ -1,1 +1,8 @@
-"""core.cash."""
+"""The cash office: the store's safe as a cash location (K-1..K-3).
+
+Owns:
+- safe: floats issued, safe drops, cash returned at close, deposits and counts (K-1)
+- safe_views: the safe's statement and balance, the drawer limit a till checks (K-1, K-2)
+
+May import: core.text, core.money, core.store, core.audit, core.staff, core.tills, core.reports, core.printing
+"""

@@ -1,1 +1,12 @@
-"""core.text."""
+"""Text as people read and type it: translation, dates, safe display, input validation.
+
+Owns:
+- i18n: gettext (`_`, ngettext) over the catalogs in data/locale
+- dates: dates written and typed per language, store-local days (C-8)
+- display: stored text made safe for a terminal, the TUI and paper (R-6)
+- validate: one validator per kind of value entering kassi (R-4, R-5)
+
+The bottom layer: everyone may use it, it uses no other core package.
+
+May import: nothing
+"""
