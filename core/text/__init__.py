@@ -2,7 +2,7 @@
 
 Owns:
 - i18n: gettext (`_`, ngettext) over the catalogs in data/locale
-- dates: dates written and typed per language, store-local days (C-8)
+- dates: dates shown and typed the way each language writes them (C-8)
 - display: stored text made safe for a terminal, the TUI and paper (R-6)
 - validate: one validator per kind of value entering kassi (R-4, R-5)
 
