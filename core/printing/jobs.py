@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import uuid
 from datetime import timedelta
 
@@ -41,6 +40,7 @@ from core.errors import NotFound, StateError
 from core.staff.auth import require
 from core.store.db import Db, iso, parse_iso
 from core.store.records import Staff
+from core.store.rows import column, from_rows
 from core.text.i18n import _
 
 STATUSES = ("pending", "printing", "printed", "sent", "cancelled")
@@ -51,6 +51,7 @@ DONE = ("printed", "sent")  # left the queue: confirmed, or sent unconfirmed (P-
 KEEP_PAYLOADS = 200
 
 
+@from_rows
 @frozen
 class PrintJob:
     id: int
@@ -58,10 +59,10 @@ class PrintJob:
     kind: str
     ref: str
     title: str
-    payload: bytes = field(repr=False, eq=False)
+    payload: bytes = column(convert=bytes, repr=False, eq=False)
     text: str = field(repr=False)
-    open_drawer: bool
-    copy: bool
+    open_drawer: bool = column(convert=bool)
+    copy: bool = column(convert=bool)
     status: str
     attempts: int
     last_error: str
@@ -82,30 +83,6 @@ class PrintJob:
     def waiting(self) -> bool:
         """Not printed yet (pending, or being printed right now)."""
         return self.status in ("pending", "printing")
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> PrintJob:
-        return cls(
-            id=row["id"],
-            terminal_id=row["terminal_id"],
-            kind=row["kind"],
-            ref=row["ref"],
-            title=row["title"],
-            payload=bytes(row["payload"]),
-            text=row["text"],
-            open_drawer=bool(row["open_drawer"]),
-            copy=bool(row["copy"]),
-            status=row["status"],
-            attempts=row["attempts"],
-            last_error=row["last_error"],
-            last_reason=row["last_reason"],
-            claimed_by=row["claimed_by"],
-            claimed_at=row["claimed_at"],
-            lease_until=row["lease_until"],
-            created_at=row["created_at"],
-            printed_at=row["printed_at"],
-            last_error_at=row["last_error_at"],
-        )
 
 
 @frozen
