@@ -13,54 +13,6 @@ from attrs import frozen
 
 from core.store.rows import column, from_rows, given
 
-PERMISSIONS = (
-    "sale",
-    "refund",
-    "refund.no_receipt",
-    "discount",
-    "session.open",
-    "session.adjust",
-    "session.close",
-    "drawer.no_sale",
-    "sessions.view",
-    "sessions.history",
-    "reports.view",
-    "statements.manage",
-    "config.manage",
-    "kiosk.exit",
-    "safe.manage",
-    "cash.expected",
-)
-
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "cashier": (
-        "sale",
-        "refund",
-        "discount",
-        "session.open",
-        "session.adjust",
-        "session.close",
-        "sessions.view",
-    ),
-    "supervisor": (
-        "sale",
-        "refund",
-        "refund.no_receipt",
-        "discount",
-        "session.open",
-        "session.adjust",
-        "session.close",
-        "drawer.no_sale",
-        "sessions.view",
-        "sessions.history",
-        "reports.view",
-        "kiosk.exit",
-        "safe.manage",
-        "cash.expected",
-    ),
-    "manager": PERMISSIONS,
-}
-
 
 def _permission_set(stored: str) -> frozenset[str]:
     return frozenset(stored.split())
