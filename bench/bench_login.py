@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench import Result
 from core.money.tendering import TenderInput
-from core.staff import auth
+from core.staff import auth, pins
 from core.store import config, demo
 from core.store.db import Db
 from core.tills import sales
@@ -58,12 +58,12 @@ def _till(path: str, n: int, rounds: int, mode: str, start, out) -> None:
         t0 = time.perf_counter()
         try:
             if mode == "hash_only":  # the machine's ceiling: scrypt and nothing else
-                auth._scrypt("2222", b"\0" * 16, auth._SCRYPT_N, auth._SCRYPT_R, auth._SCRYPT_P)
+                pins._scrypt("2222", b"\0" * 16, pins._SCRYPT_N, pins._SCRYPT_R, pins._SCRYPT_P)
                 actor = None
             elif mode == "locked":  # the old way: the PIN checked inside the write lock
                 with db.write():
                     row = db.one("SELECT pin_hash FROM staff WHERE id = '2'")
-                    assert auth.pin_matches(db, "2222", row["pin_hash"])
+                    assert pins.pin_matches(db, "2222", row["pin_hash"])
                 actor = auth.get_staff(db, "2")
             else:
                 actor = auth.authenticate(db, "2", "2222", terminal_id=terminal)
@@ -148,6 +148,6 @@ def run(quick: bool) -> list[Result]:
             "scrypt alone per second, 16 processes (this machine's ceiling for logins)",
             ceiling,
             "hashes/s",
-            note=f"N={auth._SCRYPT_N}",
+            note=f"N={pins._SCRYPT_N}",
         ),
     ]

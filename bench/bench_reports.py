@@ -73,8 +73,8 @@ def _iso(instant: datetime) -> str:
 
 
 def generate(path: Path, years: int, sales_per_session: tuple[int, int]) -> dict[str, int]:
+    from core.staff.permissions import PERMISSIONS
     from core.store.db import Db
-    from core.store.records import PERMISSIONS
 
     rng = random.Random(20260115)
     last_year = 2025
@@ -308,7 +308,8 @@ _EXPORT = r"""
 import json, resource, sys, time
 from datetime import date
 from core.store.db import Db
-from core.store.records import PERMISSIONS, Staff
+from core.staff.permissions import PERMISSIONS
+from core.store.records import Staff
 from core.reports import export as report_export
 from core.reports import session_report as reports
 db = Db(sys.argv[1])
@@ -329,8 +330,9 @@ print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "rss_mb": rss}))
 def run(quick: bool) -> list[Result]:
     from core.reports import session_list as report_list
     from core.reports import session_report as reports
+    from core.staff.permissions import PERMISSIONS
     from core.store.db import Db
-    from core.store.records import PERMISSIONS, Staff
+    from core.store.records import Staff
 
     path, gen_seconds, sizes = bench_db(quick)
     scale = f"{sizes['sessions']:,} sessions, {sizes['sales']:,} sales"

@@ -75,12 +75,12 @@ def cold_start(db_path: Path, runs: int) -> list[float]:
 
 
 async def _keypresses(db_path: Path, presses: int) -> tuple[list[float], list[float]]:
-    from core.staff import auth
+    from core.staff import pins
     from core.store.db import Db
     from core.tills.sales import LineInput
     from tui.app import KassiApp
 
-    auth._SCRYPT_N = 2**4  # only the hashing of the demo PINs; not what is measured
+    pins._SCRYPT_N = 2**4  # only the hashing of the demo PINs; not what is measured
     db = Db(db_path)
     app = KassiApp(db, terminal_id="T1", lang="en", idle_lock_seconds=0)
     typing, adding = [], []
@@ -122,12 +122,12 @@ async def _scanner(db_path: Path, codes: int, samples: int) -> dict[str, list[fl
     (as one terminal read brings them), and single scans one at a time."""
     from textual import events
 
-    from core.staff import auth
+    from core.staff import pins
     from core.store.db import Db
     from core.tills.sales import LineInput
     from tui.app import KassiApp
 
-    auth._SCRYPT_N = 2**4
+    pins._SCRYPT_N = 2**4
     db = Db(db_path)
     app = KassiApp(db, terminal_id="T1", lang="en", idle_lock_seconds=0)
     out: dict[str, list[float]] = {"kps": [], "latency": [], "full": []}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.staff import auth
+from core.staff import auth, pins
 from core.store import demo
 from core.store.db import Db
 from core.text.i18n import set_language
@@ -35,7 +35,7 @@ def fast_pin_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
     Stored hashes carry their own parameters, so checking still runs the real code.
     """
-    monkeypatch.setattr(auth, "_SCRYPT_N", 2**4)
+    monkeypatch.setattr(pins, "_SCRYPT_N", 2**4)
 
 
 @pytest.fixture(autouse=True)

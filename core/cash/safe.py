@@ -20,7 +20,6 @@ audit entry; its ``balance`` is the safe's balance after it, for the statement.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Mapping
 
@@ -33,6 +32,7 @@ from core.staff.auth import require
 from core.store.config import get_store, get_terminal
 from core.store.db import Db
 from core.store.records import SessionRow, Staff, Store
+from core.store.rows import column, from_rows
 from core.text import validate
 from core.text.i18n import N_, _
 from core.tills.session_views import current_session, expected_cash
@@ -50,6 +50,7 @@ REFERENCE_MAX = 40
 NOTE_MAX = 500
 
 
+@from_rows
 @frozen
 class SafeMovement:
     id: int
@@ -60,7 +61,7 @@ class SafeMovement:
     delta: int
     balance: int
     expected: int | None
-    blind: bool
+    blind: bool = column(convert=bool)
     session_id: int | None
     terminal_id: str | None
     reference: str
@@ -72,26 +73,6 @@ class SafeMovement:
     def discrepancy(self) -> int | None:
         """A count's counted - expected; None for the other movements."""
         return None if self.expected is None else self.amount - self.expected
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> SafeMovement:
-        return cls(
-            id=row["id"],
-            uid=row["uid"],
-            store_id=row["store_id"],
-            kind=row["kind"],
-            amount=row["amount"],
-            delta=row["delta"],
-            balance=row["balance"],
-            expected=row["expected"],
-            blind=bool(row["blind"]),
-            session_id=row["session_id"],
-            terminal_id=row["terminal_id"],
-            reference=row["reference"],
-            note=row["note"],
-            staff_id=row["staff_id"],
-            created_at=row["created_at"],
-        )
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import time
 
 from attrs import frozen
 
-from core.printing import jobs as print_jobs
+from core.printing import claims as print_claims
 from core.printing import sources as print_sources
 from core.printing.documents import to_text
 from core.printing.jobs import PrintJob
@@ -68,7 +68,7 @@ def settle_limbo(db: Db, printer: Printer) -> PrinterFault | None:
         return PrinterFault("write_timeout", printer.where)
     job_id = _limbo.pop(printer.where, None)
     if job_id is not None and blocked == "went":
-        print_jobs.mark_printed(db, job_id, "", confirmed=False)  # the blocked write delivered it
+        print_claims.mark_printed(db, job_id, "", confirmed=False)  # the blocked write delivered it
     return None
 
 
@@ -80,7 +80,7 @@ def _render(db: Db, printer: Printer, job: PrintJob, claimant: str) -> PrintJob:
     """Make and keep the bytes of a job queued with its operation, before sending them."""
     doc = print_sources.document_for(db, job)
     payload = printer.render(doc)
-    return print_jobs.set_rendered(db, job.id, claimant, payload, to_text(doc, printer.width))
+    return print_claims.set_rendered(db, job.id, claimant, payload, to_text(doc, printer.width))
 
 
 def run_queue(db: Db, terminal_id: str, printer: Printer, baud: int, *, pulse: bool) -> Run:
@@ -95,7 +95,7 @@ def run_queue(db: Db, terminal_id: str, printer: Printer, baud: int, *, pulse: b
     wait_until = time.monotonic() + printer.timeout
     if not lock.acquire(timeout=printer.timeout):
         return Run(busy=True)
-    claimant = print_jobs.new_claimant()
+    claimant = print_claims.new_claimant()
     checked = False
     drawer: DrawerReport | None = None
     state: PrinterState | None = None
@@ -106,7 +106,7 @@ def run_queue(db: Db, terminal_id: str, printer: Printer, baud: int, *, pulse: b
     try:
         stuck = settle_limbo(db, printer)
         if stuck is not None:
-            print_jobs.note_fault(db, terminal_id, stuck.message, stuck.reason)
+            print_claims.note_fault(db, terminal_id, stuck.message, stuck.reason)
             return Run(fault=stuck)
         while True:
             # The claim is taken with the biggest job's size unknown: lease the oldest's.
@@ -116,7 +116,7 @@ def run_queue(db: Db, terminal_id: str, printer: Printer, baud: int, *, pulse: b
                 (terminal_id,),
             )
             lease = lease_seconds(printer, baud, head[0] if head else 0)
-            claim = print_jobs.claim_next(db, terminal_id, claimant, lease)
+            claim = print_claims.claim_next(db, terminal_id, claimant, lease)
             if claim.busy_with is not None:
                 # Another process is printing on this terminal: it prints the rest of
                 # the queue too; wait for it (bounded), then look again.
@@ -139,19 +139,19 @@ def run_queue(db: Db, terminal_id: str, printer: Printer, baud: int, *, pulse: b
             except PrinterFault as fault:
                 if printer.blocked_write() == "blocked":
                     _limbo[printer.where] = job.id  # its bytes may yet go out: never resend
-                print_jobs.mark_failed(db, job.id, claimant, fault.message, fault.reason)
+                print_claims.mark_failed(db, job.id, claimant, fault.message, fault.reason)
                 return stop(fault=fault)
             except Exception as exc:  # never let a bug in a printer path stop the till
                 fault = PrinterFault("io_error", str(exc) or type(exc).__name__)
-                print_jobs.mark_failed(db, job.id, claimant, fault.message, fault.reason)
+                print_claims.mark_failed(db, job.id, claimant, fault.message, fault.reason)
                 return stop(fault=fault)
             except BaseException:  # Ctrl-C mid-send: back to pending, then stop
-                print_jobs.mark_failed(db, job.id, claimant, _("Interrupted."), "interrupted")
+                print_claims.mark_failed(db, job.id, claimant, _("Interrupted."), "interrupted")
                 raise
             if pulse and drawer is None:
                 drawer = delivery.drawer or "pulse_sent"
             state = delivery.state or state
-            print_jobs.mark_printed(db, job.id, claimant, confirmed=delivery.confirmed)
+            print_claims.mark_printed(db, job.id, claimant, confirmed=delivery.confirmed)
             done.append(job.id)
         if pulse and drawer is None:
             # Someone else printed our job before we got the printer: the drawer

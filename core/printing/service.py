@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from core.printing import claims as print_claims
 from core.printing import jobs as print_jobs
 from core.printing import settings as printer_settings
 from core.printing import sources as print_sources
@@ -271,7 +272,7 @@ class PrintService:
         try:
             # Another process printing on this device: a pulse in the middle of its
             # stream could land inside a command. Wait for it (bounded).
-            while print_jobs.busy(db, terminal_id) is not None:
+            while print_claims.busy(db, terminal_id) is not None:
                 if time.monotonic() >= deadline:
                     return PrintOutcome(None, False, busy_msg.format(terminal=terminal_id), "busy")
                 time.sleep(POLL_S)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from core.printing import claims as print_claims
 from core.printing import history as printing_history
 from core.printing import jobs as print_jobs
 from core.printing.port import PrinterFault, PrinterState
@@ -141,7 +142,7 @@ def printer_status(service: PrintService, db: Db, terminal_id: str) -> PrinterSt
         printer.close()
         return printing  # this process is printing on it: do not talk across the job
     try:
-        if print_jobs.busy(db, terminal_id) is not None:
+        if print_claims.busy(db, terminal_id) is not None:
             return printing  # another process is
         st = printer.status()
     finally:

@@ -19,23 +19,33 @@ from core.errors import InputError
 from core.reports.session_report import Selection, count_sessions, require_report, where_sql
 from core.store.db import Db
 from core.store.records import Staff
+from core.store.rows import column, from_rows
 from core.text.i18n import _
 
 SORT_KEYS = ("start", "end", "discrepancy")
 MAX_PAGE = 1000
 
 
+def _local(stored: str, tz: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(stored).astimezone(tz)
+
+
+@from_rows(positional=True)
 @frozen
 class SessionReportRow:
-    """One session of the list; times are aware datetimes in the store's time zone."""
+    """One session of the list; times are aware datetimes in the store's time zone.
+
+    Built by ``from_row(row, tz=...)`` from a `_ROW_COLUMNS` tuple (positional: the
+    export reads 100,000s of them).
+    """
 
     id: int
     store_id: str
     terminal_id: str
     terminal_name: str
     status: str
-    start: datetime
-    end: datetime | None
+    start: datetime = column(convert=_local, context="tz")
+    end: datetime | None = column(convert=_local, context="tz", nullable=True)
     opened_by: str
     opened_by_name: str
     closed_by: str | None
@@ -74,68 +84,18 @@ class SessionReportRow:
     def net_cash(self) -> int:
         return self.cash_received - self.cash_paid_out
 
-    @classmethod
-    def from_row(cls, row: tuple, tz: ZoneInfo) -> SessionReportRow:
-        """From a `_ROW_COLUMNS` tuple (positional: the export reads 100,000s of them)."""
-        (
-            sid,
-            store_id,
-            terminal_id,
-            terminal_name,
-            status,
-            opened_at,
-            closed_at,
-            opened_by,
-            opened_by_name,
-            closed_by,
-            closed_by_name,
-            opening_float,
-            previous_left,
-            received,
-            paid_out,
-            adjustments,
-            expected,
-            counted,
-            left,
-            removed,
-            open_note,
-            close_note,
-        ) = row
-        if expected is None:  # open: S-7 now
-            expected = opening_float + received - paid_out + adjustments
-        return cls(
-            id=sid,
-            store_id=store_id,
-            terminal_id=terminal_id,
-            terminal_name=terminal_name,
-            status=status,
-            start=datetime.fromisoformat(opened_at).astimezone(tz),
-            end=None if closed_at is None else datetime.fromisoformat(closed_at).astimezone(tz),
-            opened_by=opened_by,
-            opened_by_name=opened_by_name,
-            closed_by=closed_by,
-            closed_by_name=closed_by_name,
-            opening_float=opening_float,
-            previous_left=previous_left,
-            cash_received=received,
-            cash_paid_out=paid_out,
-            adjustments=adjustments,
-            expected_cash=expected,
-            counted_cash=counted,
-            left_in_drawer=left,
-            cash_removed=removed,
-            open_note=open_note,
-            close_note=close_note,
-        )
 
+_ADJUSTMENTS = """(SELECT COALESCE(SUM(CASE a.kind WHEN 'add' THEN a.amount ELSE -a.amount END), 0)
+          FROM cash_adjustments a WHERE a.session_id = s.id)"""
 
-_ROW_COLUMNS = """s.id, s.store_id, s.terminal_id, t.name, s.status, s.opened_at, s.closed_at,
+# In SessionReportRow's field order. An open session's expected cash is S-7 now
+# (COALESCE evaluates the second adjustments sum for the open sessions only).
+_ROW_COLUMNS = f"""s.id, s.store_id, s.terminal_id, t.name, s.status, s.opened_at, s.closed_at,
        s.opened_by, ob.name, s.closed_by, cb.name, s.opening_float, s.previous_left,
-       s.cash_received, s.cash_paid_out,
-       (SELECT COALESCE(SUM(CASE a.kind WHEN 'add' THEN a.amount ELSE -a.amount END), 0)
-          FROM cash_adjustments a WHERE a.session_id = s.id),
-       s.expected_cash, s.counted_cash, s.left_in_drawer, s.cash_removed,
-       s.open_note, s.close_note"""
+       s.cash_received, s.cash_paid_out, {_ADJUSTMENTS},
+       COALESCE(s.expected_cash,
+                s.opening_float + s.cash_received - s.cash_paid_out + {_ADJUSTMENTS}),
+       s.counted_cash, s.left_in_drawer, s.cash_removed, s.open_note, s.close_note"""
 
 _JOINS = """JOIN terminals t ON t.id = s.terminal_id
   JOIN staff ob ON ob.id = s.opened_by
@@ -216,7 +176,7 @@ def list_sessions_page(
         total = count_sessions(db, actor, selection)
         rows = db.execute(sql, (*params, limit, offset)).fetchall()
     return SessionPage(
-        rows=tuple(SessionReportRow.from_row(tuple(r), tz) for r in rows),
+        rows=tuple(SessionReportRow.from_row(r, tz=tz) for r in rows),
         total=total,
         offset=offset,
         limit=limit,
@@ -244,6 +204,6 @@ def iter_sessions(
     try:
         while batch := cursor.fetchmany(500):
             for r in batch:
-                yield SessionReportRow.from_row(r, tz)
+                yield SessionReportRow.from_row(r, tz=tz)
     finally:
         cursor.close()

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from attrs import frozen
 
 from core.errors import InputError, PermissionDenied
-from core.staff.auth import PERMISSION_LABELS
+from core.staff.permissions import label
 from core.store.config import get_store, get_terminal
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
@@ -53,7 +53,7 @@ def require_report(actor: Staff) -> None:
         raise PermissionDenied(
             _(
                 "{name} is not allowed to see the session report: it needs permission to {what}."
-            ).format(name=actor.name, what=", ".join(_(PERMISSION_LABELS[p]) for p in missing))
+            ).format(name=actor.name, what=", ".join(label(p) for p in missing))
         )
 
 

@@ -24,13 +24,14 @@ from collections.abc import Iterable
 
 from core.audit import journal as audit
 from core.errors import AuthError, InputError, NotFound, PermissionDenied, StateError
-from core.staff.auth import authenticate, hash_pin, require
+from core.staff.auth import authenticate, require
+from core.staff.permissions import PERMISSIONS, ROLE_PERMISSIONS, ROLES
+from core.staff.pins import hash_pin
 from core.store.db import Db
-from core.store.records import PERMISSIONS, ROLE_PERMISSIONS, Staff
+from core.store.records import Staff
 from core.text.i18n import _, ngettext
 
 MANAGE = "config.manage"
-ROLES = tuple(ROLE_PERMISSIONS)  # cashier < supervisor < manager
 
 
 def _row(db: Db, staff_id: str):

@@ -6,12 +6,8 @@ Login (SPEC R-10):
   transaction: sixteen tills logging in at once never queue behind one another's
   hashing for the database's single write lock. Only the result is written, in a
   short transaction of its own: a failed try, a lockout, a counter reset.
-- A hash is scrypt of the PIN with its salt, then HMAC-SHA256 with the store's
-  pepper (core.store.keyring, kept in a key file outside the database). A copied
-  database file alone cannot test a single guess; a 4-digit PIN space no longer
-  falls to an offline search. Hashes from before the pepper ("scrypt$...") are
-  upgraded in place on the next successful login: the HMAC goes over the stored
-  scrypt digest, so every one can be upgraded without knowing its PIN.
+- A hash is core.staff.pins': scrypt, then HMAC with the store's pepper; a hash from
+  before the pepper is upgraded in place on the next successful login.
 - Five wrong PINs lock the account for five minutes; each further lockout
   doubles (10, 20, 40 ... minutes, at most a day) until a manager resets it
   (``unlock``). A successful login clears the wrong tries, not the escalation.
@@ -28,175 +24,22 @@ them out.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
 from core.audit import journal as audit
-from core.errors import AuthError, InputError, KassiError, NotFound, PermissionDenied
+from core.errors import AuthError, KassiError, NotFound, PermissionDenied
+from core.staff.permissions import label as permission_label
+from core.staff.pins import LEGACY, dummy_hash, pepper_of, upgrade_legacy_hashes, verify
 from core.store import db as db_module
 from core.store.db import Db, iso, parse_iso
 from core.store.records import Staff
-from core.text.i18n import N_, _, ngettext
+from core.text.i18n import _, ngettext
 
 MAX_FAILED_PINS = 5
 LOCKOUT = timedelta(minutes=5)
 MAX_LOCKOUT = timedelta(days=1)
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-PEPPERED = "scrypt-hmac"  # scrypt, then HMAC-SHA256 keyed with the pepper
-LEGACY = "scrypt"  # before the pepper: scrypt alone, salt in the same row
-PIN_MIN, PIN_MAX = 4, 8
-DEFAULT_MIN_PIN_LENGTH, RECOMMENDED_MIN_PIN_LENGTH = 4, 6
-
-PERMISSION_LABELS = {
-    "sale": N_("ring up sales"),
-    "refund": N_("make refunds"),
-    "refund.no_receipt": N_("make refunds without a receipt"),
-    "discount": N_("give discounts"),
-    "session.open": N_("start cash tracking sessions"),
-    "session.adjust": N_("add and remove cash"),
-    "session.close": N_("close cash tracking sessions"),
-    "drawer.no_sale": N_("open the drawer without a sale"),
-    "sessions.view": N_("view cash tracking sessions"),
-    "sessions.history": N_("view cash tracking session history"),
-    "reports.view": N_("view reports"),
-    "statements.manage": N_("manage statements"),
-    "config.manage": N_("manage stores, staff and items"),
-    "kiosk.exit": N_("leave kiosk mode"),
-    "safe.manage": N_("manage the safe: floats, deposits and counts"),
-    "cash.expected": N_("see the expected cash at a blind close"),
-}
-
-
-# -- PIN rules -------------------------------------------------------------------------
-
-
-def check_pin_format(pin: str, minimum: int = PIN_MIN) -> None:
-    if not (
-        isinstance(pin, str) and pin.isascii() and pin.isdigit() and minimum <= len(pin) <= PIN_MAX
-    ):
-        raise InputError(_("A PIN is {min} to {max} digits.").format(min=minimum, max=PIN_MAX))
-
-
-def check_min_pin_length(value: object) -> int:
-    """The store setting min_pin_length: a whole number of digits, 4 to 8."""
-    text = str(value).strip() if not isinstance(value, bool) else ""
-    if not (
-        text.isascii() and text.isdigit() and len(text) <= 2 and PIN_MIN <= int(text) <= PIN_MAX
-    ):
-        raise InputError(
-            _(
-                "The minimum PIN length is a number of digits from {min} to {max} (6 is wise)."
-            ).format(min=PIN_MIN, max=PIN_MAX)
-        )
-    return int(text)
-
-
-def min_pin_length(db: Db) -> int:
-    """The strictest store's minimum: staff can log in at every store of the database."""
-    if "min_pin_length" not in {r["name"] for r in db.all("PRAGMA table_info(stores)")}:
-        return DEFAULT_MIN_PIN_LENGTH  # a database opened before its migration (m010)
-    value = db.scalar("SELECT MAX(min_pin_length) FROM stores")
-    return value if value is not None else DEFAULT_MIN_PIN_LENGTH
-
-
-# -- hashing ---------------------------------------------------------------------------
-
-
-def _pepper(db: Db) -> bytes:
-    """The store's pepper; the key file is made here only for a database with no peppered hash.
-
-    A database that already holds peppered hashes and has lost its key file must
-    not get a fresh key silently: every PIN would then fail. It says so instead
-    (core.store.keyring.KeyFileError).
-    """
-    from core.store import keyring
-
-    try:
-        return db.keyring.pepper
-    except keyring.KeyFileError:
-        path = keyring.key_path(db.path)
-        if path is None or path.exists():
-            raise
-        if db.one("SELECT 1 FROM staff WHERE pin_hash LIKE ? LIMIT 1", (PEPPERED + "$%",)):
-            raise
-        return keyring.load(db.path, create=True).pepper
-
-
-def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, maxmem=2**26)
-
-
-def _seal(pepper: bytes, digest: bytes) -> bytes:
-    return hmac.new(pepper, digest, hashlib.sha256).digest()
-
-
-def hash_pin(db: Db, pin: str) -> str:
-    """A peppered hash of a new PIN, checked against the stores' minimum length."""
-    check_pin_format(pin, min_pin_length(db))
-    salt = secrets.token_bytes(16)
-    digest = _seal(_pepper(db), _scrypt(pin, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P))
-    return f"{PEPPERED}${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def _verify(pepper: bytes, pin: str, stored: str) -> bool:
-    """One scrypt whatever `stored` is, so a bad row costs what a good one does."""
-    try:
-        scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
-        params = int(n), int(r), int(p)
-        salt, digest = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
-    except ValueError:
-        scheme, params, salt, digest = "", (_SCRYPT_N, _SCRYPT_R, _SCRYPT_P), b"\0" * 16, b""
-    candidate = _scrypt(pin, salt, *params)
-    if scheme == PEPPERED:
-        candidate = _seal(pepper, candidate)
-    elif scheme != LEGACY:
-        return False
-    return hmac.compare_digest(candidate, digest)
-
-
-def pin_matches(db: Db, pin: str, stored: str) -> bool:
-    return _verify(_pepper(db), pin, stored)
-
-
-def _dummy_hash() -> str:
-    """A hash no PIN matches, at today's cost: what an unknown id is checked against."""
-    salt = secrets.token_bytes(16).hex()
-    return f"{PEPPERED}${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt}${secrets.token_hex(32)}"
-
-
-def _upgraded(pepper: bytes, stored: str) -> str | None:
-    """A pre-pepper hash sealed with the pepper (no PIN needed); None if not legacy."""
-    parts = stored.split("$")
-    if len(parts) != 6 or parts[0] != LEGACY:
-        return None
-    sealed = _seal(pepper, bytes.fromhex(parts[5]))
-    return "$".join([PEPPERED, *parts[1:5], sealed.hex()])
-
-
-def upgrade_legacy_hashes(db: Db) -> int:
-    """Seal every pre-pepper hash with the pepper, in the caller's transaction; how many."""
-    pepper = _pepper(db)
-    rows = db.all("SELECT id, pin_hash FROM staff WHERE pin_hash LIKE ?", (LEGACY + "$%",))
-    for row in rows:
-        new = _upgraded(pepper, row["pin_hash"])
-        if new is not None:
-            db.execute(
-                "UPDATE staff SET pin_hash = ? WHERE id = ? AND pin_hash = ?",
-                (new, row["id"], row["pin_hash"]),
-            )
-    if rows:
-        # The hash is a covered column (R-2): the journal records the new one.
-        audit.append(
-            db,
-            "staff.pin_upgrade",
-            entity="staff",
-            details={"staff": [row["id"] for row in rows]},
-        )
-    return len(rows)
 
 
 # -- login -----------------------------------------------------------------------------
@@ -243,7 +86,7 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
     """
     if db.in_write:
         raise RuntimeError("authenticate outside the operation's transaction")
-    pepper = _pepper(db)
+    pepper = pepper_of(db)
     if not isinstance(pin, str):
         pin = ""
     row = db.one("SELECT * FROM staff WHERE id = ?", (staff_id,))
@@ -251,8 +94,8 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
     known = row is not None and bool(row["active"])
     locked = known and _is_locked(row, now)
     # Exactly one scrypt on every path: unknown, locked and known ids cost the same.
-    stored = row["pin_hash"] if known and not locked else _dummy_hash()
-    matched = _verify(pepper, pin, stored) and known and not locked
+    stored = row["pin_hash"] if known and not locked else dummy_hash()
+    matched = verify(pepper, pin, stored) and known and not locked
     if locked:
         raise _locked(row["locked_until"], now)
     if not known:
@@ -394,7 +237,7 @@ def require(actor: Staff, permission: str) -> None:
         if not active:
             raise _no_longer_active(actor)
     if not active or permission not in permissions:
-        label = _(PERMISSION_LABELS.get(permission, permission))
+        label = permission_label(permission)
         raise PermissionDenied(
             _("{name} is not allowed to {action}.").format(name=actor.name, action=label)
         )

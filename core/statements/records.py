@@ -6,12 +6,11 @@ counted - transaction amount: positive when more was counted than sold.
 
 from __future__ import annotations
 
-import sqlite3
-
 from attrs import frozen
 
 from core.errors import StateError
 from core.store.records import Store
+from core.store.rows import column, from_rows, given
 from core.text.i18n import N_
 
 STATUSES = ("created", "calculated", "posted")
@@ -38,6 +37,7 @@ SHOWN_VALUES = (
 )
 
 
+@from_rows
 @frozen
 class Statement:
     id: int
@@ -45,7 +45,7 @@ class Statement:
     period_start: str
     period_end: str
     method: str
-    split: bool
+    split: bool = column(convert=bool)
     split_key: str
     source: str
     status: str
@@ -56,7 +56,7 @@ class Statement:
     posted_at: str | None
     posted_by: str | None
     timezone: str | None
-    business_day: bool | None
+    business_day: bool | None = column(convert=bool, nullable=True)
     end_of_business_day: str | None
     transactions: int
     override_reason: str | None
@@ -65,33 +65,8 @@ class Statement:
     def is_posted(self) -> bool:
         return self.status == "posted"
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Statement:
-        bd = row["business_day"]
-        return cls(
-            id=row["id"],
-            store_id=row["store_id"],
-            period_start=row["period_start"],
-            period_end=row["period_end"],
-            method=row["method"],
-            split=bool(row["split"]),
-            split_key=row["split_key"],
-            source=row["source"],
-            status=row["status"],
-            created_at=row["created_at"],
-            created_by=row["created_by"],
-            calculated_at=row["calculated_at"],
-            calculated_by=row["calculated_by"],
-            posted_at=row["posted_at"],
-            posted_by=row["posted_by"],
-            timezone=row["timezone"],
-            business_day=None if bd is None else bool(bd),
-            end_of_business_day=row["end_of_business_day"],
-            transactions=row["transactions"],
-            override_reason=row["override_reason"],
-        )
 
-
+@from_rows
 @frozen
 class StatementLine:
     """One payment method (in one group: staff member, terminal or shift) of a statement.
@@ -103,16 +78,16 @@ class StatementLine:
 
     statement_id: int
     group_key: str
-    group_label: str
+    group_label: str = given()  # the staff member's, terminal's or shift's name
     tender_id: str
     tender_name: str
-    is_cash: bool
+    is_cash: bool = column(convert=bool)
     payments: int
     transaction_amount: int
     declared: int | None
     discrepancy: int
     counted: int
-    counted_manual: bool
+    counted_manual: bool = column(convert=bool)
     counted_by: str | None
     counted_at: str | None
     counted_note: str
@@ -121,32 +96,13 @@ class StatementLine:
     def difference(self) -> int:
         return self.counted - self.transaction_amount
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row, group_label: str = "") -> StatementLine:
-        return cls(
-            statement_id=row["statement_id"],
-            group_key=row["group_key"],
-            group_label=group_label or row["group_key"],
-            tender_id=row["tender_id"],
-            tender_name=row["tender_name"],
-            is_cash=bool(row["is_cash"]),
-            payments=row["payments"],
-            transaction_amount=row["transaction_amount"],
-            declared=row["declared"],
-            discrepancy=row["discrepancy"],
-            counted=row["counted"],
-            counted_manual=bool(row["counted_manual"]),
-            counted_by=row["counted_by"],
-            counted_at=row["counted_at"],
-            counted_note=row["counted_note"],
-        )
 
-
+@from_rows
 @frozen
 class StatementTransaction:
     """A row of the transactions page (T-3)."""
 
-    sale_id: int
+    sale_id: int = column("id")
     uid: str
     kind: str
     created_at: str
@@ -161,22 +117,6 @@ class StatementTransaction:
     @property
     def due(self) -> int:
         return self.total + self.rounding
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> StatementTransaction:
-        return cls(
-            sale_id=row["id"],
-            uid=row["uid"],
-            kind=row["kind"],
-            created_at=row["created_at"],
-            terminal_id=row["terminal_id"],
-            receipt_no=row["receipt_no"],
-            staff_id=row["staff_id"],
-            session_id=row["session_id"],
-            customer_id=row["customer_id"],
-            total=row["total"],
-            rounding=row["rounding"],
-        )
 
 
 @frozen
@@ -194,6 +134,7 @@ class TransactionPage:
     rows: tuple[StatementTransaction, ...]
 
 
+@from_rows
 @frozen
 class SalesOrder:
     id: int
@@ -209,24 +150,8 @@ class SalesOrder:
     invoice_date: str
     invoice_amount: int
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> SalesOrder:
-        return cls(
-            id=row["id"],
-            number=row["number"],
-            kind=row["kind"],
-            customer_id=row["customer_id"],
-            business_date=row["business_date"],
-            transactions=row["transactions"],
-            total=row["total"],
-            rounding=row["rounding"],
-            vat_total=row["vat_total"],
-            invoice_number=row["invoice_number"],
-            invoice_date=row["invoice_date"],
-            invoice_amount=row["invoice_amount"],
-        )
 
-
+@from_rows
 @frozen
 class PaymentJournal:
     number: int
@@ -235,17 +160,6 @@ class PaymentJournal:
     amount: int
     counted: int
     difference: int
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> PaymentJournal:
-        return cls(
-            number=row["number"],
-            tender_id=row["tender_id"],
-            payments=row["payments"],
-            amount=row["amount"],
-            counted=row["counted"],
-            difference=row["difference"],
-        )
 
 
 @frozen

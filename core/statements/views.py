@@ -98,7 +98,10 @@ def statement_lines(db: Db, st: Statement) -> tuple[StatementLine, ...]:
         (st.id,),
     )
     labels = _group_labels(db, st.method, {r["group_key"] for r in rows})
-    return tuple(StatementLine.from_row(r, labels.get(r["group_key"], "")) for r in rows)
+    return tuple(
+        StatementLine.from_row(r, group_label=labels.get(r["group_key"]) or r["group_key"])
+        for r in rows
+    )
 
 
 def statement_details(db: Db, actor: Staff, statement_id: int) -> StatementDetails:

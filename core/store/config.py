@@ -16,17 +16,11 @@ from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.money import amounts as money
 from core.printing import settings as printer_settings
-from core.staff.auth import check_min_pin_length, check_pin_format, hash_pin, require
+from core.staff.auth import require
+from core.staff.permissions import PERMISSIONS, ROLE_PERMISSIONS
+from core.staff.pins import check_min_pin_length, check_pin_format, hash_pin
 from core.store.db import Db
-from core.store.records import (
-    PERMISSIONS,
-    ROLE_PERMISSIONS,
-    Customer,
-    Staff,
-    Store,
-    Tender,
-    Terminal,
-)
+from core.store.records import Customer, Staff, Store, Tender, Terminal
 from core.text import validate
 from core.text.i18n import N_, _, ngettext
 

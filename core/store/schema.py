@@ -512,7 +512,7 @@ def m004_print_jobs(db: sqlite_utils.Database) -> None:
     most one job per terminal is 'printing' at a time, which keeps the queue's
     order and keeps two processes off one device. 'cancelled' is a job someone
     chose not to print (a day-long outage's backlog). Done jobs keep their bytes
-    only for the newest few per terminal (core.printing.jobs.KEEP_PAYLOADS); a
+    only for the newest few per terminal (core.printing.claims.KEEP_PAYLOADS); a
     reprint is rebuilt from the sale, marked COPY.
     """
     _run(

@@ -24,8 +24,9 @@ from core.audit import journal as audit
 from core.errors import InputError, PermissionDenied
 from core.money import amounts as money
 from core.staff.auth import require
+from core.staff.permissions import ROLES
 from core.store.db import Db
-from core.store.records import ROLE_PERMISSIONS, Staff
+from core.store.records import Staff
 from core.text import validate
 from core.text.i18n import N_, _, current_language
 
@@ -138,17 +139,15 @@ def role_limit(db: Db, role: str) -> int:
 
 
 def list_limits(db: Db) -> dict[str, int]:
-    return {role: role_limit(db, role) for role in ROLE_PERMISSIONS}
+    return {role: role_limit(db, role) for role in ROLES}
 
 
 def set_limit(db: Db, actor: Staff, role: str, percent: int) -> None:
     """A manager changes a role's limit (audited)."""
     with db.write():
         require(actor, "config.manage")
-        if role not in ROLE_PERMISSIONS:
-            raise InputError(
-                _("Role must be one of: {choices}.").format(choices=", ".join(ROLE_PERMISSIONS))
-            )
+        if role not in ROLES:
+            raise InputError(_("Role must be one of: {choices}.").format(choices=", ".join(ROLES)))
         if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
             raise InputError(_("A discount limit is a whole percent from 0 to 100."))
         before = role_limit(db, role)

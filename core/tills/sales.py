@@ -290,8 +290,8 @@ def load_sale(db: Db, sale_id: int) -> Sale:
         original_ref = barcode(o["terminal_id"], o["receipt_no"])
     return Sale.from_row(
         row,
-        lines,
-        tuple(Payment.from_row(p) for p in pays),
+        lines=lines,
+        payments=tuple(Payment.from_row(p) for p in pays),
         discounts=discounts,
         original_ref=original_ref,
     )

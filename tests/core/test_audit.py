@@ -8,7 +8,7 @@ import pytest
 
 from core.audit import journal as audit
 from core.money.tendering import TenderInput
-from core.staff import auth
+from core.staff import auth, pins
 from core.store import config
 from core.tills import sales, sessions
 from core.tills.sales import LineInput
@@ -467,9 +467,9 @@ def test_a_login_that_upgrades_legacy_pin_hashes_keeps_the_journal_intact(db):
     """SPEC R-10 / R-2: the PIN hash is covered; the login that re-peppers a legacy hash
     appends its entry in the same transaction, so verify stays intact."""
     salt = bytes(range(16))
-    digest = auth._scrypt("2222", salt, auth._SCRYPT_N, auth._SCRYPT_R, auth._SCRYPT_P)
+    digest = pins._scrypt("2222", salt, pins._SCRYPT_N, pins._SCRYPT_R, pins._SCRYPT_P)
     legacy = (
-        f"scrypt${auth._SCRYPT_N}${auth._SCRYPT_R}${auth._SCRYPT_P}${salt.hex()}${digest.hex()}"
+        f"scrypt${pins._SCRYPT_N}${pins._SCRYPT_R}${pins._SCRYPT_P}${salt.hex()}${digest.hex()}"
     )
     with db.write():
         db.execute("UPDATE staff SET pin_hash = ? WHERE id = '2'", (legacy,))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import AuthError, InputError, PermissionDenied
-from core.staff import auth
+from core.staff import auth, pins
 from core.store import config, demo, keyring
 from core.store.db import Db, parse_iso
 from tests.conftest import FakeClock
@@ -60,7 +60,7 @@ def test_the_pin_is_checked_while_another_till_can_write(
     """SPEC R-10: the scrypt check runs outside any transaction: while it runs, another
     connection takes the write lock at once (right PIN, wrong PIN, unknown id)."""
     other = sqlite3.connect(file_db.path, timeout=0, isolation_level=None)
-    real = auth._scrypt
+    real = pins._scrypt
     wrote = []
 
     def scrypt_while_another_writes(*args):
@@ -71,7 +71,7 @@ def test_the_pin_is_checked_while_another_till_can_write(
         wrote.append(True)
         return real(*args)
 
-    monkeypatch.setattr(auth, "_scrypt", scrypt_while_another_writes)
+    monkeypatch.setattr(pins, "_scrypt", scrypt_while_another_writes)
     with contextlib.suppress(AuthError):
         auth.authenticate(file_db, staff_id, pin)
     other.close()
@@ -82,8 +82,8 @@ def test_every_path_costs_one_scrypt(db: Db, monkeypatch: pytest.MonkeyPatch) ->
     """SPEC R-10: an unknown id, an inactive one, a locked one, a wrong and a right PIN
     each cost exactly one scrypt, so timing does not tell which ids exist."""
     calls = []
-    real = auth._scrypt
-    monkeypatch.setattr(auth, "_scrypt", lambda *a: calls.append(a[3]) or real(*a))
+    real = pins._scrypt
+    monkeypatch.setattr(pins, "_scrypt", lambda *a: calls.append(a[3]) or real(*a))
     db.execute("UPDATE staff SET active = 0 WHERE id = '3'")
     for staff_id, pin in [("nobody", "1234"), ("3", "3333"), ("2", "0000"), ("2", "2222")]:
         calls.clear()
@@ -194,12 +194,12 @@ def test_a_database_copied_without_its_key_file_cannot_check_a_pin(
     """SPEC R-10: the hash is peppered with the key outside the database: a copy of the
     file alone cannot verify (nor, offline, crack) any PIN, and a new key does not help."""
     stored = file_db.scalar("SELECT pin_hash FROM staff WHERE id = '1'")
-    assert stored.startswith(auth.PEPPERED + "$")
+    assert stored.startswith(pins.PEPPERED + "$")
     n, r, p, salt, digest = stored.split("$")[1:]
-    unpeppered = auth._scrypt("1234", bytes.fromhex(salt), int(n), int(r), int(p))
+    unpeppered = pins._scrypt("1234", bytes.fromhex(salt), int(n), int(r), int(p))
     assert unpeppered.hex() != digest  # what an offline search computes never matches
-    assert auth._verify(file_db.keyring.pepper, "1234", stored)
-    assert not auth._verify(keyring.KeyRing(b"\x01" * 32, None).pepper, "1234", stored)
+    assert pins.verify(file_db.keyring.pepper, "1234", stored)
+    assert not pins.verify(keyring.KeyRing(b"\x01" * 32, None).pepper, "1234", stored)
 
     copy = tmp_path / "copied" / "store.db"
     copy.parent.mkdir()
@@ -219,16 +219,16 @@ def test_an_unpeppered_hash_is_upgraded_at_the_next_good_login(file_db: Db) -> N
     seals every one of them with the pepper (no PIN needed for the others)."""
     for staff_id, pin in (("1", "1234"), ("2", "2222"), ("3", "3333")):
         salt = bytes(range(16))
-        digest = auth._scrypt(pin, salt, auth._SCRYPT_N, auth._SCRYPT_R, auth._SCRYPT_P)
+        digest = pins._scrypt(pin, salt, pins._SCRYPT_N, pins._SCRYPT_R, pins._SCRYPT_P)
         legacy = (
-            f"scrypt${auth._SCRYPT_N}${auth._SCRYPT_R}${auth._SCRYPT_P}${salt.hex()}${digest.hex()}"
+            f"scrypt${pins._SCRYPT_N}${pins._SCRYPT_R}${pins._SCRYPT_P}${salt.hex()}${digest.hex()}"
         )
         file_db.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", (legacy, staff_id))
     assert _fail(file_db, "2", "0000") == WRONG  # a wrong PIN upgrades nothing
     assert file_db.scalar("SELECT COUNT(*) FROM staff WHERE pin_hash LIKE 'scrypt$%'") == 3
     assert auth.authenticate(file_db, "2", "2222").id == "2"
     hashes = [r[0] for r in file_db.all("SELECT pin_hash FROM staff ORDER BY id")]
-    assert all(h.startswith(auth.PEPPERED + "$") for h in hashes)
+    assert all(h.startswith(pins.PEPPERED + "$") for h in hashes)
     for staff_id, pin in (("1", "1234"), ("2", "2222"), ("3", "3333")):
         assert auth.authenticate(file_db, staff_id, pin).id == staff_id
     assert _fail(file_db, "3", "1234") == WRONG
@@ -237,12 +237,12 @@ def test_an_unpeppered_hash_is_upgraded_at_the_next_good_login(file_db: Db) -> N
 def test_hashes_differ_with_the_pepper(file_db: Db, tmp_path: Path, monkeypatch) -> None:
     """SPEC R-10: the same PIN and salt give another hash under another store's key."""
     digest = bytes(32)
-    assert auth._seal(file_db.keyring.pepper, digest) != auth._seal(b"\x02" * 32, digest)
+    assert pins._seal(file_db.keyring.pepper, digest) != pins._seal(b"\x02" * 32, digest)
     monkeypatch.setenv("KASSI_KEY_FILE", str(tmp_path / "other.key"))
     with Db(tmp_path / "other.db") as other:
         demo.load_demo(other, printer_dir=tmp_path)
         mine = file_db.scalar("SELECT pin_hash FROM staff WHERE id = '1'")
         theirs = other.scalar("SELECT pin_hash FROM staff WHERE id = '1'")
         assert other.keyring.pepper != file_db.keyring.pepper
-        assert not auth._verify(other.keyring.pepper, "1234", mine)
-        assert auth._verify(other.keyring.pepper, "1234", theirs)
+        assert not pins.verify(other.keyring.pepper, "1234", mine)
+        assert pins.verify(other.keyring.pepper, "1234", theirs)

@@ -24,11 +24,11 @@ from core.errors import (
 from core.money import amounts as money
 from core.money.tendering import TenderInput
 from core.staff import auth
+from core.staff.permissions import PERMISSIONS
 from core.statements import operations as statements
 from core.statements.posting import post_statement
 from core.store import config
 from core.store.db import iso, parse_iso
-from core.store.records import PERMISSIONS
 from core.tills import sales, sessions
 from core.tills.discounts import Discount
 from core.tills.sales import LineInput

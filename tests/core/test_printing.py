@@ -10,6 +10,7 @@ import json
 import pytest
 
 from core.money.tendering import TenderInput
+from core.printing import claims as print_claims
 from core.printing import history as printing_history
 from core.printing import jobs as print_jobs
 from core.printing import sources as print_sources
@@ -379,7 +380,7 @@ def test_reprint_last_with_no_sale_says_so(db: Db, service: PrintService) -> Non
 def test_done_jobs_keep_their_bytes_only_for_the_newest_few(
     db: Db, manager, fake: FakePrinter, service: PrintService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(print_jobs, "KEEP_PAYLOADS", 2)
+    monkeypatch.setattr(print_claims, "KEEP_PAYLOADS", 2)
     fake.script = ["confirm", "unconfirmed", "confirm", "unconfirmed"]
     sold = [sell(db, manager, pay="card") for _ in range(4)]
     ids = [service.print_sale(db, sale.id).job_id for sale in sold]

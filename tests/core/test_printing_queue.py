@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from core.money.tendering import TenderInput
+from core.printing import claims as print_claims
 from core.printing import history as printing_history
 from core.printing import jobs as print_jobs
 from core.printing.service import PrintService
@@ -139,18 +140,18 @@ def test_a_claim_is_exclusive_per_terminal_and_a_stale_one_is_recovered(
 ) -> None:
     jobs = kept_jobs(db, manager, 2)
     attempts = print_jobs.get(db, jobs[0].id).attempts
-    first = print_jobs.claim_next(db, "T1", "otherhost:1:a", 60)
+    first = print_claims.claim_next(db, "T1", "otherhost:1:a", 60)
     assert first.job.id == jobs[0].id and first.job.status == "printing"
     with Db(db_path, clock=clock) as other:
-        busy = print_jobs.claim_next(other, "T1", "otherhost:2:b", 60)
+        busy = print_claims.claim_next(other, "T1", "otherhost:2:b", 60)
         assert busy.job is None and busy.busy_with.id == jobs[0].id  # order and device kept
-        assert print_jobs.claim_next(other, "T2", "otherhost:2:b", 60).job is None
+        assert print_claims.claim_next(other, "T2", "otherhost:2:b", 60).job is None
         clock.advance(seconds=61)  # the claimant died on another machine: the lease ran out
-        again = print_jobs.claim_next(other, "T1", "otherhost:2:b", 60)
+        again = print_claims.claim_next(other, "T1", "otherhost:2:b", 60)
     assert again.recovered == (jobs[0].id,)
     assert again.job.id == jobs[0].id and again.job.attempts == attempts + 2
     assert again.job.last_reason == "interrupted" and "may have printed" in again.job.last_error
-    assert not print_jobs.mark_printed(db, jobs[0].id, "otherhost:1:a")  # lost its claim
+    assert not print_claims.mark_printed(db, jobs[0].id, "otherhost:1:a")  # lost its claim
     assert print_jobs.get(db, jobs[0].id).status == "printed"
 
 
@@ -159,7 +160,7 @@ def test_a_claim_of_a_dead_local_process_is_recovered_at_once(db: Db, manager) -
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     claimant = f"{socket.gethostname()}:{dead.pid}:x"
-    assert print_jobs.claim_next(db, "T1", claimant, 3600).job.id == jobs[0].id
+    assert print_claims.claim_next(db, "T1", claimant, 3600).job.id == jobs[0].id
     back = FakePrinter()
     outcomes = PrintService(factory(back)).retry_pending(db, "T1")  # the till restarted
     assert [o.ok for o in outcomes] == [True]
@@ -169,7 +170,7 @@ def test_a_claim_of_a_dead_local_process_is_recovered_at_once(db: Db, manager) -
 def test_waiting_for_another_process_that_is_printing(db: Db, db_path: Path, manager) -> None:
     jobs = kept_jobs(db, manager, 2)
     claimant = "otherhost:9:z"
-    assert print_jobs.claim_next(db, "T1", claimant, 3600).job.id == jobs[0].id
+    assert print_claims.claim_next(db, "T1", claimant, 3600).job.id == jobs[0].id
     back = FakePrinter()
     service = PrintService(factory(back))
     busy = service.retry_pending(db, "T1")  # bounded by the printer's timeout
@@ -178,7 +179,7 @@ def test_waiting_for_another_process_that_is_printing(db: Db, db_path: Path, man
 
     def other_finishes() -> None:
         with Db(db_path) as own:
-            print_jobs.mark_printed(own, jobs[0].id, claimant)
+            print_claims.mark_printed(own, jobs[0].id, claimant)
 
     threading.Timer(0.05, other_finishes).start()
     outcomes = service.retry_pending(db, "T1")
@@ -191,8 +192,8 @@ def test_mark_failed_keeps_the_job_pending_with_the_error_and_when(
 ) -> None:
     jobs = kept_jobs(db, manager, 2)
     clock.advance(minutes=5)
-    claim = print_jobs.claim_next(db, "T1", "me:1:a", 60)
-    failed = print_jobs.mark_failed(
+    claim = print_claims.claim_next(db, "T1", "me:1:a", 60)
+    failed = print_claims.mark_failed(
         db, claim.job.id, "me:1:a", "The printer is offline.", "offline"
     )
     assert failed.status == "pending" and failed.last_reason == "offline"

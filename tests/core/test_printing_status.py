@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.money.tendering import TenderInput
+from core.printing import claims as print_claims
 from core.printing import jobs as print_jobs
 from core.printing.port import PrinterState
 from core.printing.service import PrintService
@@ -160,8 +161,8 @@ def test_the_migration_keeps_every_job_and_allows_sent(tmp_path, clock: FakeCloc
     assert rows == [(1, "pending", None), (2, "printed", "2026-01-02T00:00:00.000000Z")]
     indexes = {r["name"] for r in db.all("PRAGMA index_list(print_jobs)")}
     assert {"print_jobs_queue", "print_jobs_ref", "print_jobs_done_with_payload"} <= indexes
-    claim = print_jobs.claim_next(db, "T1", "me:1:a", 60)
-    print_jobs.mark_printed(db, claim.job.id, "me:1:a", confirmed=False)
+    claim = print_claims.claim_next(db, "T1", "me:1:a", 60)
+    print_claims.mark_printed(db, claim.job.id, "me:1:a", confirmed=False)
     job = print_jobs.get(db, claim.job.id)
     assert job.status == "sent" and job.printed_at is not None
     with pytest.raises(sqlite3.IntegrityError), db.write():

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from core.errors import AuthError, KassiError
-from core.staff import auth
+from core.staff import auth, permissions
 from core.store.records import Staff
 from core.text.i18n import _
 
@@ -39,7 +39,7 @@ class OverrideScreen(ModalScreen[Staff | None]):
         self.permission = permission
         self.action_label = action_label
         self.check = check
-        label = _(auth.PERMISSION_LABELS.get(permission, permission))
+        label = permissions.label(permission)
         self.title_text = title or _("Needs someone allowed to {action}").format(action=label)
 
     def compose(self) -> ComposeResult:
