@@ -1,9 +1,9 @@
 """Cash tracking sessions (S-1..S-11): open, adjust, expected cash, close, history.
 
-Expected cash (S-7) = starting amount + cash payments received - cash refunds
-paid out + cash added - cash removed. Cash payments are stored net of change,
-so change handed back never counts as cash in, and the float is counted once:
-as the session's starting amount, never as a payment.
+The expected cash is the view ``session_cash`` (core.tills.session_views.expected_cash
+reads it). Cash payments are stored net of change, so change handed back never counts
+as cash in, and the float is counted once: as the session's starting amount, never as
+a payment.
 """
 
 from __future__ import annotations
