@@ -98,10 +98,10 @@ class TillHardware:
         the permitted drawer action (a no sale, the count at close, a session's open
         or close). Without one the drawer stays shut and the till says so."""
         from core.errors import KassiError
-        from core.tills import sessions
+        from core.tills import drawer
 
         try:
-            sessions.check_drawer_grant(self.app.db, grant, self.terminal.id)
+            drawer.check_drawer_grant(self.app.db, grant, self.terminal.id)
         except KassiError as exc:
             self._tell(False, exc.message)
             return False

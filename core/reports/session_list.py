@@ -57,54 +57,41 @@ class SessionReportRow:
     adjustments: int
     """Cash added minus cash removed during the session (S-6)."""
     expected_cash: int
-    """Frozen at close; for an open session, what the drawer should hold now (S-7)."""
+    """Frozen at close; for an open session, what the drawer should hold now (the view
+    session_cash)."""
     counted_cash: int | None
     left_in_drawer: int | None
     cash_removed: int | None
     open_note: str
     close_note: str
+    # A-3 as the view session_discrepancies computes them (None: not yet, or a first session)
+    opening_discrepancy: int | None
+    closing_discrepancy: int | None
+    total_discrepancy: int
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
 
     @property
-    def opening_discrepancy(self) -> int | None:
-        return None if self.previous_left is None else self.opening_float - self.previous_left
-
-    @property
-    def closing_discrepancy(self) -> int | None:
-        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
-
-    @property
-    def total_discrepancy(self) -> int:
-        return (self.opening_discrepancy or 0) + (self.closing_discrepancy or 0)
-
-    @property
     def net_cash(self) -> int:
         return self.cash_received - self.cash_paid_out
 
 
-_ADJUSTMENTS = """(SELECT COALESCE(SUM(CASE a.kind WHEN 'add' THEN a.amount ELSE -a.amount END), 0)
-          FROM cash_adjustments a WHERE a.session_id = s.id)"""
-
-# In SessionReportRow's field order. An open session's expected cash is S-7 now
-# (COALESCE evaluates the second adjustments sum for the open sessions only).
-_ROW_COLUMNS = f"""s.id, s.store_id, s.terminal_id, t.name, s.status, s.opened_at, s.closed_at,
+# ``s`` is the view session_discrepancies (sessions and A-3), ``c`` the view session_cash
+# (S-7): the rules are theirs, this only picks columns. The live expected cash is read
+# for an open session only (COALESCE stops at the frozen one).
+_ROW_COLUMNS = """s.id, s.store_id, s.terminal_id, t.name, s.status, s.opened_at, s.closed_at,
        s.opened_by, ob.name, s.closed_by, cb.name, s.opening_float, s.previous_left,
-       s.cash_received, s.cash_paid_out, {_ADJUSTMENTS},
-       COALESCE(s.expected_cash,
-                s.opening_float + s.cash_received - s.cash_paid_out + {_ADJUSTMENTS}),
-       s.counted_cash, s.left_in_drawer, s.cash_removed, s.open_note, s.close_note"""
+       s.cash_received, s.cash_paid_out, c.cash_added - c.cash_removed,
+       COALESCE(s.expected_cash, c.expected), s.counted_cash, s.left_in_drawer, s.cash_removed,
+       s.open_note, s.close_note,
+       s.opening_discrepancy, s.closing_discrepancy, s.total_discrepancy"""
 
-_JOINS = """JOIN terminals t ON t.id = s.terminal_id
+_JOINS = """JOIN session_cash c ON c.session_id = s.id
+  JOIN terminals t ON t.id = s.terminal_id
   JOIN staff ob ON ob.id = s.opened_by
   LEFT JOIN staff cb ON cb.id = s.closed_by"""
-
-_DISCREPANCY = (
-    "(COALESCE(s.opening_float - s.previous_left, 0)"
-    " + COALESCE(s.counted_cash - s.expected_cash, 0))"
-)
 
 
 def _order_by(sort: str, desc: bool) -> str:
@@ -124,7 +111,7 @@ def _order_by(sort: str, desc: bool) -> str:
     if sort == "end":
         nulls = " NULLS FIRST" if desc else " NULLS LAST"
         return f"s.closed_at{d}{nulls}, s.id{d}"
-    return f"{_DISCREPANCY}{d}, s.opened_at{d}, s.id{d}"
+    return f"s.total_discrepancy{d}, s.opened_at{d}, s.id{d}"
 
 
 @frozen
@@ -167,16 +154,16 @@ def list_sessions_page(
     # Sort and cut the page over the sessions rows alone, then join the names
     # and adjustments for the page's rows only.
     sql = (
-        f"SELECT {_ROW_COLUMNS} FROM (SELECT s.id FROM sessions s WHERE {where}"
+        f"SELECT {_ROW_COLUMNS} FROM (SELECT s.id FROM session_discrepancies s WHERE {where}"
         f" ORDER BY {order} LIMIT ? OFFSET ?) AS page"
-        f" JOIN sessions s ON s.id = page.id {_JOINS} ORDER BY {order}"
+        f" JOIN session_discrepancies s ON s.id = page.id {_JOINS} ORDER BY {order}"
     )
     tz = selection.tz
     with db.read():
         total = count_sessions(db, actor, selection)
         rows = db.execute(sql, (*params, limit, offset)).fetchall()
     return SessionPage(
-        rows=tuple(SessionReportRow.from_row(r, tz=tz) for r in rows),
+        rows=tuple(SessionReportRow.from_row(tuple(r), tz=tz) for r in rows),
         total=total,
         offset=offset,
         limit=limit,
@@ -198,7 +185,9 @@ def iter_sessions(
     cursor = db.conn.cursor()
     cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row for 100,000s of rows
     cursor.execute(
-        f"SELECT {_ROW_COLUMNS} FROM sessions s {_JOINS} WHERE {where} ORDER BY {order}", params
+        f"SELECT {_ROW_COLUMNS} FROM session_discrepancies s {_JOINS}"
+        f" WHERE {where} ORDER BY {order}",
+        params,
     )
     tz = selection.tz
     try:

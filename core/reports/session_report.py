@@ -6,13 +6,12 @@ terminal (`make_selection`). The sessions in the report are those *opened* in
 in the store's time zone, so a session that crosses midnight belongs to the
 day it started, and consecutive ranges never overlap or leave a gap.
 
-Per session (A-3): opening discrepancy = starting amount - cash left in the
-drawer at the terminal's previous close (None for a terminal's first session);
-closing discrepancy = counted at close - expected at close (None while open);
-total discrepancy = both, a missing one counting 0. Cash payments (A-4) are
-the session's cash received from sales (net of change) and paid out for
-refunds, kept per session by triggers on ``payments`` (schema m002), so every
-figure is a sum over one sessions row: the report never reads sales.
+Per session, the opening, closing and total discrepancy (A-3) are the columns
+of the view ``session_discrepancies`` (core/store/migrations/m019.py says how
+each is computed). Cash payments (A-4) are the session's cash received from
+sales (net of change) and paid out for refunds, kept per session by triggers on
+``payments`` (m002, made again in m019), so every figure is a sum over one
+sessions row: the report never reads sales.
 
 Reading needs the A-2 permissions "view cash tracking sessions" and "view cash
 tracking session history", and "view reports" as for every back-office
@@ -140,7 +139,8 @@ def _as_date(value: date) -> date:
 
 
 def where_sql(sel: Selection) -> tuple[str, list[object]]:
-    """The WHERE clause (over ``sessions s``) and parameters of the selection."""
+    """The WHERE clause (over ``sessions s``, or a view of it) and parameters of the
+    selection."""
     sql = "s.store_id = ? AND s.opened_at >= ? AND s.opened_at < ?"
     params: list[object] = [sel.store.id, sel.start_utc, sel.end_utc]
     if sel.terminal_id:
@@ -216,11 +216,8 @@ SELECT COUNT(*) AS sessions,
        COALESCE(SUM(cd > 0), 0) AS closing_over, COALESCE(SUM(cd < 0), 0) AS closing_short,
        COALESCE(SUM(cash_received), 0) AS gross, COALESCE(SUM(cash_paid_out), 0) AS refunds
   FROM (SELECT s.status, s.expected_cash, s.counted_cash, s.cash_received, s.cash_paid_out,
-               s.opening_float - s.previous_left AS od,
-               s.counted_cash - s.expected_cash AS cd,
-               COALESCE(s.opening_float - s.previous_left, 0)
-                 + COALESCE(s.counted_cash - s.expected_cash, 0) AS td
-          FROM sessions s WHERE {where})
+               s.opening_discrepancy AS od, s.closing_discrepancy AS cd, s.total_discrepancy AS td
+          FROM session_discrepancies s WHERE {where})
 """
 
 

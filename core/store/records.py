@@ -162,15 +162,20 @@ class SessionRow:
     def is_open(self) -> bool:
         return self.status == "open"
 
+    # A-3 is the view session_discrepancies (core/store/migrations/m019.py); these are its
+    # columns for a row already read, so one session's screen needs no second query.
+    # tests/core/test_expected_cash.py checks that both agree.
+
     @property
     def opening_discrepancy(self) -> int | None:
-        """Counted at start - left at the previous close (A-3); None for a first session."""
+        """The view's ``opening_discrepancy``: None for a terminal's first session."""
         if self.previous_left is None:
             return None
         return self.opening_float - self.previous_left
 
     @property
     def closing_discrepancy(self) -> int | None:
+        """The view's ``closing_discrepancy``: None while the session is open."""
         if self.counted_cash is None or self.expected_cash is None:
             return None
         return self.counted_cash - self.expected_cash

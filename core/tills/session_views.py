@@ -1,5 +1,6 @@
-"""Reading cash tracking sessions: expected cash (S-7), the cash summary, details
-(S-5) and the history list (S-9). Figures are computed in SQL over integer columns.
+"""Reading cash tracking sessions: expected cash, the cash summary, details (S-5) and
+the history list (S-9). Figures are computed in SQL over integer columns; the expected
+cash is the view ``session_cash``, S-7's one definition (core/store/migrations/m019.py).
 """
 
 from __future__ import annotations
@@ -117,45 +118,15 @@ def last_closed_session(db: Db, terminal_id: str) -> SessionRow | None:
 
 
 def expected_cash(db: Db, session_id: int) -> int:
-    """S-7 in one query over integer columns; the float issued from the safe counts as
-    cash added and a safe drop as cash removed (K-1)."""
-    return int(
-        db.scalar(
-            """SELECT s.opening_float
-             + COALESCE((SELECT SUM(amount) FROM payments
-                          WHERE session_id = s.id AND is_cash = 1), 0)
-             + COALESCE((SELECT SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)
-                           FROM cash_adjustments WHERE session_id = s.id), 0)
-             + COALESCE((SELECT SUM(CASE kind WHEN 'float' THEN amount ELSE -amount END)
-                           FROM safe_movements WHERE session_id = s.id
-                            AND kind IN ('float', 'drop')), 0)
-           FROM sessions s WHERE s.id = ?""",
-            (session_id,),
-        )
-    )
+    """What the drawer should hold now, as the view ``session_cash`` defines it (see
+    the module's docstring), the safe's float and drops included (K-1)."""
+    return int(db.scalar("SELECT expected FROM session_cash WHERE session_id = ?", (session_id,)))
 
 
 def cash_summary(db: Db, session_id: int) -> CashSummary:
     with db.read():
         session = get_session(db, session_id)
-        cash = db.one(
-            "SELECT COALESCE(SUM(CASE WHEN amount > 0 THEN amount END), 0) AS received,"
-            "       COALESCE(-SUM(CASE WHEN amount < 0 THEN amount END), 0) AS paid_out"
-            "  FROM payments WHERE session_id = ? AND is_cash = 1",
-            (session_id,),
-        )
-        adj = db.one(
-            "SELECT COALESCE(SUM(CASE kind WHEN 'add' THEN amount END), 0) AS added,"
-            "       COALESCE(SUM(CASE kind WHEN 'remove' THEN amount END), 0) AS removed"
-            "  FROM cash_adjustments WHERE session_id = ?",
-            (session_id,),
-        )
-        safe = db.one(
-            "SELECT COALESCE(SUM(CASE kind WHEN 'float' THEN amount END), 0) AS floated,"
-            "       COALESCE(SUM(CASE kind WHEN 'drop' THEN amount END), 0) AS dropped"
-            "  FROM safe_movements WHERE session_id = ?",
-            (session_id,),
-        )
+        cash = db.one("SELECT * FROM session_cash WHERE session_id = ?", (session_id,))
         sales = db.one(
             "SELECT COUNT(CASE kind WHEN 'sale' THEN 1 END) AS n_sales,"
             "       COUNT(CASE kind WHEN 'refund' THEN 1 END) AS n_refunds,"
@@ -189,23 +160,14 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         TenderTotal(r["id"], r["name"], bool(r["is_cash"]), r["n"], r["amt"], declared.get(r["id"]))
         for r in tenders
     )
-    expected = (
-        session.opening_float
-        + cash["received"]
-        - cash["paid_out"]
-        + adj["added"]
-        - adj["removed"]
-        + safe["floated"]
-        - safe["dropped"]
-    )
     return CashSummary(
         session_id=session_id,
         opening_float=session.opening_float,
-        cash_sales=cash["received"],
-        cash_refunds=cash["paid_out"],
-        cash_added=adj["added"],
-        cash_removed_during=adj["removed"],
-        expected=expected,
+        cash_sales=cash["cash_received"],
+        cash_refunds=cash["cash_paid_out"],
+        cash_added=cash["cash_added"],
+        cash_removed_during=cash["cash_removed"],
+        expected=cash["expected"],
         sales_count=sales["n_sales"],
         refunds_count=sales["n_refunds"],
         sales_total=sales["sales_total"],
@@ -214,8 +176,8 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         by_tender=by_tender,
         discounts_total=given["total"],
         discounts_count=given["n"],
-        from_safe=safe["floated"],
-        dropped=safe["dropped"],
+        from_safe=cash["from_safe"],
+        dropped=cash["dropped"],
     )
 
 

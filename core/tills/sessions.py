@@ -1,9 +1,9 @@
 """Cash tracking sessions (S-1..S-11): open, adjust, expected cash, close, history.
 
-Expected cash (S-7) = starting amount + cash payments received - cash refunds
-paid out + cash added - cash removed. Cash payments are stored net of change,
-so change handed back never counts as cash in, and the float is counted once:
-as the session's starting amount, never as a payment.
+The expected cash is the view ``session_cash`` (core.tills.session_views.expected_cash
+reads it). Cash payments are stored net of change, so change handed back never counts
+as cash in, and the float is counted once: as the session's starting amount, never as
+a payment.
 """
 
 from __future__ import annotations
@@ -211,7 +211,8 @@ def _store_counts(db: Db, session_id: int, phase: str, counts: Mapping[int, int]
 # -- cash actions (S-6) -----------------------------------------------------------------
 
 
-def _open_session_for(db: Db, terminal_id: str) -> SessionRow:
+def open_session_for(db: Db, terminal_id: str) -> SessionRow:
+    """The terminal's open session; refused when none is open."""
     get_terminal(db, terminal_id)
     session = current_session(db, terminal_id)
     if session is None:
@@ -240,7 +241,7 @@ def adjust_cash(
     note = _check_note(note, required=True)
     with db.write():
         require(actor, "session.adjust")
-        session = _open_session_for(db, terminal_id)
+        session = open_session_for(db, terminal_id)
         store = get_store(db, session.store_id)
         limits.check_adjustment(amount, store)
         if kind == "remove":
@@ -287,86 +288,6 @@ def adjust_cash(
     return CashAdjustment.from_row(row)
 
 
-def _requested(details: dict, actor: Staff, requested_by: Staff | None) -> dict:
-    """An override: the entry is the approver's; who asked at the till is kept beside it."""
-    if requested_by is not None and requested_by.id != actor.id:
-        details["requested_by"] = requested_by.id
-    return details
-
-
-def no_sale(
-    db: Db, actor: Staff, terminal_id: str, reason: str = "", requested_by: Staff | None = None
-) -> int:
-    """Record a drawer opening without a sale; its own permission, always audited.
-
-    Returns the audit entry's number: the grant the till's drawer pulse needs (C-7).
-    ``actor`` is who holds the permission (an approver's override), ``requested_by``
-    the staff member logged in at the till when that is someone else.
-    """
-    reason = _check_note(reason)
-    with db.write():
-        require(actor, "drawer.no_sale")
-        get_terminal(db, terminal_id)
-        session = current_session(db, terminal_id)
-        return audit.append(
-            db,
-            "drawer.no_sale",
-            staff_id=actor.id,
-            terminal_id=terminal_id,
-            entity="session",
-            entity_id=session.id if session else "",
-            details=_requested({"reason": reason}, actor, requested_by),
-        )
-
-
-def open_drawer_for_count(
-    db: Db, actor: Staff, terminal_id: str, requested_by: Staff | None = None
-) -> int:
-    """C-7: the close wizard opens the drawer to count it; only who may close the
-    session, audited as its own action. Returns the entry number (the drawer grant)."""
-    with db.write():
-        require(actor, "session.close")
-        session = _open_session_for(db, terminal_id)
-        return audit.append(
-            db,
-            "drawer.count",
-            staff_id=actor.id,
-            terminal_id=terminal_id,
-            entity="session",
-            entity_id=session.id,
-            details=_requested({}, actor, requested_by),
-        )
-
-
-# Audited actions after which the drawer opens: a no sale, the count at close, the
-# float put in at open, the cash taken out at close and a safe drop (K-1).
-DRAWER_ACTIONS = ("drawer.no_sale", "drawer.count", "session.open", "session.close", "safe.drop")
-
-
-def session_drawer_grant(db: Db, terminal_id: str, session_id: int, action: str) -> int:
-    """The entry of a session's open or close, as the grant to open the drawer after it."""
-    if action not in ("session.open", "session.close"):
-        raise InputError(_("The drawer opens only after an audited cash action."))
-    # Newest first: the entry was written a moment ago, so this stops at once.
-    seq = db.scalar(
-        "SELECT seq FROM audit_log WHERE action = ? AND entity = 'session' AND entity_id = ?"
-        " AND terminal_id = ? ORDER BY seq DESC LIMIT 1",
-        (action, str(session_id), terminal_id),
-    )
-    if seq is None:
-        raise NotFound(
-            _("No session {id} on terminal {terminal}.").format(id=session_id, terminal=terminal_id)
-        )
-    return seq
-
-
-def check_drawer_grant(db: Db, grant: int, terminal_id: str) -> None:
-    """Refuse a drawer pulse no audited, permitted drawer action of this terminal allows."""
-    row = db.one("SELECT action, terminal_id FROM audit_log WHERE seq = ?", (grant,))
-    if row is None or row["action"] not in DRAWER_ACTIONS or row["terminal_id"] != terminal_id:
-        raise StateError(_("The drawer opens only after an audited cash action."))
-
-
 # -- closing (S-8) ---------------------------------------------------------------------
 
 
@@ -393,7 +314,7 @@ def close_session(
     note = _check_note(note)
     with db.write():
         require(actor, "session.close")
-        session = _open_session_for(db, terminal_id)
+        session = open_session_for(db, terminal_id)
         store = get_store(db, session.store_id)
         fmt = lambda m: money.format_amount(m, store.currency, store.locale)  # noqa: E731
         counted = _reconcile(counted, counts, store, _("Enter the counted cash."))

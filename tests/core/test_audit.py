@@ -10,7 +10,7 @@ from core.audit import journal as audit
 from core.money.tendering import TenderInput
 from core.staff import auth, pins
 from core.store import config
-from core.tills import sales, sessions
+from core.tills import drawer, sales, sessions
 from core.tills.sales import LineInput
 
 
@@ -80,7 +80,7 @@ def busy(db, manager, cashier, supervisor, clock, rounds=15):
             sessions.adjust_cash(db, supervisor, terminal, "add", 2000, "coins")
             sessions.adjust_cash(db, supervisor, terminal, "remove", 1000, "theft limit")
         if n % 7 == 0:
-            sessions.no_sale(db, supervisor, terminal, "change")
+            drawer.no_sale(db, supervisor, terminal, "change")
     sales.record_sale(db, manager, "R1", [LineInput("1022")], [TenderInput("cash", 5000)])
     for terminal in ("T1", "T2", "R1"):
         expected = sessions.expected_cash(db, sessions.current_session(db, terminal).id)
@@ -104,7 +104,7 @@ OPERATIONS = [
     ),
     ("cash.add", lambda db, s: sessions.adjust_cash(db, s, "T1", "add", 5000, "coins")),
     ("cash.remove", lambda db, s: sessions.adjust_cash(db, s, "T1", "remove", 3000, "limit")),
-    ("drawer.no_sale", lambda db, s: sessions.no_sale(db, s, "T1", "change")),
+    ("drawer.no_sale", lambda db, s: drawer.no_sale(db, s, "T1", "change")),
     ("session.close", lambda db, s: sessions.close_session(db, s, "T1", counted=14200, leave=0)),
     ("store.update", lambda db, s: config.update_store(db, s, "NORREBRO", drawer_limit="2000.00")),
     ("customer.add", lambda db, s: config.add_customer(db, s, "C2000", "Bageriet")),
@@ -344,7 +344,7 @@ def test_refused_operation_leaves_no_audit_entry(db, cashier):
     """Audit log: a refused operation (permission, S-6 no open session) writes no entry."""
     count = db.scalar("SELECT COUNT(*) FROM audit_log")
     with pytest.raises(Exception, match="not allowed"):
-        sessions.no_sale(db, cashier, "T1")
+        drawer.no_sale(db, cashier, "T1")
     with pytest.raises(Exception, match="No session is open"):
         sessions.adjust_cash(db, cashier, "T1", "add", 100, "coins")
     assert db.scalar("SELECT COUNT(*) FROM audit_log") == count

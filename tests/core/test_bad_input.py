@@ -29,7 +29,7 @@ from core.statements import operations as statements
 from core.statements.posting import post_statement
 from core.store import config
 from core.store.db import iso, parse_iso
-from core.tills import sales, sessions
+from core.tills import drawer, sales, sessions
 from core.tills.discounts import Discount
 from core.tills.sales import LineInput
 from tests.core.test_statements_support import Shop, local
@@ -556,7 +556,7 @@ PERMISSION_CASES = {
     "drawer.no_sale": (
         "open the drawer without a sale",
         None,
-        lambda db, actor, ctx: sessions.no_sale(db, actor, "T1", "customer needed change"),
+        lambda db, actor, ctx: drawer.no_sale(db, actor, "T1", "customer needed change"),
     ),
     "sessions.view": (
         "view cash tracking sessions",
@@ -621,9 +621,9 @@ def test_cashier_cannot_open_the_drawer_without_a_sale(db, cashier, supervisor, 
     with pytest.raises(
         PermissionDenied, match="Kasper Kasserer is not allowed to open the drawer without a sale"
     ):
-        sessions.no_sale(db, cashier, "T1", "change")
+        drawer.no_sale(db, cashier, "T1", "change")
     assert snapshot() == before
-    seq = sessions.no_sale(db, supervisor, "T1", "change for a customer")
+    seq = drawer.no_sale(db, supervisor, "T1", "change for a customer")
     entry = db.one("SELECT * FROM audit_log WHERE seq = ?", (seq,))
     assert (entry["action"], entry["staff_id"], entry["terminal_id"]) == (
         "drawer.no_sale",

@@ -389,3 +389,140 @@ def test_summary_always_agrees_with_rows(float_, ops):
             assert paid == sale["total"] + sale["rounding"]
     finally:
         db.close()
+
+
+# -- the one definition: views and triggers (m019) -----------------------------------------
+
+
+def _sides_total(db, session_id):
+    return tuple(
+        db.one(
+            "SELECT COALESCE(SUM(received), 0), COALESCE(SUM(paid_out), 0)"
+            " FROM cash_payment_sides WHERE session_id = ?",
+            (session_id,),
+        )
+    )
+
+
+def _session_totals(db, session_id):
+    return tuple(
+        db.one("SELECT cash_received, cash_paid_out FROM sessions WHERE id = ?", (session_id,))
+    )
+
+
+def test_triggers_keep_the_session_cash_totals_through_any_payment_write(db, cashier):
+    """S-7: whoever inserts, moves, changes or deletes a cash payment, the session's
+    cash received and paid out stay the sums of cash_payment_sides (the one split)."""
+    first = sessions.open_session(db, cashier, "T1", 10000).id
+    sell(db, cashier, "T1", [("1008", 3)], [("cash", 20000)])
+    sell(db, cashier, "T1", [("1007", 1)], [("card", None)])
+    sessions.close_session(db, cashier, "T1", counted=16600, leave=0)
+    second = sessions.open_session(db, cashier, "T1", 0).id
+    assert _session_totals(db, first) == _sides_total(db, first) == (6600, 0)
+    with db.write():
+        db.execute("UPDATE payments SET amount = -amount WHERE is_cash = 1")
+    assert _session_totals(db, first) == _sides_total(db, first) == (0, 6600)
+    with db.write():
+        db.execute("UPDATE payments SET session_id = ? WHERE is_cash = 1", (second,))
+    assert _session_totals(db, first) == (0, 0)
+    assert _session_totals(db, second) == _sides_total(db, second) == (0, 6600)
+    with db.write():
+        db.execute("UPDATE payments SET is_cash = 1, amount = 5900 WHERE is_cash = 0")
+    assert _session_totals(db, first) == _sides_total(db, first) == (5900, 0)
+    with db.write():
+        db.execute("DELETE FROM payments")
+    assert _session_totals(db, first) == _session_totals(db, second) == (0, 0)
+
+
+def test_the_views_migration_keeps_an_existing_databases_totals_and_triggers(tmp_path, clock):
+    """m019 on a database from before it: the m002 triggers are replaced (no payment
+    counted twice), and the figures stored before it read the same through the views."""
+    from core.store.schema import migrations
+
+    db = Db(tmp_path / "old.db", clock=clock, migrate=False)
+    at = "2026-01-15T08:00:00.000000Z"
+    with db.write():
+        migrations.apply(db.sql, stop_before="m019_session_cash_views")
+        db.execute(
+            "INSERT INTO stores (id, name, currency, timezone, locale, created_at)"
+            " VALUES ('S', 'S', 'DKK', 'UTC', 'en', ?)",
+            (at,),
+        )
+        db.execute(
+            "INSERT INTO terminals (id, store_id, name, created_at) VALUES ('T', 'S', 'T', ?)",
+            (at,),
+        )
+        db.execute(
+            "INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES ('1', 'A', 'manager', 'x', ?)",
+            (at,),
+        )
+        db.execute("INSERT INTO tenders (id, name, is_cash) VALUES ('cash', 'Cash', 1)")
+        db.execute(
+            "INSERT INTO sessions (id, terminal_id, store_id, status, opened_at, opened_by,"
+            " opening_float, previous_left) VALUES (1, 'T', 'S', 'open', ?, '1', 1000, 900)",
+            (at,),
+        )
+        for uid, total in (("a", 500), ("b", -200)):
+            kind = "sale" if total > 0 else "refund"
+            sale = db.insert(
+                "sales",
+                {
+                    "uid": uid,
+                    "kind": kind,
+                    "store_id": "S",
+                    "terminal_id": "T",
+                    "receipt_no": 1 if total > 0 else 2,
+                    "session_id": 1,
+                    "staff_id": "1",
+                    "created_at": at,
+                    "currency": "DKK",
+                    "total": total,
+                    "vat_total": 0,
+                },
+            )
+            db.execute(
+                "INSERT INTO payments (sale_id, session_id, tender_id, is_cash, amount, tendered)"
+                " VALUES (?, 1, 'cash', 1, ?, ?)",
+                (sale, total, total),
+            )
+    assert _session_totals(db, 1) == (500, 200)
+    db.migrate()
+    triggers = {
+        r["name"]
+        for r in db.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        if r["name"].startswith("payments_session_cash")
+    }
+    assert triggers == {
+        "payments_session_cash_insert",
+        "payments_session_cash_delete",
+        "payments_session_cash_update_old",
+        "payments_session_cash_update",
+    }
+    assert _session_totals(db, 1) == _sides_total(db, 1) == (500, 200)
+    assert sessions.expected_cash(db, 1) == 1000 + 500 - 200
+    with db.write():
+        db.execute("UPDATE payments SET amount = 300, tendered = 300 WHERE amount = 500")
+    assert _session_totals(db, 1) == (300, 200)
+    assert db.scalar("SELECT opening_discrepancy FROM session_discrepancies WHERE id = 1") == 100
+    db.close()
+
+
+def test_session_rows_and_the_discrepancy_view_agree(db, cashier):
+    """A-3: SessionRow's discrepancies are those of the view session_discrepancies."""
+    sessions.open_session(db, cashier, "T1", 10000)
+    sell(db, cashier, "T1", [("1008", 1)], [("cash", None)])
+    sessions.close_session(db, cashier, "T1", counted=12000, leave=3000)
+    sessions.open_session(db, cashier, "T1", 2500)
+    for row in db.all("SELECT * FROM session_discrepancies"):
+        s = sessions.get_session(db, row["id"])
+        assert (s.opening_discrepancy, s.closing_discrepancy) == (
+            row["opening_discrepancy"],
+            row["closing_discrepancy"],
+        )
+    assert [
+        tuple(r)
+        for r in db.all(
+            "SELECT opening_discrepancy, closing_discrepancy, total_discrepancy"
+            " FROM session_discrepancies ORDER BY id"
+        )
+    ] == [(None, 12000 - 12200, -200), (2500 - 3000, None, -500)]

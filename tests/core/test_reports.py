@@ -750,13 +750,19 @@ def test_migration_counts_existing_payments(tmp_path, clock):
         db, manager, "T1", [LineInput("1005", 1)], [TenderInput("cash")], receipt=("T1", 1)
     )
     # Today's code records the payments; then the database is taken back to before m002
-    # (its triggers and columns gone, the migration not applied) and migrated again.
+    # (its triggers and columns gone, and m019's views and triggers that read them, the
+    # migrations not applied) and migrated again.
     with db.write():
-        for trigger in ("insert", "delete", "update"):
+        for view in ("session_cash", "session_discrepancies", "cash_payment_sides"):
+            db.execute(f"DROP VIEW {view}")
+        for trigger in ("insert", "delete", "update", "update_old"):
             db.execute(f"DROP TRIGGER payments_session_cash_{trigger}")
         db.execute("ALTER TABLE sessions DROP COLUMN cash_received")
         db.execute("ALTER TABLE sessions DROP COLUMN cash_paid_out")
-        db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_reports_session_cash'")
+        db.execute(
+            "DELETE FROM _sqlite_migrations"
+            " WHERE name IN ('m002_reports_session_cash', 'm019_session_cash_views')"
+        )
         db.execute("PRAGMA user_version = 0")
     assert "cash_received" not in {r["name"] for r in db.all("PRAGMA table_info(sessions)")}
     db.migrate()

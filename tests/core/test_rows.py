@@ -112,6 +112,7 @@ def test_a_positional_row_with_a_context() -> None:
     tz = ZoneInfo("Europe/Copenhagen")
     values = [1, "S1", "T1", "Till", "closed", "2026-01-01T10:00:00+00:00", None]
     values += ["1", "M", None, None, 100, None, 0, 0, 0, 100, None, None, None, "", ""]
+    values += [None, None, 0]  # the discrepancies, as the view session_discrepancies gives them
     row = SessionReportRow.from_row(tuple(values), tz=tz)
     assert row.start == datetime(2026, 1, 1, 11, 0, tzinfo=tz) and row.end is None
     assert row.start.tzinfo is tz and row.expected_cash == 100

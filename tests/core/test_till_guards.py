@@ -12,7 +12,7 @@ import pytest
 from core.errors import InputError, PermissionDenied, StateError
 from core.money.tendering import TenderInput
 from core.store import config, till_lock
-from core.tills import limits, parked, sales, sessions
+from core.tills import drawer, limits, parked, sales, sessions
 from core.tills.sales import LineInput
 
 
@@ -28,7 +28,7 @@ def test_the_close_count_opens_the_drawer_only_for_who_may_close_and_is_audited(
 ):
     """C-7: opening the drawer for the count is its own audited action (drawer.count)."""
     sessions.open_session(db, cashier, "T1", 10000)
-    grant = sessions.open_drawer_for_count(db, cashier, "T1")
+    grant = drawer.open_drawer_for_count(db, cashier, "T1")
     (entry,) = _entries(db, "drawer.count")
     assert entry["seq"] == grant and entry["staff_id"] == cashier.id
     assert entry["terminal_id"] == "T1"
@@ -36,22 +36,22 @@ def test_the_close_count_opens_the_drawer_only_for_who_may_close_and_is_audited(
     no_close = make_staff(["sale", "session.open"])
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        sessions.open_drawer_for_count(db, no_close, "T1")
+        drawer.open_drawer_for_count(db, no_close, "T1")
     assert snapshot() == before
 
 
 def test_the_close_count_needs_an_open_session(db, cashier):
     """C-7: no session, nothing to count: the drawer stays shut."""
     with pytest.raises(StateError):
-        sessions.open_drawer_for_count(db, cashier, "T1")
+        drawer.open_drawer_for_count(db, cashier, "T1")
     assert _entries(db, "drawer.count") == []
 
 
 def test_an_override_records_the_approver_and_who_asked(db, cashier, supervisor):
     """C-7: the entry is the approver's; the cashier at the till is kept beside it."""
     with pytest.raises(PermissionDenied):
-        sessions.no_sale(db, cashier, "T1")
-    sessions.no_sale(db, supervisor, "T1", requested_by=cashier)
+        drawer.no_sale(db, cashier, "T1")
+    drawer.no_sale(db, supervisor, "T1", requested_by=cashier)
     (entry,) = _entries(db, "drawer.no_sale")
     assert entry["staff_id"] == supervisor.id
     assert json.loads(entry["details"])["requested_by"] == cashier.id
@@ -60,19 +60,19 @@ def test_an_override_records_the_approver_and_who_asked(db, cashier, supervisor)
 def test_a_drawer_pulse_needs_the_grant_of_a_drawer_action_of_its_terminal(db, cashier, supervisor):
     """C-7: only the entry of a no sale, a count, a session open or close opens the drawer."""
     session = sessions.open_session(db, cashier, "T1", 10000)
-    sessions.check_drawer_grant(db, sessions.no_sale(db, supervisor, "T1"), "T1")
-    opened = sessions.session_drawer_grant(db, "T1", session.id, "session.open")
-    sessions.check_drawer_grant(db, opened, "T1")
+    drawer.check_drawer_grant(db, drawer.no_sale(db, supervisor, "T1"), "T1")
+    opened = drawer.session_drawer_grant(db, "T1", session.id, "session.open")
+    drawer.check_drawer_grant(db, opened, "T1")
     with pytest.raises(StateError):  # another terminal's no sale
-        sessions.check_drawer_grant(db, sessions.no_sale(db, supervisor, "T2"), "T1")
+        drawer.check_drawer_grant(db, drawer.no_sale(db, supervisor, "T2"), "T1")
     sale = sales.record_sale(db, cashier, "T1", [LineInput("1001")], [TenderInput("card")])
     sale_entry = db.scalar(
         "SELECT seq FROM audit_log WHERE entity_id = ? AND action LIKE 'sale%'", (sale.sale.id,)
     )
     with pytest.raises(StateError):  # not a drawer action
-        sessions.check_drawer_grant(db, sale_entry, "T1")
+        drawer.check_drawer_grant(db, sale_entry, "T1")
     with pytest.raises(StateError):  # no such entry
-        sessions.check_drawer_grant(db, 10**9, "T1")
+        drawer.check_drawer_grant(db, 10**9, "T1")
 
 
 # -- amount limits ----------------------------------------------------------------------

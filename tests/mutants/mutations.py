@@ -97,7 +97,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation(
         name="the TUI no sale opens the drawer without the core permission and audit",
         file="tui/screens/terminal.py",
-        original="            grant = sessions.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)\n",
+        original="            grant = drawer.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)\n",
         replacement="            grant = app.db.scalar('SELECT MAX(seq) FROM audit_log')\n",
         tests=(
             "tests/tui/test_till_guards.py"
@@ -151,19 +151,26 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="    q, r = divmod(amount, increment)\n",
         tests=ROUNDING,
     ),
-    # -- S-7 expected cash ----------------------------------------------------------------
+    # -- S-7 expected cash (the views of m019) --------------------------------------------
     Mutation(
         name="S-7 expected cash: cash added counts as removed and the other way round",
-        file="core/tills/session_views.py",
-        original="SUM(CASE kind WHEN 'add' THEN amount ELSE -amount END)",
-        replacement="SUM(CASE kind WHEN 'add' THEN -amount ELSE amount END)",
+        file="core/store/migrations/m019.py",
+        original="cash_received - cash_paid_out + cash_added - cash_removed\n",
+        replacement="cash_received - cash_paid_out - cash_added + cash_removed\n",
         tests=("tests/core/test_expected_cash.py",),
     ),
     Mutation(
         name="S-7 cash summary: cash refunds paid out are added instead of subtracted",
-        file="core/tills/session_views.py",
-        original='        - cash["paid_out"]\n        + adj["added"]',
-        replacement='        + cash["paid_out"]\n        + adj["added"]',
+        file="core/store/migrations/m019.py",
+        original="cash_received - cash_paid_out + cash_added",
+        replacement="cash_received + cash_paid_out + cash_added",
+        tests=("tests/core/test_expected_cash.py",),
+    ),
+    Mutation(
+        name="S-7 a cash refund's payment counts as cash received",
+        file="core/store/migrations/m019.py",
+        original="       MAX(-amount, 0) AS paid_out\n",
+        replacement="       MAX(amount, 0) AS paid_out\n",
         tests=("tests/core/test_expected_cash.py",),
     ),
     # -- A-3 discrepancies ----------------------------------------------------------------
@@ -182,31 +189,24 @@ MUTATIONS: tuple[Mutation, ...] = (
         tests=("tests/core/test_session_lifecycle.py", "tests/core/test_reports.py"),
     ),
     Mutation(
-        name="A-3 the report list's opening discrepancy with its sign flipped",
-        file="core/reports/session_list.py",
-        original="else self.opening_float - self.previous_left",
-        replacement="else self.previous_left - self.opening_float",
+        name="A-3 the view's opening discrepancy with its sign flipped",
+        file="core/store/migrations/m019.py",
+        original="s.opening_float - s.previous_left AS opening_discrepancy",
+        replacement="s.previous_left - s.opening_float AS opening_discrepancy",
         tests=("tests/core/test_reports.py",),
     ),
     Mutation(
-        name="A-3 the report list's closing discrepancy with its sign flipped",
-        file="core/reports/session_list.py",
-        original="else self.counted_cash - self.expected_cash",
-        replacement="else self.expected_cash - self.counted_cash",
+        name="A-3 the view's closing discrepancy with its sign flipped",
+        file="core/store/migrations/m019.py",
+        original="s.counted_cash - s.expected_cash AS closing_discrepancy",
+        replacement="s.expected_cash - s.counted_cash AS closing_discrepancy",
         tests=("tests/core/test_reports.py",),
     ),
     Mutation(
-        name="A-3 the overview's opening discrepancy with its sign flipped",
-        file="core/reports/session_report.py",
-        original="               s.opening_float - s.previous_left AS od,",
-        replacement="               s.previous_left - s.opening_float AS od,",
-        tests=("tests/core/test_reports.py",),
-    ),
-    Mutation(
-        name="A-3 the overview's closing discrepancy with its sign flipped",
-        file="core/reports/session_report.py",
-        original="               s.counted_cash - s.expected_cash AS cd,",
-        replacement="               s.expected_cash - s.counted_cash AS cd,",
+        name="A-3 the view's total discrepancy leaves the closing one out",
+        file="core/store/migrations/m019.py",
+        original="COALESCE(d.opening_discrepancy, 0) + COALESCE(d.closing_discrepancy, 0)",
+        replacement="COALESCE(d.opening_discrepancy, 0)",
         tests=("tests/core/test_reports.py",),
     ),
     # -- C-1 input at the counter, C-2 payments in any order -------------------------------

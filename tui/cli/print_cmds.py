@@ -472,11 +472,11 @@ def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
     Says "opened" only when the printer's status read the drawer open; otherwise
     the pulse was sent and the printer cannot tell (SPEC P-2).
     """
-    from core.tills import sessions
+    from core.tills import drawer
 
     _terminal_store(ctx, terminal_id)
     actor = authenticate(ctx, staff_id, pin, terminal_id)
-    sessions.no_sale(ctx.db, actor, terminal_id, reason)
+    drawer.no_sale(ctx.db, actor, terminal_id, reason)
     outcome = _service().open_drawer(ctx.db, terminal_id)
     if not outcome.ok:
         fail(

@@ -19,7 +19,7 @@ from core.errors import KassiError
 from core.printing import receipts
 from core.store import config
 from core.text.i18n import _
-from core.tills import sessions
+from core.tills import drawer, sessions
 from tui.widgets.amount_input import AmountField
 from tui.widgets.document_view import DocumentView
 from tui.widgets.safe import shown
@@ -103,7 +103,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
 
         app = self.app
         try:
-            grant = sessions.open_drawer_for_count(
+            grant = drawer.open_drawer_for_count(
                 app.db, actor, app.terminal.id, requested_by=app.staff
             )
         except PermissionDenied as exc:
@@ -310,7 +310,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
             return
         self.closed = True
         app.hardware.open_drawer(
-            sessions.session_drawer_grant(app.db, app.terminal.id, self.session_id, "session.close")
+            drawer.session_drawer_grant(app.db, app.terminal.id, self.session_id, "session.close")
         )
         self.query_one("#final", DocumentView).show(
             receipts.session_summary(details, lang=app.locale)

@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from core.errors import KassiError
 from core.text.i18n import _
-from core.tills import sessions
+from core.tills import drawer, sessions
 from tui.widgets.amount_input import AmountField
 
 
@@ -87,7 +87,7 @@ class StartSessionScreen(ModalScreen[int | None]):
             self.query_one("#start-error", Static).update(exc.message)
             return
         app.hardware.open_drawer(
-            sessions.session_drawer_grant(app.db, app.terminal.id, session.id, "session.open")
+            drawer.session_drawer_grant(app.db, app.terminal.id, session.id, "session.open")
         )
         self.dismiss(session.id)
 

@@ -16,7 +16,7 @@ from core.errors import KassiError
 from core.printing import receipts
 from core.store import config
 from core.text.i18n import _
-from core.tills import sessions
+from core.tills import drawer, sessions
 from tui.hardware_bridge import PrintFinished
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
@@ -221,7 +221,7 @@ class TerminalScreen(Screen):
 
         app = self.app
         try:
-            grant = sessions.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)
+            grant = drawer.no_sale(app.db, actor, app.terminal.id, requested_by=app.staff)
         except PermissionDenied as exc:
             if actor is not app.staff:  # an approver the prompt let through, refused by core
                 self.notice(exc.message, error=True)
