@@ -32,7 +32,7 @@ from core.staff import auth, pins
 from core.store import demo
 from core.store.db import BUSY_TIMEOUT_S, Db, utc_now
 from core.tills import sales, session_views, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 AREA = "core"
 SKUS = ("1001", "1002", "1003", "1004", "1005")

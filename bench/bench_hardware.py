@@ -129,7 +129,7 @@ def _print_sale_path(quick: bool) -> tuple[list[float], bytes]:
     from core.store import demo
     from core.store.db import Db
     from core.tills import sales
-    from core.tills.sales import LineInput
+    from core.tills.basket import LineInput
     from hardware.device import connect_printer
 
     rounds = 20 if quick else 100

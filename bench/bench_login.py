@@ -22,10 +22,10 @@ from pathlib import Path
 from bench import Result
 from core.money.tendering import TenderInput
 from core.staff import auth, pins
-from core.store import config, demo
+from core.store import demo, terminals
 from core.store.db import Db
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 AREA = "login"
 TILLS = 16
@@ -41,7 +41,7 @@ def _setup(root: Path) -> Path:
         manager = auth.authenticate(db, "1", "1234")
         for n in range(TILLS):
             sink = {"kind": "file", "path": str(root / f"till-{n}.bin")}
-            config.add_terminal(db, manager, f"B{n}", "NORREBRO", f"Bench till {n}", sink)
+            terminals.add_terminal(db, manager, f"B{n}", "NORREBRO", f"Bench till {n}", sink)
     return path
 
 

@@ -74,7 +74,8 @@ def _synthetic(header: dict, n: int) -> str:
 
 def run(quick: bool) -> list[Result]:
     from core.money.tendering import TenderInput
-    from core.tills.sales import LineInput, record_sale
+    from core.tills.basket import LineInput
+    from core.tills.sales import record_sale
 
     n_sales = 200 if quick else 2000
     n_entries = 20_000 if quick else 100_000

@@ -77,7 +77,7 @@ def cold_start(db_path: Path, runs: int) -> list[float]:
 async def _keypresses(db_path: Path, presses: int) -> tuple[list[float], list[float]]:
     from core.staff import pins
     from core.store.db import Db
-    from core.tills.sales import LineInput
+    from core.tills.basket import LineInput
     from tui.app import KassiApp
 
     pins._SCRYPT_N = 2**4  # only the hashing of the demo PINs; not what is measured
@@ -124,7 +124,7 @@ async def _scanner(db_path: Path, codes: int, samples: int) -> dict[str, list[fl
 
     from core.staff import pins
     from core.store.db import Db
-    from core.tills.sales import LineInput
+    from core.tills.basket import LineInput
     from tui.app import KassiApp
 
     pins._SCRYPT_N = 2**4

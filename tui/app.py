@@ -14,7 +14,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from core.store import config
+from core.store import stores, terminals
 from core.store.db import Db
 from core.store.records import Staff, Store, Terminal
 from core.text.i18n import set_language
@@ -96,8 +96,8 @@ class KassiApp(App, inherit_bindings=False):
 
         if not self._lock_terminal(terminal_id):
             return
-        self.terminal = config.get_terminal(self.db, terminal_id)
-        self.store = config.get_store(self.db, self.terminal.store_id)
+        self.terminal = terminals.get_terminal(self.db, terminal_id)
+        self.store = stores.get_store(self.db, self.terminal.store_id)
         self.terminal_id = terminal_id
         set_language(self.lang or self.store.locale)
         self.hardware = self._hardware_override or TillHardware(self, self.terminal)
@@ -315,7 +315,7 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
     lock = None
     if terminal_id:
         try:
-            config.get_terminal(ctx.db, terminal_id)
+            terminals.get_terminal(ctx.db, terminal_id)
             lock = till_lock.acquire(ctx.db.path, terminal_id)
         except KassiError as exc:
             fail(exc.message, exc.exit_code)

@@ -109,11 +109,11 @@ class TillHardware:
         return True
 
     def reprint_last(self) -> None:
-        from core.tills import sales
+        from core.tills import receipts
 
         sale_id = self.last_sale_id
         if sale_id is None:
-            last = sales.last_sale(self.app.db, self.terminal.id)
+            last = receipts.last_sale(self.app.db, self.terminal.id)
             sale_id = last.id if last else None
         if sale_id is None:
             self._tell(False, _("No receipt to reprint yet."))

@@ -29,10 +29,11 @@ from core.audit import journal as audit
 from core.errors import InputError, PermissionDenied, StateError
 from core.money import amounts as money
 from core.staff.auth import require
-from core.store.config import get_store, get_terminal
 from core.store.db import Db
 from core.store.records import SessionRow, Staff, Store
 from core.store.rows import column, from_rows
+from core.store.stores import get_store
+from core.store.terminals import get_terminal
 from core.text import validate
 from core.text.i18n import N_, _
 from core.tills.session_views import current_session, expected_cash

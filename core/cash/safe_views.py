@@ -17,9 +17,9 @@ from core.cash import safe
 from core.cash.safe import SafeMovement
 from core.reports.session_report import day_start
 from core.staff.auth import require
-from core.store.config import get_store
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
+from core.store.stores import get_store
 from core.tills.session_views import current_session, expected_cash, over_limit
 
 PAGE = 50

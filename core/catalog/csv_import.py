@@ -29,9 +29,10 @@ from core.catalog import name_search, prices
 from core.catalog.items import PRICE_PREFIX, _clash_error, _code_clash, _current_codes, _item_values
 from core.errors import InputError
 from core.money import amounts as money
-from core.store.config import actor_id, authorize, get_store
 from core.store.db import Db
+from core.store.record_changes import actor_id, authorize
 from core.store.records import Staff, Store
+from core.store.stores import get_store
 from core.text import validate
 from core.text.i18n import _, ngettext
 

@@ -17,9 +17,10 @@ from attrs import frozen
 
 from core.catalog import items as catalog
 from core.catalog import prices
-from core.store.config import authorize, get_store
 from core.store.db import Db
+from core.store.record_changes import authorize
 from core.store.records import Item, Staff
+from core.store.stores import get_store
 from core.text.i18n import _
 
 HISTORY = 10  # the last changes `kassi item show` lists

@@ -20,9 +20,10 @@ from core.audit import journal as audit
 from core.catalog import name_search, prices
 from core.errors import InputError, NotFound
 from core.money import amounts as money
-from core.store.config import actor_id, authorize, get_store, require_new
 from core.store.db import Db
+from core.store.record_changes import actor_id, authorize, require_new
 from core.store.records import Item, Staff
+from core.store.stores import get_store
 from core.text import validate
 from core.text.i18n import _
 

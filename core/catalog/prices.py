@@ -27,9 +27,10 @@ from attrs import frozen
 from core.audit import journal as audit
 from core.errors import InputError, NotFound
 from core.money import amounts as money
-from core.store.config import actor_id, authorize, get_store
 from core.store.db import Db
+from core.store.record_changes import actor_id, authorize
 from core.store.records import Item, Staff, Store
+from core.store.stores import get_store
 from core.text.i18n import _
 
 # A store's price for an item: its own, else its currency's (the store joined as st).

@@ -14,8 +14,8 @@ from core.catalog import scale_labels as scale_barcode
 from core.catalog.items import get_item, item_sql
 from core.errors import InputError
 from core.money import quantity
-from core.store.config import actor_id, authorize
 from core.store.db import Db
+from core.store.record_changes import actor_id, authorize
 from core.store.records import Item, Staff, Store
 from core.text.i18n import _
 
@@ -129,9 +129,9 @@ def basket_line(
     ``code`` alone: one piece. A weighed item without a quantity is refused: the
     till asks for it, the command line names how to give it.
 
-    Returns core.tills.sales.LineInput; codes no item has are left to the sale to refuse."""
+    Returns core.tills.basket.LineInput; codes no item has are left to the sale to refuse."""
     from core.catalog.items import UnknownCode, find_item
-    from core.tills.sales import LineInput
+    from core.tills.basket import LineInput
 
     scan = read_scan(db, code, store, priced=priced)
     if scan is not None:

@@ -15,9 +15,9 @@ from core.audit import journal as audit
 from core.errors import InputError
 from core.printing.documents import Logo, raster_size
 from core.staff.auth import require
-from core.store.config import get_store
 from core.store.db import Db
 from core.store.records import Staff
+from core.store.stores import get_store
 from core.text.i18n import _
 
 

@@ -43,8 +43,8 @@ from core.printing.port import (
     PrinterState,
 )
 from core.printing.queue import POLL_S, Run, run_queue, settle_limbo, terminal_lock
-from core.store.config import get_terminal
 from core.store.db import Db
+from core.store.terminals import get_terminal
 from core.text.i18n import _
 
 if TYPE_CHECKING:
@@ -214,9 +214,7 @@ class PrintService:
         whose original is still waiting in the queue prints that original instead
         (one receipt on paper, not an original and a copy).
         """
-        from core.tills.sales import (
-            load_sale,  # core.tills.sales queues through core.printing.sources
-        )
+        from core.tills.receipts import load_sale
 
         sale = load_sale(db, sale_id)
         ref = receipt_ref(sale.terminal_id, sale.receipt_no)
@@ -242,7 +240,7 @@ class PrintService:
 
     def reprint_last(self, db: Db, terminal_id: str) -> PrintOutcome:
         """'Reprint last receipt' of a terminal."""
-        from core.tills.sales import last_sale
+        from core.tills.receipts import last_sale
 
         sale = last_sale(db, terminal_id)
         if sale is None:

@@ -2,7 +2,7 @@
 
 A terminal's printer setting is a JSON object such as
 ``{"kind": "network", "host": "10.0.0.5"}``. Every path that stores one
-(config.add_terminal, config.set_printer, the demo data, the CLI and the back
+(terminals.add_terminal, terminals.set_printer, the demo data, the CLI and the back
 office) checks it here, fully, before it is stored; a bad one is refused with one
 line that names the key, and nothing changes.
 

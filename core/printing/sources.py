@@ -22,9 +22,12 @@ from core.printing.documents import Document
 from core.printing.jobs import PrintJob, receipt_ref
 from core.printing.logo import logo_block
 from core.printing.receipts import adjustment_slip, sale_receipt
-from core.store.config import get_customer, get_store, get_terminal, list_tenders
+from core.store.customers import get_customer
 from core.store.db import Db
 from core.store.records import CashAdjustment, Sale
+from core.store.stores import get_store
+from core.store.tenders import list_tenders
+from core.store.terminals import get_terminal
 from core.text.i18n import _, translate
 
 ADJUSTMENT_PREFIX = "adjustment:"
@@ -32,7 +35,7 @@ ADJUSTMENT_PREFIX = "adjustment:"
 
 def sale_document(db: Db, sale_id: int, *, reprint: bool = False) -> tuple[Document, Any]:
     """The receipt of a sale or refund as printed (store language), and the sale."""
-    from core.tills.sales import load_sale  # core.tills.sales queues through this module
+    from core.tills.receipts import load_sale  # core.tills.sales queues through this module
 
     sale = load_sale(db, sale_id)
     return _receipt(db, sale, reprint=reprint), sale
@@ -121,7 +124,7 @@ def document_for(db: Db, job: PrintJob) -> Document:
     """The document a job queued "to render" prints, built from its committed record."""
     if job.ref.startswith("receipt:"):
         terminal_id, _sep, number = job.ref.removeprefix("receipt:").rpartition(":")
-        from core.tills.sales import find_sale
+        from core.tills.receipts import find_sale
 
         return _receipt(db, find_sale(db, terminal_id, int(number)))
     if job.ref.startswith(ADJUSTMENT_PREFIX):

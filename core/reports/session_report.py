@@ -31,9 +31,10 @@ from attrs import frozen
 
 from core.errors import InputError, PermissionDenied
 from core.staff.permissions import label
-from core.store.config import get_store, get_terminal
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
+from core.store.stores import get_store
+from core.store.terminals import get_terminal
 from core.text.i18n import _
 
 REPORT_PERMISSIONS = ("sessions.view", "sessions.history", "reports.view")

@@ -2,7 +2,7 @@
 
 Everything that names permissions reads this: the stores' checks
 (core.staff.auth.require), the roles' defaults for a new staff member
-(core.store.config), what a manager may grant (core.staff.admin), the messages
+(core.store.staff_members), what a manager may grant (core.staff.admin), the messages
 and the till's prompts. A label is marked for gettext here and translated where
 it is shown (``label``).
 """

@@ -25,9 +25,9 @@ from core.statements.operations import (
 )
 from core.statements.periods import business_day_period, last_complete_business_date
 from core.statements.posting import post_statement
-from core.store.config import get_store, list_stores
 from core.store.db import Db, iso
 from core.store.records import Staff
+from core.store.stores import get_store, list_stores
 
 
 @frozen

@@ -49,9 +49,9 @@ from core.statements.selection import (
     statement_transactions,
 )
 from core.statements.views import get_statement, list_statements, statement_details
-from core.store.config import get_store
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
+from core.store.stores import get_store
 from core.text import validate
 from core.text.i18n import _
 

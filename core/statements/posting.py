@@ -45,9 +45,9 @@ from core.money import amounts as money
 from core.staff.auth import require
 from core.statements.records import PostingRefused, Statement, StatementLine
 from core.statements.views import get_statement, statement_lines
-from core.store.config import get_store
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
+from core.store.stores import get_store
 from core.text import validate
 from core.text.i18n import _
 

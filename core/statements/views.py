@@ -17,9 +17,9 @@ from core.statements.records import (
     StatementDetails,
     StatementLine,
 )
-from core.store.config import get_store
 from core.store.db import Db
 from core.store.records import Staff
+from core.store.stores import get_store
 from core.text.i18n import _
 
 PERMISSION = "statements.manage"

@@ -8,7 +8,7 @@ from pathlib import Path
 from core.catalog import items as catalog
 from core.catalog import units as item_units
 from core.errors import StateError
-from core.store import config
+from core.store import customers, staff_members, stores, tenders, terminals
 from core.store.db import Db
 from core.store.records import Tender
 from core.text.i18n import _
@@ -27,11 +27,13 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
     spec = json.loads((data_dir / "demo.json").read_text("utf-8"))
     staff = spec["staff"]
     first = staff[0]
-    manager = config.add_staff(db, None, first["id"], first["name"], first["pin"], first["role"])
+    manager = staff_members.add_staff(
+        db, None, first["id"], first["name"], first["pin"], first["role"]
+    )
     for s in staff[1:]:
-        config.add_staff(db, manager, s["id"], s["name"], s["pin"], s["role"])
+        staff_members.add_staff(db, manager, s["id"], s["name"], s["pin"], s["role"])
     for t in spec["tenders"]:
-        config.add_tender(
+        tenders.add_tender(
             db,
             manager,
             t["id"],
@@ -41,7 +43,9 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
             sort_order=t.get("sort_order", 0),
         )
     for c in spec["customers"]:
-        config.add_customer(db, manager, c["id"], c["name"], c.get("email", ""), c.get("phone", ""))
+        customers.add_customer(
+            db, manager, c["id"], c["name"], c.get("email", ""), c.get("phone", "")
+        )
     base = printer_dir or (Path(db.path).parent if db.path != ":memory:" else Path("var"))
     for s in spec["stores"]:
         settings = {
@@ -49,7 +53,7 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
         }
         if not any(r["name"] == "scale_labels" for r in db.all("PRAGMA table_info(stores)")):
             settings.pop("scale_labels", None)  # a test's database from before K-8
-        config.add_store(
+        stores.add_store(
             db,
             manager,
             s["id"],
@@ -63,7 +67,7 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
         printer = dict(t["printer"])
         if printer.get("kind") == "file":
             printer["path"] = str(base / Path(printer["path"]).name)
-        config.add_terminal(db, manager, t["id"], t["store_id"], t["name"], printer)
+        terminals.add_terminal(db, manager, t["id"], t["store_id"], t["name"], printer)
     for s in spec["stores"]:
         csv_text = (data_dir / spec["catalogs"][s["id"]]).read_text("utf-8")
         catalog.import_catalog(db, manager, csv_text, None, "en", store_id=s["id"])
@@ -77,6 +81,6 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
 def init_defaults(db: Db) -> list[Tender]:
     """What a plain `kassi init` sets up (K-4): the usual payment types, in a database
     nobody has configured yet (no staff, no payment types); else nothing."""
-    if config.list_tenders(db) or db.one("SELECT 1 FROM staff LIMIT 1"):
+    if tenders.list_tenders(db) or db.one("SELECT 1 FROM staff LIMIT 1"):
         return []
-    return config.add_default_tenders(db, None)
+    return tenders.add_default_tenders(db, None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.staff.auth import require
-from core.store.config import get_terminal
 from core.store.db import Db
 from core.store.records import Staff
+from core.store.terminals import get_terminal
 from core.text import validate
 from core.text.i18n import _
 from core.tills.session_views import current_session

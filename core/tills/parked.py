@@ -16,12 +16,12 @@ from attrs import frozen
 from core.audit import journal as audit
 from core.errors import InputError, StateError
 from core.staff.auth import require
-from core.store.config import get_terminal
 from core.store.db import Db
 from core.store.records import Staff
+from core.store.terminals import get_terminal
 from core.text.i18n import _
+from core.tills.basket import LineInput
 from core.tills.discounts import Discount
-from core.tills.sales import LineInput
 
 
 @frozen

@@ -16,7 +16,7 @@ from core.errors import InputError
 from core.text.i18n import _
 
 MAX_RECEIPT_NO = 10**9
-# A terminal id as core.store.config accepts it, then "-" or ":", then the number.
+# A terminal id as core.store.terminals accepts it, then "-" or ":", then the number.
 _REF = re.compile(r"(?:(?P<terminal>[A-Za-z0-9][A-Za-z0-9_.-]{0,31})[-:])?(?P<number>[0-9]{1,10})")
 
 

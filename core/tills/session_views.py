@@ -13,9 +13,10 @@ from core.audit import chain_head
 from core.audit.chain_head import ChainHead
 from core.errors import NotFound
 from core.staff.auth import require
-from core.store.config import get_store, get_terminal
 from core.store.db import Db
 from core.store.records import CashAdjustment, SessionRow, Staff, Store, Terminal
+from core.store.stores import get_store
+from core.store.terminals import get_terminal
 from core.text.i18n import _
 
 

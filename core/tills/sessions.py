@@ -14,9 +14,11 @@ from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.money import amounts as money
 from core.staff.auth import require
-from core.store.config import cash_tender, get_store, get_terminal
 from core.store.db import Db
 from core.store.records import CashAdjustment, SessionRow, Staff, Store, Terminal
+from core.store.stores import get_store
+from core.store.tenders import cash_tender
+from core.store.terminals import get_terminal
 from core.text import validate
 from core.text.i18n import _
 from core.tills import limits

@@ -38,9 +38,9 @@ from core.errors import InputError
 from core.money import quantity
 from core.money.amounts import from_decimal_str, to_decimal_str
 from core.staff.auth import require
-from core.store.config import get_store
 from core.store.db import Db, iso, parse_iso
 from core.store.records import Staff
+from core.store.stores import get_store
 from core.text.display import json_text
 from core.text.i18n import _
 from core.text.validate import INT64_MAX

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from core.store import config
+from core.store import staff_members
 from core.store.db import Db
 from core.store.records import Staff
 
@@ -55,7 +55,9 @@ def make_staff(db: Db, manager: Staff) -> Callable[..., Staff]:
 
     def make(permissions: Iterable[str], name: str = "Test Person") -> Staff:
         staff_id = str(next(made))
-        return config.add_staff(db, manager, staff_id, name, "4321", "cashier", list(permissions))
+        return staff_members.add_staff(
+            db, manager, staff_id, name, "4321", "cashier", list(permissions)
+        )
 
     return make
 

@@ -9,9 +9,9 @@ import pytest
 from core.audit import journal as audit
 from core.money.tendering import TenderInput
 from core.staff import auth, pins
-from core.store import config
-from core.tills import drawer, sales, sessions
-from core.tills.sales import LineInput
+from core.store import customers, stores
+from core.tills import drawer, refunds, sales, sessions
+from core.tills.basket import LineInput
 
 
 def entries(db):
@@ -68,7 +68,7 @@ def busy(db, manager, cashier, supervisor, clock, rounds=15):
             customer_id="C1001" if n % 4 == 0 else None,
         )
         if n % 5 == 0:
-            sales.record_refund(
+            refunds.record_refund(
                 db,
                 supervisor,
                 terminal,
@@ -98,7 +98,7 @@ OPERATIONS = [
     ),
     (
         "refund",
-        lambda db, s: sales.record_refund(
+        lambda db, s: refunds.record_refund(
             db, s, "T1", [LineInput("1008")], [TenderInput("cash")], receipt=("T1", 1)
         ),
     ),
@@ -106,8 +106,8 @@ OPERATIONS = [
     ("cash.remove", lambda db, s: sessions.adjust_cash(db, s, "T1", "remove", 3000, "limit")),
     ("drawer.no_sale", lambda db, s: drawer.no_sale(db, s, "T1", "change")),
     ("session.close", lambda db, s: sessions.close_session(db, s, "T1", counted=14200, leave=0)),
-    ("store.update", lambda db, s: config.update_store(db, s, "NORREBRO", drawer_limit="2000.00")),
-    ("customer.add", lambda db, s: config.add_customer(db, s, "C2000", "Bageriet")),
+    ("store.update", lambda db, s: stores.update_store(db, s, "NORREBRO", drawer_limit="2000.00")),
+    ("customer.add", lambda db, s: customers.add_customer(db, s, "C2000", "Bageriet")),
 ]
 
 

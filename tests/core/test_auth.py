@@ -15,7 +15,7 @@ import pytest
 
 from core.errors import AuthError, InputError, PermissionDenied
 from core.staff import auth, pins
-from core.store import config, demo, keyring
+from core.store import demo, keyring, staff_members, stores
 from core.store.db import Db, parse_iso
 from tests.conftest import FakeClock
 
@@ -103,7 +103,7 @@ def test_every_path_costs_one_scrypt(db: Db, monkeypatch: pytest.MonkeyPatch) ->
 def test_no_message_names_anyone_before_a_correct_pin(db: Db, manager) -> None:
     """SPEC R-10: an unknown id gets the wrong-PIN message word for word; neither that nor
     the lockout message names the person whose id was typed."""
-    config.add_staff(db, manager, "9", "Ingrid Inactive", "9999")
+    staff_members.add_staff(db, manager, "9", "Ingrid Inactive", "9999")
     db.execute("UPDATE staff SET active = 0 WHERE id = '9'")
     unknown = _fail(db, "no-such-id", "1234")
     inactive = _fail(db, "9", "9999")
@@ -172,17 +172,17 @@ def test_a_manager_resets_a_lockout_and_its_escalation(db: Db, clock: FakeClock,
 def test_the_store_minimum_pin_length_is_checked_when_a_pin_is_set(db: Db, manager) -> None:
     """SPEC R-10: min_pin_length (default 4, 6 recommended) holds for every new PIN; the
     strictest store counts, since staff log in at every store."""
-    assert config.get_store(db, "NORREBRO").min_pin_length == 4
-    config.add_staff(db, manager, "20", "Four Digits", "1357")
-    config.update_store(db, manager, "REYKJAVIK", min_pin_length="6")
+    assert stores.get_store(db, "NORREBRO").min_pin_length == 4
+    staff_members.add_staff(db, manager, "20", "Four Digits", "1357")
+    stores.update_store(db, manager, "REYKJAVIK", min_pin_length="6")
     with pytest.raises(InputError, match=r"A PIN is 6 to 8 digits\."):
-        config.add_staff(db, manager, "21", "Too Short", "13579")
-    config.add_staff(db, manager, "21", "Long Enough", "135790")
+        staff_members.add_staff(db, manager, "21", "Too Short", "13579")
+    staff_members.add_staff(db, manager, "21", "Long Enough", "135790")
     assert auth.authenticate(db, "21", "135790").id == "21"
     assert auth.authenticate(db, "20", "1357").id == "20"  # set before: still valid
     for bad in ("3", "9", "six", "", True, "٦"):
         with pytest.raises(InputError, match="minimum PIN length"):
-            config.update_store(db, manager, "NORREBRO", min_pin_length=bad)
+            stores.update_store(db, manager, "NORREBRO", min_pin_length=bad)
 
 
 # -- the pepper ------------------------------------------------------------------------

@@ -27,11 +27,11 @@ from core.staff import auth
 from core.staff.permissions import PERMISSIONS
 from core.statements import operations as statements
 from core.statements.posting import post_statement
-from core.store import config
+from core.store import stores
 from core.store.db import iso, parse_iso
-from core.tills import drawer, sales, sessions
+from core.tills import drawer, refunds, sales, sessions
+from core.tills.basket import LineInput
 from core.tills.discounts import Discount
-from core.tills.sales import LineInput
 from tests.core.test_statements_support import Shop, local
 
 
@@ -237,7 +237,7 @@ def test_open_a_second_session_on_a_terminal_is_refused(db, cashier, snapshot):
 
 def test_open_where_cash_tracking_is_off_is_refused(db, cashier, manager, snapshot):
     """S-2: while cash tracking is off, no session opens (sales still record)."""
-    config.update_store(db, manager, "NORREBRO", track_cash=False)
+    stores.update_store(db, manager, "NORREBRO", track_cash=False)
     before = snapshot()
     with pytest.raises(StateError, match="Cash tracking is off for"):
         sessions.open_session(db, cashier, "T1", 10000)
@@ -422,7 +422,7 @@ def test_refund_of_more_than_was_sold(db, cashier, snapshot):
     with pytest.raises(
         InputError, match="Receipt T1-1: only 2 × Æbler 1 kg can still be refunded, not 3"
     ):
-        sales.record_refund(
+        refunds.record_refund(
             db, cashier, "T1", [LineInput("1008", 3)], [TenderInput("card")], receipt=("T1", 1)
         )
     assert snapshot() == before
@@ -542,14 +542,14 @@ PERMISSION_CASES = {
     "refund": (
         "make refunds",
         None,
-        lambda db, actor, ctx: sales.record_refund(
+        lambda db, actor, ctx: refunds.record_refund(
             db, actor, "T1", [LineInput("1008")], [TenderInput("card")], receipt=("T1", 1)
         ),
     ),
     "refund.no_receipt": (
         "make refunds without a receipt",
         None,
-        lambda db, actor, ctx: sales.record_refund(
+        lambda db, actor, ctx: refunds.record_refund(
             db, actor, "T1", [LineInput("1008")], [TenderInput("card")]
         ),
     ),

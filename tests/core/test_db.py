@@ -15,7 +15,7 @@ from core.store import demo
 from core.store.db import BUSY_TIMEOUT_S, Db, iso, parse_iso
 from core.store.schema import migrations
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 
 @pytest.fixture

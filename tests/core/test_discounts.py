@@ -12,9 +12,11 @@ from core.audit import journal as audit
 from core.catalog import items as catalog
 from core.errors import InputError, PermissionDenied
 from core.money.tendering import TenderInput
-from core.tills import discounts, sales, sessions
+from core.tills import discounts, sessions
+from core.tills.basket import LineInput, price_basket
 from core.tills.discounts import AMOUNT, PERCENT, Discount, DiscountOverLimit
-from core.tills.sales import LineInput
+from core.tills.refunds import record_refund
+from core.tills.sales import record_sale
 
 CARD = [TenderInput("card")]
 REASON = "Price match"
@@ -81,9 +83,7 @@ def test_a_reason_is_required_picked_by_number_or_typed():
 def test_core_refuses_a_discount_without_a_reason(db, cashier, snapshot):
     before = snapshot()
     with pytest.raises(InputError, match="A discount needs a reason"):
-        sales.record_sale(
-            db, cashier, "T1", [LineInput("1001", 1, Discount(AMOUNT, 100, ""))], CARD
-        )
+        record_sale(db, cashier, "T1", [LineInput("1001", 1, Discount(AMOUNT, 100, ""))], CARD)
     assert snapshot() == before
 
 
@@ -113,32 +113,32 @@ def test_a_cashier_gives_up_to_the_limit_and_no_more(db, cashier, snapshot):
     price = catalog.find_item(db, line, "NORREBRO").price
     allowed = discounts.percent_of(price, 1000)
     for given in (pct(10), off(allowed)):
-        basket = sales.price_basket(db, cashier, "NORREBRO", [LineInput(line, 1, given)])
+        basket = price_basket(db, cashier, "NORREBRO", [LineInput(line, 1, given)])
         assert basket.total == price - allowed
     before = snapshot()
     with pytest.raises(DiscountOverLimit, match="Kasper Kasserer may give at most 10 % off"):
-        sales.record_sale(db, cashier, "T1", [LineInput(line, 1, off(allowed + 1))], CARD)
+        record_sale(db, cashier, "T1", [LineInput(line, 1, off(allowed + 1))], CARD)
     assert snapshot() == before
 
 
 def test_an_approver_lifts_the_limit_to_their_own(db, cashier, supervisor):
     """C-5: over the cashier's limit, a supervisor's approval allows up to 30 %, not more."""
-    sold = sales.record_sale(db, cashier, "T1", [LineInput("1008", 1, pct(30, supervisor))], CARD)
+    sold = record_sale(db, cashier, "T1", [LineInput("1008", 1, pct(30, supervisor))], CARD)
     assert sold.sale.total == 2200 - 660
     row = db.one("SELECT * FROM sale_discounts WHERE sale_id = ?", (sold.sale.id,))
     assert (row["approved_by"], row["amount"], row["reason"]) == ("3", 660, REASON)
     details = json.loads(db.scalar("SELECT details FROM audit_log WHERE action = 'sale'"))
     assert details["discounts"][0]["approved_by"] == "3"
     with pytest.raises(DiscountOverLimit, match="Sigrún Vaktstjóri may give at most 30 % off"):
-        sales.price_basket(db, cashier, "NORREBRO", [LineInput("1008", 1, pct(31, supervisor))])
+        price_basket(db, cashier, "NORREBRO", [LineInput("1008", 1, pct(31, supervisor))])
 
 
 def test_stacked_discounts_count_together_against_the_limit(db, cashier, supervisor):
     """C-5: 10 % on the line and 10 % on the basket come to 19 % of the sale: over a
     cashier's 10 % though each is within it."""
     with pytest.raises(DiscountOverLimit):
-        sales.price_basket(db, cashier, "NORREBRO", [LineInput("1008", 1, pct(10))], pct(10))
-    basket = sales.price_basket(
+        price_basket(db, cashier, "NORREBRO", [LineInput("1008", 1, pct(10))], pct(10))
+    basket = price_basket(
         db, cashier, "NORREBRO", [LineInput("1008", 1, pct(10))], pct(10, supervisor)
     )
     assert basket.total == 2200 - 220 - 198
@@ -147,7 +147,7 @@ def test_stacked_discounts_count_together_against_the_limit(db, cashier, supervi
 def test_without_the_discount_permission_no_discount_at_all(db, make_staff):
     seller = make_staff(["sale"], name="Nina Nodiscount")
     with pytest.raises(PermissionDenied, match="not allowed to give discounts"):
-        sales.price_basket(db, seller, "NORREBRO", [LineInput("1008")], pct(1))
+        price_basket(db, seller, "NORREBRO", [LineInput("1008")], pct(1))
 
 
 # -- a basket discount over the lines -------------------------------------------------------
@@ -174,7 +174,7 @@ def test_a_basket_discount_is_carried_by_the_lines_and_vat_follows(db, cashier, 
     """C-5: 15 % off 3 x 22,00 + 32,95 + 12,25 = 111,20 -> 16,68; the lines carry shares
     summing to it, the total is what is paid, VAT is from each line's net."""
     lines = [LineInput("1008", 3), LineInput("1001"), LineInput("1003")]
-    sold = sales.record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(15, supervisor))
+    sold = record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(15, supervisor))
     sale = sold.sale
     assert sum(ln.discount for ln in sale.lines) == 1668
     assert sale.total == 11120 - 1668 == sum(ln.line_total for ln in sale.lines)
@@ -189,9 +189,7 @@ def test_refunds_of_a_discounted_sale_pay_back_what_was_paid(db, cashier, superv
     """C-5, C-3: the basket discount's shares go back with the lines: a refund of
     everything, in parts, pays exactly the sale's total."""
     lines = [LineInput("1008", 3, off(300)), LineInput("1001"), LineInput("1003", 2)]
-    sale = sales.record_sale(
-        db, cashier, "T1", lines, CARD, basket_discount=pct(5, supervisor)
-    ).sale
+    sale = record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(5, supervisor)).sale
     parts = [
         [LineInput("1008", 1)],
         [LineInput("1008", 2), LineInput("1003")],
@@ -202,7 +200,7 @@ def test_refunds_of_a_discounted_sale_pay_back_what_was_paid(db, cashier, superv
     ]
     paid_back = 0
     for part in parts:
-        refund = sales.record_refund(db, cashier, "T1", part, CARD, receipt=("T1", 1)).sale
+        refund = record_refund(db, cashier, "T1", part, CARD, receipt=("T1", 1)).sale
         paid_back += -refund.total
     assert paid_back == sale.total
     assert db.scalar("SELECT SUM(total) FROM sales") == 0
@@ -217,7 +215,7 @@ def test_session_and_statement_figures_come_from_what_was_paid(db, clock, manage
 
     clock.set(datetime(2026, 5, 31, 8, 0, tzinfo=UTC))
     session = sessions.open_session(db, manager, "T1", 0)
-    sold = sales.record_sale(
+    sold = record_sale(
         db, manager, "T1", [LineInput("1008", 2, pct(50))], CARD, basket_discount=off(100)
     ).sale
     assert sold.total == 4400 - 2200 - 100
@@ -240,8 +238,8 @@ def test_the_sale_screen_preview_and_the_sale_agree(db, cashier, supervisor):
     """C-5: price_basket (what the screen shows) and record_sale (what is paid) are one
     computation."""
     lines = [LineInput("1008", 3, pct(10)), LineInput("1001", 2, off(95))]
-    preview = sales.price_basket(db, None, "NORREBRO", lines, pct(5, supervisor))
-    sold = sales.record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(5, supervisor))
+    preview = price_basket(db, None, "NORREBRO", lines, pct(5, supervisor))
+    sold = record_sale(db, cashier, "T1", lines, CARD, basket_discount=pct(5, supervisor))
     assert preview.total == sold.sale.total
     assert [ln.line_total for ln in preview.lines] == [ln.line_total for ln in sold.sale.lines]
 
@@ -253,10 +251,10 @@ def test_the_session_figures_and_reports_show_the_discounts_given(db, clock, man
     from core.printing.documents import to_text
 
     session = sessions.open_session(db, manager, "T1", 0)
-    sales.record_sale(db, manager, "T1", [LineInput("1008", 2, pct(10))], CARD)  # 4,40 off
-    sales.record_sale(db, manager, "T1", [LineInput("1001")], CARD, basket_discount=off(95))
-    sales.record_sale(db, manager, "T1", [LineInput("1003")], CARD)  # no discount
-    sales.record_refund(db, manager, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
+    record_sale(db, manager, "T1", [LineInput("1008", 2, pct(10))], CARD)  # 4,40 off
+    record_sale(db, manager, "T1", [LineInput("1001")], CARD, basket_discount=off(95))
+    record_sale(db, manager, "T1", [LineInput("1003")], CARD)  # no discount
+    record_refund(db, manager, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
     summary = sessions.session_details(db, manager, session.id).summary
     assert (summary.discounts_count, summary.discounts_total) == (2, 440 + 95 - 220)
     details = sessions.session_details(db, manager, session.id)

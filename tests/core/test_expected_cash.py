@@ -17,8 +17,8 @@ from core.money.tendering import TenderInput
 from core.staff import auth
 from core.store import demo
 from core.store.db import Db
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 
 
 def sell(db, actor, terminal, lines, pay, customer=None):
@@ -103,7 +103,7 @@ def test_expected_cash_whole_session_s7(db, cashier):
     b = sell(db, cashier, "T1", [("1001", 1)], [("cash", 5000)])
     seen.append(sessions.expected_cash(db, sid))
     # One Æbler back from receipt 1, paid out in cash.
-    sales.record_refund(
+    refunds.record_refund(
         db,
         cashier,
         "T1",
@@ -282,7 +282,7 @@ def test_cash_refund_is_rounded_too(db, cashier):
     """M-3 for refunds: paying back 32,95 in cash pays 33,00; rounding is mirrored."""
     sid = sessions.open_session(db, cashier, "T1", 10000).id
     sold = sell(db, cashier, "T1", [("1001", 1)], [("cash", None)])
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db,
         cashier,
         "T1",
@@ -358,7 +358,7 @@ def test_summary_always_agrees_with_rows(float_, ops):
                             " WHERE s.terminal_id = 'T1' AND s.receipt_no = ?",
                             (no,),
                         )
-                        sales.record_refund(
+                        refunds.record_refund(
                             db,
                             staff,
                             "T1",

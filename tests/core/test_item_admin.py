@@ -15,8 +15,8 @@ from core.catalog import prices
 from core.catalog.csv_import import CatalogRefused, import_catalog
 from core.errors import InputError, NotFound, PermissionDenied
 from core.money.tendering import TenderInput
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills import receipts, sales
+from core.tills.basket import LineInput
 
 CARD = [TenderInput("card")]
 
@@ -73,7 +73,7 @@ def test_an_inactive_item_is_refused_by_name_at_the_till_and_stays_in_history(db
     assert [i.sku for i in catalog.search_items(db, "rugbr", "NORREBRO", inactive_too=True)] == [
         "1001"
     ]
-    assert sales.load_sale(db, sold.id).lines[0].sku == "1001"
+    assert receipts.load_sale(db, sold.id).lines[0].sku == "1001"
     _entry, details = last(db, "item.update")
     assert details["changes"]["active"] == {"old": True, "new": False, "store": None}
     catalog.update_item(db, manager, "1001", active=True)

@@ -10,8 +10,8 @@ import pytest
 from core.errors import AuthError, PermissionDenied
 from core.money.tendering import TenderInput
 from core.staff import auth
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills import refunds, sales
+from core.tills.basket import LineInput
 
 CARD = [TenderInput("card")]
 
@@ -81,11 +81,11 @@ def test_a_no_receipt_refund_needs_the_permission_or_an_approver_in_core(
     helper = make_staff(["sale", "refund"], name="Hans Helper")
     before = snapshot()
     with pytest.raises(PermissionDenied, match="make refunds without a receipt"):
-        sales.record_refund(db, cashier, "T1", [LineInput("1008")], CARD)
+        refunds.record_refund(db, cashier, "T1", [LineInput("1008")], CARD)
     with pytest.raises(PermissionDenied):
-        sales.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, approver=helper)
+        refunds.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, approver=helper)
     assert snapshot() == before
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, cashier, "T1", [LineInput("1008")], CARD, approver=supervisor
     ).sale
     assert refund.staff_id == "2" and refund.total == -2200

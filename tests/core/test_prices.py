@@ -12,11 +12,11 @@ from core.catalog import prices
 from core.catalog.prices import NoPrice
 from core.errors import InputError, NotFound
 from core.money.tendering import TenderInput
-from core.store import config
+from core.store import stores, terminals
 from core.store.db import Db
 from core.store.schema import migrations
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills import basket, sales
+from core.tills.basket import LineInput
 
 CARD = [TenderInput("card")]
 
@@ -36,7 +36,7 @@ def test_an_item_priced_only_in_dkk_is_refused_at_scan_in_the_isk_store(
         catalog.find_item(db, "9001", "REYKJAVIK", priced=True)
     assert "Widget" in scanned.value.message and "ISK" in scanned.value.message
     with pytest.raises(NoPrice, match="ISK"):
-        sales.price_basket(db, cashier, "REYKJAVIK", [LineInput("1001"), LineInput("9001")])
+        basket.price_basket(db, cashier, "REYKJAVIK", [LineInput("1001"), LineInput("9001")])
     before = snapshot()
     with pytest.raises(NoPrice, match="Widget"):
         sales.record_sale(db, cashier, "R1", [LineInput("9001")], CARD)
@@ -60,10 +60,10 @@ def test_no_currency_is_assumed_for_a_price(db, manager):
         prices.parse_price("12.50", "en")
     assert prices.parse_price("12.50 DKK", "en") == (1250, "DKK")
     assert prices.parse_price("12,50", "da", currency="dkk") == (1250, "DKK")
-    store = config.get_store(db, "REYKJAVIK")
+    store = stores.get_store(db, "REYKJAVIK")
     assert prices.parse_price("1.250", "is", store=store) == (1250, "ISK")
     with pytest.raises(InputError, match="two currencies"):
-        prices.parse_price("12.50 EUR", "en", store=config.get_store(db, "NORREBRO"))
+        prices.parse_price("12.50 EUR", "en", store=stores.get_store(db, "NORREBRO"))
     with pytest.raises(InputError, match="Unknown currency"):
         prices.parse_price("12.50 XYZ", "en")
 
@@ -83,10 +83,10 @@ def test_a_stores_own_price_wins_over_its_currencys_price(db, manager, cashier):
     """R-7: a store's own price (in its currency) beats the currency's price there; another
     store of the same currency keeps the currency's; clearing it falls back."""
     add_widget(db, manager)
-    config.add_store(
+    stores.add_store(
         db, manager, "AARHUS", "Aarhus", currency="DKK", timezone="Europe/Copenhagen", locale="da"
     )
-    config.add_terminal(db, manager, "A1", "AARHUS", "Kasse A1", {"kind": "none"})
+    terminals.add_terminal(db, manager, "A1", "AARHUS", "Kasse A1", {"kind": "none"})
     prices.set_price(db, manager, "9001", 1100, "DKK", "NORREBRO")
     assert catalog.find_item(db, "9001", "NORREBRO").price == 1100
     assert catalog.find_item(db, "9001", "AARHUS").price == 1250

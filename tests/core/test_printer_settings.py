@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import InputError, PermissionDenied
 from core.printing import settings as printer_settings
-from core.store import config
+from core.store import stores, terminals
 from core.store.db import Db
 
 # A printer model's code pages, as hardware would hand them to core (python-escpos'
@@ -87,9 +87,9 @@ def test_a_malformed_printer_setting_is_refused_naming_the_key_and_nothing_is_st
     before = db.scalar("SELECT COUNT(*) FROM audit_log")
     t1 = db.one("SELECT printer FROM terminals WHERE id = 'T1'")["printer"]
     with pytest.raises(InputError) as added:
-        config.add_terminal(db, manager, "LZ", "NORREBRO", "Laser", setting, profiles=lookup)
+        terminals.add_terminal(db, manager, "LZ", "NORREBRO", "Laser", setting, profiles=lookup)
     with pytest.raises(InputError) as changed:
-        config.set_printer(db, manager, "T1", setting, profiles=lookup)
+        terminals.set_printer(db, manager, "T1", setting, profiles=lookup)
     for error in (added.value, changed.value):
         assert error.message.startswith("Printer setting: ")
         assert key in error.message
@@ -112,7 +112,7 @@ def test_a_good_setting_is_stored_in_canonical_form_without_the_defaults(db: Db,
     """P-4: what is stored is what was given, canonical (hex ids, code page names);
     the defaults are filled in when the setting is used, so `terminal show` can mark them."""
     usb = {"kind": "usb", "vendor": "0x04b8", "product": "0x0202", "codepage": "cp437"}
-    config.add_terminal(db, manager, "U1", "NORREBRO", "USB till", usb, profiles=lookup)
+    terminals.add_terminal(db, manager, "U1", "NORREBRO", "USB till", usb, profiles=lookup)
     stored = json.loads(db.one("SELECT printer FROM terminals WHERE id = 'U1'")["printer"])
     assert stored == {"kind": "usb", "vendor": 0x04B8, "product": 0x0202, "codepage": "CP437"}
     full = printer_settings.validate(stored)
@@ -122,9 +122,9 @@ def test_a_good_setting_is_stored_in_canonical_form_without_the_defaults(db: Db,
 def test_a_code_page_is_checked_against_the_printer_model(db: Db, manager) -> None:
     """P-4: the model's own code page list decides; a slot given by hand overrides it."""
     ok = {**FILE, "profile": "OLD-58", "codepage": "CP865"}
-    assert config.set_printer(db, manager, "T1", ok, profiles=lookup).printer == ok
+    assert terminals.set_printer(db, manager, "T1", ok, profiles=lookup).printer == ok
     by_slot = {**FILE, "profile": "OLD-58", "codepage_slot": 19}
-    assert config.set_printer(db, manager, "T1", by_slot, profiles=lookup).printer == by_slot
+    assert terminals.set_printer(db, manager, "T1", by_slot, profiles=lookup).printer == by_slot
 
 
 def test_a_profile_is_never_stored_unchecked(db: Db, manager) -> None:
@@ -132,11 +132,11 @@ def test_a_profile_is_never_stored_unchecked(db: Db, manager) -> None:
     one is refused, not stored unchecked."""
     printer_settings.use_profiles(None)
     with pytest.raises(InputError) as error:
-        config.set_printer(db, manager, "T1", {**FILE, "profile": "TM-TEST"})
+        terminals.set_printer(db, manager, "T1", {**FILE, "profile": "TM-TEST"})
     assert "`profile`" in error.value.message
     printer_settings.use_profiles(lookup)
     try:
-        assert config.set_printer(db, manager, "T1", {**FILE, "profile": "TM-TEST"}).printer
+        assert terminals.set_printer(db, manager, "T1", {**FILE, "profile": "TM-TEST"}).printer
     finally:
         printer_settings.use_profiles(None)
 
@@ -163,8 +163,8 @@ def test_json_that_is_not_a_setting_says_where(text: str, words: str) -> None:
 
 def test_a_setting_change_is_audited_with_the_old_and_the_new_value(db: Db, manager) -> None:
     """K-6: one audited transaction; the entry says what the setting was and became."""
-    old = config.get_terminal(db, "T1").printer
-    config.update_terminal(db, manager, "T1", name="Kasse Et", printer={**NET, "port": 9101})
+    old = terminals.get_terminal(db, "T1").printer
+    terminals.update_terminal(db, manager, "T1", name="Kasse Et", printer={**NET, "port": 9101})
     entry = db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
     details = json.loads(entry["details"])
     assert entry["action"] == "terminal.update" and entry["staff_id"] == manager.id
@@ -175,8 +175,8 @@ def test_a_setting_change_is_audited_with_the_old_and_the_new_value(db: Db, mana
 def test_only_a_manager_changes_a_printer_setting(db: Db, cashier) -> None:
     """K-6: config.manage is enforced in core."""
     with pytest.raises(PermissionDenied):
-        config.set_printer(db, cashier, "T1", FILE)
-    assert config.get_terminal(db, "T1").printer != FILE
+        terminals.set_printer(db, cashier, "T1", FILE)
+    assert terminals.get_terminal(db, "T1").printer != FILE
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_a_database_holding_a_malformed_setting_still_loads_and_says_what_to_fix
     what is wrong and how to correct it."""
     with db.write():
         db.execute("UPDATE terminals SET printer = ? WHERE id = 'T1'", (stored,))
-    terminal = config.get_terminal(db, "T1")
+    terminal = terminals.get_terminal(db, "T1")
     problem = printer_settings.problem(terminal.printer)
     assert problem and problem.startswith("Printer setting: ")
     assert "kassi terminal set T1" in printer_settings.fix_hint("T1")
@@ -199,16 +199,16 @@ def test_every_key_has_a_meaning_and_every_store_setting_too() -> None:
     """K-6: `terminal show` and `store show` say what each setting means."""
     for kind in printer_settings.KINDS:
         assert all(printer_settings.MEANINGS.get(k) for k in printer_settings.keys_for(kind))
-    assert set(config.STORE_SETTING_MEANINGS) >= config.STORE_SETTINGS
+    assert set(stores.STORE_SETTING_MEANINGS) >= stores.STORE_SETTINGS
 
 
 def test_store_show_lists_every_setting_with_its_value(db: Db) -> None:
     """K-6: every store setting, what it means, its value (defaults marked)."""
     rows = {
         key: (meaning, value)
-        for key, meaning, value in config.describe_store(config.get_store(db, "NORREBRO"))
+        for key, meaning, value in stores.describe_store(stores.get_store(db, "NORREBRO"))
     }
-    assert set(rows) == config.STORE_SETTINGS | {"currency"}
+    assert set(rows) == stores.STORE_SETTINGS | {"currency"}
     assert rows["cash_rounding"][1] == "0.50"
     assert rows["track_cash"][1] == "on"
     assert rows["max_change"][1].endswith("(default)")
@@ -225,12 +225,13 @@ def test_the_documentation_lists_every_key() -> None:
 
 
 def test_only_config_writes_a_terminal_s_printer_setting() -> None:
-    """P-4: every stored setting goes through config.add_terminal / update_terminal (which
+    """P-4: every stored setting goes through terminals.add_terminal / update_terminal (which
     check it): no other module inserts terminals or updates their printer column."""
     import re
     from pathlib import Path
 
     root = Path(__file__).parents[2]
+    writer = root / "core" / "store" / "terminals.py"
     writes = re.compile(
         r"INSERT\s+INTO\s+terminals|insert\(\s*\"terminals\"|UPDATE\s+terminals\s+SET\s+(?!last_receipt_no)",
         re.I,
@@ -239,8 +240,8 @@ def test_only_config_writes_a_terminal_s_printer_setting() -> None:
         str(path.relative_to(root))
         for package in ("core", "hardware", "tui")
         for path in sorted((root / package).rglob("*.py"))
-        if path.name != "config.py" and writes.search(path.read_text("utf-8"))
+        if path != writer and writes.search(path.read_text("utf-8"))
     ]
     assert offenders == []
-    source = (root / "core" / "store" / "config.py").read_text("utf-8")
+    source = writer.read_text("utf-8")
     assert source.count("printer_settings.normalize(") == 2  # add_terminal, update_terminal

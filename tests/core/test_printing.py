@@ -17,11 +17,11 @@ from core.printing import sources as print_sources
 from core.printing.port import PrinterState
 from core.printing.service import PrintService
 from core.staff import auth
-from core.store import config
+from core.store import terminals
 from core.store.db import Db
 from core.text.i18n import translate
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 from tests.core.test_printing_support import PULSE, FakePrinter, factory
 
 
@@ -46,9 +46,9 @@ def service(fake: FakePrinter) -> PrintService:
 
 
 @pytest.fixture
-def set_printer(db: Db, manager):  # config.set_printer checks the setting (P-4)
+def set_printer(db: Db, manager):  # terminals.set_printer checks the setting (P-4)
     def set_(cfg: dict, terminal: str = "T1") -> None:
-        config.set_printer(db, manager, terminal, cfg)
+        terminals.set_printer(db, manager, terminal, cfg)
 
     return set_
 
@@ -224,7 +224,7 @@ def test_a_sale_commits_together_with_its_receipt_job_to_render(db: Db, manager)
     assert jobs_for(db, "receipt:T1:2") == []
     card = sell(db, manager, pay="card")
     assert not jobs_for(db, f"receipt:T1:{card.receipt_no}")[0].open_drawer
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
     ).sale
     (refund_job,) = jobs_for(db, f"receipt:T1:{refund.receipt_no}")
@@ -234,7 +234,7 @@ def test_a_sale_commits_together_with_its_receipt_job_to_render(db: Db, manager)
 def test_a_queued_receipt_is_named_as_its_document(db: Db, manager) -> None:
     """SPEC R-9: the title queued inside the sale's lock is the printed document's."""
     sold = sell(db, manager)
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
     ).sale
     for sale in (sold, refund):
@@ -264,7 +264,7 @@ def test_the_drawer_rule_card_shut_cash_refund_and_cash_action_open(
     card = sell(db, manager, pay="card")
     assert not print_sources.drawer_opens(card)
     assert service.print_sale(db, card.id).drawer is None
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, manager, "T1", [LineInput("1001", 1)], [TenderInput("cash", None)], receipt=("T1", 1)
     ).sale
     assert print_sources.drawer_opens(refund)

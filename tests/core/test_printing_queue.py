@@ -24,7 +24,7 @@ from core.staff import auth
 from core.store import demo
 from core.store.db import Db
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.conftest import FakeClock
 from tests.core.test_printing_support import FakePrinter, factory
 

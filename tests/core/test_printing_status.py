@@ -13,10 +13,10 @@ from core.printing.port import PrinterState
 from core.printing.service import PrintService
 from core.printing.status import state_warning, warning
 from core.staff import auth
-from core.store import config
+from core.store import terminals
 from core.store.db import Db
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.conftest import FakeClock
 from tests.core.test_printing_support import FakePrinter, factory
 
@@ -119,8 +119,8 @@ def test_wait_for_drawer_closed(db: Db, manager) -> None:
     service = PrintService(factory(fake))
     fake.state = PrinterState(online=True, drawer_open=True)
     assert service.wait_for_drawer_closed(db, "T1", 5) is True  # not asked for: at once
-    cfg = {**config.get_terminal(db, "T1").printer, "wait_drawer_closed": True}
-    config.set_printer(db, manager, "T1", cfg)
+    cfg = {**terminals.get_terminal(db, "T1").printer, "wait_drawer_closed": True}
+    terminals.set_printer(db, manager, "T1", cfg)
     assert service.wait_for_drawer_closed(db, "T1", 0.3) is False
     fake.state = PrinterState(online=True)  # shut
     assert service.wait_for_drawer_closed(db, "T1", 3) is True

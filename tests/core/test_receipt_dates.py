@@ -10,9 +10,10 @@ import pytest
 from core.money.tendering import TenderInput
 from core.printing import receipts
 from core.printing.documents import to_text
-from core.store.config import get_store, get_terminal
+from core.store.stores import get_store
+from core.store.terminals import get_terminal
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from core.tills.session_views import session_details
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -7,10 +7,11 @@ import pytest
 from core.errors import InputError, NotFound
 from core.money.tendering import TenderInput
 from core.printing import receipts
-from core.store.config import get_store, get_terminal
-from core.tills import sales
+from core.store.stores import get_store
+from core.store.terminals import get_terminal
+from core.tills import refunds, sales
+from core.tills.basket import LineInput
 from core.tills.receipt_refs import ReceiptRef, parse_receipt_ref
-from core.tills.sales import LineInput
 
 CARD = [TenderInput("card")]
 
@@ -53,21 +54,21 @@ def test_the_receipt_barcode_reads_back_as_its_own_reference(db, cashier):
     store, terminal = get_store(db, "NORREBRO"), get_terminal(db, "T1")
     doc = receipts.sale_receipt(sale, store, terminal, "Kasper", {"card": "Card"})
     assert doc.barcode == "T1-1"
-    basis = sales.refund_basis(db, "T1", doc.barcode)
+    basis = refunds.refund_basis(db, "T1", doc.barcode)
     assert basis.sale.id == sale.id and basis.ref == ReceiptRef("T1", 1)
     assert [(ln.sku, ln.qty) for ln in basis.lines()] == [("1008", 2), ("1001", 1)]
 
 
 def test_a_terminal_typed_in_the_wrong_case_still_finds_the_receipt(db, cashier):
     sale = _sell(db, cashier)
-    assert sales.refund_basis(db, "T1", "t1-1").sale.id == sale.id
+    assert refunds.refund_basis(db, "T1", "t1-1").sale.id == sale.id
 
 
 def test_refusals_when_the_receipt_is_entered_change_nothing(db, cashier, manager, snapshot):
     """C-3, C-9: another store's receipt, a refund receipt, one refunded in full and an
     unknown one are each refused when entered, with why and what to do."""
     _sell(db, cashier, lines=(("1008", 1),))
-    sales.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
+    refunds.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
     _sell(db, manager, "R1", (("1001", 1),))
     before = snapshot()
     cases = {
@@ -78,7 +79,7 @@ def test_refusals_when_the_receipt_is_entered_change_nothing(db, cashier, manage
     }
     for text, message in cases.items():
         with pytest.raises((InputError, NotFound)) as refused:
-            sales.refund_basis(db, "T1", text)
+            refunds.refund_basis(db, "T1", text)
         assert refused.value.message == message
         assert len(message) <= 78
     assert snapshot() == before
@@ -89,7 +90,7 @@ def test_another_stores_receipt_is_refused_at_pay_too(db, cashier, manager, snap
     _sell(db, manager, "R1", (("1001", 1),))
     before = snapshot()
     with pytest.raises(InputError, match="Receipt R1-1 is from Kassi Búð Laugavegi"):
-        sales.record_refund(db, cashier, "T1", [LineInput("1001")], CARD, receipt=("R1", 1))
+        refunds.record_refund(db, cashier, "T1", [LineInput("1001")], CARD, receipt=("R1", 1))
     assert snapshot() == before
 
 
@@ -97,18 +98,18 @@ def test_more_than_is_left_is_refused_with_the_number_still_refundable(db, cashi
     """C-3: a refund basket line asking for more than the receipt has left is refused,
     saying how many can still be refunded; two lines of the item count together."""
     _sell(db, cashier)
-    sales.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
-    rows = sales.refund_rows(db, "NORREBRO", [LineInput("1008", 1)], ("T1", 1))
+    refunds.record_refund(db, cashier, "T1", [LineInput("1008")], CARD, receipt=("T1", 1))
+    rows = refunds.refund_rows(db, "NORREBRO", [LineInput("1008", 1)], ("T1", 1))
     assert [(r.sku, r.qty, r.line_total) for r in rows] == [("1008", -1, -2200)]
     with pytest.raises(InputError) as refused:
-        sales.refund_rows(
+        refunds.refund_rows(
             db, "NORREBRO", [LineInput("1008"), LineInput("5701234000080")], ("T1", 1)
         )
     assert refused.value.message == (
         "Receipt T1-1: only 1 × Æbler 1 kg can still be refunded, not 2."
     )
     with pytest.raises(InputError) as refused:
-        sales.refund_rows(db, "NORREBRO", [LineInput("1003")], ("T1", 1))
+        refunds.refund_rows(db, "NORREBRO", [LineInput("1003")], ("T1", 1))
     # C-9: why, and what to do next
     assert refused.value.message == (
         "Letmælk 1 l is not on receipt T1-1: scan the receipt it was sold on."
@@ -118,7 +119,7 @@ def test_more_than_is_left_is_refused_with_the_number_still_refundable(db, cashi
 def test_the_refund_receipt_names_the_original(db, cashier):
     """C-3: the refund receipt says which receipt it refunds, as printed (T1-1)."""
     _sell(db, cashier)
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, cashier, "T1", [LineInput("1001")], CARD, receipt=ReceiptRef("T1", 1)
     ).sale
     assert refund.original_ref == "T1-1"

@@ -26,10 +26,10 @@ from core.reports.export import KEYS, export_sessions_csv, export_sessions_csv_f
 from core.reports.session_list import iter_sessions, list_sessions_page
 from core.reports.session_report import day_start, make_selection, report_overview
 from core.staff.auth import authenticate
-from core.store import config
+from core.store import terminals
 from core.store.db import Db
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 
 CLOSE_NOTE_S3 = 'Short 10,00 kr; told "Kasper",\nrecount tomorrow'
 OPEN_NOTE_S6 = '=1+1, "not a formula"\nsecond line'
@@ -61,7 +61,7 @@ def build_scenario(db: Db, at: Callable[[datetime], None]) -> dict[str, int]:
     manager = authenticate(db, "1", "1234")
     cashier = authenticate(db, "2", "2222")
     supervisor = authenticate(db, "3", "3333")
-    config.add_terminal(db, manager, "T3", "NORREBRO", "Kasse 3")
+    terminals.add_terminal(db, manager, "T3", "NORREBRO", "Kasse 3")
     ids = {}
 
     at(utc(2026, 1, 14, 8))
@@ -85,7 +85,7 @@ def build_scenario(db: Db, at: Callable[[datetime], None]) -> dict[str, int]:
     at(utc(2026, 1, 15, 8, 10))
     sell(db, cashier, "T1", "1017", tender="card")  # 35,00 card
     at(utc(2026, 1, 15, 8, 20))
-    sales.record_refund(
+    refunds.record_refund(
         db, cashier, "T1", [LineInput("1010", 1)], [TenderInput("cash")], receipt=("T1", 2)
     )
     at(utc(2026, 1, 15, 9))
@@ -746,7 +746,7 @@ def test_migration_counts_existing_payments(tmp_path, clock):
     sessions.open_session(db, manager, "T1", 10000)
     sell(db, manager, "T1", "1005", amount=5000)  # 36,00 cash
     sell(db, manager, "T1", "1017", tender="card")
-    sales.record_refund(
+    refunds.record_refund(
         db, manager, "T1", [LineInput("1005", 1)], [TenderInput("cash")], receipt=("T1", 1)
     )
     # Today's code records the payments; then the database is taken back to before m002

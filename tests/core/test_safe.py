@@ -11,7 +11,7 @@ from core.cash import safe, safe_views
 from core.errors import InputError, PermissionDenied, StateError
 from core.printing.documents import to_text
 from core.printing.receipts import x_report, z_report
-from core.store import config
+from core.store import stores
 from core.tills import sessions
 from tests.core.test_expected_cash import sell
 
@@ -185,7 +185,7 @@ def test_the_session_details_and_reports_show_the_safe_movements(db, manager, cl
 
 def test_the_drawer_limit_is_reported_when_passed(db, manager, cashier):
     """K-2: over the limit, the details and the till say by how much."""
-    config.update_store(db, manager, "NORREBRO", drawer_limit=600 * KR)
+    stores.update_store(db, manager, "NORREBRO", drawer_limit=600 * KR)
     s = _open(db, cashier)
     assert safe_views.drawer_over_limit(db, cashier, "T1") is None
     sell(db, cashier, "T1", [("1007", 2)], [("cash", 118 * KR)])
@@ -195,7 +195,7 @@ def test_the_drawer_limit_is_reported_when_passed(db, manager, cashier):
 
 def test_a_store_can_require_the_drop_before_the_next_sale(db, manager, cashier):
     """K-2: with drawer_limit_required the sale is refused until a drop."""
-    config.update_store(db, manager, "NORREBRO", drawer_limit=600 * KR, drawer_limit_required="on")
+    stores.update_store(db, manager, "NORREBRO", drawer_limit=600 * KR, drawer_limit_required="on")
     _open(db, cashier)
     sell(db, cashier, "T1", [("1007", 2)], [("cash", 118 * KR)])  # this one passes the limit
     assert safe_views.require_drop_first(db, "T1")
@@ -213,7 +213,7 @@ def test_blind_close_hides_the_expected_cash_from_the_counting_operator(
     db, manager, cashier, clock
 ):
     """K-3: the details and the X report leave out the expected cash for a cashier."""
-    config.update_store(db, manager, "NORREBRO", blind_close="on")
+    stores.update_store(db, manager, "NORREBRO", blind_close="on")
     s = _open(db, cashier)
     sell(db, cashier, "T1", [("1007", 1)], [("cash", 59 * KR)])
     d = sessions.session_details(db, cashier, s.id)
@@ -231,7 +231,7 @@ def test_blind_close_hides_the_expected_cash_from_the_counting_operator(
 def test_a_sale_that_opens_its_session_is_not_stopped_by_the_limit(db, manager, cashier):
     """K-2: a session opened by the sale itself has had no chance of a drop yet: the sale
     goes through, and the next one waits for the drop."""
-    config.update_store(db, manager, "NORREBRO", drawer_limit=100 * KR, drawer_limit_required="on")
+    stores.update_store(db, manager, "NORREBRO", drawer_limit=100 * KR, drawer_limit_required="on")
     _open(db, cashier, amount=300 * KR)
     sessions.close_session(db, cashier, "T1", 300 * KR, 300 * KR)  # 300,00 stays in the drawer
     assert sell(db, cashier, "T1", [("1007", 1)], [("card", 59 * KR)]).session_auto_opened

@@ -23,8 +23,8 @@ from core.money.tendering import TenderInput
 from core.staff import auth
 from core.store import demo
 from core.store.db import Db
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 from tests.conftest import FakeClock
 
 TERMINALS = ("T1", "T2")
@@ -55,7 +55,7 @@ def _apply(db: Db, actor, op: tuple) -> None:
         )
         sales.record_sale(db, actor, terminal, [LineInput("1007", amount)], pay)
     elif kind == "refund":
-        sales.record_refund(
+        refunds.record_refund(
             db,
             actor,
             terminal,

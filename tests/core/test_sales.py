@@ -1,4 +1,4 @@
-"""Sales and refunds: lines, VAT, tenders, receipts, stock, audit (core/tills/sales.py).
+"""Sales and refunds: lines, VAT, tenders, receipts, stock, audit (core/tills/*).
 
 DKK prices (øre, VAT 25 % unless said): 1001 Rugbrød 32,95; 1007 Kaffe 59,00;
 1008 Æbler 22,00 (barcode 5701234000080); 1017 Avis 35,00 (VAT 0).
@@ -14,9 +14,9 @@ from core.catalog import items as catalog
 from core.errors import InputError, NotFound, PermissionDenied
 from core.money.tendering import TenderInput
 from core.staff import auth
-from core.tills import sales, sessions
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 from core.tills.discounts import Discount
-from core.tills.sales import LineInput
 
 
 def off(amount, approver=None):
@@ -207,7 +207,7 @@ def test_receipts_numbered_per_terminal_independently(db, cashier, supervisor, m
             ).sale.receipt_no
         )
     assert got == [1, 1, 2, 1, 2, 3]
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, supervisor, "T2", [LineInput("1008", 1)], pay(("card", None)), receipt=("T1", 1)
     )
     assert refund.sale.receipt_no == 3
@@ -265,7 +265,7 @@ def test_refund_against_receipt_at_original_price_with_pro_rata_discount(db, cas
         "SELECT id FROM sale_lines WHERE sale_id = ? AND sku = '1008'", (original.sale.id,)
     )
 
-    r1 = sales.record_refund(
+    r1 = refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 1)], pay(("cash", None)), receipt=("T1", 1)
     )
     row = sale_row(db, r1.sale.id)
@@ -283,7 +283,7 @@ def test_refund_against_receipt_at_original_price_with_pro_rata_discount(db, cas
     assert (row["total"], row["vat_total"], row["rounding"]) == (-1866, -373, 16)
     assert payments_of(db, r1.sale.id) == [("cash", -1850, -1850)]
 
-    r2 = sales.record_refund(
+    r2 = refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 2)], pay(("card", None)), receipt=("T1", 1)
     )
     # The last refund takes what is left, so the three refunds add up to the 56,00 paid.
@@ -297,26 +297,26 @@ def test_refund_against_receipt_at_original_price_with_pro_rata_discount(db, cas
 def test_refunds_cannot_exceed_what_was_sold(db, cashier, snapshot):
     """A-4 refunds: across several refunds, never more than the receipt sold of an item."""
     _sell_discounted_apples(db, cashier)
-    sales.record_refund(
+    refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 2)], pay(("card", None)), receipt=("T1", 1)
     )
     before = snapshot()
     with pytest.raises(
         InputError, match=r"Receipt T1-1: only 1 × Æbler 1 kg can still be refunded, not 2"
     ):
-        sales.record_refund(
+        refunds.record_refund(
             db, cashier, "T1", [LineInput("1008", 2)], pay(("card", None)), receipt=("T1", 1)
         )
     with pytest.raises(InputError, match="Rugbrød is not on receipt T1-1"):
-        sales.record_refund(
+        refunds.record_refund(
             db, cashier, "T1", [LineInput("1001", 1)], pay(("card", None)), receipt=("T1", 1)
         )
     assert snapshot() == before
-    sales.record_refund(
+    refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 1)], pay(("card", None)), receipt=("T1", 1)
     )
     with pytest.raises(InputError, match="only 0 ×"):
-        sales.record_refund(
+        refunds.record_refund(
             db, cashier, "T1", [LineInput("1008", 1)], pay(("card", None)), receipt=("T1", 1)
         )
     assert db.scalar("SELECT -SUM(qty) FROM sale_lines WHERE qty < 0 AND sku = '1008'") == 3
@@ -332,7 +332,7 @@ def test_refund_by_barcode_and_sku_across_lines_of_the_same_item(db, cashier):
         [LineInput("1008", 1), LineInput("1001"), LineInput("5701234000080", 2, discount=off(100))],
         pay(("card", None)),
     )
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db,
         cashier,
         "T1",
@@ -349,7 +349,7 @@ def test_refund_by_barcode_and_sku_across_lines_of_the_same_item(db, cashier):
     ]
     assert got == [("1008", -1, 0, -2200, first), ("1008", -2, -100, -4300, third)]
     with pytest.raises(InputError, match="only 0 ×"):
-        sales.record_refund(
+        refunds.record_refund(
             db,
             cashier,
             "T1",
@@ -364,7 +364,7 @@ def test_refund_returns_stock(db, cashier):
     start = catalog.on_hand(db, "NORREBRO", "1008")
     sold = _sell_discounted_apples(db, cashier)
     assert catalog.on_hand(db, "NORREBRO", "1008") == start - 3
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 2)], pay(("card", None)), receipt=("T1", 1)
     )
     assert catalog.on_hand(db, "NORREBRO", "1008") == start - 1
@@ -388,9 +388,11 @@ def test_refund_without_receipt_needs_its_own_permission(db, cashier, supervisor
     with pytest.raises(
         PermissionDenied, match="Kasper Kasserer is not allowed to make refunds without a receipt"
     ):
-        sales.record_refund(db, cashier, "T1", [LineInput("1007", 1)], pay(("cash", None)))
+        refunds.record_refund(db, cashier, "T1", [LineInput("1007", 1)], pay(("cash", None)))
     assert snapshot() == before
-    result = sales.record_refund(db, supervisor, "T1", [LineInput("1007", 1)], pay(("cash", None)))
+    result = refunds.record_refund(
+        db, supervisor, "T1", [LineInput("1007", 1)], pay(("cash", None))
+    )
     row = sale_row(db, result.sale.id)
     assert (row["kind"], row["original_sale_id"], row["total"], row["vat_total"]) == (
         "refund",
@@ -408,11 +410,11 @@ def test_refund_of_receipt_from_another_store_is_refused(db, manager, snapshot):
     sales.record_sale(db, manager, "R1", [LineInput("1001", 1)], pay(("card", None)))
     before = snapshot()
     with pytest.raises(InputError, match="is from Kassi Búð Laugavegi: refund it there"):
-        sales.record_refund(
+        refunds.record_refund(
             db, manager, "T1", [LineInput("1001", 1)], pay(("card", None)), receipt=("R1", 1)
         )
     with pytest.raises(NotFound, match="No receipt 7 on terminal T1"):
-        sales.record_refund(
+        refunds.record_refund(
             db, manager, "T1", [LineInput("1001", 1)], pay(("card", None)), receipt=("T1", 7)
         )
     assert snapshot() == before
@@ -424,11 +426,11 @@ def test_cash_refund_larger_than_drawer_is_refused(db, cashier, snapshot):
     assert sessions.expected_cash(db, sold.session_id) == 0
     before = snapshot()
     with pytest.raises(InputError, match=r"should hold 0,00; it cannot pay out 59,00 in cash"):
-        sales.record_refund(
+        refunds.record_refund(
             db, cashier, "T1", [LineInput("1007", 1)], pay(("cash", None)), receipt=("T1", 1)
         )
     assert snapshot() == before
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, cashier, "T1", [LineInput("1007", 1)], pay(("card", None)), receipt=("T1", 1)
     )
     assert refund.sale.receipt_no == 2
@@ -473,7 +475,7 @@ def test_every_sale_has_one_audit_entry_in_its_transaction(db, cashier, monkeypa
     trace: list[str] = []
     db.conn.set_trace_callback(trace.append)
     sale = sales.record_sale(db, cashier, "T1", [LineInput("1008", 2)], pay(("cash", None)))
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, cashier, "T1", [LineInput("1008", 1)], pay(("cash", None)), receipt=("T1", 1)
     )
     db.conn.set_trace_callback(None)

@@ -12,10 +12,10 @@ import pytest
 
 from core.errors import InputError, PermissionDenied, StateError
 from core.money.tendering import TenderInput
-from core.store import config
+from core.store import stores
 from core.store.db import iso
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 
 def sell(db, actor, terminal, sku="1008", qty=1, tender="cash", amount=None):
@@ -34,7 +34,7 @@ def session_row(db, session_id):
 def test_track_cash_off_records_sales_without_sessions(db, manager, cashier):
     """S-2: with "track cash" off no session opens, sales still record (session None)
     and a manual open is refused with a clear error."""
-    config.update_store(db, manager, "NORREBRO", track_cash=False)
+    stores.update_store(db, manager, "NORREBRO", track_cash=False)
 
     result = sell(db, cashier, "T1", "1007", 2)
     assert result.session_id is None
@@ -429,9 +429,9 @@ def test_other_payment_types_are_tracked_in_the_session(db, cashier):
 def test_cash_tracking_cannot_be_turned_off_while_a_session_is_open(db, manager):
     """S-2: turning tracking off with an open session would orphan later sales."""
     from core.errors import StateError
-    from core.store import config
+    from core.store import stores
 
     sessions.open_session(db, manager, "T1", 10000)
     with pytest.raises(StateError, match="before turning cash tracking off"):
-        config.update_store(db, manager, "NORREBRO", track_cash="off")
-    assert config.get_store(db, "NORREBRO").track_cash
+        stores.update_store(db, manager, "NORREBRO", track_cash="off")
+    assert stores.get_store(db, "NORREBRO").track_cash

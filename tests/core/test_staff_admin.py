@@ -11,10 +11,10 @@ from core.errors import AuthError, InputError, NotFound, PermissionDenied, State
 from core.money.tendering import TenderInput
 from core.staff import admin as staff_admin
 from core.staff import auth
-from core.store import config
+from core.store import staff_members, stores
 from core.store.db import Db
 from core.tills import sales, session_views
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 WRONG = "Wrong staff id or PIN."
 
@@ -72,7 +72,7 @@ def test_a_bad_new_pin_is_refused_before_the_old_one_is_tried(
 
 def test_the_stores_minimum_pin_length_applies_to_a_changed_pin(db: Db, manager) -> None:
     """SPEC K-5, R-10: min_pin_length is the store's; a new PIN shorter is refused."""
-    config.update_store(db, manager, "NORREBRO", min_pin_length="6")
+    stores.update_store(db, manager, "NORREBRO", min_pin_length="6")
     with pytest.raises(InputError, match="A PIN is 6 to 8 digits"):
         staff_admin.change_own_pin(db, "2", "2222", "5678", "5678")
     staff_admin.change_own_pin(db, "2", "2222", "567890", "567890")
@@ -251,10 +251,15 @@ def test_nobody_adds_a_staff_member_above_themselves(db: Db, manager) -> None:
     staff_admin.set_access(db, manager, "3", grant=["config.manage"])
     supervisor = auth.authenticate(db, "3", "3333")
     with pytest.raises(PermissionDenied, match="more than their own"):
-        config.add_staff(db, supervisor, "9", "New Boss", "9999", "manager")
+        staff_members.add_staff(db, supervisor, "9", "New Boss", "9999", "manager")
     with pytest.raises(PermissionDenied, match="statements.manage"):
-        config.add_staff(db, supervisor, "9", "Clerk", "9999", "cashier", ["statements.manage"])
-    assert config.add_staff(db, supervisor, "9", "New Cashier", "9999", "cashier").role == "cashier"
+        staff_members.add_staff(
+            db, supervisor, "9", "Clerk", "9999", "cashier", ["statements.manage"]
+        )
+    assert (
+        staff_members.add_staff(db, supervisor, "9", "New Cashier", "9999", "cashier").role
+        == "cashier"
+    )
 
 
 def test_a_manager_of_an_upgraded_database_grants_a_permission_added_later(db: Db, manager) -> None:

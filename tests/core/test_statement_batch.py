@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.statements.batch import run_batch
-from core.store import config
+from core.store import stores
 from tests.core.test_statements_support import Shop, local
 
 
@@ -87,7 +87,7 @@ def test_the_nightly_batch_drops_no_sale_made_between_midnight_and_the_cut_off(s
 def test_the_batch_by_calendar_date_splits_the_night_at_midnight(shop: Shop):
     """T-8 with "post as business day" off: the batch closes calendar days, so the 00:30
     sale belongs to the new date (and is still taken, by that day's statement)."""
-    config.update_store(shop.db, shop.manager, "NORREBRO", post_as_business_day=False)
+    stores.update_store(shop.db, shop.manager, "NORREBRO", post_as_business_day=False)
     sold = sales_at(shop, (2026, 5, 31, 22, 0), (2026, 6, 1, 0, 30), (2026, 6, 1, 3, 30))
     shop.at(2026, 6, 1, 23, 0)
     shop.close_all()

@@ -27,8 +27,8 @@ from core.statements.periods import (
     last_complete_business_date,
     parse_when,
 )
-from core.store.config import get_store
 from core.store.db import iso
+from core.store.stores import get_store
 
 CPH = ZoneInfo("Europe/Copenhagen")
 RVK = ZoneInfo("Atlantic/Reykjavik")

@@ -13,7 +13,7 @@ import pytest
 from core.errors import InputError, NotFound, PermissionDenied, StateError
 from core.statements import operations as statements
 from core.statements.records import OpenSessionsError
-from core.store import config
+from core.store import stores
 from tests.core.test_statements_support import Shop, local
 
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))  # NORREBRO's business day 31 May
@@ -202,7 +202,7 @@ def test_total_method_makes_one_line_per_payment_method(shop: Shop) -> None:
 def test_methods_without_split_make_lines_per_group(shop: Shop, method, expected) -> None:
     """T-4: Staff / Terminal / Shift: a line per payment method per staff member / terminal /
     shift, all in one statement. (Sessions closed by staff 1; their counts are exact.)"""
-    config.update_store(shop.db, shop.manager, "NORREBRO", statement_method=method)
+    stores.update_store(shop.db, shop.manager, "NORREBRO", statement_method=method)
     _mixed_day(shop)
     sid = shop.create_one("NORREBRO", *DAY)
     shop.calculate(sid)
@@ -218,7 +218,7 @@ def test_methods_without_split_make_lines_per_group(shop: Shop, method, expected
 def test_split_by_statement_method_makes_a_statement_per_group(shop: Shop, method, keys) -> None:
     """T-4 with "split by statement method": one statement per staff member / terminal / shift,
     each taking only its group's transactions; together they take all, once."""
-    config.update_store(
+    stores.update_store(
         shop.db, shop.manager, "NORREBRO", statement_method=method, split_by_statement_method=True
     )
     _mixed_day(shop)
@@ -239,14 +239,14 @@ def test_split_by_statement_method_makes_a_statement_per_group(shop: Shop, metho
 
 
 def test_split_with_the_total_method_is_one_statement(shop: Shop) -> None:
-    config.update_store(shop.db, shop.manager, "NORREBRO", split_by_statement_method=True)
+    stores.update_store(shop.db, shop.manager, "NORREBRO", split_by_statement_method=True)
     _mixed_day(shop)
     made = shop.create("NORREBRO", *DAY)
     assert [(s.split, s.split_key) for s in made] == [(False, "")]
 
 
 def test_split_with_nothing_in_the_period_is_refused(shop: Shop) -> None:
-    config.update_store(
+    stores.update_store(
         shop.db,
         shop.manager,
         "NORREBRO",
@@ -378,7 +378,7 @@ def test_a_session_counts_once_even_when_statements_overlap(shop: Shop) -> None:
 
 def test_staff_groups_get_the_counts_of_the_sessions_they_closed(shop: Shop) -> None:
     """Method Staff: two cashiers share T1; the one who closed it answers for its count."""
-    config.update_store(shop.db, shop.manager, "NORREBRO", statement_method="staff")
+    stores.update_store(shop.db, shop.manager, "NORREBRO", statement_method="staff")
     shop.at(2026, 5, 31, 9)
     shop.sell("T1", [("1002", 2)], "cash", staff="2")
     shop.sell("T1", [("1002", 1)], "cash", staff="3")

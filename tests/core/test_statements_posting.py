@@ -17,7 +17,7 @@ from core.statements import posting as statement_posting
 from core.statements.batch import run_batch
 from core.statements.posting import post_statement
 from core.statements.records import PostingRefused
-from core.store import config
+from core.store import staff_members, stores
 from tests.core.test_statements_support import Shop, local
 
 DAY = (local(2026, 5, 31, 3), local(2026, 6, 1, 3))
@@ -134,7 +134,7 @@ def test_business_day_makes_one_order_for_a_night_past_midnight(shop: Shop) -> N
 
 def test_calendar_days_make_two_orders_without_business_day(shop: Shop) -> None:
     """T-8 with the option off: two orders, one per calendar date."""
-    config.update_store(shop.db, shop.manager, "NORREBRO", post_as_business_day=False)
+    stores.update_store(shop.db, shop.manager, "NORREBRO", post_as_business_day=False)
     _open_late(shop)
     sid = calculated(shop, local(2026, 5, 31, 8), local(2026, 6, 1, 3))
     post_statement(shop.db, shop.manager, sid)
@@ -251,7 +251,7 @@ def test_a_difference_exactly_at_the_limit_posts(shop: Shop) -> None:
 
 def test_a_manager_may_post_over_the_limit_with_a_reason(shop: Shop, supervisor) -> None:
     sid = _short_day(shop)
-    config.add_staff(
+    staff_members.add_staff(
         shop.db, shop.manager, "9", "Back office", "9999", "cashier", ["statements.manage"]
     )
     back_office = shop.staff("9")

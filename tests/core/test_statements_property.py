@@ -22,10 +22,10 @@ from core.money.tendering import TenderInput
 from core.staff import auth
 from core.statements import operations as statements
 from core.statements import posting as statement_posting
-from core.store import config, demo
+from core.store import demo, stores
 from core.store.db import Db
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 TERMINALS = ("T1", "T2", "R1")
@@ -47,7 +47,7 @@ class Statements(RuleBasedStateMachine):
         demo.load_demo(self.db)
         self.actor = auth.get_staff(self.db, "1")
         # Reykjavík records without sessions (S-2), so T-9 never blocks it; Nørrebro has them.
-        config.update_store(self.db, self.actor, "REYKJAVIK", track_cash=False)
+        stores.update_store(self.db, self.actor, "REYKJAVIK", track_cash=False)
         self.posted: dict[int, frozenset[int]] = {}
         self.ids: list[int] = []
 
@@ -77,7 +77,7 @@ class Statements(RuleBasedStateMachine):
     @rule(terminal=st.sampled_from(TERMINALS), minutes=st.integers(1, 120))
     def refund(self, terminal, minutes) -> None:
         self.clock.now += timedelta(minutes=minutes)
-        sales.record_refund(
+        refunds.record_refund(
             self.db, self.actor, terminal, [LineInput("1002", 1)], [TenderInput("card", None)]
         )
 

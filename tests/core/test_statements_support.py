@@ -18,8 +18,8 @@ from core.money.tendering import TenderInput
 from core.staff import auth
 from core.statements import operations as statements
 from core.store.db import Db
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 
 CPH = ZoneInfo("Europe/Copenhagen")
 PRICE = {"1001": 3295, "1002": 2450, "1003": 1225, "1004": 2495}
@@ -68,7 +68,7 @@ class Shop:
         tender: str = "card",
         staff: str = "1",
     ):
-        return sales.record_refund(
+        return refunds.record_refund(
             self.db,
             self.staff(staff),
             terminal,

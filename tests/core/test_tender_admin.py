@@ -9,11 +9,16 @@ import pytest
 from core.errors import InputError, PermissionDenied, StateError
 from core.money.tendering import TenderInput
 from core.staff import auth
-from core.store import config, demo
+from core.store import demo
 from core.store.db import Db
+from core.store.staff_members import add_staff
+from core.store.stores import add_store
+from core.store.tenders import get_tender, list_tenders, tender_label, update_tender
+from core.store.terminals import add_terminal
 from core.text.i18n import set_language
-from core.tills import sales, session_views
-from core.tills.sales import LineInput
+from core.tills import session_views
+from core.tills.basket import LineInput
+from core.tills.sales import record_sale
 from tests.conftest import FakeClock
 
 
@@ -22,9 +27,9 @@ def plain(clock: FakeClock) -> Db:
     """What `kassi init` (no demo), a manager, a store, a terminal and an item make."""
     database = Db(":memory:", clock=clock)
     demo.init_defaults(database)
-    config.add_staff(database, None, "1", "Anna", "1234", "manager")
+    add_staff(database, None, "1", "Anna", "1234", "manager")
     manager = auth.authenticate(database, "1", "1234")
-    config.add_store(
+    add_store(
         database,
         manager,
         "S1",
@@ -33,7 +38,7 @@ def plain(clock: FakeClock) -> Db:
         timezone="Europe/Copenhagen",
         locale="da",
     )
-    config.add_terminal(database, manager, "T1", "S1")
+    add_terminal(database, manager, "T1", "S1")
     from core.catalog import items as catalog
 
     catalog.add_item(database, manager, "1001", "Mælk", 1250, 2500, None, currency="DKK")
@@ -49,7 +54,7 @@ def _manager(db: Db):
 def test_init_creates_the_usual_payment_types_counted_as_a_shop_expects(plain: Db) -> None:
     """SPEC K-4: cash and gift vouchers are counted in the drawer; card and mobile pay are
     checked against the terminal's settlement, not counted."""
-    tenders = {t.id: t for t in config.list_tenders(plain)}
+    tenders = {t.id: t for t in list_tenders(plain)}
     assert list(tenders) == ["cash", "card", "mobile", "giftcard"]
     assert tenders["cash"].is_cash and tenders["cash"].counted_at_close
     assert not tenders["card"].counted_at_close and not tenders["mobile"].counted_at_close
@@ -59,7 +64,7 @@ def test_init_creates_the_usual_payment_types_counted_as_a_shop_expects(plain: D
 
 def test_a_first_sale_on_a_plain_init_works_in_cash(plain: Db) -> None:
     """SPEC K-4: no "Unknown payment type cash" on a shop set up without the demo."""
-    result = sales.record_sale(
+    result = record_sale(
         plain, _manager(plain), "T1", [LineInput("1001", 1)], [TenderInput("cash", 2000)]
     )
     assert result.sale.receipt_no == 1 and result.change == 750
@@ -67,9 +72,9 @@ def test_a_first_sale_on_a_plain_init_works_in_cash(plain: Db) -> None:
 
 def test_init_adds_nothing_to_a_database_already_set_up(plain: Db) -> None:
     """SPEC K-4: a second `kassi init` leaves the shop's own payment types alone."""
-    config.update_tender(plain, _manager(plain), "card", name="Dankort")
+    update_tender(plain, _manager(plain), "card", name="Dankort")
     assert demo.init_defaults(plain) == []
-    assert config.get_tender(plain, "card").name == "Dankort"
+    assert get_tender(plain, "card").name == "Dankort"
 
 
 @pytest.mark.parametrize(
@@ -85,14 +90,14 @@ def test_the_payment_type_names_are_shown_in_the_stores_language(
 ) -> None:
     """SPEC K-4: kassi's own names follow the language; a shop's own name is as typed."""
     set_language(lang)
-    assert [config.tender_label(t) for t in config.list_tenders(plain)] == names
-    config.update_tender(plain, _manager(plain), "mobile", name="MobilePay")
-    assert config.tender_label(config.get_tender(plain, "mobile")) == "MobilePay"
+    assert [tender_label(t) for t in list_tenders(plain)] == names
+    update_tender(plain, _manager(plain), "mobile", name="MobilePay")
+    assert tender_label(get_tender(plain, "mobile")) == "MobilePay"
 
 
 def test_tender_set_changes_name_counted_and_active_audited(plain: Db) -> None:
     """SPEC K-4: each change is one audited transaction (config.manage)."""
-    changed = config.update_tender(
+    changed = update_tender(
         plain, _manager(plain), "card", name="Dankort", counted=True, active=False
     )
     assert (changed.name, changed.counted_at_close, changed.active) == ("Dankort", True, False)
@@ -103,36 +108,36 @@ def test_tender_set_changes_name_counted_and_active_audited(plain: Db) -> None:
 def test_an_inactive_tender_takes_no_new_payment_but_stays_in_old_sessions(plain: Db) -> None:
     """SPEC K-4: refused with a clear line; the session that took it still shows it."""
     manager = _manager(plain)
-    done = sales.record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
-    config.update_tender(plain, manager, "card", active=False)
+    done = record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
+    update_tender(plain, manager, "card", active=False)
     before = plain.scalar("SELECT COUNT(*) FROM sales")
     with pytest.raises(InputError, match="Payment type card is no longer in use"):
-        sales.record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
+        record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
     assert plain.scalar("SELECT COUNT(*) FROM sales") == before
     summary = session_views.cash_summary(plain, done.session_id)
     assert {t.tender_id: t.amount for t in summary.by_tender}["card"] == 1250
-    config.update_tender(plain, manager, "card", active=True)
-    sales.record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
+    update_tender(plain, manager, "card", active=True)
+    record_sale(plain, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")])
 
 
 def test_the_only_cash_tender_cannot_be_made_inactive_nor_uncounted(plain: Db) -> None:
     """SPEC K-4: floats and change are cash; cash is always counted at close."""
     manager = _manager(plain)
     with pytest.raises(StateError, match="only cash payment type"):
-        config.update_tender(plain, manager, "cash", active=False)
+        update_tender(plain, manager, "cash", active=False)
     with pytest.raises(InputError, match="always counted"):
-        config.update_tender(plain, manager, "cash", counted=False)
-    cash = config.get_tender(plain, "cash")
+        update_tender(plain, manager, "cash", counted=False)
+    cash = get_tender(plain, "cash")
     assert cash.active and cash.counted_at_close
 
 
 def test_tender_set_needs_config_manage_and_something_to_change(plain: Db) -> None:
     """SPEC K-4: a cashier cannot; an empty change is one line."""
-    config.add_staff(plain, _manager(plain), "2", "Kim", "2222", "cashier")
+    add_staff(plain, _manager(plain), "2", "Kim", "2222", "cashier")
     with pytest.raises(PermissionDenied):
-        config.update_tender(plain, auth.authenticate(plain, "2", "2222"), "card", active=False)
+        update_tender(plain, auth.authenticate(plain, "2", "2222"), "card", active=False)
     with pytest.raises(InputError, match="Give --name"):
-        config.update_tender(plain, _manager(plain), "card")
+        update_tender(plain, _manager(plain), "card")
     with pytest.raises(InputError):
-        config.update_tender(plain, _manager(plain), "card", name="")
-    assert config.get_tender(plain, "card").active
+        update_tender(plain, _manager(plain), "card", name="")
+    assert get_tender(plain, "card").active

@@ -11,9 +11,9 @@ import pytest
 
 from core.errors import InputError, PermissionDenied, StateError
 from core.money.tendering import TenderInput
-from core.store import config, till_lock
+from core.store import stores, till_lock
 from core.tills import drawer, limits, parked, sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 
 
 def _entries(db, action):
@@ -94,12 +94,12 @@ def test_cash_giving_a_whole_largest_note_of_change_is_refused(db, cashier, snap
 
 def test_the_change_limit_is_a_store_setting(db, manager, cashier):
     """C-7: `max_change` overrides the default; "default" puts it back."""
-    config.update_store(db, manager, "NORREBRO", max_change="50.00")
+    stores.update_store(db, manager, "NORREBRO", max_change="50.00")
     with pytest.raises(InputError, match="change is at most 50,00"):
         sales.record_sale(db, cashier, "T1", [LineInput("1001")], [TenderInput("cash", 10000)])
     sales.record_sale(db, cashier, "T1", [LineInput("1001")], [TenderInput("cash", 5000)])
-    config.update_store(db, manager, "NORREBRO", max_change="default")
-    assert config.get_store(db, "NORREBRO").max_change is None
+    stores.update_store(db, manager, "NORREBRO", max_change="default")
+    assert stores.get_store(db, "NORREBRO").max_change is None
     sales.record_sale(db, cashier, "T1", [LineInput("1001")], [TenderInput("cash", 100000)])
 
 
@@ -117,14 +117,14 @@ def test_a_cash_adjustment_over_the_limit_is_refused(db, manager, cashier, snaps
         sessions.adjust_cash(db, cashier, "T1", "add", 5000001, "typo")
     assert snapshot() == before
     sessions.adjust_cash(db, cashier, "T1", "add", 5000000, "float from the safe")
-    config.update_store(db, manager, "NORREBRO", max_adjustment="100.00")
+    stores.update_store(db, manager, "NORREBRO", max_adjustment="100.00")
     with pytest.raises(InputError, match="100,00 limit"):
         sessions.adjust_cash(db, cashier, "T1", "remove", 10001, "drop")
 
 
 def test_limits_default_from_the_currency(db):
     """C-7: the defaults follow the currency's largest note (ISK 10.000, no decimals)."""
-    dkk, isk = config.get_store(db, "NORREBRO"), config.get_store(db, "REYKJAVIK")
+    dkk, isk = stores.get_store(db, "NORREBRO"), stores.get_store(db, "REYKJAVIK")
     assert (limits.max_change(dkk), limits.max_adjustment(dkk)) == (99999, 5000000)
     assert (limits.max_change(isk), limits.max_adjustment(isk)) == (9999, 500000)
 
@@ -133,8 +133,8 @@ def test_limits_default_from_the_currency(db):
 def test_a_limit_must_be_a_positive_amount(db, manager, value):
     """C-7: a limit of nothing would refuse every sale; a bad value changes nothing."""
     with pytest.raises(InputError):
-        config.update_store(db, manager, "NORREBRO", max_change=value)
-    assert config.get_store(db, "NORREBRO").max_change is None
+        stores.update_store(db, manager, "NORREBRO", max_change=value)
+    assert stores.get_store(db, "NORREBRO").max_change is None
 
 
 # -- parked baskets -------------------------------------------------------------------

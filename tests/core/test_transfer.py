@@ -162,10 +162,10 @@ def test_the_head_office_statement_equals_the_store_statement(
 
 @pytest.mark.parametrize("method", ["total", "staff", "terminal"])
 def test_every_method_agrees_across_the_transfer(shop: Shop, head_office: Shop, method) -> None:
-    from core.store import config
+    from core.store import stores
 
     for side in (shop, head_office):
-        config.update_store(side.db, side.manager, "NORREBRO", statement_method=method)
+        stores.update_store(side.db, side.manager, "NORREBRO", statement_method=method)
     _business_day(shop)
     load(head_office, export(shop)[0])
     results = []

@@ -23,9 +23,12 @@ from core.money.tendering import TenderInput
 from core.printing import receipts
 from core.printing.documents import to_text
 from core.statements.posting import post_statement
-from core.store import config
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.store.stores import get_store, update_store
+from core.store.terminals import get_terminal
+from core.tills.basket import LineInput
+from core.tills.receipts import load_sale
+from core.tills.refunds import preview_refund, record_refund, refundable
+from core.tills.sales import record_sale
 from tests.core.test_statements_support import Shop, local
 from tests.core.transfer_support import export, load
 
@@ -40,7 +43,7 @@ def label(prefix: str, item: str, value: str, check: str = "") -> str:
 
 
 def store(db, store_id: str = "NORREBRO"):
-    return config.get_store(db, store_id)
+    return get_store(db, store_id)
 
 
 # -- quantities (K-8, M-1) ------------------------------------------------------------------
@@ -202,7 +205,7 @@ def test_a_label_for_an_item_sold_by_the_piece_is_refused(db, manager):
 def test_a_scale_layout_that_cannot_be_read_is_refused(db, manager, setting):
     """K-8, R-4: the store setting is checked when it is given; nothing changes."""
     with pytest.raises(InputError):
-        config.update_store(db, manager, "NORREBRO", scale_labels=setting)
+        update_store(db, manager, "NORREBRO", scale_labels=setting)
     assert store(db).scale_labels == "21=IIIIIWWWWW,22=IIIIIPPPPP"
 
 
@@ -228,7 +231,7 @@ def test_a_weighed_sale_and_its_refund_carry_the_quantity_in_the_unit(db, manage
     the same; a refund takes back up to what was sold, at what was paid."""
     before = db.scalar("SELECT COALESCE(SUM(on_hand), 0) FROM inventory WHERE sku = '2001'")
     lines = [LineInput("2001", 512), LineInput("1001", 2), LineInput("2002", 250000)]
-    sale = sales.record_sale(db, manager, "T1", lines, CARD).sale
+    sale = record_sale(db, manager, "T1", lines, CARD).sale
     cheese, bread, nuts = sale.lines
     assert (cheese.qty, cheese.unit, cheese.unit_price, cheese.line_total) == (
         512,
@@ -243,11 +246,11 @@ def test_a_weighed_sale_and_its_refund_carry_the_quantity_in_the_unit(db, manage
     assert after == before - 512
     ref = ("T1", sale.receipt_no)
     with pytest.raises(InputError, match="only 0.512 kg × Danbo"):
-        sales.record_refund(db, manager, "T1", [LineInput("2001", 600)], CARD, receipt=ref)
-    part = sales.record_refund(db, manager, "T1", [LineInput("2001", 200)], CARD, receipt=ref)
+        record_refund(db, manager, "T1", [LineInput("2001", 600)], CARD, receipt=ref)
+    part = record_refund(db, manager, "T1", [LineInput("2001", 200)], CARD, receipt=ref)
     assert [(ln.qty, ln.unit, ln.line_total) for ln in part.sale.lines] == [(-200, "kg", -1799)]
-    assert sales.refundable(db, sale)["2001"] == 312
-    rest = sales.record_refund(db, manager, "T1", [LineInput("2001", 312)], CARD, receipt=ref)
+    assert refundable(db, sale)["2001"] == 312
+    rest = record_refund(db, manager, "T1", [LineInput("2001", 312)], CARD, receipt=ref)
     assert rest.sale.lines[0].line_total == -(4605 - 1799)  # all of it is what was paid
     assert audit.verify(db).ok
 
@@ -258,14 +261,14 @@ def test_a_weighed_line_refunded_gram_by_gram_never_pays_back_more_than_was_paid
     from core.catalog import prices
 
     prices.set_price(db, manager, "2001", 500, "DKK", "NORREBRO")  # 5,00 kr/kg
-    sale = sales.record_sale(db, manager, "T1", [LineInput("2001", 6)], CARD).sale
+    sale = record_sale(db, manager, "T1", [LineInput("2001", 6)], CARD).sale
     assert sale.total == 3
     ref = ("T1", sale.receipt_no)
     paid = []
     for _gram in range(6):
-        back = sales.preview_refund(db, "NORREBRO", [LineInput("2001", 1)], ref)
+        back = preview_refund(db, "NORREBRO", [LineInput("2001", 1)], ref)
         pay = CARD if back[0].line_total else []
-        refund = sales.record_refund(db, manager, "T1", [LineInput("2001", 1)], pay, receipt=ref)
+        refund = record_refund(db, manager, "T1", [LineInput("2001", 1)], pay, receipt=ref)
         paid.append(-refund.sale.total)
         assert sum(paid) <= 3
     assert sum(paid) == 3 and all(p >= 0 for p in paid)
@@ -286,18 +289,18 @@ def test_a_scale_label_at_the_command_line_path_makes_one_line(db, manager):
 )
 def test_the_receipt_prints_the_quantity_times_the_price_per_unit(db, manager, lang, text):
     """K-8: "0,512 kg × 89,95 kr/kg" and the amount, in the store's language and format."""
-    sale = sales.record_sale(db, manager, "T1", [LineInput("2001", 512)], CARD).sale
+    sale = record_sale(db, manager, "T1", [LineInput("2001", 512)], CARD).sale
     doc = receipts.sale_receipt(
-        sale, store(db), config.get_terminal(db, "T1"), "Mette", {"card": "Card"}, lang=lang
+        sale, store(db), get_terminal(db, "T1"), "Mette", {"card": "Card"}, lang=lang
     )
     line = next(ln for ln in to_text(doc, 42).splitlines() if text in ln)
     assert line.rstrip().endswith("46,05" if lang == "da" else "46.05")
 
 
 def test_an_icelandic_receipt_has_no_decimals_in_the_price(db, manager):
-    sale = sales.record_sale(db, manager, "R1", [LineInput("2001", 512)], CARD).sale
+    sale = record_sale(db, manager, "R1", [LineInput("2001", 512)], CARD).sale
     doc = receipts.sale_receipt(
-        sale, store(db, "REYKJAVIK"), config.get_terminal(db, "R1"), "Sigrún", {"card": "Kort"}
+        sale, store(db, "REYKJAVIK"), get_terminal(db, "R1"), "Sigrún", {"card": "Kort"}
     )
     assert "0,512 kg × 2.990 kr/kg" in to_text(doc, 48)
     assert sale.total == 1531
@@ -330,7 +333,7 @@ def test_measured_line_amounts_are_integers_and_the_total_is_their_sum(qtys, pri
     prices.set_price(db, manager, "2001", price, "DKK", "NORREBRO")
     lines = [LineInput("2001", q) for q in qtys]
     pay = CARD if sum(quantity.gross(q, price, "kg") for q in qtys) else []  # 0,001 kg at 0,01
-    sale = sales.record_sale(db, manager, "T1", lines, pay).sale
+    sale = record_sale(db, manager, "T1", lines, pay).sale
     assert all(isinstance(ln.line_total, int) for ln in sale.lines)
     assert [ln.line_total for ln in sale.lines] == [quantity.gross(q, price, "kg") for q in qtys]
     assert sale.total == sum(ln.line_total for ln in sale.lines)
@@ -339,9 +342,9 @@ def test_measured_line_amounts_are_integers_and_the_total_is_their_sum(qtys, pri
     paid_back = 0
     for part in (p for p in pieces if p):
         ref = ("T1", sale.receipt_no)
-        back = sales.preview_refund(db, "NORREBRO", [LineInput("2001", part)], ref)
+        back = preview_refund(db, "NORREBRO", [LineInput("2001", part)], ref)
         pay = CARD if sum(ln.line_total for ln in back) else []
-        refund = sales.record_refund(db, manager, "T1", [LineInput("2001", part)], pay, receipt=ref)
+        refund = record_refund(db, manager, "T1", [LineInput("2001", part)], pay, receipt=ref)
         assert refund.sale.total == sum(ln.line_total for ln in refund.sale.lines)
         paid_back -= refund.sale.total
     assert paid_back == sale.total
@@ -432,8 +435,8 @@ def test_the_migration_keeps_every_line_of_an_older_database_as_pieces(tmp_path,
     assert [r["unit"] for r in after] == ["pcs", "pcs"]
     assert db.all("PRAGMA foreign_key_check") == []
     assert audit.verify(db).ok
-    sold = sales.load_sale(db, 1)
-    assert sales.refundable(db, sold) == {"1001": 2}
+    sold = load_sale(db, 1)
+    assert refundable(db, sold) == {"1001": 2}
     with pytest.raises(sqlite3.IntegrityError):  # the rebuilt table keeps its CHECK
         db.execute(
             "INSERT INTO sale_lines (sale_id, line_no, sku, name, qty, unit_price, line_total,"
@@ -441,12 +444,12 @@ def test_the_migration_keeps_every_line_of_an_older_database_as_pieces(tmp_path,
         )
     manager = auth.get_staff(db, "1")
     item_units.set_unit(db, manager, "2001", "kg", "2001")
-    sales.record_refund(db, manager, "T1", [LineInput("1001", 2)], CARD, receipt=("T1", 1))
+    record_refund(db, manager, "T1", [LineInput("1001", 2)], CARD, receipt=("T1", 1))
     assert audit.verify(db).ok
     db.close()
 
 
 def test_an_empty_scale_layout_reads_no_labels(db, manager):
     """K-8: scale_labels empty: a 2x code is an ordinary barcode again (here: unknown)."""
-    config.update_store(db, manager, "NORREBRO", scale_labels="")
+    update_store(db, manager, "NORREBRO", scale_labels="")
     assert item_units.read_scan(db, label("21", "02001", "00512"), store(db)) is None

@@ -14,13 +14,16 @@ from core.catalog import prices
 from core.money.tendering import TenderInput
 from core.printing import receipts
 from core.printing.documents import Columns, Document, Pair, clean, layout, to_text
-from core.store import config
-from core.store.config import get_customer, get_store, get_terminal, list_tenders
+from core.store import customers, stores
+from core.store.customers import get_customer
 from core.store.db import Db
+from core.store.stores import get_store
+from core.store.tenders import list_tenders
+from core.store.terminals import get_terminal
 from core.text.i18n import LANGUAGES
-from core.tills import sales, sessions
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 from core.tills.discounts import Discount
-from core.tills.sales import LineInput
 from hardware.render import LOOKALIKES, render
 from tests.hardware.escpos_decoder import decode, texts
 
@@ -47,7 +50,7 @@ def _sale_docs(db: Db, terminal_id: str, manager, lang: str) -> list[Document]:
         [TenderInput("card", 50_000), TenderInput("cash", 1_000_000)],
         customer_id="C100" if store.id == "NORREBRO" else None,
     ).sale
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db,
         manager,
         terminal_id,
@@ -99,9 +102,9 @@ def _session_docs(db: Db, terminal_id: str, manager, lang: str) -> list[Document
 def documents(db: Db, manager) -> Callable[[str, str], list[Document]]:
     catalog.add_item(db, manager, "LONG", LONG_NAME, 124_995, 2500, currency="DKK")  # 1.249,95 kr.
     prices.set_price(db, manager, "LONG", 124_995, "ISK")  # 124.995 kr.: the widest ISK line
-    config.add_customer(db, manager, "C100", "Þórdís Ægisdóttir Kjærsgaard-Ísfeld")
+    customers.add_customer(db, manager, "C100", "Þórdís Ægisdóttir Kjærsgaard-Ísfeld")
     for store_id in ("NORREBRO", "REYKJAVIK"):  # big change on purpose (C-7 limit raised)
-        config.update_store(db, manager, store_id, max_change="1000000")
+        stores.update_store(db, manager, store_id, max_change="1000000")
     made: dict[tuple[str, str], list[Document]] = {}
 
     def build(terminal_id: str, lang: str) -> list[Document]:

@@ -14,8 +14,8 @@ from core.money.tendering import TenderInput
 from core.printing import logo as store_logo
 from core.printing import receipts
 from core.printing import sources as print_sources
-from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills import refunds, sales, sessions
+from core.tills.basket import LineInput
 from hardware import logo as hw_logo
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode
@@ -76,7 +76,7 @@ def test_a_logo_is_converted_once_and_its_bytes_reused_for_every_receipt(
             (image,) = rasters_in(data)
             assert image[2] * 8 == dots and image[3] == 100
     # A refund's receipt carries it too; an X report does not.
-    refund = sales.record_refund(
+    refund = refunds.record_refund(
         db, manager, "T1", [LineInput("1001", 1)], [TenderInput("card")], receipt=("T1", 1)
     ).sale
     doc, _sale = print_sources.sale_document(db, refund.id)

@@ -7,7 +7,7 @@ import pytest
 from core.money.tendering import TenderInput
 from core.printing import sources as print_sources
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode, texts
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from core.money.tendering import TenderInput
 from core.printing import receipts
-from core.store import config
+from core.store import stores, terminals
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from hardware.render import render
 from tests.hardware.escpos_decoder import decode, texts
 
@@ -16,7 +16,7 @@ def test_a_weighed_receipt_line_prints_on_58_mm_paper_in_cp858(db, manager):
     sale = sales.record_sale(
         db, manager, "T1", [LineInput("2001", 512)], [TenderInput("card")]
     ).sale
-    store = config.get_store(db, "NORREBRO")
-    doc = receipts.sale_receipt(sale, store, config.get_terminal(db, "T1"), "M", {})
+    store = stores.get_store(db, "NORREBRO")
+    doc = receipts.sale_receipt(sale, store, terminals.get_terminal(db, "T1"), "M", {})
     printed = texts(decode(render(doc, 32, "CP858")))
     assert "  0,512 kg × 89,95 kr/kg   46,05" in printed

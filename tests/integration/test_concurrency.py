@@ -22,7 +22,7 @@ import pytest
 from core.audit import journal as audit
 from core.catalog import items as catalog
 from core.staff import auth
-from core.store import config, demo
+from core.store import demo, stores, terminals
 from core.store.db import Db
 
 pytestmark = pytest.mark.integration
@@ -41,7 +41,7 @@ from core.staff import auth
 from core.tills import sales
 from core.tills import sessions
 from core.store.db import Db
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from core.money.tendering import TenderInput
 
 args = json.loads(sys.argv[1])
@@ -225,8 +225,8 @@ def store_db(tmp_path: Path) -> Path:
     demo.load_demo(db)
     manager = auth.authenticate(db, "1", "1234")
     for t in TERMINALS:
-        config.add_terminal(db, manager, t, STORE, f"Till {t}")
-    config.update_store(db, manager, STORE, max_change="5000")  # 5000,00 handed (C-7)
+        terminals.add_terminal(db, manager, t, STORE, f"Till {t}")
+    stores.update_store(db, manager, STORE, max_change="5000")  # 5000,00 handed (C-7)
     db.close()
     return path
 

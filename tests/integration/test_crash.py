@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from core.staff import auth
-from core.store import config, demo
+from core.store import demo, stores, terminals
 from core.store.db import Db
 
 pytestmark = [
@@ -36,10 +36,10 @@ ROUNDS = 8
 CHILD = r"""
 import json, random, sys
 from core.staff import auth
-from core.tills import sales
+from core.tills import refunds, sales
 from core.tills import sessions
 from core.store.db import Db
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from core.money.tendering import TenderInput
 
 args = json.loads(sys.argv[1])
@@ -60,7 +60,7 @@ while True:
             closed = sessions.close_session(db, actor, terminal, expected, expected // 2)
         print("close", closed.id, flush=True)
     elif roll < 0.08 and last is not None:
-        r = sales.record_refund(
+        r = refunds.record_refund(
             db, actor, terminal, [LineInput(last.lines[0].sku, 1)],
             [TenderInput("card", None)], receipt=(terminal, last.receipt_no),
         )
@@ -107,8 +107,8 @@ def till_db(tmp_path: Path) -> tuple[Path, list[str]]:
     demo.load_demo(db)
     manager = auth.authenticate(db, "1", "1234")
     sink = {"kind": "file", "path": str(tmp_path / "crash-printer.bin")}
-    config.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till", sink)
-    config.update_store(db, manager, "NORREBRO", max_change="10000")  # up to 10.000,00 handed (C-7)
+    terminals.add_terminal(db, manager, TERMINAL, "NORREBRO", "Crash till", sink)
+    stores.update_store(db, manager, "NORREBRO", max_change="10000")  # up to 10.000,00 handed (C-7)
     skus = [
         r["sku"]
         for r in db.all(

@@ -322,12 +322,12 @@ def test_negative_stock_in_a_catalog_import_is_refused(db, tmp_path):
 
 def test_an_unexpected_error_is_one_internal_error_line_with_exit_70(db, monkeypatch):
     """R-4: a bug is not hidden: one "internal error" line and exit 70, no traceback."""
-    from core.store import config
+    from core.store import stores
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(config, "list_stores", broken)
+    monkeypatch.setattr(stores, "list_stores", broken)
     outcome = run(db, ["store", "list"])
     assert outcome.code == 70
     assert outcome.stderr == "internal error: ZeroDivisionError: boom\n"

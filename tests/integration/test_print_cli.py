@@ -24,10 +24,11 @@ from core.printing import sources as print_sources
 from core.printing.documents import layout
 from core.printing.service import PrintService
 from core.staff import auth
-from core.store import config, demo
+from core.store import demo, terminals
 from core.store.db import Db
 from core.text.i18n import translate
-from core.tills.sales import LineInput, record_sale
+from core.tills.basket import LineInput
+from core.tills.sales import record_sale
 from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
@@ -87,7 +88,7 @@ class Till:
 
     def set_printer(self, cfg: dict, terminal: str = "T1") -> None:
         with Db(self.db_path) as db:
-            config.set_printer(db, auth.authenticate(db, "1", "1234"), terminal, cfg)
+            terminals.set_printer(db, auth.authenticate(db, "1", "1234"), terminal, cfg)
 
     def db(self) -> Db:
         return Db(self.db_path)

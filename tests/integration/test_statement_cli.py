@@ -23,7 +23,7 @@ from core.money.tendering import TenderInput
 from core.staff import auth
 from core.store.db import Db
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.integration.kassi_command import kassi_command
 
 pytestmark = pytest.mark.integration

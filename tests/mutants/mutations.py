@@ -287,7 +287,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- K-7 items from the back office --------------------------------------------------
     Mutation(
         name="K-7 an inactive item is sold at the till",
-        file="core/tills/sales.py",
+        file="core/tills/basket.py",
         original="        if not found[code].active:  # K-7",
         replacement="        if False:  # K-7",
         tests=("tests/core/test_item_admin.py",),
@@ -384,7 +384,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="P-4 a new terminal's printer setting is stored unchecked",
-        file="core/store/config.py",
+        file="core/store/terminals.py",
         original="    setting = printer_settings.normalize(\n",
         replacement="    setting = (lambda s, profiles: s)(\n",
         tests=("tests/core/test_printer_settings.py", "tests/integration/test_terminal_cli.py"),

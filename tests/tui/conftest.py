@@ -14,7 +14,7 @@ from core.staff import auth
 from core.store import demo
 from core.store.db import Db
 from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.hardware.escpos_decoder import decode
 
 pytestmark = pytest.mark.tui

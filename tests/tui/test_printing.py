@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.store import config
+from core.store import terminals
 from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import login, screen_text, settle, type_text
@@ -44,12 +44,12 @@ async def test_receipt_prints_to_the_terminal_printer(make_app, till_db, tmp_pat
 
 
 async def test_dead_printer_keeps_the_sale_and_offers_reprint(make_app, till_db, tmp_path):
-    manager = config.get_terminal(till_db, "T1")
+    manager = terminals.get_terminal(till_db, "T1")
     from core.staff import auth
 
     boss = auth.authenticate(till_db, "1", "1234")
     # A file sink under a regular file can never be written: a printer that is "off".
-    config.set_printer(till_db, boss, "T1", {**manager.printer, "path": "/etc/hostname/x"})
+    terminals.set_printer(till_db, boss, "T1", {**manager.printer, "path": "/etc/hostname/x"})
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
@@ -60,7 +60,7 @@ async def test_dead_printer_keeps_the_sale_and_offers_reprint(make_app, till_db,
         assert [r["status"] for r in pending] == ["pending"]
 
         # The printer comes back: Ctrl+R prints the kept receipt, once.
-        config.set_printer(till_db, boss, "T1", manager.printer)
+        terminals.set_printer(till_db, boss, "T1", manager.printer)
         await pilot.press("ctrl+r")
         await settle(pilot, app)
     printed = texts(decode((tmp_path / "printer-T1.bin").read_bytes()))

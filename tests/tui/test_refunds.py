@@ -9,8 +9,8 @@ import pytest
 
 from core.money.tendering import TenderInput
 from core.staff import auth
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills import refunds
+from core.tills.basket import LineInput
 from tests.tui.conftest import (
     approve,
     login,
@@ -93,7 +93,7 @@ async def test_unknown_and_fully_refunded_receipts_and_bad_forms_are_refused_at_
     their one-line reason in the prompt."""
     sell(till_db, lines=(("1008", 1),))
     manager = auth.authenticate(till_db, "1", "1234")
-    sales.record_refund(
+    refunds.record_refund(
         till_db, manager, "T1", [LineInput("1008")], [TenderInput("card")], receipt=("T1", 1)
     )
     app = make_app()

@@ -9,7 +9,7 @@ import pytest
 from core.money.tendering import TenderInput
 from core.staff import auth
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tui.screens.reports import ReportsScreen
 

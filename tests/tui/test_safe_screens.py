@@ -9,9 +9,9 @@ import pytest
 from core.cash import safe
 from core.money.tendering import TenderInput
 from core.staff import auth
-from core.store import config
+from core.store import stores
 from core.tills import sales, sessions
-from core.tills.sales import LineInput
+from core.tills.basket import LineInput
 from tests.tui.conftest import login, pulses, screen_text, settle, type_text
 from tui.screens.safe_drop import SafeDropScreen
 
@@ -81,7 +81,7 @@ async def test_a_drop_without_a_bag_number_is_not_made(make_app, till_db):
 async def test_the_till_warns_after_the_sale_that_passed_the_drawer_limit(make_app, till_db):
     """K-2: the notice after the sale says by how much, and how to drop (Ctrl+B)."""
     manager = auth.authenticate(till_db, "1", "1234")
-    config.update_store(till_db, manager, "NORREBRO", drawer_limit="550.00")
+    stores.update_store(till_db, manager, "NORREBRO", drawer_limit="550.00")
     _open(till_db)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -109,7 +109,7 @@ async def test_the_till_warns_after_the_sale_that_passed_the_drawer_limit(make_a
 async def test_a_required_drop_opens_before_the_next_sale(make_app, till_db):
     """K-2: with drawer_limit_required the till opens the drop dialog instead of paying."""
     manager = auth.authenticate(till_db, "1", "1234")
-    config.update_store(
+    stores.update_store(
         till_db, manager, "NORREBRO", drawer_limit="400.00", drawer_limit_required="on"
     )
     _open(till_db)
@@ -158,7 +158,7 @@ async def test_blind_close_shows_the_discrepancy_only_after_the_close(make_app, 
     """K-3: a cashier at a blind-close store counts without seeing the expected cash; the
     terminal page hides it too; the summary after the close shows the discrepancy."""
     manager = auth.authenticate(till_db, "1", "1234")
-    config.update_store(till_db, manager, "NORREBRO", blind_close="on")
+    stores.update_store(till_db, manager, "NORREBRO", blind_close="on")
     cashier = _open(till_db)
     sales.record_sale(till_db, cashier, "T1", [LineInput("1007")], [TenderInput("cash")])
     app = make_app()

@@ -336,7 +336,7 @@ async def test_a_code_scanned_as_the_pay_dialog_opens_waits_for_the_next_sale(ma
 async def test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other(make_app):
     """C-1: with 1,000 lines, a scan adds its row and leaves the other 1,000 rows be
     (a whole-basket repaint per scan is what let keys pile up behind it)."""
-    from core.tills.sales import LineInput
+    from core.tills.basket import LineInput
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

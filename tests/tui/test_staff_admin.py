@@ -172,18 +172,18 @@ async def test_the_pin_dialogs_and_the_staff_screen_fit_80x24_in_every_language(
 def plain_app(tmp_path):
     """A till over a plain `kassi init` (no demo): an Icelandic store, one terminal."""
     from core.catalog import items as catalog
-    from core.store import config, demo
+    from core.store import demo, staff_members, stores, terminals
     from core.store.db import Db
     from tui.app import KassiApp
 
     db = Db(tmp_path / "plain.db")
     demo.init_defaults(db)
-    config.add_staff(db, None, "1", "Anna", "1234", "manager")
+    staff_members.add_staff(db, None, "1", "Anna", "1234", "manager")
     boss = auth.authenticate(db, "1", "1234")
-    config.add_store(
+    stores.add_store(
         db, boss, "S1", "Búð", currency="ISK", timezone="Atlantic/Reykjavik", locale="is"
     )
-    config.add_terminal(db, boss, "T1", "S1")
+    terminals.add_terminal(db, boss, "T1", "S1")
     catalog.add_item(db, boss, "1001", "Mjólk", 250, 2400, None, currency="ISK")
     yield KassiApp(db, terminal_id="T1", idle_lock_seconds=0)
     db.close()

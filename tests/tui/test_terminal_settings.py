@@ -7,7 +7,7 @@ import json
 import pytest
 from textual.widgets import DataTable, Input, OptionList
 
-from core.store import config
+from core.store import terminals
 from core.text.i18n import translate
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import approve, login, screen_text, settle
@@ -72,7 +72,7 @@ async def test_a_printer_setting_is_checked_saved_with_a_manager_pin_and_tried(
         await approve(pilot, "1", "1234")
         await settle(pilot, app)
         assert "Try it: F3 prints a test page" in screen_text(app)
-        terminal = config.get_terminal(till_db, "T2")
+        terminal = terminals.get_terminal(till_db, "T2")
         assert terminal.name == "Kasse to"
         assert terminal.printer == {"kind": "file", "path": str(sink), "width": 48}
         entry = till_db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -104,7 +104,7 @@ async def test_a_malformed_stored_setting_does_not_stop_the_till_and_says_how_to
         app.screen.query_one("#printer-setting", Input).value = '{"kind": "none"}'
         await pilot.press("f2")  # the manager holds config.manage: no PIN prompt
         await settle(pilot, app)
-        assert config.get_terminal(till_db, "T1").printer == {"kind": "none"}
+        assert terminals.get_terminal(till_db, "T1").printer == {"kind": "none"}
         assert "wrong" not in str(table.get_row("T1"))
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.staff import auth
-from core.store import config
+from core.store import staff_members
 from core.tills import parked, sessions
 from tests.tui.conftest import approve, login, pulses, scan, screen_text, settle
 from tui.screens.pin_prompt import PinPromptScreen
@@ -54,7 +54,7 @@ async def test_a_cashier_who_may_not_close_gets_no_pulse_but_an_override_prompt(
     make_app, till_db, tmp_path, open_session
 ):
     """C-7: without session.close the wizard asks for an approving PIN; Esc: drawer shut."""
-    config.add_staff(till_db, open_session, "9", "Nyansat", "9999", "cashier", ["sale"])
+    staff_members.add_staff(till_db, open_session, "9", "Nyansat", "9999", "cashier", ["sale"])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot, "9", "9999")

@@ -3,7 +3,7 @@
 The file is checked and converted here, once (hardware/logo.py: scaled to each
 paper width, dithered, GS v 0 bytes); core stores the bytes and every receipt
 prints them as they are. The other settings of the same command go through
-`config.update_store` as usual, after the file has been found good, so a bad
+`stores.update_store` as usual, after the file has been found good, so a bad
 logo changes nothing.
 """
 
@@ -15,9 +15,9 @@ from tui.cli import Context, cell, echo
 
 def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, str]) -> None:
     from core.printing import logo as store_logo
-    from core.store import config
+    from core.store import stores
 
-    config.get_store(ctx.db, store_id)  # an unknown store is named before the file is read
+    stores.get_store(ctx.db, store_id)  # an unknown store is named before the file is read
     converted = None
     if path:
         from hardware.logo import convert, read_file
@@ -26,7 +26,7 @@ def apply_logo(ctx: Context, actor, store_id: str, path: str, others: dict[str, 
         dots = [dots_for(w) for w in store_logo.printer_widths(ctx.db, store_id)]
         converted = convert(read_file(path), dots, name=path)
     if others:
-        config.update_store(ctx.db, actor, store_id, **others)
+        stores.update_store(ctx.db, actor, store_id, **others)
         echo(_("Store {id} updated.").format(id=store_id))
     if converted is None:
         if store_logo.remove_logo(ctx.db, actor, store_id):

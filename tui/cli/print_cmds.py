@@ -36,11 +36,11 @@ PRINTER_FAULT = 1  # `printer status`: the printer reports a problem
 
 def _width(ctx: Context, terminal_id: str) -> int:
     """The terminal's paper width in columns (42 when its printer config is unusable)."""
-    from core.store import config
+    from core.store.terminals import get_terminal
     from hardware.device import PrinterConfigError, validate_config
 
     try:
-        return validate_config(config.get_terminal(ctx.db, terminal_id).printer)["width"]
+        return validate_config(get_terminal(ctx.db, terminal_id).printer)["width"]
     except PrinterConfigError:
         return 42
 
@@ -60,11 +60,10 @@ def _local(instant: str | None, store) -> str:
 
 
 def _stores_of(ctx: Context, terminal_ids: set[str]) -> dict:
-    from core.store import config
+    from core.store.stores import get_store
+    from core.store.terminals import get_terminal
 
-    return {
-        t: config.get_store(ctx.db, config.get_terminal(ctx.db, t).store_id) for t in terminal_ids
-    }
+    return {t: get_store(ctx.db, get_terminal(ctx.db, t).store_id) for t in terminal_ids}
 
 
 def _report(outcome) -> None:
@@ -131,16 +130,16 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     """
     from core.printing import sources as print_sources
     from core.text import validate
-    from core.tills import sales
+    from core.tills.receipts import find_sale, last_sale
 
     _terminal_store(ctx, terminal_id)
     if receipt.strip().lower() == "last":
-        sale = sales.last_sale(ctx.db, terminal_id)
+        sale = last_sale(ctx.db, terminal_id)
         if sale is None:
             fail(_("No receipt on terminal {terminal} yet.").format(terminal=terminal_id))
     elif receipt.strip().isascii() and receipt.strip().isdigit():
         number = validate.record_id(receipt, _("The receipt number"))
-        sale = sales.find_sale(ctx.db, terminal_id, number)
+        sale = find_sale(ctx.db, terminal_id, number)
     else:
         fail(_("A receipt is a number or 'last'; got {value!r}.").format(value=receipt))
     if png is not None:
@@ -155,10 +154,10 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
 
 
 def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
-    from core.store import config
+    from core.store.stores import get_store
     from core.tills import sessions
 
-    store = config.get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
+    store = get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
     ctx.use_store_language(store.locale)
     actor = authenticate(ctx, staff_id, pin)
     return sessions.session_details(ctx.db, actor, session_id)

@@ -27,12 +27,12 @@ png_option = click.option(
 
 def write_png(ctx: Context, terminal_id: str, doc, path: Path, *, as_text: bool = False) -> None:
     """Draw `doc` as the terminal's printer would print it and save it to `path`."""
-    from core.store import config
+    from core.store import terminals
     from hardware.preview import preview_document
 
     if as_text:
         fail(_("Give --text or --png, not both."))
-    preview = preview_document(doc, config.get_terminal(ctx.db, terminal_id).printer)
+    preview = preview_document(doc, terminals.get_terminal(ctx.db, terminal_id).printer)
     try:
         preview.save_png(path)
     except (OSError, ValueError) as exc:

@@ -59,9 +59,9 @@ def selection_options(fn):
 
 def _selection(ctx: Context, store_id, date_from, date_to, terminal_id):
     from core.reports import session_report as reports
-    from core.store import config
+    from core.store import stores
 
-    ctx.use_store_language(config.get_store(ctx.db, store_id).locale)
+    ctx.use_store_language(stores.get_store(ctx.db, store_id).locale)
     return reports.make_selection(ctx.db, store_id, date_from, date_to, terminal_id)
 
 

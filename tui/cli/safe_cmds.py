@@ -37,9 +37,9 @@ json_option = click.option("--json", "as_json", is_flag=True)
 
 
 def _store(ctx: Context, store_id: str):
-    from core.store import config
+    from core.store.stores import get_store
 
-    store = config.get_store(ctx.db, store_id)
+    store = get_store(ctx.db, store_id)
     ctx.use_store_language(store.locale)
     return store
 
@@ -180,9 +180,9 @@ def safe_deposit(
 
 def _first_terminal(ctx: Context, store_id: str) -> str:
     """--text only needs a paper width: the store's first terminal's."""
-    from core.store import config
+    from core.store.terminals import list_terminals
 
-    terminals = config.list_terminals(ctx.db, store_id)
+    terminals = list_terminals(ctx.db, store_id)
     if not terminals:
         fail(_("Store {store} has no terminal to print on.").format(store=store_id))
     return terminals[0].id

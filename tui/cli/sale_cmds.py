@@ -28,7 +28,7 @@ def parse_items(specs: tuple[str, ...], ctx: Context, store, *, priced: bool = T
     barcode -> LineInput."""
     from core.catalog import units as item_units
     from core.text import validate
-    from core.tills.sales import MAX_QTY
+    from core.tills.basket import MAX_QTY
 
     lines = []
     for spec in specs:
@@ -91,7 +91,7 @@ def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, appr
     """--approve/--approve-pin: a supervisor's override for discounts over the limit."""
     from attrs import evolve
 
-    from core.tills import sales
+    from core.tills.basket import price_basket
 
     def given(approver):
         out = [
@@ -101,7 +101,7 @@ def _approved(ctx: Context, actor, terminal_id, lines, basket, approver_id, appr
         return out, evolve(basket, approver=approver) if basket else None
 
     def check(approver) -> None:
-        sales.price_basket(ctx.db, actor, store.id, *given(approver))
+        price_basket(ctx.db, actor, store.id, *given(approver))
 
     approver = _override(
         ctx, actor, approver_id, approver_pin, "discount", terminal_id, "discount", check=check
@@ -255,7 +255,7 @@ def sale_cmd(
     pin,
 ) -> None:
     """Ring up a sale."""
-    from core.tills import sales
+    from core.tills.sales import record_sale
 
     _t, store = _terminal_store(ctx, terminal_id)
     lines, basket = parse_discounts(ctx, discount_specs, parse_items(items, ctx, store), store)
@@ -265,7 +265,7 @@ def sale_cmd(
         lines, basket = _approved(
             ctx, actor, terminal_id, lines, basket, approver_id, approver_pin, store
         )
-    result = sales.record_sale(
+    result = record_sale(
         ctx.db, actor, terminal_id, lines, payments, customer_id, basket_discount=basket
     )
     _report(ctx, result, store, as_json)
@@ -304,8 +304,8 @@ def refund_cmd(
     pin,
 ) -> None:
     """Refund items, against an original receipt or (with permission) without one."""
-    from core.tills import sales
     from core.tills.receipt_refs import parse_receipt_ref
+    from core.tills.refunds import record_refund
 
     _t, store = _terminal_store(ctx, terminal_id)
     ref = parse_receipt_ref(receipt, terminal_id) if receipt is not None else None
@@ -318,7 +318,7 @@ def refund_cmd(
         approver = _override(
             ctx, actor, approver_id, approver_pin, permission, terminal_id, "refund"
         )
-    result = sales.record_refund(
+    result = record_refund(
         ctx.db,
         actor,
         terminal_id,

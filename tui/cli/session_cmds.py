@@ -47,10 +47,11 @@ def parse_counts(ctx: Context, pairs: tuple[str, ...], store) -> dict[int, int] 
 
 
 def _terminal_store(ctx: Context, terminal_id: str):
-    from core.store import config
+    from core.store.stores import get_store
+    from core.store.terminals import get_terminal
 
-    terminal = config.get_terminal(ctx.db, terminal_id)
-    store = config.get_store(ctx.db, terminal.store_id)
+    terminal = get_terminal(ctx.db, terminal_id)
+    store = get_store(ctx.db, terminal.store_id)
     ctx.use_store_language(store.locale)
     return terminal, store
 
@@ -378,7 +379,7 @@ def session_close(
 @handle_errors
 def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) -> None:
     """Session details (S-5): a session id, or --terminal for its open session."""
-    from core.store import config
+    from core.store.stores import get_store
     from core.tills import sessions
 
     if session_id is None:
@@ -388,7 +389,7 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
         if current is None:
             fail(_("No session is open on terminal {terminal}.").format(terminal=terminal_id))
         session_id = current.id
-    store = config.get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
+    store = get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
     ctx.use_store_language(store.locale)
     actor = authenticate(ctx, staff_id, pin)
     details = sessions.session_details(ctx.db, actor, session_id)
@@ -412,7 +413,7 @@ def session_list(
 ) -> None:
     """List sessions, newest first (S-9)."""
     from core.money.amounts import format_amount, to_decimal_str
-    from core.store import config
+    from core.store.stores import list_stores
     from core.tills import sessions
 
     if only_open and only_closed:
@@ -422,7 +423,7 @@ def session_list(
     rows = sessions.list_sessions(
         ctx.db, actor, terminal_id=terminal_id, status=status, limit=limit
     )
-    stores = {s.id: s for s in config.list_stores(ctx.db)}
+    stores = {s.id: s for s in list_stores(ctx.db)}
     if as_json:
         emit_json(
             [

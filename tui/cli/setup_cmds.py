@@ -59,7 +59,7 @@ def init_cmd(ctx: Context, demo: bool) -> None:
             ).format(path=ctx.db_path)
         )
     else:
-        from core.store.config import list_tenders, tender_label
+        from core.store.tenders import list_tenders, tender_label
 
         added = demo_data.init_defaults(db)
         echo(_("Database ready: {path}").format(path=ctx.db_path))
@@ -107,13 +107,13 @@ def store_grp() -> None:
 @handle_errors
 def store_add(ctx: Context, store_id, name, currency, tz, locale, settings, staff_id, pin) -> None:
     """Add a store."""
-    from core.store import config
+    from core.store import stores
 
     extra = _settings(settings)
     for key in sorted(set(extra) & {"name", "currency", "timezone", "locale"}):
         fail(_("Give {key} with --{key}, not --set.").format(key=key))
     actor = _config_actor(ctx, staff_id, pin)
-    store = config.add_store(
+    store = stores.add_store(
         ctx.db,
         actor,
         store_id,
@@ -148,7 +148,7 @@ def store_set(ctx: Context, store_id, settings, staff_id, pin) -> None:
     `logo=FILE.png` (PNG or JPEG) prints the image at the top of every receipt;
     `logo=` removes it.
     """
-    from core.store import config
+    from core.store import stores
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
@@ -158,7 +158,7 @@ def store_set(ctx: Context, store_id, settings, staff_id, pin) -> None:
         from tui.cli.logo_cmds import apply_logo
 
         return apply_logo(ctx, actor, store_id, values.pop("logo"), values)
-    config.update_store(ctx.db, actor, store_id, **values)
+    stores.update_store(ctx.db, actor, store_id, **values)
     echo(_("Store {id} updated.").format(id=store_id))
 
 
@@ -171,10 +171,10 @@ def store_list(ctx: Context, as_json: bool) -> None:
     from attrs import asdict
 
     from core.money.amounts import to_decimal_str
-    from core.store import config
+    from core.store import stores
 
     rows = []
-    for store in config.list_stores(ctx.db):
+    for store in stores.list_stores(ctx.db):
         row = asdict(store)
         for key in (
             "cash_rounding",
@@ -212,10 +212,10 @@ def terminal_grp() -> None:
 @handle_errors
 def terminal_add(ctx: Context, terminal_id, store_id, name, printer, staff_id, pin) -> None:
     """Add a terminal to a store."""
-    from core.store import config
+    from core.store import terminals
 
     actor = _config_actor(ctx, staff_id, pin)
-    config.add_terminal(ctx.db, actor, terminal_id, store_id, name, printer)
+    terminals.add_terminal(ctx.db, actor, terminal_id, store_id, name, printer)
     echo(_("Terminal {id} added.").format(id=terminal_id))
 
 
@@ -228,9 +228,9 @@ def terminal_list(ctx: Context, store_id, as_json) -> None:
     """List terminals."""
     from attrs import asdict
 
-    from core.store import config
+    from core.store import terminals
 
-    rows = [asdict(t) for t in config.list_terminals(ctx.db, store_id)]
+    rows = [asdict(t) for t in terminals.list_terminals(ctx.db, store_id)]
     _rows(rows, as_json, ["id", "store_id", "name", "last_receipt_no"])
 
 
@@ -254,10 +254,10 @@ def tender_grp() -> None:
 @handle_errors
 def tender_add(ctx: Context, tender_id, name, is_cash, counted, staff_id, pin) -> None:
     """Add a payment type."""
-    from core.store import config
+    from core.store import tenders
 
     actor = _config_actor(ctx, staff_id, pin)
-    config.add_tender(ctx.db, actor, tender_id, name, is_cash=is_cash, counted_at_close=counted)
+    tenders.add_tender(ctx.db, actor, tender_id, name, is_cash=is_cash, counted_at_close=counted)
     echo(_("Payment type {id} added.").format(id=tender_id))
 
 
@@ -269,15 +269,15 @@ def tender_list(ctx: Context, as_json) -> None:
     """List payment types."""
     from attrs import asdict
 
-    from core.store import config
+    from core.store import stores, tenders
 
-    rows = [asdict(t) for t in config.list_tenders(ctx.db)]
-    locales = {s.locale for s in config.list_stores(ctx.db)}
+    rows = [asdict(t) for t in tenders.list_tenders(ctx.db)]
+    locales = {s.locale for s in stores.list_stores(ctx.db)}
     if len(locales) == 1:  # one language in the shop: its names, as the till shows them
         ctx.use_store_language(locales.pop())
     if not as_json:  # kassi's own names in the user's language (K-4); JSON keeps them stored
-        for row, tender in zip(rows, config.list_tenders(ctx.db), strict=True):
-            row["name"] = config.tender_label(tender)
+        for row, tender in zip(rows, tenders.list_tenders(ctx.db), strict=True):
+            row["name"] = tenders.tender_label(tender)
     _rows(rows, as_json, ["id", "name", "is_cash", "counted_at_close", "active"])
 
 
@@ -301,11 +301,11 @@ def staff_grp() -> None:
 @handle_errors
 def staff_add(ctx: Context, new_id, name, role, new_pin, permissions, staff_id, pin) -> None:
     """Add a staff member (the first one needs no login)."""
-    from core.store import config
+    from core.store import staff_members
 
     actor = _config_actor(ctx, staff_id, pin)
     perms = permissions.split() if permissions else None
-    config.add_staff(ctx.db, actor, new_id, name, new_pin, role, perms)
+    staff_members.add_staff(ctx.db, actor, new_id, name, new_pin, role, perms)
     echo(_("Staff member {id} added.").format(id=new_id))
 
 
@@ -331,7 +331,7 @@ def staff_unlock(ctx: Context, locked_id, staff_id, pin) -> None:
 @handle_errors
 def staff_list(ctx: Context, as_json) -> None:
     """List staff members (never their PINs)."""
-    from core.store import config
+    from core.store import staff_members
 
     rows = [
         {
@@ -341,7 +341,7 @@ def staff_list(ctx: Context, as_json) -> None:
             "permissions": sorted(s.permissions),
             "active": s.active,
         }
-        for s in config.list_staff(ctx.db)
+        for s in staff_members.list_staff(ctx.db)
     ]
     _rows(rows, as_json, ["id", "name", "role", "active"])
 
@@ -361,10 +361,10 @@ def customer_grp() -> None:
 @handle_errors
 def customer_add(ctx: Context, customer_id, name, email, phone, staff_id, pin) -> None:
     """Add a customer."""
-    from core.store import config
+    from core.store import customers
 
     actor = _config_actor(ctx, staff_id, pin)
-    config.add_customer(ctx.db, actor, customer_id, name, email, phone)
+    customers.add_customer(ctx.db, actor, customer_id, name, email, phone)
     echo(_("Customer {id} added.").format(id=customer_id))
 
 
@@ -376,10 +376,10 @@ def customer_list(ctx: Context, as_json) -> None:
     """List customers."""
     from attrs import asdict
 
-    from core.store import config
+    from core.store import customers
 
     _rows(
-        [asdict(c) for c in config.list_customers(ctx.db)],
+        [asdict(c) for c in customers.list_customers(ctx.db)],
         as_json,
         ["id", "name", "email", "phone"],
     )
@@ -391,9 +391,9 @@ def item_grp() -> None:
 
 
 def _price_store(ctx: Context, store_id: str | None):
-    from core.store import config
+    from core.store import stores
 
-    return config.get_store(ctx.db, store_id) if store_id else None
+    return stores.get_store(ctx.db, store_id) if store_id else None
 
 
 @item_grp.command("add")

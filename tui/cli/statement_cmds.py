@@ -25,9 +25,9 @@ from tui.cli.statement_output import statement_json, statement_text
 
 
 def _store(ctx: Context, store_id: str):
-    from core.store import config
+    from core.store.stores import get_store
 
-    store = config.get_store(ctx.db, store_id)
+    store = get_store(ctx.db, store_id)
     ctx.use_store_language(store.locale)
     return store
 
@@ -299,11 +299,11 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
             ]
         )
         return
-    from core.store import config
+    from core.store.stores import get_store
 
     for s in rows:
         store = stores.get(s.store_id) or stores.setdefault(
-            s.store_id, config.get_store(ctx.db, s.store_id)
+            s.store_id, get_store(ctx.db, s.store_id)
         )
         by, at = (
             (s.posted_by, s.posted_at)

@@ -18,14 +18,15 @@ def run_default(ctx: Context, *, kiosk: bool, no_mouse: bool, terminal_id: str |
 def print_status(ctx: Context) -> None:
     """One line per terminal: its store and its open session, if any."""
     from core.money import amounts as money
-    from core.store import config
+    from core.store.stores import list_stores
+    from core.store.terminals import list_terminals
     from core.tills import sessions
 
-    stores = {s.id: s for s in config.list_stores(ctx.db)}
+    stores = {s.id: s for s in list_stores(ctx.db)}
     if not stores:
         echo(_("No stores yet: run `kassi init --demo`, or add one with `kassi store add`."))
         return
-    for t in config.list_terminals(ctx.db):
+    for t in list_terminals(ctx.db):
         store = stores[t.store_id]
         current = sessions.current_session(ctx.db, t.id)
         if current is None:

@@ -30,19 +30,19 @@ from tui.cli.setup_cmds import _config_actor, config_auth, tender_grp
 @handle_errors
 def tender_set(ctx: Context, tender_id, name, counted, active, staff_id, pin) -> None:
     """Change a payment type: `kassi tender set card --name Dankort --not-counted`."""
-    from core.store import config
+    from core.store import tenders
 
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
         fail(_("Add a manager first (kassi staff add)."))
-    tender = config.update_tender(
+    tender = tenders.update_tender(
         ctx.db, actor, tender_id, name=name, counted=counted, active=active
     )
     state = [_("counted at close") if tender.counted_at_close else _("not counted at close")]
     state.append(_("in use") if tender.active else _("not in use"))
     echo(
         _("Payment type {id} ({name}): {state}.").format(
-            id=tender.id, name=config.tender_label(tender), state=", ".join(state)
+            id=tender.id, name=tenders.tender_label(tender), state=", ".join(state)
         )
     )
 

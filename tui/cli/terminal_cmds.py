@@ -36,7 +36,7 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
     """The printer setting `base` with each KEY=VALUE applied (KEY= removes the key),
     and the keys dropped because a new kind does not take them."""
     from core.printing import settings as printer_settings
-    from core.store import config
+    from core.store import stores
 
     setting = dict(base) if isinstance(base, dict) else {}
     dropped: list[str] = []
@@ -45,7 +45,7 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
         key = key.strip()
         if not sep or not key:
             fail(_("A printer setting is KEY=VALUE; got {pair!r}.").format(pair=pair))
-        if key in config.STORE_SETTINGS and key not in printer_settings.MEANINGS:
+        if key in stores.STORE_SETTINGS and key not in printer_settings.MEANINGS:
             fail(
                 _(
                     "`{key}` is a store setting: it applies to every till of the store; change"
@@ -80,9 +80,9 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
 @handle_errors
 def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin) -> None:
     from core.printing import settings as printer_settings
-    from core.store import config
+    from core.store import terminals
 
-    terminal = config.get_terminal(ctx.db, terminal_id)
+    terminal = terminals.get_terminal(ctx.db, terminal_id)
     if name is None and printer is None and not pairs:
         fail(_("Nothing to change: give --name, --printer or KEY=VALUE."))
     setting, dropped = printer, []
@@ -93,7 +93,7 @@ def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin)
     actor = _config_actor(ctx, staff_id, pin)
     if actor is None:
         fail(_("Add a manager first (kassi staff add)."))
-    updated = config.update_terminal(ctx.db, actor, terminal_id, name=name, printer=setting)
+    updated = terminals.update_terminal(ctx.db, actor, terminal_id, name=name, printer=setting)
     echo(_("Terminal {id} updated.").format(id=updated.id))
     if dropped:
         kind = updated.printer.get("kind")
@@ -111,9 +111,9 @@ def terminal_show(ctx: Context, terminal_id, as_json) -> None:
     """A terminal, and each key of its printer setting: its value (defaults marked) and
     what it means. A stored setting that is wrong is said, with how to correct it."""
     from core.printing import settings as printer_settings
-    from core.store import config
+    from core.store import terminals
 
-    terminal = config.get_terminal(ctx.db, terminal_id)
+    terminal = terminals.get_terminal(ctx.db, terminal_id)
     problem = printer_settings.problem(terminal.printer)
     lines = (
         [] if problem else printer_settings.describe(printer_settings.normalize(terminal.printer))
@@ -165,10 +165,10 @@ def terminal_show(ctx: Context, terminal_id, as_json) -> None:
 def store_show(ctx: Context, store_id, as_json) -> None:
     """Every setting of a store: what it means and its current value
     (change one with `kassi store set S KEY=VALUE`)."""
-    from core.store import config
+    from core.store import stores
 
-    store = config.get_store(ctx.db, store_id)
-    rows = config.describe_store(store)
+    store = stores.get_store(ctx.db, store_id)
+    rows = stores.describe_store(store)
     if as_json:
         emit_json(
             {"id": store.id, "settings": [{"key": k, "value": v, "meaning": m} for k, m, v in rows]}

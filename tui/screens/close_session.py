@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from core.errors import KassiError
 from core.printing import receipts
-from core.store import config
+from core.store import tenders
 from core.text.i18n import _
 from core.tills import drawer, sessions
 from tui.widgets.amount_input import AmountField
@@ -50,7 +50,7 @@ class CloseSessionScreen(ModalScreen[int | None]):
         cur, loc = app.store.currency, app.locale
         self.declarable = [
             t
-            for t in config.list_tenders(app.db)
+            for t in tenders.list_tenders(app.db)
             if t.counted_at_close and not t.is_cash and t.active
         ]
         session = sessions.get_session(app.db, self.session_id)

@@ -23,7 +23,7 @@ from textual.widgets import Digits, Input, Static
 from core.errors import InputError, KassiError
 from core.money import amounts as money
 from core.money.tendering import Progress, TenderInput, progress
-from core.store import config
+from core.store.tenders import list_tenders
 from core.text.i18n import _
 from core.tills import limits
 from core.tills.sales import SaleResult
@@ -54,7 +54,7 @@ class PaymentScreen(ModalScreen[SaleResult | None]):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        tenders = [t for t in config.list_tenders(app.db) if t.active]
+        tenders = [t for t in list_tenders(app.db) if t.active]
         self.tenders = {t.id: t for t in tenders}
         self.cash = next((t for t in tenders if t.is_cash), None)
         self.others = [t for t in tenders if not t.is_cash][: len(TENDER_KEYS)]

@@ -7,7 +7,8 @@ from textual.screen import Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from core.store import config
+from core.store.stores import list_stores
+from core.store.terminals import list_terminals
 from core.text.i18n import _
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
@@ -16,12 +17,12 @@ from tui.widgets.safe import shown
 class PickTerminalScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Label(_("Which terminal is this? (Enter to choose)"), id="title")
-        stores = {s.id: s for s in config.list_stores(self.app.db)}
+        stores = {s.id: s for s in list_stores(self.app.db)}
         options = [
             Option(
                 f"{shown(t.id):<8} {shown(t.name)}  —  {shown(stores[t.store_id].name)}", id=t.id
             )
-            for t in config.list_terminals(self.app.db)
+            for t in list_terminals(self.app.db)
         ]
         if not options:
             yield Label(

@@ -46,22 +46,22 @@ class ReceiptPreviewScreen(Screen):
 
     def on_mount(self) -> None:
         from core.printing.sources import sale_document
-        from core.store import config
-        from core.tills import sales
+        from core.store import terminals
+        from core.tills import receipts
         from hardware.preview import preview_document
 
         app = self.app
         self.query_one(StatusBar).show(_("Receipt preview"), app.store.name)
         sale_id = getattr(app.hardware, "last_sale_id", None)
         if sale_id is None:
-            last = sales.last_sale(app.db, app.terminal.id)
+            last = receipts.last_sale(app.db, app.terminal.id)
             sale_id = last.id if last else None
         if sale_id is None:
             self.notice(_("No receipt to reprint yet."), error=True)
             return
         doc, self.sale = sale_document(app.db, sale_id)
         # The setting as stored now: a manager may just have changed it (`terminal set`).
-        printer = config.get_terminal(app.db, app.terminal.id).printer
+        printer = terminals.get_terminal(app.db, app.terminal.id).printer
         self.preview = preview_document(doc, printer)
         self.query_one("#receipt-lines", Static).update(
             shown("\n".join(self.preview.lines), keep_newlines=True)

@@ -1,7 +1,7 @@
 """F6: which receipt is refunded (SPEC C-3). Scan its barcode, or type ``T1-3``,
 ``T1:3`` or ``3``; empty means no receipt.
 
-The receipt is checked here, when it is entered (core.tills.sales.refund_basis): an
+The receipt is checked here, when it is entered (core.tills.refunds.refund_basis): an
 unknown receipt, another store's, a refund receipt or one already refunded in
 full is refused in one line that says why, and the prompt stays open for the
 next scan. Dismisses with the RefundBasis, NO_RECEIPT, or None (Esc).
@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from core.errors import KassiError
 from core.text.i18n import _
-from core.tills import sales
+from core.tills import refunds
 from core.tills.receipt_refs import barcode
 from tui.widgets.scan_input import ScanInput
 
@@ -67,7 +67,7 @@ class RefundPromptScreen(ModalScreen):
             self.dismiss(NO_RECEIPT)
             return
         try:
-            basis = sales.refund_basis(self.app.db, self.app.terminal.id, text)
+            basis = refunds.refund_basis(self.app.db, self.app.terminal.id, text)
         except KassiError as exc:
             self.query_one("#receipt-error", Static).update(exc.message)
             return

@@ -21,8 +21,8 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 from core.errors import KassiError
 from core.reports import session_report as reports
 from core.reports.session_list import list_sessions_page
-from core.store import config
 from core.store.db import Db
+from core.store.stores import list_stores
 from core.text.dates import date_pattern, format_date, format_datetime, parse_date
 from core.text.i18n import _, ngettext
 from tui.widgets.footer import KassiFooter
@@ -56,7 +56,7 @@ class ReportsScreen(Screen):
         app = self.app
         lang = app.locale
         today = app.db.now().astimezone(ZoneInfo(app.store.timezone)).date()
-        stores = sorted(config.list_stores(app.db), key=lambda s: (s.id != app.store.id, s.name))
+        stores = sorted(list_stores(app.db), key=lambda s: (s.id != app.store.id, s.name))
         self.stores = {s.id: s for s in stores}
         yield StatusBar()
         with Horizontal(id="report-store", classes="report-filters"):

@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Input, Label, Static
 from core.catalog import items as catalog
 from core.errors import KassiError
 from core.text.i18n import _, ngettext
-from core.tills import sales, sessions
+from core.tills import basket, refunds, sales, sessions
+from core.tills.basket import LineInput
 from core.tills.receipt_refs import barcode
-from core.tills.sales import LineInput, SaleResult
+from core.tills.sales import SaleResult
 from tui.hardware_bridge import PrintFinished
 from tui.screens import safe_drop
 from tui.screens.login import LoggedIn
@@ -269,7 +270,7 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
             item = catalog.find_item(
                 self.app.db, code, self.app.store.id, priced=not against_receipt
             )
-            sales.check_qty(qty)
+            basket.check_qty(qty)
         except catalog.UnknownCode:
             # C-9: say what to do next: the code may be mistyped, or the item is found by name.
             self.notice(
@@ -378,10 +379,10 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
             if not value:
                 self.customer_id = None
             else:
-                from core.store import config
+                from core.store import customers
 
                 try:
-                    customer = config.get_customer(self.app.db, value)
+                    customer = customers.get_customer(self.app.db, value)
                 except KassiError as exc:
                     self.notice(exc.message, error=True)
                     return
@@ -408,12 +409,12 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
             return
         try:
             if self.refund_mode:
-                priced = sales.preview_refund(
+                priced = refunds.preview_refund(
                     self.app.db, self.app.store.id, self.lines, self.refund_receipt
                 )
                 total = -sum(ln.line_total for ln in priced)
             else:
-                total = sales.price_basket(
+                total = basket.price_basket(
                     self.app.db, self.app.staff, self.app.store.id, self.lines, self.basket_discount
                 ).total
         except KassiError as exc:
@@ -426,7 +427,7 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
         """Called by the payment screen: record the sale (raises KassiError on bad input)."""
         app = self.app
         if self.refund_mode:
-            return sales.record_refund(
+            return refunds.record_refund(
                 app.db,
                 app.staff,
                 app.terminal.id,

@@ -1,6 +1,6 @@
 """The sale screen's refund checks and discounts (SPEC C-3, C-5), as a mixin of SaleScreen.
 
-Core prices every row (core.tills.sales.price_basket / refund_rows) and checks every
+Core prices every row (core.tills.basket.price_basket / refunds.refund_rows) and checks every
 permission and limit; this only asks, shows and keeps what was given.
 """
 
@@ -10,9 +10,9 @@ from attrs import evolve
 
 from core.errors import KassiError, PermissionDenied
 from core.text.i18n import _
-from core.tills import sales
+from core.tills.basket import LineInput, price_basket
 from core.tills.discounts import PERCENT
-from core.tills.sales import LineInput
+from core.tills.refunds import refund_rows
 from tui.widgets.safe import shown
 
 
@@ -23,7 +23,7 @@ class SaleDiscounts:
         """A refund basket may not ask for more than the receipt has left (C-3): refused
         now, with the number still refundable, not at pay."""
         try:
-            sales.refund_rows(self.app.db, self.app.store.id, lines, self.refund_receipt)
+            refund_rows(self.app.db, self.app.store.id, lines, self.refund_receipt)
         except KassiError as exc:
             self.notice(exc.message, error=True)
             return False
@@ -36,11 +36,11 @@ class SaleDiscounts:
         self.basket_off = 0
         db, store_id = self.app.db, self.app.store.id
         if self.refund_mode:
-            rows = sales.refund_rows(db, store_id, self.lines, self.refund_receipt)
+            rows = refund_rows(db, store_id, self.lines, self.refund_receipt)
             return [
                 evolve(r, qty=-r.qty, discount=-r.discount, line_total=-r.line_total) for r in rows
             ]
-        basket = sales.price_basket(db, None, store_id, self.lines, self.basket_discount)
+        basket = price_basket(db, None, store_id, self.lines, self.basket_discount)
         self.basket_off = basket.basket_discount
         return basket.lines
 
@@ -106,7 +106,7 @@ class SaleDiscounts:
 
         def check(discount) -> None:
             lines, basket = basket_with(discount)
-            sales.price_basket(self.app.db, self.app.staff, self.app.store.id, lines, basket)
+            price_basket(self.app.db, self.app.staff, self.app.store.id, lines, basket)
 
         def done(discount) -> None:
             if discount is None:

@@ -14,8 +14,8 @@ from core.errors import KassiError
 from core.money import quantity
 from core.store.records import Item
 from core.text.i18n import _
-from core.tills import sales
-from core.tills.sales import LineInput
+from core.tills import basket
+from core.tills.basket import LineInput
 
 
 class SaleWeighed:
@@ -134,7 +134,7 @@ class SaleWeighed:
         if quantity.is_measured(unit):
             return quantity.parse_quantity(text, unit, self.app.locale)
         qty = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
-        sales.check_qty(qty)  # 0: refused, with the one message for pieces
+        basket.check_qty(qty)  # 0: refused, with the one message for pieces
         return qty
 
     def shown_line_qty(self, line: LineInput) -> str:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from core.errors import KassiError
 from core.staff import admin as staff_admin
-from core.store import config
+from core.store import staff_members
 from core.store.records import Staff
 from core.text.i18n import _
 from tui.widgets.footer import KassiFooter
@@ -57,7 +57,7 @@ class StaffScreen(Screen):
 
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
-        self.staff = config.list_staff(self.app.db)
+        self.staff = staff_members.list_staff(self.app.db)
         table.clear()
         for s in self.staff:
             status = _("active") if s.active else _("deactivated")

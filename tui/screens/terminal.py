@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from core.errors import KassiError
 from core.printing import receipts
-from core.store import config
+from core.store import stores
 from core.text.i18n import _
 from core.tills import drawer, sessions
 from tui.hardware_bridge import PrintFinished
@@ -88,7 +88,7 @@ class TerminalScreen(Screen):
 
     def _refresh_view(self) -> None:
         app = self.app
-        app.store = config.get_store(app.db, app.store.id)
+        app.store = stores.get_store(app.db, app.store.id)
         self.query_one(StatusBar).show(_("Terminal"), app.store.name, app.terminal.name)
         state = self.query_one("#terminal-state", Static)
         view = self.query_one("#session-view", DocumentView)

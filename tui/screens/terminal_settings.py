@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from core.errors import KassiError
 from core.printing import settings as printer_settings
-from core.store import config
+from core.store import stores, terminals
 from core.store.db import Db
 from core.text.i18n import _
 from hardware._escpos import profile_codepages
@@ -87,7 +87,7 @@ class TerminalSettingsScreen(Screen):
     def load(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for t in config.list_terminals(self.app.db, self.app.store.id):
+        for t in terminals.list_terminals(self.app.db, self.app.store.id):
             bad = printer_settings.problem(t.printer, profiles=profile_codepages)
             kind = t.printer.get("kind", "") if isinstance(t.printer, dict) else ""
             table.add_row(
@@ -106,7 +106,7 @@ class TerminalSettingsScreen(Screen):
         self.show_terminal(str(rows[row]))
 
     def show_terminal(self, terminal_id: str) -> None:
-        terminal = config.get_terminal(self.app.db, terminal_id)
+        terminal = terminals.get_terminal(self.app.db, terminal_id)
         self.terminal_id = terminal.id
         self.query_one("#terminal-name", Input).value = terminal.name
         self.query_one("#printer-setting", Input).value = json.dumps(
@@ -176,7 +176,7 @@ class TerminalSettingsScreen(Screen):
         def save(approver) -> None:
             app = self.app
             try:
-                updated = config.update_terminal(
+                updated = terminals.update_terminal(
                     app.db,
                     approver or app.staff,
                     terminal_id,
@@ -218,8 +218,8 @@ class TerminalSettingsScreen(Screen):
         app = self.app
         try:
             with Db(app.db.path) as db:
-                terminal = config.get_terminal(db, terminal_id)
-                store = config.get_store(db, terminal.store_id)
+                terminal = terminals.get_terminal(db, terminal_id)
+                store = stores.get_store(db, terminal.store_id)
                 doc = test_page(store, terminal, db.now())
                 service = PrintService(default_printers())
                 outcome = service.print_document(db, terminal_id, doc, ref=f"test:{terminal_id}")
