@@ -276,6 +276,7 @@ def _register() -> None:
     printer_settings.use_profiles(profile_codepages)
     from tui.cli import (
         audit_cmds,
+        catalog_cmds,
         item_cmds,
         print_cmds,
         report_cmds,
@@ -293,6 +294,7 @@ def _register() -> None:
 
     for module in (
         setup_cmds,
+        catalog_cmds,
         session_cmds,
         sale_cmds,
         audit_cmds,
@@ -305,7 +307,7 @@ def _register() -> None:
         staff_cmds,
         tender_cmds,
         safe_cmds,
-        unit_cmds,  # after setup_cmds: adds to its item commands
+        unit_cmds,  # after catalog_cmds: adds to its item commands
     ):
         module.register(main)
 

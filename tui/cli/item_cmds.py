@@ -1,6 +1,6 @@
 """`kassi item set / barcode / show` and the catalog import's report (K-7).
 
-Attached to the item group of setup_cmds; each change is one core operation with its
+Attached to the item group of catalog_cmds; each change is one core operation with its
 audit entry (old and new values), which `kassi item show` lists.
 """
 
@@ -12,8 +12,8 @@ import click
 
 from core.text.i18n import _, ngettext
 from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.catalog_cmds import item_grp
 from tui.cli.options import MANAGER, config_actor, uses_context
-from tui.cli.setup_cmds import item_grp
 
 if TYPE_CHECKING:
     from core.catalog.csv_import import ImportReport

@@ -14,8 +14,8 @@ import click
 
 from core.text.i18n import _
 from tui.cli import Context, echo, fail, handle_errors, pass_ctx, read_pin
+from tui.cli.catalog_cmds import item_grp
 from tui.cli.options import MANAGER, config_actor, uses_context
-from tui.cli.setup_cmds import item_grp
 
 UNIT_HELP = _("What the item is sold by: pcs (default), kg, g, l or m (price per unit).")
 SCALE_HELP = _("The item code its scale labels carry (1-6 digits).")
