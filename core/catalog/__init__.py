@@ -13,6 +13,6 @@ May import: core.text, core.money, core.store, core.audit, core.tills
 
 Back arrows (each closes a cycle; why it exists):
 - core.tills: units turns a scanned or typed code into the sale's own input record,
-  tills.sales.LineInput, so the till and the command line build basket lines one way (K-8).
+  tills.basket.LineInput, so the till and the command line build basket lines one way (K-8).
   Imported inside the function.
 """

@@ -230,7 +230,7 @@ class Sale:
     rounding: int
     vat_total: int
     change_given: int
-    # given by the caller (core.tills.sales.load_sale), from their own tables
+    # given by the caller (core.tills.receipts.load_sale), from their own tables
     lines: tuple[SaleLine, ...] = given(default=())
     payments: tuple[Payment, ...] = given(default=())
     discounts: tuple[SaleDiscount, ...] = given(default=())

@@ -38,6 +38,10 @@ class Context:
         self.db_path = db_path
         self.lang = lang
         self._db = None
+        # The command's --staff and --pin (tui.cli.options.uses_context): one Context
+        # serves one command, and `login` reads the PIN only when the command asks.
+        self.staff_id: str | None = None
+        self.pin: str | None = None
 
     @property
     def db(self):  # -> core.store.db.Db, imported lazily to keep start-up fast
@@ -54,6 +58,12 @@ class Context:
     def use_store_language(self, store_locale: str) -> None:
         if not self.lang:
             set_language(store_locale)
+
+    def login(self, terminal_id: str | None = None):  # -> core.staff.auth.Actor
+        """The command's staff member, by the PIN from --pin, KASSI_PIN or the prompt."""
+        from core.staff.auth import authenticate
+
+        return authenticate(self.db, self.staff_id, read_pin(self.pin), terminal_id=terminal_id)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -140,26 +150,16 @@ def emit_json(data: Any) -> None:
     click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2)))
 
 
-def staff_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--staff and --pin (or KASSI_STAFF / KASSI_PIN) for a command that acts as someone."""
-    fn = pin_option(fn)
-    fn = click.option(
-        "--staff",
-        "staff_id",
-        envvar="KASSI_STAFF",
-        required=True,
-        help=_("Staff id (or set KASSI_STAFF)."),
-    )(fn)
-    return fn
-
-
-def pin_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--pin, for scripts that cannot do better; KASSI_PIN or the prompt is the safe way."""
-    return click.option(
-        "--pin",
-        default=None,
-        help=_("PIN; visible to others in `ps`: prefer KASSI_PIN or the prompt."),
-    )(fn)
+def emit_rows(data: list[dict], as_json: bool, columns: list[str]) -> None:
+    """A list command's rows: JSON (every key), or a table of ``columns``."""
+    if as_json:
+        emit_json(data)
+        return
+    shown = [{c: cell(r.get(c, "")) for c in columns} for r in data]
+    widths = {c: max([len(c)] + [len(r[c]) for r in shown]) for c in columns}
+    echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in shown:
+        echo("  ".join(r[c].ljust(widths[c]) for c in columns).rstrip())
 
 
 def read_pin(pin: str | None) -> str:
@@ -183,12 +183,6 @@ def read_pin(pin: str | None) -> str:
     if not sys.stdin.isatty():
         fail(_("Give the PIN in KASSI_PIN (or type it at the prompt on a terminal)."))
     return click.prompt(_("PIN"), hide_input=True, err=True)
-
-
-def authenticate(ctx: Context, staff_id: str, pin: str | None, terminal_id: str | None = None):
-    from core.staff.auth import authenticate as core_authenticate
-
-    return core_authenticate(ctx.db, staff_id, read_pin(pin), terminal_id=terminal_id)
 
 
 class KassiGroup(click.Group):
@@ -282,6 +276,7 @@ def _register() -> None:
     printer_settings.use_profiles(profile_codepages)
     from tui.cli import (
         audit_cmds,
+        catalog_cmds,
         item_cmds,
         print_cmds,
         report_cmds,
@@ -299,6 +294,7 @@ def _register() -> None:
 
     for module in (
         setup_cmds,
+        catalog_cmds,
         session_cmds,
         sale_cmds,
         audit_cmds,
@@ -311,7 +307,7 @@ def _register() -> None:
         staff_cmds,
         tender_cmds,
         safe_cmds,
-        unit_cmds,  # after setup_cmds: adds to its item commands
+        unit_cmds,  # after catalog_cmds: adds to its item commands
     ):
         module.register(main)
 

@@ -7,7 +7,8 @@ import sys
 import click
 
 from core.text.i18n import _, ngettext
-from tui.cli import Context, echo, emit_json, handle_errors, pass_ctx
+from tui.cli import Context, echo, emit_json
+from tui.cli.options import uses_context
 
 
 @click.group("audit")
@@ -27,9 +28,7 @@ def audit_grp() -> None:
     is_flag=True,
     help=_("Check every signature again, not only those after the last intact check."),
 )
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@uses_context(json=True)
 def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) -> None:
     """Check every signature, link and covered row; exit 1 naming what is wrong."""
     from core.audit import journal as audit
@@ -90,8 +89,7 @@ def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) ->
 
 
 @audit_grp.command("head")
-@pass_ctx
-@handle_errors
+@uses_context()
 def audit_head(ctx: Context) -> None:
     """Print the chain head, N:HASH, to keep on paper for `verify --since-anchor`."""
     from core.audit import journal as audit

@@ -1,6 +1,6 @@
 """`kassi item set / barcode / show` and the catalog import's report (K-7).
 
-Attached to the item group of setup_cmds; each change is one core operation with its
+Attached to the item group of catalog_cmds; each change is one core operation with its
 audit entry (old and new values), which `kassi item show` lists.
 """
 
@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import click
 
 from core.text.i18n import _, ngettext
-from tui.cli import Context, cell, echo, emit_json, fail, handle_errors, params, pass_ctx
-from tui.cli.setup_cmds import _config_actor, config_auth, item_grp
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.catalog_cmds import item_grp
+from tui.cli.options import MANAGER, config_actor, uses_context
 
 if TYPE_CHECKING:
     from core.catalog.csv_import import ImportReport
@@ -34,10 +35,8 @@ if TYPE_CHECKING:
     default=None,
     help=_("Change the name and VAT rate this store sells it under."),
 )
-@config_auth
-@pass_ctx
-@handle_errors
-def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def item_set(ctx: Context, sku, name, vat, active, store_id) -> None:
     """Change an item's name, VAT rate, or whether it is sold."""
     from core.catalog import items as catalog
     from core.money import amounts as money
@@ -45,7 +44,7 @@ def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> N
     vat_rate = None if vat is None else money.parse_amount(vat, "EUR", ctx.locale_for())
     if name is None and vat_rate is None and active is None:
         fail(_("Nothing to change: give --name, --vat, --active or --inactive."))
-    actor = _config_actor(ctx, staff_id, pin)
+    actor = config_actor(ctx)
     changes = catalog.update_item(
         ctx.db, actor, sku, name=name, vat_rate=vat_rate, active=active, store_id=store_id
     )
@@ -71,16 +70,14 @@ def item_set(ctx: Context, sku, name, vat, active, store_id, staff_id, pin) -> N
 @click.argument("sku", type=params.code_type(lambda: _("SKU")))
 @click.option("--add", "add", default=None, metavar="CODE", help=_("Give the item this barcode."))
 @click.option("--remove", default=None, metavar="CODE", help=_("Take this barcode off."))
-@config_auth
-@pass_ctx
-@handle_errors
-def item_barcode(ctx: Context, sku, add, remove, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def item_barcode(ctx: Context, sku, add, remove) -> None:
     """Add or remove an item's barcode (never another item's SKU or barcode, R-5)."""
     from core.catalog import items as catalog
 
     if (add is None) == (remove is None):
         fail(_("Give one of --add CODE or --remove CODE."))
-    actor = _config_actor(ctx, staff_id, pin)
+    actor = config_actor(ctx)
     if add is not None:
         catalog.add_barcode(ctx.db, actor, sku, add)
         echo(_("{sku} has the barcode {code}.").format(sku=sku, code=add))
@@ -91,9 +88,7 @@ def item_barcode(ctx: Context, sku, add, remove, staff_id, pin) -> None:
 
 @click.command("show")
 @click.argument("sku", type=params.code_type(lambda: _("SKU")))
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@uses_context(json=True)
 def item_show(ctx: Context, sku, as_json) -> None:
     """Everything about an item: its fields, barcode, prices, stores, last changes."""
     from core.catalog import item_form as item_admin

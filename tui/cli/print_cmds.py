@@ -15,20 +15,15 @@ from __future__ import annotations
 import click
 
 from core.text.i18n import _, ngettext
-from tui.cli import (
-    Context,
-    authenticate,
-    cell,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import (
+    ACTOR,
+    StaffOption,
+    terminal_option,
+    terminal_store,
+    uses_context,
 )
 from tui.cli.print_preview import png_option, write_png
-from tui.cli.session_cmds import _terminal_store
 
 PRINT_FAILED = 5  # the document did not print; it is kept as a pending job
 PRINTER_FAULT = 1  # `printer status`: the printer reports a problem
@@ -90,6 +85,12 @@ def _deliver(ctx: Context, terminal_id: str, doc, ref: str, as_text: bool, png=N
 text_option = click.option(
     "--text", "as_text", is_flag=True, help=_("Show the document as plain text instead.")
 )
+print_on_option = click.option(
+    "--terminal",
+    "terminal_id",
+    default=None,
+    help=_("Print on this terminal's printer (default: the session's)."),
+)
 
 
 # -- kassi print ---------------------------------------------------------------------
@@ -101,27 +102,25 @@ def print_grp() -> None:
 
 
 @print_grp.command("test")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @text_option
 @png_option
-@pass_ctx
-@handle_errors
+@uses_context()
 def print_test(ctx: Context, terminal_id, as_text, png) -> None:
     """Print a test page (code page letters, a QR code)."""
     from core.printing.receipts import test_page
 
-    terminal, store = _terminal_store(ctx, terminal_id)
+    terminal, store = terminal_store(ctx, terminal_id)
     doc = test_page(store, terminal, ctx.db.now())
     _deliver(ctx, terminal_id, doc, f"test:{terminal_id}", as_text, png)
 
 
 @print_grp.command("receipt")
 @click.argument("receipt", metavar="N|last")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @text_option
 @png_option
-@pass_ctx
-@handle_errors
+@uses_context()
 def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     """Reprint receipt N of a terminal (or its last one), marked COPY.
 
@@ -132,7 +131,7 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     from core.text import validate
     from core.tills.receipts import find_sale, last_sale
 
-    _terminal_store(ctx, terminal_id)
+    terminal_store(ctx, terminal_id)
     if receipt.strip().lower() == "last":
         sale = last_sale(ctx.db, terminal_id)
         if sale is None:
@@ -153,13 +152,13 @@ def print_receipt(ctx: Context, receipt, terminal_id, as_text, png) -> None:
     _report(_service().print_sale(ctx.db, sale.id, reprint=True))
 
 
-def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
+def _details(ctx: Context, session_id: int):
     from core.store.stores import get_store
     from core.tills import sessions
 
     store = get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
     ctx.use_store_language(store.locale)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     return sessions.session_details(ctx.db, actor, session_id)
 
 
@@ -168,24 +167,15 @@ def _details(ctx: Context, session_id: int, staff_id: str, pin: str | None):
 @click.option(
     "--summary", is_flag=True, help=_("The cash summary only (S-8), not every payment type.")
 )
-@click.option(
-    "--terminal",
-    "terminal_id",
-    default=None,
-    help=_("Print on this terminal's printer (default: the session's)."),
-)
+@print_on_option
 @text_option
 @png_option
-@staff_options
-@pass_ctx
-@handle_errors
-def print_session(
-    ctx: Context, session_id, summary, terminal_id, as_text, png, staff_id, pin
-) -> None:
+@uses_context(staff=ACTOR)
+def print_session(ctx: Context, session_id, summary, terminal_id, as_text, png) -> None:
     """Print a session's page: every payment type (S-9), or --summary for cash only."""
     from core.printing.receipts import history_page, session_summary
 
-    details = _details(ctx, session_id, staff_id, pin)
+    details = _details(ctx, session_id)
     doc = session_summary(details) if summary else history_page(details)
     where = terminal_id or details.session.terminal_id
     kind = "summary" if summary else "session"
@@ -193,44 +183,35 @@ def print_session(
 
 
 @print_grp.command("x")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @text_option
 @png_option
-@staff_options
-@pass_ctx
-@handle_errors
-def print_x(ctx: Context, terminal_id, as_text, png, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def print_x(ctx: Context, terminal_id, as_text, png) -> None:
     """Print the X report of the terminal's open session (nothing is reset)."""
     from core.printing.receipts import x_report
     from core.tills import sessions
 
-    _terminal_store(ctx, terminal_id)
+    terminal_store(ctx, terminal_id)
     current = sessions.current_session(ctx.db, terminal_id)
     if current is None:
         fail(_("No session is open on terminal {terminal}.").format(terminal=terminal_id))
-    details = _details(ctx, current.id, staff_id, pin)
+    details = _details(ctx, current.id)
     doc = x_report(details, ctx.db.now())
     _deliver(ctx, terminal_id, doc, f"x:{current.id}", as_text, png)
 
 
 @print_grp.command("z")
 @click.argument("session_id", type=params.SESSION_ID)
-@click.option(
-    "--terminal",
-    "terminal_id",
-    default=None,
-    help=_("Print on this terminal's printer (default: the session's)."),
-)
+@print_on_option
 @text_option
 @png_option
-@staff_options
-@pass_ctx
-@handle_errors
-def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def print_z(ctx: Context, session_id, terminal_id, as_text, png) -> None:
     """Print the Z report of a closed session."""
     from core.printing.receipts import z_report
 
-    details = _details(ctx, session_id, staff_id, pin)
+    details = _details(ctx, session_id)
     if details.session.is_open:
         fail(
             _(
@@ -258,26 +239,18 @@ def print_z(ctx: Context, session_id, terminal_id, as_text, png, staff_id, pin) 
     default=None,
     help=_("Drop this pending job (manager)."),
 )
-@click.option("--json", "as_json", is_flag=True)
-@click.option("--staff", "staff_id", envvar="KASSI_STAFF", help=_("Staff id (for --cancel)."))
-@click.option(
-    "--pin", default=None, help=_("PIN; visible to others in `ps`: prefer KASSI_PIN or the prompt.")
-)
-@pass_ctx
-@handle_errors
-def print_pending(
-    ctx: Context, terminal_id, retry, show_all, cancel_id, as_json, staff_id, pin
-) -> None:
+@uses_context(staff=StaffOption(False, _("Staff id (for --cancel).")), json=True)
+def print_pending(ctx: Context, terminal_id, retry, show_all, cancel_id, as_json) -> None:
     """List the documents waiting for a printer; --retry prints them."""
     from core.printing import history as printing_history
     from core.printing import jobs as print_jobs
 
     if terminal_id:
-        _terminal_store(ctx, terminal_id)
+        terminal_store(ctx, terminal_id)
     if cancel_id is not None:
-        if not staff_id:
+        if not ctx.staff_id:
             fail(_("Give --staff and --pin of a manager to cancel a print job."))
-        actor = authenticate(ctx, staff_id, pin)
+        actor = ctx.login()
         job = print_jobs.cancel(ctx.db, actor, cancel_id)
         echo(_("Print job {id} cancelled: {title}.").format(id=job.id, title=cell(job.title)))
         return
@@ -375,17 +348,15 @@ def printer_grp() -> None:
 
 
 @printer_grp.command("status")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@terminal_option
+@uses_context(json=True)
 def printer_status(ctx: Context, terminal_id, as_json) -> None:
     """Ask the printer how it is (paper, cover, drawer), with its last confirmed print,
     its last error and its queue (SPEC P-6).
 
     Exits 1 when the printer reports a problem, so a script can watch it.
     """
-    _terminal, store = _terminal_store(ctx, terminal_id)
+    _terminal, store = terminal_store(ctx, terminal_id)
     st = _service().printer_status(ctx.db, terminal_id)
     if as_json:
         emit_json(
@@ -460,12 +431,10 @@ def drawer_grp() -> None:
 
 
 @drawer_grp.command("open")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option("--reason", default="", help=_("Why the drawer is opened (kept in the audit log)."))
-@staff_options
-@pass_ctx
-@handle_errors
-def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def drawer_open(ctx: Context, terminal_id, reason) -> None:
     """Open the drawer without a sale ("no sale"): its own permission, always audited.
 
     Says "opened" only when the printer's status read the drawer open; otherwise
@@ -473,8 +442,8 @@ def drawer_open(ctx: Context, terminal_id, reason, staff_id, pin) -> None:
     """
     from core.tills import drawer
 
-    _terminal_store(ctx, terminal_id)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    terminal_store(ctx, terminal_id)
+    actor = ctx.login(terminal_id)
     drawer.no_sale(ctx.db, actor, terminal_id, reason)
     outcome = _service().open_drawer(ctx.db, terminal_id)
     if not outcome.ok:

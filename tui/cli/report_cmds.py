@@ -15,18 +15,8 @@ import click
 
 from core.text.display import json_text
 from core.text.i18n import _
-from tui.cli import (
-    Context,
-    authenticate,
-    cell,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
-)
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import ACTOR, json_option, uses_context
 
 _DATE = params.DAY
 
@@ -81,20 +71,15 @@ def report_grp() -> None:
 
 @report_grp.command("overview")
 @selection_options
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def report_overview(
-    ctx: Context, store_id, date_from, date_to, terminal_id, as_json, staff_id, pin
-) -> None:
+@uses_context(staff=ACTOR, json=True)
+def report_overview(ctx: Context, store_id, date_from, date_to, terminal_id, as_json) -> None:
     """The discrepancy overview (A-3) and the cash payments overview (A-4)."""
     from core.money.amounts import format_amount
     from core.reports import session_report as reports
     from core.reports.export import overview_record
 
     sel = _selection(ctx, store_id, date_from, date_to, terminal_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     ov = reports.report_overview(ctx.db, actor, sel)
     if as_json:
         emit_json(overview_record(ov))
@@ -160,7 +145,7 @@ def report_overview(
     metavar="FILE",
     help=_("Write the selection to a CSV file ('-' for standard output)."),
 )
-@click.option("--json", "as_json", is_flag=True)
+@json_option
 @click.option("--no-bom", is_flag=True, help=_("CSV without the byte order mark."))
 @click.option(
     "--delimiter",
@@ -171,9 +156,7 @@ def report_overview(
 )
 @click.option("--limit", type=params.LIMIT, default=None, help=_("At most this many."))
 @click.option("--offset", type=params.OFFSET, default=0, help=_("Skip this many first."))
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR)
 def report_sessions(
     ctx: Context,
     store_id,
@@ -188,8 +171,6 @@ def report_sessions(
     delimiter,
     limit,
     offset,
-    staff_id,
-    pin,
 ) -> None:
     """The session list (A-5), sorted; as a table, JSON, or a CSV export (A-1)."""
     from core.reports import export as report_export
@@ -201,7 +182,7 @@ def report_sessions(
     if csv_path is not None and (limit is not None or offset):
         fail(_("The CSV export is the whole selection: leave out --limit and --offset."))
     sel = _selection(ctx, store_id, date_from, date_to, terminal_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     reports.require_report(actor)
     options = {"sort": sort, "desc": desc, "bom": not no_bom, "delimiter": delimiter}
     if csv_path == "-":

@@ -9,19 +9,9 @@ from __future__ import annotations
 import click
 
 from core.text.i18n import _, current_language
-from tui.cli import (
-    Context,
-    authenticate,
-    cell,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
-)
-from tui.cli.session_cmds import _terminal_store, parse_counts, parse_money
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import ACTOR, store_for, terminal_store, uses_context
+from tui.cli.session_cmds import parse_counts, parse_money
 
 STORE_ID = params.id_type(lambda: _("Store"))
 TERMINAL_ID = params.id_type(lambda: _("Terminal"))
@@ -33,15 +23,6 @@ count_option = click.option(
     metavar="DENOM=N",
     help=_("Count it by denomination instead (repeat)."),
 )
-json_option = click.option("--json", "as_json", is_flag=True)
-
-
-def _store(ctx: Context, store_id: str):
-    from core.store.stores import get_store
-
-    store = get_store(ctx.db, store_id)
-    ctx.use_store_language(store.locale)
-    return store
 
 
 def _amount(ctx: Context, text: str | None, counts: tuple[str, ...], store):
@@ -94,17 +75,14 @@ def safe_grp() -> None:
 @click.option("--bag", required=True, help=_("The bag or envelope number."))
 @count_option
 @click.option("--note", default="", type=params.NOTE)
-@json_option
-@staff_options
-@pass_ctx
-@handle_errors
-def safe_drop(ctx: Context, terminal_id, amount_text, bag, counts, note, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def safe_drop(ctx: Context, terminal_id, amount_text, bag, counts, note, as_json):
     """Drop cash from the till's drawer into the safe, in a numbered bag."""
     from core.cash import safe
 
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     m = safe.drop(ctx.db, actor, terminal_id, amount, bag, counts=count_map, note=note)
     if as_json:
         emit_json(movement_json(m, store))
@@ -137,10 +115,7 @@ def safe_drop(ctx: Context, terminal_id, amount_text, bag, counts, note, as_json
     help=_("Print the deposit slip on this terminal's printer."),
 )
 @click.option("--text", "as_text", is_flag=True, help=_("Show the deposit slip as plain text."))
-@json_option
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR, json=True)
 def safe_deposit(
     ctx: Context,
     store_id,
@@ -151,15 +126,13 @@ def safe_deposit(
     print_terminal,
     as_text,
     as_json,
-    staff_id,
-    pin,
 ):
     """Take cash from the safe to the bank, with the deposit slip's number."""
     from core.cash import safe, safe_views
 
-    store = _store(ctx, store_id)
+    store = store_for(ctx, store_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     m = safe.deposit(ctx.db, actor, store_id, amount, slip, counts=count_map, note=note)
     if as_json:
         emit_json(movement_json(m, store))
@@ -194,17 +167,14 @@ def _first_terminal(ctx: Context, store_id: str) -> str:
 @count_option
 @click.option("--blind", is_flag=True, help=_("The counter was not shown the expected balance."))
 @click.option("--note", default="", type=params.NOTE)
-@json_option
-@staff_options
-@pass_ctx
-@handle_errors
-def safe_count(ctx: Context, store_id, amount_text, counts, blind, note, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def safe_count(ctx: Context, store_id, amount_text, counts, blind, note, as_json):
     """Record a count of the safe: the discrepancy is kept, the balance becomes the count."""
     from core.cash import safe
 
-    store = _store(ctx, store_id)
+    store = store_for(ctx, store_id)
     amount, count_map = _amount(ctx, amount_text, counts, store)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     m = safe.count(ctx.db, actor, store_id, amount, counts=count_map, blind=blind, note=note)
     if as_json:
         emit_json(movement_json(m, store))
@@ -222,19 +192,16 @@ def safe_count(ctx: Context, store_id, amount_text, counts, blind, note, as_json
 @click.option("--since", type=params.DAY, default=None, help=_("From this date (YYYY-MM-DD)."))
 @click.option("--limit", type=params.LIMIT, default=50, show_default=True)
 @click.option("--offset", type=params.OFFSET, default=0)
-@json_option
-@staff_options
-@pass_ctx
-@handle_errors
-def safe_show(ctx: Context, store_id, since, limit, offset, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def safe_show(ctx: Context, store_id, since, limit, offset, as_json):
     """The safe's balance, deposits and statement of movements, a page at a time."""
     from core.cash import safe_views
     from core.cash.safe import KIND_LABELS
     from core.money.amounts import to_decimal_str
     from core.printing.receipts import local_time
 
-    store = _store(ctx, store_id)
-    actor = authenticate(ctx, staff_id, pin)
+    store = store_for(ctx, store_id)
+    actor = ctx.login()
     st = safe_views.statement(ctx.db, actor, store_id, since=since, limit=limit, offset=offset)
     if as_json:
         emit_json(

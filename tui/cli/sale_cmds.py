@@ -7,17 +7,9 @@ import re
 import click
 
 from core.text.i18n import _
-from tui.cli import (
-    Context,
-    authenticate,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    pass_ctx,
-    staff_options,
-)
-from tui.cli.session_cmds import _terminal_store, parse_money
+from tui.cli import Context, echo, emit_json, fail
+from tui.cli.options import ACTOR, terminal_option, terminal_store, uses_context
+from tui.cli.session_cmds import parse_money
 
 # ASCII digits (R-4); SKU@0,512 for a weighed item (K-8)
 _ITEM = re.compile(r"^(?P<sku>[^\s*x@]+?)(?:[x*](?P<qty>[0-9]+)|@(?P<measure>\S+))?$")
@@ -213,7 +205,7 @@ def _report(ctx: Context, result, store, as_json: bool) -> None:
 
 
 @click.command("sale")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option("--item", "items", multiple=True, required=True, metavar="SKU[xQTY|@QUANTITY]")
 @click.option(
     "--pay",
@@ -237,10 +229,7 @@ def _report(ctx: Context, result, store, as_json: bool) -> None:
     help=_("Staff id approving a discount over the limit."),
 )
 @click.option("--approve-pin", "approver_pin", default=None, help=_("The approver's PIN."))
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR, json=True)
 def sale_cmd(
     ctx: Context,
     terminal_id,
@@ -251,16 +240,14 @@ def sale_cmd(
     approver_id,
     approver_pin,
     as_json,
-    staff_id,
-    pin,
 ) -> None:
     """Ring up a sale."""
     from core.tills.sales import record_sale
 
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     lines, basket = parse_discounts(ctx, discount_specs, parse_items(items, ctx, store), store)
     payments = parse_payments(ctx, pays, store)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     if approver_id is not None:
         lines, basket = _approved(
             ctx, actor, terminal_id, lines, basket, approver_id, approver_pin, store
@@ -272,7 +259,7 @@ def sale_cmd(
 
 
 @click.command("refund")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option(
     "--receipt",
     default=None,
@@ -286,10 +273,7 @@ def sale_cmd(
     "--approve", "approver_id", default=None, help=_("Staff id approving a refund you may not do.")
 )
 @click.option("--approve-pin", "approver_pin", default=None, help=_("The approver's PIN."))
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR, json=True)
 def refund_cmd(
     ctx: Context,
     terminal_id,
@@ -300,18 +284,16 @@ def refund_cmd(
     approver_id,
     approver_pin,
     as_json,
-    staff_id,
-    pin,
 ) -> None:
     """Refund items, against an original receipt or (with permission) without one."""
     from core.tills.receipt_refs import parse_receipt_ref
     from core.tills.refunds import record_refund
 
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     ref = parse_receipt_ref(receipt, terminal_id) if receipt is not None else None
     lines = parse_items(items, ctx, store, priced=ref is None)
     payments = parse_payments(ctx, pays, store)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     approver = None
     if approver_id is not None:
         permission = "refund" if ref is not None else "refund.no_receipt"
@@ -337,9 +319,7 @@ def discount_group() -> None:
 
 
 @discount_group.command("limits")
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@uses_context(json=True)
 def discount_limits(ctx: Context, as_json: bool) -> None:
     """The largest discount each role may give, in percent."""
     from core.tills import discounts
@@ -355,10 +335,8 @@ def discount_limits(ctx: Context, as_json: bool) -> None:
 @discount_group.command("limit")
 @click.argument("role")
 @click.argument("percent")
-@staff_options
-@pass_ctx
-@handle_errors
-def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def discount_limit(ctx: Context, role: str, percent: str) -> None:
     """Set a role's limit, e.g. `kassi discount limit cashier 15` (a manager)."""
     from core.text import validate
     from core.tills import discounts
@@ -366,7 +344,7 @@ def discount_limit(ctx: Context, role: str, percent: str, staff_id, pin) -> None
     value = validate.whole_number(
         percent.strip().rstrip("%"), _("A discount limit in percent"), maximum=100
     )
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     discounts.set_limit(ctx.db, actor, role, value)
     echo(_("{role} may now give discounts up to {percent} %.").format(role=role, percent=value))
 

@@ -5,18 +5,8 @@ from __future__ import annotations
 import click
 
 from core.text.i18n import _, current_language
-from tui.cli import (
-    Context,
-    authenticate,
-    cell,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
-)
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import ACTOR, terminal_option, terminal_store, uses_context
 
 MAX_COUNT = 100_000  # notes or coins of one kind in a drawer or a safe
 
@@ -44,16 +34,6 @@ def parse_counts(ctx: Context, pairs: tuple[str, ...], store) -> dict[int, int] 
         value = parse_money(ctx, denom, store)
         counts[value] = counts.get(value, 0) + number
     return counts
-
-
-def _terminal_store(ctx: Context, terminal_id: str):
-    from core.store.stores import get_store
-    from core.store.terminals import get_terminal
-
-    terminal = get_terminal(ctx.db, terminal_id)
-    store = get_store(ctx.db, terminal.store_id)
-    ctx.use_store_language(store.locale)
-    return terminal, store
 
 
 def session_json(d) -> dict:
@@ -229,7 +209,7 @@ def session_grp() -> None:
 
 
 @session_grp.command("open")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option("--float", "float_text", default=None, help=_("Starting amount in the drawer."))
 @click.option(
     "--count",
@@ -245,22 +225,18 @@ def session_grp() -> None:
     is_flag=True,
     help=_("Take the float from the store's safe (added to what the drawer holds)."),
 )
-@staff_options
-@pass_ctx
-@handle_errors
-def session_open(
-    ctx: Context, terminal_id, float_text, counts, note, from_safe, staff_id, pin
-) -> None:
+@uses_context(staff=ACTOR)
+def session_open(ctx: Context, terminal_id, float_text, counts, note, from_safe) -> None:
     """Start a cash tracking session with a starting amount (S-3), or a float from the
     safe (K-1)."""
     from core.tills import sessions
 
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     amount = parse_money(ctx, float_text, store) if float_text is not None else None
     count_map = parse_counts(ctx, counts, store)
     if amount is None and count_map is None:
         fail(_("Give the starting amount with --float (or count it with --count)."))
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     s = sessions.open_session(
         ctx.db, actor, terminal_id, amount, note, count_map, from_safe=from_safe
     )
@@ -268,23 +244,21 @@ def session_open(
 
 
 @session_grp.command("adjust")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option("--add", "add_text", default=None, help=_("Cash put into the drawer."))
 @click.option("--remove", "remove_text", default=None, help=_("Cash taken out of the drawer."))
 @click.option("--note", required=True, help=_("Why the cash moves."))
-@staff_options
-@pass_ctx
-@handle_errors
-def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note) -> None:
     """Add or remove cash with a note (S-6)."""
     from core.tills import sessions
 
     if (add_text is None) == (remove_text is None):
         fail(_("Give exactly one of --add or --remove."))
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     kind = "add" if add_text is not None else "remove"
     amount = parse_money(ctx, add_text if add_text is not None else remove_text, store)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     adj = sessions.adjust_cash(ctx.db, actor, terminal_id, kind, amount, note)
     echo(
         _("Cash action {id} recorded in session {session}.").format(
@@ -294,7 +268,7 @@ def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note, staff
 
 
 @session_grp.command("close")
-@click.option("--terminal", "terminal_id", required=True, envvar="KASSI_TERMINAL")
+@terminal_option
 @click.option("--counted", "counted_text", default=None, help=_("Cash counted in the drawer."))
 @click.option(
     "--count",
@@ -312,10 +286,7 @@ def session_adjust(ctx: Context, terminal_id, add_text, remove_text, note, staff
     help=_("Counted total of another payment type (repeat)."),
 )
 @click.option("--note", default="")
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR, json=True)
 def session_close(
     ctx: Context,
     terminal_id,
@@ -325,13 +296,11 @@ def session_close(
     declares,
     note,
     as_json,
-    staff_id,
-    pin,
 ) -> None:
     """Close the open session: counted cash, what stays in the drawer (S-8)."""
     from core.tills import sessions
 
-    _t, store = _terminal_store(ctx, terminal_id)
+    _t, store = terminal_store(ctx, terminal_id)
     counted = parse_money(ctx, counted_text, store) if counted_text is not None else None
     count_map = parse_counts(ctx, counts, store)
     if counted is None and count_map is None:
@@ -343,7 +312,7 @@ def session_close(
         if not sep:
             fail(_("A declaration is TENDER=AMOUNT; got {pair!r}.").format(pair=pair))
         declared[tender.strip()] = parse_money(ctx, amount, store, allow_negative=True)
-    actor = authenticate(ctx, staff_id, pin, terminal_id)
+    actor = ctx.login(terminal_id)
     closed = sessions.close_session(
         ctx.db, actor, terminal_id, counted, leave, declared, count_map, note
     )
@@ -373,11 +342,8 @@ def session_close(
 @click.option(
     "--terminal", "terminal_id", default=None, help=_("Show the terminal's open session.")
 )
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) -> None:
+@uses_context(staff=ACTOR, json=True)
+def session_show(ctx: Context, session_id, terminal_id, as_json) -> None:
     """Session details (S-5): a session id, or --terminal for its open session."""
     from core.store.stores import get_store
     from core.tills import sessions
@@ -391,7 +357,7 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
         session_id = current.id
     store = get_store(ctx.db, sessions.get_session(ctx.db, session_id).store_id)
     ctx.use_store_language(store.locale)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     details = sessions.session_details(ctx.db, actor, session_id)
     if as_json:
         emit_json(session_json(details))
@@ -404,13 +370,8 @@ def session_show(ctx: Context, session_id, terminal_id, as_json, staff_id, pin) 
 @click.option("--open", "only_open", is_flag=True)
 @click.option("--closed", "only_closed", is_flag=True)
 @click.option("--limit", type=params.LIMIT, default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def session_list(
-    ctx: Context, terminal_id, only_open, only_closed, limit, as_json, staff_id, pin
-) -> None:
+@uses_context(staff=ACTOR, json=True)
+def session_list(ctx: Context, terminal_id, only_open, only_closed, limit, as_json) -> None:
     """List sessions, newest first (S-9)."""
     from core.money.amounts import format_amount, to_decimal_str
     from core.store.stores import list_stores
@@ -419,7 +380,7 @@ def session_list(
     if only_open and only_closed:
         fail(_("Choose --open or --closed, not both."))
     status = "open" if only_open else "closed" if only_closed else None
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     rows = sessions.list_sessions(
         ctx.db, actor, terminal_id=terminal_id, status=status, limit=limit
     )

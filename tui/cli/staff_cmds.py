@@ -10,8 +10,9 @@ import sys
 import click
 
 from core.text.i18n import _
-from tui.cli import Context, echo, fail, handle_errors, pass_ctx, pin_option, read_pin
-from tui.cli.setup_cmds import _config_actor, config_auth, staff_grp
+from tui.cli import Context, echo, fail, read_pin
+from tui.cli.options import MANAGER, OWN, manager, uses_context
+from tui.cli.setup_cmds import staff_grp
 
 
 def read_new_pin() -> tuple[str, str]:
@@ -25,11 +26,7 @@ def read_new_pin() -> tuple[str, str]:
     return first, click.prompt(_("New PIN again"), hide_input=True, err=True)
 
 
-def _manager(ctx: Context, staff_id: str | None, pin: str | None):
-    actor = _config_actor(ctx, staff_id, pin)
-    if actor is None:
-        fail(_("Add a manager first (kassi staff add)."))
-    return actor
+target_argument = click.argument("target_id", metavar="ID")  # whom a manager changes
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -38,71 +35,56 @@ def _names(values: tuple[str, ...]) -> list[str]:
 
 
 @staff_grp.command("passwd")
-@click.option(
-    "--staff",
-    "staff_id",
-    envvar="KASSI_STAFF",
-    required=True,
-    help=_("Your staff id (or set KASSI_STAFF)."),
-)
-@pin_option
-@pass_ctx
-@handle_errors
-def staff_passwd(ctx: Context, staff_id, pin) -> None:
+@uses_context(staff=OWN)
+def staff_passwd(ctx: Context) -> None:
     """Change your own PIN: the old PIN (KASSI_PIN or asked), then the new one twice."""
     from core.staff import admin as staff_admin
 
-    old = read_pin(pin)
+    old = read_pin(ctx.pin)
     new, again = read_new_pin()
-    staff_admin.change_own_pin(ctx.db, staff_id, old, new, again)
+    staff_admin.change_own_pin(ctx.db, ctx.staff_id, old, new, again)
     echo(_("Your PIN is changed."))
 
 
 @staff_grp.command("reset-pin")
-@click.argument("target_id", metavar="ID")
-@config_auth
-@pass_ctx
-@handle_errors
-def staff_reset_pin(ctx: Context, target_id, staff_id, pin) -> None:
+@target_argument
+@uses_context(staff=MANAGER)
+def staff_reset_pin(ctx: Context, target_id) -> None:
     """Give a staff member a new PIN (KASSI_NEW_PIN or asked twice); clears a lockout."""
     from core.staff import admin as staff_admin
 
-    actor = _manager(ctx, staff_id, pin)
+    actor = manager(ctx)
     new, again = read_new_pin()
     staff_admin.reset_pin(ctx.db, actor, target_id, new, again)
     echo(_("Staff member {id} has a new PIN.").format(id=target_id))
 
 
 @staff_grp.command("deactivate")
-@click.argument("target_id", metavar="ID")
-@config_auth
-@pass_ctx
-@handle_errors
-def staff_deactivate(ctx: Context, target_id, staff_id, pin) -> None:
+@target_argument
+@uses_context(staff=MANAGER)
+def staff_deactivate(ctx: Context, target_id) -> None:
     """A staff member who left: no more logins; running tills log them out."""
     from core.staff import admin as staff_admin
 
-    actor = _manager(ctx, staff_id, pin)
+    actor = manager(ctx)
     staff_admin.set_active(ctx.db, actor, target_id, False)
     echo(_("Staff member {id} is deactivated and can no longer log in.").format(id=target_id))
 
 
 @staff_grp.command("reactivate")
-@click.argument("target_id", metavar="ID")
-@config_auth
-@pass_ctx
-@handle_errors
-def staff_reactivate(ctx: Context, target_id, staff_id, pin) -> None:
+@target_argument
+@uses_context(staff=MANAGER)
+def staff_reactivate(ctx: Context, target_id) -> None:
     """Take a deactivated staff member back: they log in with their old PIN."""
     from core.staff import admin as staff_admin
 
-    actor = _manager(ctx, staff_id, pin)
+    actor = manager(ctx)
     staff_admin.set_active(ctx.db, actor, target_id, True)
     echo(_("Staff member {id} is active again.").format(id=target_id))
 
 
 @staff_grp.command("set")
-@click.argument("target_id", metavar="ID")
+@target_argument
 @click.option(
     "--role",
     type=click.Choice(["cashier", "supervisor", "manager"]),
@@ -111,14 +93,12 @@ def staff_reactivate(ctx: Context, target_id, staff_id, pin) -> None:
 )
 @click.option("--grant", multiple=True, help=_("A permission to add (repeatable)."))
 @click.option("--revoke", multiple=True, help=_("A permission to take away (repeatable)."))
-@config_auth
-@pass_ctx
-@handle_errors
-def staff_set(ctx: Context, target_id, role, grant, revoke, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def staff_set(ctx: Context, target_id, role, grant, revoke) -> None:
     """Change a role or permissions: `kassi staff set 2 --role supervisor --revoke kiosk.exit`."""
     from core.staff import admin as staff_admin
 
-    actor = _manager(ctx, staff_id, pin)
+    actor = manager(ctx)
     staff = staff_admin.set_access(
         ctx.db, actor, target_id, role=role, grant=_names(grant), revoke=_names(revoke)
     )

@@ -8,34 +8,16 @@ import sys
 import click
 
 from core.text.i18n import _
-from tui.cli import (
-    Context,
-    authenticate,
-    cell,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
-)
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import ACTOR, store_for, uses_context
 from tui.cli.session_cmds import parse_money
 from tui.cli.statement_output import statement_json, statement_text
-
-
-def _store(ctx: Context, store_id: str):
-    from core.store.stores import get_store
-
-    store = get_store(ctx.db, store_id)
-    ctx.use_store_language(store.locale)
-    return store
 
 
 def _statement_store(ctx: Context, statement_id: int):
     from core.statements.views import get_statement
 
-    return _store(ctx, get_statement(ctx.db, statement_id).store_id)
+    return store_for(ctx, get_statement(ctx.db, statement_id).store_id)
 
 
 def _period(ctx: Context, store, day, start_text, end_text):
@@ -73,17 +55,14 @@ def statement_grp() -> None:
     "--from", "start_text", default=None, help=_("Start: YYYY-MM-DD[THH:MM], store time.")
 )
 @click.option("--to", "end_text", default=None, help=_("End (exclusive; a date: through it)."))
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json):
     """Create the store's statement(s) for a period (T-2; refused while a session is open, T-9)."""
     from core.statements import operations as statements
 
-    store = _store(ctx, store_id)
+    store = store_for(ctx, store_id)
     start, end = _period(ctx, store, day, start_text, end_text)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     made = statements.create_statements(ctx.db, actor, store.id, start, end)
     if as_json:
         emit_json([{"id": s.id, "store": s.store_id, "split_key": s.split_key} for s in made])
@@ -101,17 +80,14 @@ def statement_create(ctx: Context, store_id, day, start_text, end_text, as_json,
 @click.option(
     "--after", "after_id", type=params.OFFSET, default=0, help=_("Page on: the last sale id shown.")
 )
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json):
     """The transactions the statement takes (before calculating: will take) (T-3)."""
     from core.money.amounts import format_amount, to_decimal_str
     from core.statements import operations as statements
 
     store = _statement_store(ctx, statement_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     page = statements.statement_transactions(
         ctx.db, actor, statement_id, limit=limit, after_id=after_id
     )
@@ -158,16 +134,13 @@ def statement_transactions(ctx: Context, statement_id, limit, after_id, as_json,
 
 @statement_grp.command("calculate")
 @click.argument("statement_id", type=params.STATEMENT_ID)
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_calculate(ctx: Context, statement_id, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_calculate(ctx: Context, statement_id, as_json):
     """Calculate (or recalculate) the statement's lines (T-4, T-5)."""
     from core.statements import operations as statements
 
     _statement_store(ctx, statement_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     statements.calculate_statement(ctx.db, actor, statement_id)
     _show(ctx, actor, statement_id, as_json)
 
@@ -179,10 +152,7 @@ def statement_calculate(ctx: Context, statement_id, as_json, staff_id, pin):
 @click.option("--amount", "amount_text", default=None, help=_("The counted amount."))
 @click.option("--reset", is_flag=True, help=_("Back to what the tills' counts say."))
 @click.option("--note", default="")
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
+@uses_context(staff=ACTOR, json=True)
 def statement_count(
     ctx: Context,
     statement_id,
@@ -192,8 +162,6 @@ def statement_count(
     reset,
     note,
     as_json,
-    staff_id,
-    pin,
 ):
     """Enter a line's counted amount by hand (T-5; audited)."""
     from core.statements import operations as statements
@@ -202,7 +170,7 @@ def statement_count(
         fail(_("Give --amount or --reset."))
     store = _statement_store(ctx, statement_id)
     amount = None if reset else parse_money(ctx, amount_text, store, allow_negative=True)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     statements.set_counted(
         ctx.db, actor, statement_id, tender_id, amount, group_key=group_key, note=note
     )
@@ -217,16 +185,13 @@ def statement_count(
     default=None,
     help=_("A manager posts over the maximum difference, giving the reason."),
 )
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_post(ctx: Context, statement_id, override_reason, as_json):
     """Post: sales orders, invoices, payment and inventory journals (T-6, T-10)."""
     from core.statements.posting import post_statement
 
     _statement_store(ctx, statement_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     result = post_statement(ctx.db, actor, statement_id, override_reason=override_reason)
     if not as_json:
         echo(
@@ -246,14 +211,11 @@ def statement_post(ctx: Context, statement_id, override_reason, as_json, staff_i
 
 @statement_grp.command("show")
 @click.argument("statement_id", type=params.STATEMENT_ID)
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_show(ctx: Context, statement_id, as_json):
     """Statement details: state, who and when, lines, documents."""
     _statement_store(ctx, statement_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     _show(ctx, actor, statement_id, as_json)
 
 
@@ -261,19 +223,16 @@ def statement_show(ctx: Context, statement_id, as_json, staff_id, pin):
 @click.option("--store", "store_id", default=None)
 @click.option("--status", type=click.Choice(["created", "calculated", "posted"]), default=None)
 @click.option("--limit", type=params.LIMIT, default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_list(ctx: Context, store_id, status, limit, as_json):
     """Statements, newest first."""
     from core.statements import operations as statements
     from core.statements.periods import local_text
 
     stores = {}
     if store_id:
-        stores[store_id] = _store(ctx, store_id)
-    actor = authenticate(ctx, staff_id, pin)
+        stores[store_id] = store_for(ctx, store_id)
+    actor = ctx.login()
     rows = statements.list_statements(ctx.db, actor, store_id=store_id, status=status, limit=limit)
     if as_json:
         emit_json(
@@ -321,16 +280,13 @@ def statement_list(ctx: Context, store_id, status, limit, as_json, staff_id, pin
 
 @statement_grp.command("delete")
 @click.argument("statement_id", type=params.STATEMENT_ID)
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_delete(ctx: Context, statement_id, as_json):
     """Delete an unposted statement; its transactions are free again."""
     from core.statements import operations as statements
 
     _statement_store(ctx, statement_id)
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     released = statements.delete_statement(ctx.db, actor, statement_id)
     if as_json:
         emit_json({"id": statement_id, "deleted": True, "released": released})
@@ -351,11 +307,8 @@ def statement_delete(ctx: Context, statement_id, as_json, staff_id, pin):
     help=_("Business day (default: the last complete one)."),
 )
 @click.option("--post", is_flag=True, help=_("Post the calculated statements too."))
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff_id, pin):
+@uses_context(staff=ACTOR, json=True)
+def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json):
     """The batch: create and calculate (and --post) each store's statements for a
     business day. Safe to run twice; exits 1 when a store needs attention."""
 
@@ -364,7 +317,7 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json, staff
     if all_stores == bool(store_ids):
         fail(_("Give --all-stores or --store."))
     the_day = day
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     outcomes = run_batch(ctx.db, actor, store_ids=list(store_ids) or None, day=the_day, post=post)
     if as_json:
         emit_json(

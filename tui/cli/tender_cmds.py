@@ -6,8 +6,9 @@ from __future__ import annotations
 import click
 
 from core.text.i18n import _
-from tui.cli import Context, echo, fail, handle_errors, pass_ctx
-from tui.cli.setup_cmds import _config_actor, config_auth, tender_grp
+from tui.cli import Context, echo
+from tui.cli.options import MANAGER, manager, uses_context
+from tui.cli.setup_cmds import tender_grp
 
 
 @tender_grp.command("set")
@@ -25,16 +26,12 @@ from tui.cli.setup_cmds import _config_actor, config_auth, tender_grp
     default=None,
     help=_("Inactive: no new payment takes it; old sessions and reports keep it."),
 )
-@config_auth
-@pass_ctx
-@handle_errors
-def tender_set(ctx: Context, tender_id, name, counted, active, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def tender_set(ctx: Context, tender_id, name, counted, active) -> None:
     """Change a payment type: `kassi tender set card --name Dankort --not-counted`."""
     from core.store import tenders
 
-    actor = _config_actor(ctx, staff_id, pin)
-    if actor is None:
-        fail(_("Add a manager first (kassi staff add)."))
+    actor = manager(ctx)
     tender = tenders.update_tender(
         ctx.db, actor, tender_id, name=name, counted=counted, active=active
     )

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from core.text.i18n import _
-from tui.cli import Context, cell, echo, emit_json, fail, handle_errors, params, pass_ctx
-from tui.cli.setup_cmds import _config_actor, config_auth, store_grp, terminal_grp
+from tui.cli import Context, cell, echo, emit_json, fail, params
+from tui.cli.options import MANAGER, manager, uses_context
+from tui.cli.setup_cmds import store_grp, terminal_grp
 
 SET_HELP = _(
     """Change a terminal's name and printer setting.
@@ -75,10 +76,8 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
     default=None,
     help=_('The whole printer setting as JSON, e.g. \'{"kind": "network", "host": "10.0.0.5"}\'.'),
 )
-@config_auth
-@pass_ctx
-@handle_errors
-def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def terminal_set(ctx: Context, terminal_id, pairs, name, printer) -> None:
     from core.printing import settings as printer_settings
     from core.store import terminals
 
@@ -90,9 +89,7 @@ def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin)
         setting, dropped = _with_pairs(terminal.printer if printer is None else printer, pairs)
     if setting is not None:
         printer_settings.normalize(setting)  # a bad value stops before the PIN is asked
-    actor = _config_actor(ctx, staff_id, pin)
-    if actor is None:
-        fail(_("Add a manager first (kassi staff add)."))
+    actor = manager(ctx)
     updated = terminals.update_terminal(ctx.db, actor, terminal_id, name=name, printer=setting)
     echo(_("Terminal {id} updated.").format(id=updated.id))
     if dropped:
@@ -104,9 +101,7 @@ def terminal_set(ctx: Context, terminal_id, pairs, name, printer, staff_id, pin)
 
 @terminal_grp.command("show")
 @click.argument("terminal_id")
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@uses_context(json=True)
 def terminal_show(ctx: Context, terminal_id, as_json) -> None:
     """A terminal, and each key of its printer setting: its value (defaults marked) and
     what it means. A stored setting that is wrong is said, with how to correct it."""
@@ -159,9 +154,7 @@ def terminal_show(ctx: Context, terminal_id, as_json) -> None:
 
 @store_grp.command("show")
 @click.argument("store_id")
-@click.option("--json", "as_json", is_flag=True)
-@pass_ctx
-@handle_errors
+@uses_context(json=True)
 def store_show(ctx: Context, store_id, as_json) -> None:
     """Every setting of a store: what it means and its current value
     (change one with `kassi store set S KEY=VALUE`)."""

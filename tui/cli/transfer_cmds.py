@@ -6,17 +6,8 @@ from __future__ import annotations
 import click
 
 from core.text.i18n import _
-from tui.cli import (
-    Context,
-    authenticate,
-    echo,
-    emit_json,
-    fail,
-    handle_errors,
-    params,
-    pass_ctx,
-    staff_options,
-)
+from tui.cli import Context, echo, emit_json, fail, params
+from tui.cli.options import ACTOR, uses_context
 
 
 @click.command("transactions")
@@ -36,10 +27,8 @@ from tui.cli import (
     default="-",
     help=_("File to write (default: standard output)."),
 )
-@staff_options
-@pass_ctx
-@handle_errors
-def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) -> None:
+@uses_context(staff=ACTOR)
+def export_transactions(ctx: Context, store_id, since, output) -> None:
     """Write the sales and sessions recorded since a cursor as JSON Lines; the
     next cursor is in the file's header and printed on standard error."""
     import os
@@ -51,7 +40,7 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
 
     if not output.strip():
         fail(_("Give a file name with --output (or - for standard output)."))
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     if output == "-":
         summary = core_export(ctx.db, actor, sys.stdout, store_id=store_id, since=since)
     else:
@@ -80,18 +69,15 @@ def export_transactions(ctx: Context, store_id, since, output, staff_id, pin) ->
 
 @click.command("transactions")
 @click.argument("file", type=params.FilePath(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--json", "as_json", is_flag=True)
-@staff_options
-@pass_ctx
-@handle_errors
-def import_transactions(ctx: Context, file, as_json, staff_id, pin) -> None:
+@uses_context(staff=ACTOR, json=True)
+def import_transactions(ctx: Context, file, as_json) -> None:
     """Load a transfer file into this (the head office's) database: all or nothing,
     and importing the same file again changes nothing."""
     import sys
 
     from core.transfer.importing import import_transactions as core_import
 
-    actor = authenticate(ctx, staff_id, pin)
+    actor = ctx.login()
     if file == "-":
         summary = core_import(ctx.db, actor, sys.stdin, source="-")
     else:

@@ -14,7 +14,8 @@ import click
 
 from core.text.i18n import _
 from tui.cli import Context, echo, fail, handle_errors, pass_ctx, read_pin
-from tui.cli.setup_cmds import _config_actor, config_auth, item_grp
+from tui.cli.catalog_cmds import item_grp
+from tui.cli.options import MANAGER, config_actor, uses_context
 
 UNIT_HELP = _("What the item is sold by: pcs (default), kg, g, l or m (price per unit).")
 SCALE_HELP = _("The item code its scale labels carry (1-6 digits).")
@@ -24,16 +25,14 @@ SCALE_HELP = _("The item code its scale labels carry (1-6 digits).")
 @click.argument("sku")
 @click.argument("unit", required=False)
 @click.option("--scale-code", default=None, help=SCALE_HELP + " " + _("Empty: none."))
-@config_auth
-@pass_ctx
-@handle_errors
-def item_unit(ctx: Context, sku, unit, scale_code, staff_id, pin) -> None:
+@uses_context(staff=MANAGER)
+def item_unit(ctx: Context, sku, unit, scale_code) -> None:
     """Set what an item is sold by (pcs, kg, g, l, m) and its scale code."""
     from core.catalog import units as item_units
 
     if unit is None and scale_code is None:
         fail(_("Give the unit (pcs, kg, g, l, m) and/or --scale-code."))
-    actor = _config_actor(ctx, staff_id, pin)
+    actor = config_actor(ctx)
     kwargs = {} if scale_code is None else {"scale_code": scale_code}
     item = item_units.set_unit(ctx.db, actor, sku, unit, **kwargs)
     echo(_("Item {sku} is sold by {unit}.").format(sku=item.sku, unit=item.unit))
