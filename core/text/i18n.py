@@ -1,46 +1,40 @@
 """gettext for kassi: English source strings, Danish and Icelandic catalogs in data/locale.
 
 The .po file is what a translator edits and what git holds. At the first message of a
-language it is compiled in memory into the GNU .mo format (the logic of CPython's
-Tools/i18n/msgfmt.py) and handed to the standard library's ``gettext.GNUTranslations``,
-which evaluates the catalog's ``Plural-Forms`` rule for ``ngettext``. So a fresh clone
-needs no compile step, and no compiled file can go stale beside its .po.
+language, Babel reads it and compiles it in memory to the GNU .mo format, which the
+standard library's ``gettext.GNUTranslations`` looks messages up in, evaluating the
+catalog's ``Plural-Forms`` rule for ``ngettext`` and keying a message with a context
+(msgctxt) as "context\\x04msgid". Compiling at first use rather than shipping .mo files
+built by make: a fresh clone or editable install needs no build step, no binary sits in
+git, and no compiled file can go stale beside its .po. It costs ~45 ms per language,
+once per process (tests/i18n/measure_babel.py), and Babel is imported only then, so an
+English run never loads it.
 """
 
 from __future__ import annotations
 
 import gettext as _stdlib_gettext
 import io
-import re
-import struct
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
-import attrs
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 LANGUAGES = ("en", "da", "is")
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "data" / "locale"
 
 # The plural rule of each catalog (C syntax, as gettext's Plural-Forms header has it).
+# Ours, not Babel's table: the catalog's header is what gettext evaluates, and the
+# catalog test holds each .po to this line.
 PLURAL_FORMS = {
     "en": "nplurals=2; plural=(n != 1);",
     "da": "nplurals=2; plural=(n != 1);",
     "is": "nplurals=2; plural=(n % 10 != 1 || n % 100 == 11);",
 }
 
-_ESCAPE = re.compile(r"\\(.)")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-
-
-def _unquote(text: str) -> str:
-    """The value of a .po string literal ("..." with C escapes)."""
-    text = text.strip()
-    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise ValueError(f"not a .po string: {text!r}")
-    body = text[1:-1]
-    if "\\" not in body:
-        return body
-    return _ESCAPE.sub(lambda m: _ESCAPES.get(m[1], m[1]), body)
-
+# How GNU gettext joins a context to its msgid in a compiled catalog.
+CONTEXT_SEPARATOR = "\x04"
 
 _translations: dict[str, _stdlib_gettext.NullTranslations] = {}
 # {lang: {msgid: msgstr}}: the singular messages of each loaded catalog (the very dict
@@ -49,102 +43,27 @@ _catalogs: dict[str, dict[str, str]] = {}
 _current = "en"
 
 
-@attrs.frozen
-class PoEntry:
-    """One message of a .po file; ``msgstr`` holds one string, or one per plural form."""
+def read_po(source: IO[str] | IO[bytes] | str, *, strict: bool = False) -> Catalog:
+    """Babel's catalog of .po text or a .po file object; ``strict`` raises on a syntax
+    error (the catalog test), else Babel logs it and skips the entry (a till keeps
+    running on a half-edited catalog)."""
+    from babel.messages.pofile import read_po as babel_read_po
 
-    msgid: str
-    msgstr: tuple[str, ...]
-    msgid_plural: str | None = None
-    fuzzy: bool = False
-
-    @property
-    def translated(self) -> bool:
-        return not self.fuzzy and bool(self.msgstr) and all(self.msgstr)
+    fileobj = io.StringIO(source) if isinstance(source, str) else source
+    return babel_read_po(fileobj, abort_invalid=strict)
 
 
-def read_po(text: str) -> list[PoEntry]:
-    """Every entry of .po text, the header (msgid "") included, in file order."""
-    entries: list[PoEntry] = []
-    fields: dict[str, list[str]] = {}
-    target: list[str] | None = None
-    fuzzy = False
+def compile_mo(catalog: Catalog) -> bytes:
+    """GNU .mo bytes of a catalog's translated messages: fuzzy, empty and partly
+    translated plural entries are left out, so they show in English rather than blank."""
+    from babel.messages.mofile import write_mo
 
-    def flush() -> None:
-        nonlocal fields, target, fuzzy
-        if "msgid" in fields:
-            forms = sorted(k for k in fields if k.startswith("msgstr["))
-            if forms:
-                msgstr = tuple("".join(fields[k]) for k in forms)
-            else:
-                msgstr = ("".join(fields.get("msgstr", [])),)
-            plural = fields.get("msgid_plural")
-            entries.append(
-                PoEntry(
-                    "".join(fields["msgid"]),
-                    msgstr,
-                    "".join(plural) if plural is not None else None,
-                    fuzzy,
-                )
-            )
-        fields, target, fuzzy = {}, None, False
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-        elif line.startswith("#"):
-            if "msgid" in fields:
-                flush()  # a comment starts the next entry (no blank line between)
-            if line.startswith("#,") and "fuzzy" in line:
-                fuzzy = True
-        elif line.startswith('"'):
-            if target is not None:
-                target.append(_unquote(line))
-        else:
-            keyword, _sep, rest = line.partition(" ")
-            if keyword == "msgid" and "msgid" in fields:
-                flush()
-            target = fields.setdefault(keyword, [])
-            target.append(_unquote(rest))
-    flush()
-    return entries
-
-
-def parse_po(text: str) -> dict[str, str]:
-    """Return {msgid: msgstr} of the translated singular entries of .po text."""
-    return {
-        e.msgid: e.msgstr[0]
-        for e in read_po(text)
-        if e.msgid and e.msgid_plural is None and e.translated
-    }
-
-
-def compile_mo(entries: list[PoEntry]) -> bytes:
-    """GNU .mo bytes of the translated entries (fuzzy and empty ones left out, as msgfmt)."""
-    messages: dict[bytes, bytes] = {}
-    for e in entries:
-        if not e.msgid:
-            messages[b""] = e.msgstr[0].encode("utf-8")  # the header, with Plural-Forms
-        elif e.translated:
-            key = e.msgid if e.msgid_plural is None else f"{e.msgid}\0{e.msgid_plural}"
-            messages[key.encode("utf-8")] = "\0".join(e.msgstr).encode("utf-8")
-    keys = sorted(messages)
-    ids = strs = b""
-    offsets = []
-    for key in keys:
-        offsets.append((len(ids), len(key), len(strs), len(messages[key])))
-        ids += key + b"\0"
-        strs += messages[key] + b"\0"
-    key_start = 7 * 4 + 16 * len(keys)
-    value_start = key_start + len(ids)
-    koffsets: list[int] = []
-    voffsets: list[int] = []
-    for o1, l1, o2, l2 in offsets:
-        koffsets += [l1, o1 + key_start]
-        voffsets += [l2, o2 + value_start]
-    header = struct.pack("Iiiiiii", 0x950412DE, 0, len(keys), 7 * 4, 7 * 4 + len(keys) * 8, 0, 0)
-    return header + struct.pack(f"{len(koffsets + voffsets)}i", *koffsets, *voffsets) + ids + strs
+    for message in list(catalog)[1:]:
+        if message.pluralizable and not all(message.string):
+            catalog.delete(message.id, message.context)
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
 
 
 def po_path(lang: str) -> Path:
@@ -158,13 +77,15 @@ def translations(lang: str) -> _stdlib_gettext.NullTranslations:
         if lang == "en" or not path.exists():
             _translations[lang] = _stdlib_gettext.NullTranslations()
         else:
-            mo = compile_mo(read_po(path.read_text("utf-8")))
+            with path.open("rb") as po:
+                mo = compile_mo(read_po(po))
             _translations[lang] = _stdlib_gettext.GNUTranslations(io.BytesIO(mo))
     return _translations[lang]
 
 
 def catalog(lang: str) -> dict[str, str]:
-    """{msgid: msgstr} of a language's messages (plural ones are keyed (msgid, form))."""
+    """{msgid: msgstr} of a language's messages (plural ones are keyed (msgid, form);
+    a message with a context, "context\\x04msgid")."""
     if lang not in _catalogs:
         _catalogs[lang] = getattr(translations(lang), "_catalog", {})
     return _catalogs[lang]
@@ -188,10 +109,21 @@ def gettext(message: str) -> str:
     return catalog(_current).get(message, message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose English is ambiguous, told apart by a context the translator
+    sees as msgctxt: ``pgettext("session start time", "Start")``."""
+    return ptranslate(context, message, _current)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for a count n, by the current language's plural rule:
     ``ngettext("{n} line", "{n} lines", n).format(n=n)``."""
     return translations(_current).ngettext(singular, plural, n)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """ngettext of a message with a context."""
+    return translations(_current).npgettext(context, singular, plural, n)
 
 
 def translate(message: str, lang: str) -> str:
@@ -199,9 +131,21 @@ def translate(message: str, lang: str) -> str:
     return message if lang == "en" else catalog(lang).get(message, message)
 
 
+def ptranslate(context: str, message: str, lang: str) -> str:
+    """pgettext into a given language without changing the current one (receipts)."""
+    if lang == "en":
+        return message
+    return catalog(lang).get(f"{context}{CONTEXT_SEPARATOR}{message}", message)
+
+
 def ntranslate(singular: str, plural: str, n: int, lang: str) -> str:
     """ngettext into a given language without changing the current one (receipts)."""
     return translations(lang).ngettext(singular, plural, n)
+
+
+def nptranslate(context: str, singular: str, plural: str, n: int, lang: str) -> str:
+    """npgettext into a given language without changing the current one (receipts)."""
+    return translations(lang).npgettext(context, singular, plural, n)
 
 
 _ = gettext

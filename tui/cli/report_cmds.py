@@ -14,7 +14,7 @@ import sys
 import click
 
 from core.text.display import json_text
-from core.text.i18n import _
+from core.text.i18n import _, pgettext
 from tui.cli import Context, cell, echo, emit_json, fail, params
 from tui.cli.options import ACTOR, json_option, uses_context
 
@@ -251,7 +251,8 @@ def _table(ctx: Context, sel, total: int, rows) -> None:
         _("Session"),
         _("Terminal"),
         _("Status"),
-        _("Start"),
+        # The time a session began, above a date; the F2 key "Start" is the verb.
+        pgettext("session start time", "Start"),
         _("End"),
         _("Opening"),
         _("Closing"),
