@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ import pytest
 from core.staff import auth
 from core.store import config, demo
 from core.store.db import Db
+from tests.integration.kassi_command import clean_env, kassi_command
 
 pytestmark = [
     pytest.mark.integration,
@@ -80,16 +80,8 @@ while True:
 """
 
 
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
-
-
 def kassi(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+    env = clean_env()
     return subprocess.run(
         [*kassi_command(), "--lang", "en", *args],
         capture_output=True,
@@ -323,8 +315,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
     in, inside the sale's transaction, after it): 0 of the committed sales lost their
     print job, and `kassi print pending` lists every one that waits."""
     path, skus = till_db
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-    env.update(KASSI_DB=str(path), KASSI_STAFF="3", KASSI_PIN="3333")
+    env = clean_env(KASSI_DB=str(path), KASSI_STAFF="3", KASSI_PIN="3333")
     rng = random.Random(9)
 
     def start_sale() -> subprocess.Popen:
