@@ -21,6 +21,7 @@ import pytest
 from core.staff import auth
 from core.store import config, demo
 from core.store.db import Db
+from tests.depth import examples
 from tests.integration.kassi_command import clean_env, kassi_command
 
 pytestmark = [
@@ -29,7 +30,10 @@ pytestmark = [
 ]
 
 TERMINAL = "K1"
-ROUNDS = 8
+# Each round, batch or commit-kill is one more random moment to die at: fewer in `ci`.
+ROUNDS = examples(ci=5, deep=8)
+BATCHES = examples(ci=6, deep=12)
+COMMIT_KILLS = examples(ci=6, deep=12)
 
 # The till: sales (cash, card, split), now and then a refund or a session close.
 # Each line it prints is an operation that returned, i.e. committed.
@@ -335,7 +339,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
         assert proc.wait(timeout=120) == 0, proc.communicate()[1]
     span = time.monotonic() - t0
     outcomes = {"killed": 0, "finished": 0}
-    for _batch in range(12):
+    for _batch in range(BATCHES):
         procs = [(rng.uniform(0.02, 2 * span), start_sale()) for _ in range(2)]
         start = time.monotonic()
         for delay, proc in sorted(procs, key=lambda p: p[0]):
@@ -352,7 +356,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
                 proc.stderr.close()
     assert outcomes["killed"] and outcomes["finished"], outcomes  # both kinds happened
     # And the worst moment: the instant the sale is visible as committed.
-    for _ in range(12):
+    for _ in range(COMMIT_KILLS):
         _kill_as_the_sale_commits(path, env, rng.choice(skus))
 
     db = Db(path)
