@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KASSI_DB ?= $(CURDIR)/var/kassi.db
 
-.PHONY: run test lint format bench clean demo-db catalogs mutants lock
+.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -24,6 +24,12 @@ run: demo-db
 test: $(STAMP)
 	# 4 workers on 2 cores: many tests wait on printers' timeouts, tmux and subprocesses
 	$(BIN)/python -m pytest -q -n 4 --dist loadgroup
+	$(BIN)/python -m tests.mutants
+
+# The property tests at the depth they were written for (tests/depth.py): slower, for a
+# change to a module's rules or before a release.
+test-deep: $(STAMP)
+	KASSI_TEST_DEPTH=deep $(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 
 # Each mutation in tests/mutants/mutations.py, in a copy of the tree: none may survive.

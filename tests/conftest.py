@@ -10,6 +10,7 @@ from core.staff import auth, pins
 from core.store import demo
 from core.store.db import Db
 from core.text.i18n import set_language
+from tests import depth  # noqa: F401  (loads the Hypothesis profile for every test)
 
 
 class FakeClock:

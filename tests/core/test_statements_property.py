@@ -26,6 +26,7 @@ from core.store import demo, stores
 from core.store.db import Db
 from core.tills import refunds, sales, sessions
 from core.tills.basket import LineInput
+from tests.depth import examples
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 TERMINALS = ("T1", "T2", "R1")
@@ -217,7 +218,7 @@ class Statements(RuleBasedStateMachine):
 
 TestStatements = Statements.TestCase
 TestStatements.settings = settings(
-    max_examples=150,
+    max_examples=examples(ci=50, deep=150),
     stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import Kassi
+from tests.integration.kassi_command import Kassi, at_a_terminal, cli_kassi, kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ MANAGER = {"KASSI_STAFF": "1", "KASSI_PIN": "1234"}
 @pytest.fixture
 def shop(tmp_path: Path) -> Kassi:
     """A plain `kassi init` (no demo), a manager, a Danish store, a terminal, an item."""
-    k = Kassi(tmp_path / "kassi.db")
+    k = cli_kassi(tmp_path / "kassi.db")
     out = k.ok("init")
     assert "Cash, Card, Mobile pay, Gift card" in out
     k.ok("staff", "add", "1", "--name", "Anna", "--role", "manager", "--new-pin", "1234")
@@ -239,50 +239,12 @@ def test_the_audit_journal_stays_intact_through_every_admin_change(shop: Kassi) 
     assert out.startswith("Audit log intact:"), out
 
 
-def _at_a_terminal(k: Kassi, args: list[str], answers: list[tuple[bytes, str]]) -> tuple[int, str]:
-    """Run kassi on a pseudo-terminal and answer its prompts in order; the exit code and
-    everything the terminal showed."""
-    import os
-    import pty
-    import select
-    import time
-
-    from tests.integration.kassi_command import kassi_command
-
-    env = {**k.env, "KASSI_STAFF": "2"}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
-        try:
-            os.execve(kassi_command()[0], [*kassi_command(), "--lang", "en", *args], env)
-        finally:
-            os._exit(127)
-    shown, pending = b"", list(answers)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _w, _x = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 1024)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        if pending and shown.rstrip().endswith(pending[0][0]):
-            os.write(fd, pending.pop(0)[1].encode() + b"\r")
-    _pid, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
-
-
 def test_on_a_terminal_passwd_asks_for_each_pin_hidden(shop: Kassi) -> None:
     """SPEC K-5, R-10: the old PIN, then the new one twice, none of them echoed."""
-    from tests.integration.kassi_command import kassi_command
-
     if not Path(kassi_command()[0]).is_file():
         pytest.skip("needs the kassi script")
-    code, shown = _at_a_terminal(
-        shop,
+    code, shown = at_a_terminal(
+        {**shop.env, "KASSI_STAFF": "2"},
         ["staff", "passwd"],
         [(b"PIN:", "2222"), (b"New PIN:", "4826"), (b"New PIN again:", "4826")],
     )

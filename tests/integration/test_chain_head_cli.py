@@ -5,46 +5,18 @@ real processes on a database file."""
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import Kassi
 
 pytestmark = pytest.mark.integration
 
 
-class Kassi:
-    def __init__(self, db: Path) -> None:
-        self.db = db
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env.update(KASSI_DB=str(db), KASSI_STAFF="1", KASSI_PIN="1234")
-
-    def ok(self, *args: str) -> str:
-        result = subprocess.run(
-            [*kassi_command(), "--lang", "en", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
-
-    def one(self, query: str, params: tuple = ()) -> tuple:
-        con = sqlite3.connect(self.db)
-        try:
-            return con.execute(query, params).fetchone()
-        finally:
-            con.close()
-
-
 def test_session_show_and_the_x_and_z_text_carry_the_journal_head(tmp_path: Path) -> None:
-    kassi = Kassi(tmp_path / "store.db")
+    manager = {"KASSI_STAFF": "1", "KASSI_PIN": "1234"}
+    kassi = Kassi(tmp_path / "store.db", args=("--lang", "en"), env=manager, timeout=120)
     kassi.ok("init", "--demo")
     kassi.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash=100")
     seq, digest = kassi.one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")

@@ -8,23 +8,17 @@ permission or a wrong PIN) and change nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi, cli_kassi
 
 pytestmark = pytest.mark.integration
 
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
 
 SESSION_KEYS = {
     "id",
@@ -45,166 +39,12 @@ SESSION_KEYS = {
     "closed_at",
     "closed_by",
 }
-# JSON keys that hold money; everything numeric that is not a count or an id is money.
-AMOUNT_KEYS = {
-    "amount",
-    "cash_added",
-    "discounts_total",
-    "cash_payments",
-    "cash_refunds",
-    "cash_removed",
-    "cash_removed_during",
-    "cash_rounding",
-    "change",
-    "closing_discrepancy",
-    "counted_cash",
-    "declared",
-    "difference",
-    "discount",
-    "drawer_limit",
-    "expected_cash",
-    "left_in_drawer",
-    "max_posting_difference",
-    "opening_discrepancy",
-    "opening_float",
-    "previous_left_in_drawer",
-    "price",
-    "refunds_total",
-    "rounding",
-    "rounding_total",
-    "sales_total",
-    "tendered",
-    "total",
-    "unit_price",
-    "vat",
-    "vat_rate",
-}
-COUNT_KEYS = {
-    "id",
-    "min_pin_length",
-    "receipt",
-    "session",
-    "count",
-    "qty",
-    "sales_count",
-    "refunds_count",
-    "discounts_count",
-    "checked",
-    "seq",
-    "last_receipt_no",
-    "width",
-    "sort_order",
-}
 DECIMAL_2 = re.compile(r"^-?\d+\.\d\d$")
-
-
-class Kassi:
-    """Runs `kassi` with KASSI_DB pointing at one database file."""
-
-    def __init__(self, db: Path) -> None:
-        self.db = db
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env["KASSI_DB"] = str(db)
-
-    def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*kassi_command(), *args],
-            capture_output=True,
-            text=True,
-            env={**self.env, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    def ok(self, *args: str, env: dict[str, str] | None = None) -> str:
-        result = self.run(*args, env=env)
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        assert _without_pin_warning(result.stderr, args) == "", (args, result.stderr)
-        return result.stdout
-
-    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
-        data = json.loads(self.ok(*args, "--json", env=env))
-        check_amounts(data)
-        return data
-
-    def fails(self, code: int, *args: str, env: dict[str, str] | None = None) -> str:
-        """Run a command that must fail with ``code``; returns its stderr."""
-        result = self.run(*args, env=env)
-        assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-        assert result.stdout == "", (args, result.stdout)
-        assert result.stderr.strip(), args
-        return _without_pin_warning(result.stderr, args)
-
-    def snapshot(self, ignore_login: bool = False) -> dict[str, list]:
-        """Every row of every table, to show that a failed command changed nothing.
-
-        With ``ignore_login``: a wrong PIN is meant to leave a trace (the failed
-        count and its audit entry), so those are left out of the comparison.
-        """
-        con = sqlite3.connect(self.db)
-        try:
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            if ignore_login:
-                tables = [
-                    t
-                    for t in tables
-                    if t not in ("audit_log", "audit_head", "number_sequences", "staff")
-                ]
-            return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
-        finally:
-            con.close()
-
-
-def _without_pin_warning(stderr: str, args: tuple[str, ...]) -> str:
-    """stderr less the warning that --pin earns (R-10): these tests pass PINs as flags."""
-    if "--pin" not in args:
-        return stderr
-    first, _sep, rest = stderr.partition("\n")
-    return rest if "--pin" in first and "KASSI_PIN" in first else stderr
-
-
-def check_amounts(data: Any, key: str = "") -> None:
-    """Amounts are decimal strings; the only JSON numbers are counts and ids."""
-    if isinstance(data, dict):
-        for k, v in data.items():
-            check_amounts(v, k)
-    elif isinstance(data, list):
-        for v in data:
-            check_amounts(v, key)
-    elif isinstance(data, float):
-        pytest.fail(f"{key}: float {data!r} in JSON")
-    elif isinstance(data, int) and not isinstance(data, bool):
-        assert key in COUNT_KEYS, f"{key}: JSON number {data!r} (amounts are strings)"
-    elif key in AMOUNT_KEYS and data is not None:
-        assert isinstance(data, str) and re.fullmatch(r"-?\d+(\.\d+)?", data), (key, data)
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()  # last connection out: WAL checkpointed into the file
-    return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path, demo_template: Path) -> Iterator[Kassi]:
-    """A fresh copy of the demo database (NORREBRO: DKK, Danish, 0,50 cash rounding)."""
-    path = tmp_path / "kassi.db"
-    shutil.copy(demo_template, path)
-    shutil.copy(f"{demo_template}.key", f"{path}.key")  # its key file too (R-10)
-    yield Kassi(path)
 
 
 def test_init_demo_and_lists(tmp_path: Path) -> None:
     path = tmp_path / "fresh" / "store.db"
-    k = Kassi(path)
+    k = cli_kassi(path)
     out = k.ok("--db", str(path), "init", "--demo")
     assert str(path) in out
     assert path.exists()

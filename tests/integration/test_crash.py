@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -22,6 +21,8 @@ import pytest
 from core.staff import auth
 from core.store import demo, stores, terminals
 from core.store.db import Db
+from tests.depth import examples
+from tests.integration.kassi_command import clean_env, kassi_command
 
 pytestmark = [
     pytest.mark.integration,
@@ -29,7 +30,10 @@ pytestmark = [
 ]
 
 TERMINAL = "K1"
-ROUNDS = 8
+# Each round, batch or commit-kill is one more random moment to die at: fewer in `ci`.
+ROUNDS = examples(ci=5, deep=8)
+BATCHES = examples(ci=6, deep=12)
+COMMIT_KILLS = examples(ci=6, deep=12)
 
 # The till: sales (cash, card, split), now and then a refund or a session close.
 # Each line it prints is an operation that returned, i.e. committed.
@@ -80,16 +84,8 @@ while True:
 """
 
 
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
-
-
 def kassi(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+    env = clean_env()
     return subprocess.run(
         [*kassi_command(), "--lang", "en", *args],
         capture_output=True,
@@ -323,8 +319,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
     in, inside the sale's transaction, after it): 0 of the committed sales lost their
     print job, and `kassi print pending` lists every one that waits."""
     path, skus = till_db
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-    env.update(KASSI_DB=str(path), KASSI_STAFF="3", KASSI_PIN="3333")
+    env = clean_env(KASSI_DB=str(path), KASSI_STAFF="3", KASSI_PIN="3333")
     rng = random.Random(9)
 
     def start_sale() -> subprocess.Popen:
@@ -344,7 +339,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
         assert proc.wait(timeout=120) == 0, proc.communicate()[1]
     span = time.monotonic() - t0
     outcomes = {"killed": 0, "finished": 0}
-    for _batch in range(12):
+    for _batch in range(BATCHES):
         procs = [(rng.uniform(0.02, 2 * span), start_sale()) for _ in range(2)]
         start = time.monotonic()
         for delay, proc in sorted(procs, key=lambda p: p[0]):
@@ -361,7 +356,7 @@ def test_a_kassi_sale_killed_at_any_moment_never_leaves_a_sale_without_its_print
                 proc.stderr.close()
     assert outcomes["killed"] and outcomes["finished"], outcomes  # both kinds happened
     # And the worst moment: the instant the sale is visible as committed.
-    for _ in range(12):
+    for _ in range(COMMIT_KILLS):
         _kill_as_the_sale_commits(path, env, rng.choice(skus))
 
     db = Db(path)

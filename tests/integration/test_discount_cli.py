@@ -4,33 +4,13 @@ through the real command (SPEC C-3, C-5): the same checks as the till."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import CASHIER, MANAGER, Kassi
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()
-    return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path, template: Path) -> Iterator[Kassi]:
-    """A fresh copy of the demo database (NORREBRO: DKK, Danish)."""
-    path = tmp_path / "kassi.db"
-    shutil.copy(template, path)
-    shutil.copy(f"{template}.key", f"{path}.key")  # the PIN pepper lives beside, not inside
-    yield Kassi(path)
 
 
 SUPERVISOR_APPROVES = ("--approve", "3", "--approve-pin", "3333")

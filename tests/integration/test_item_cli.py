@@ -3,34 +3,11 @@ report (counts; --verbose and --dry-run list each change; --dry-run changes noth
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi
 
-from tests.integration.test_cli import Kassi
-
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
 EN = ("--lang", "en")
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()  # last connection out: WAL checkpointed into the file
-    return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path, demo_file: Path) -> Iterator[Kassi]:
-    path = tmp_path / "kassi.db"
-    shutil.copy(demo_file, path)
-    shutil.copy(f"{demo_file}.key", f"{path}.key")
-    yield Kassi(path)
 
 
 def test_item_set_changes_name_vat_and_active_and_show_lists_the_changes(cli: Kassi) -> None:

@@ -4,18 +4,12 @@ and `kassi staff unlock` for a manager."""
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-from core.store import demo
-from core.store.db import Db
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import Kassi, at_a_terminal, demo_with_printers, kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -24,28 +18,16 @@ PS_WARNING = "Warning: --pin shows in the process list"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> dict[str, str]:
-    path = tmp_path / "store.db"
-    with Db(path) as db:
-        demo.load_demo(db, printer_dir=tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-    env["KASSI_DB"] = str(path)
-    return env
+def store(tmp_path: Path) -> Kassi:
+    return Kassi(demo_with_printers(tmp_path), args=("--lang", "en"))
 
 
-def run(env: dict[str, str], *args: str, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*kassi_command(), "--lang", "en", *args],
-        capture_output=True,
-        text=True,
-        env={**env, **extra},
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+def run(store: Kassi, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return store.run(*args, env=extra)
 
 
-def sales(env: dict[str, str]) -> int:
-    with Db(env["KASSI_DB"]) as db:
+def sales(store: Kassi) -> int:
+    with store.open_db() as db:
         return db.scalar("SELECT COUNT(*) FROM sales")
 
 
@@ -73,40 +55,10 @@ def test_no_pin_and_no_terminal_is_a_clear_error(store) -> None:
     assert sales(store) == 0
 
 
-def _in_a_terminal(env: dict[str, str], args: list[str], answer: str) -> tuple[int, str]:
-    """Run kassi with a pseudo-terminal as its controlling terminal and type `answer`
-    at its prompt; returns the exit code and everything the terminal showed."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
-        try:
-            os.execve(kassi_command()[0], [*kassi_command(), "--lang", "en", *args], env)
-        finally:
-            os._exit(127)
-    shown = b""
-    deadline = time.monotonic() + 60
-    typed = False
-    while time.monotonic() < deadline:
-        ready, _w, _x = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 1024)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            shown += chunk
-        if not typed and b"PIN:" in shown:
-            os.write(fd, answer.encode() + b"\r")
-            typed = True
-    _pid, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
-
-
 @pytest.mark.skipif(not Path(kassi_command()[0]).is_file(), reason="needs the kassi script")
 def test_on_a_terminal_the_pin_is_asked_for_and_not_echoed(store) -> None:
     """SPEC R-10: at a terminal with no PIN given, kassi prompts; the typed PIN is hidden."""
-    code, shown = _in_a_terminal(store, [*SALE, "--staff", "2"], "2222")
+    code, shown = at_a_terminal(store.env, [*SALE, "--staff", "2"], [(b"PIN:", "2222")])
     assert code == 0, shown
     assert "PIN:" in shown and "Receipt 1" in shown
     assert "2222" not in shown  # hidden input: never echoed

@@ -10,14 +10,9 @@ import pytest
 from PIL import Image
 
 from tests.hardware.escpos_decoder import decode, texts
-from tests.integration.test_print_cli import CASHIER, MANAGER, Till
+from tests.integration.kassi_command import CASHIER, MANAGER, Till
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def till(tmp_path) -> Till:
-    return Till(tmp_path)
 
 
 def logo_file(path, size=(200, 80)) -> str:
@@ -28,7 +23,7 @@ def logo_file(path, size=(200, 80)) -> str:
 
 
 def jobs(till: Till) -> list[tuple]:
-    with till.db() as db:
+    with till.open_db() as db:
         return [tuple(r) for r in db.all("SELECT id, kind, status FROM print_jobs")]
 
 
@@ -65,7 +60,7 @@ def test_a_store_logo_is_set_once_and_prints_on_the_next_receipt(till: Till, tmp
     logo = f"logo={logo_file(tmp_path / 'logo.png')}"
     out = till.ok("store", "set", "NORREBRO", logo, "address=Nørrebrogade 1", *MANAGER)
     assert "logo set" in out and "384, 512, 576" in out and "NORREBRO updated" in out
-    with till.db() as db:
+    with till.open_db() as db:
         stored = {r["dots"]: bytes(r["raster"]) for r in db.all("SELECT * FROM store_logos")}
     till.ok("sale", "--terminal", "T1", "--item", "1002", "--pay", "card", *CASHIER)
     till.ok("print", "receipt", "1", "--terminal", "T1")
@@ -84,7 +79,7 @@ def test_a_store_logo_is_set_once_and_prints_on_the_next_receipt(till: Till, tmp
 
     out = till.ok("store", "set", "NORREBRO", "logo=", *MANAGER)
     assert "removed" in out
-    with till.db() as db:
+    with till.open_db() as db:
         assert db.scalar("SELECT COUNT(*) FROM store_logos") == 0
 
 
@@ -99,14 +94,14 @@ def test_a_store_logo_is_set_once_and_prints_on_the_next_receipt(till: Till, tmp
 )
 def test_a_bad_logo_file_is_one_line_and_changes_nothing(till: Till, tmp_path, content, says):
     path = tmp_path / "bad.png"
-    with till.db() as db:
+    with till.open_db() as db:
         entries = db.scalar("SELECT COUNT(*) FROM audit_log")
     if content is not None:
         path.write_bytes(content)
     err = till.fails(2, "store", "set", "NORREBRO", f"logo={path}", "track_cash=off", *MANAGER)
     lines = [ln for ln in err.strip().splitlines() if not ln.startswith("Warning")]
     assert len(lines) == 1 and says in lines[0] and str(path) in lines[0]
-    with till.db() as db:
+    with till.open_db() as db:
         assert db.scalar("SELECT COUNT(*) FROM store_logos") == 0
         assert db.scalar("SELECT track_cash FROM stores WHERE id = 'NORREBRO'") == 1
         assert db.scalar("SELECT COUNT(*) FROM audit_log") == entries

@@ -3,35 +3,11 @@ when the sale is entered, prices set and cleared, the catalog exported and read 
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi
 
-from tests.integration.test_cli import Kassi
-
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
 WIDGET = ("item", "add", "9001", "--name", "Widget", "--vat", "25")
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()  # last connection out: WAL checkpointed into the file
-    return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path, demo_file: Path) -> Iterator[Kassi]:
-    """A fresh copy of the demo database and its key file (NORREBRO: DKK; REYKJAVIK: ISK)."""
-    path = tmp_path / "kassi.db"
-    shutil.copy(demo_file, path)
-    shutil.copy(f"{demo_file}.key", f"{path}.key")
-    yield Kassi(path)
 
 
 def test_item_add_without_a_currency_is_refused_and_adds_nothing(cli: Kassi) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,8 +23,6 @@ from core.printing import sources as print_sources
 from core.printing.documents import layout
 from core.printing.service import PrintService
 from core.staff import auth
-from core.store import demo, terminals
-from core.store.db import Db
 from core.text.i18n import translate
 from core.tills.basket import LineInput
 from core.tills.sales import record_sale
@@ -33,7 +30,12 @@ from hardware.device import connect_printer
 from hardware.render import LOOKALIKES, drawer_pulse
 from tests.hardware.escpos_decoder import decode, texts
 from tests.hardware.fake_printers import FakeNetworkPrinter
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import (
+    CASHIER,
+    MANAGER,
+    SUPERVISOR,
+    Till,
+)
 
 
 def da(text: str) -> str:
@@ -43,60 +45,7 @@ def da(text: str) -> str:
 
 pytestmark = pytest.mark.integration
 
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
-SUPERVISOR = ("--staff", "3", "--pin", "3333")
 PRINT_FAILED = 5
-
-
-class Till:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.db_path = root / "store.db"
-        with Db(self.db_path) as db:
-            demo.load_demo(db, printer_dir=root)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env["KASSI_DB"] = str(self.db_path)
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*kassi_command(), "--lang", "en", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    def ok(self, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
-        return done.stdout
-
-    def fails(self, code: int, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
-        assert done.stderr.strip(), args
-        return done.stderr
-
-    def sink(self, terminal: str = "T1") -> Path:
-        return self.root / f"printer-{terminal}.bin"
-
-    def printed(self, terminal: str = "T1") -> bytes:
-        path = self.sink(terminal)
-        return path.read_bytes() if path.exists() else b""
-
-    def set_printer(self, cfg: dict, terminal: str = "T1") -> None:
-        with Db(self.db_path) as db:
-            terminals.set_printer(db, auth.authenticate(db, "1", "1234"), terminal, cfg)
-
-    def db(self) -> Db:
-        return Db(self.db_path)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Till:
-    return Till(tmp_path)
 
 
 def printed_lines(doc, width: int = 42) -> list[str]:
@@ -109,7 +58,7 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     out = till.ok("print", "receipt", "1", "--terminal", "T1")
     assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1." in out
     first = till.printed()
-    with till.db() as db:
+    with till.open_db() as db:
         doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(first)) == printed_lines(doc)
     assert "pulse" not in {e[0] for e in decode(first)}  # a reprint never opens the drawer
@@ -137,7 +86,7 @@ def test_receipts_reports_and_the_test_page_reach_the_printer(till: Till) -> Non
     assert titles.count(da("Payments by type")) == 3  # history page, X and Z; not the summary
     r1 = texts(decode(till.printed("R1")))
     assert "æøå ÆØÅ þð ÞÐ áéíóúý ÁÉÍÓÚÝ €" in r1 and any("Búð" in t for t in r1)
-    with till.db() as db:
+    with till.open_db() as db:
         refs = [j.ref for j in print_jobs.pending(db)]
         kinds = [r["kind"] for r in db.all("SELECT kind FROM print_jobs ORDER BY id")]
     assert refs == []
@@ -176,7 +125,7 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     assert time.monotonic() - start < 10
     assert "Printer not found" in err and str(device) in err
     assert f"{da('RECEIPT')} T1-1 kept" in err and "prints when the printer is back" in err
-    with till.db() as db:
+    with till.open_db() as db:
         assert db.scalar("SELECT COUNT(*) FROM sales") == 1  # the sale is stored
         (job,) = print_jobs.pending(db, "T1")
     assert job.status == "pending" and job.last_reason == "device_missing"
@@ -197,7 +146,7 @@ def test_a_missing_printer_keeps_the_job_until_print_pending_retry(till: Till) -
     assert f"Sent, unconfirmed: {da('RECEIPT')} T1-1." in out
     data = device.read_bytes()
     assert data == job.payload
-    with till.db() as db:
+    with till.open_db() as db:
         doc, _sale = print_sources.sale_document(db, 1)
     assert texts(decode(data)) == printed_lines(doc)
     assert "Nothing is waiting to print." in till.ok("print", "pending")
@@ -212,13 +161,13 @@ def test_jobs_kept_during_an_outage_print_in_order_after_fixing_the_config(till:
         till.ok("sale", "--terminal", "T1", "--item", sku, "--pay", "card", *CASHIER)
     for n in (1, 2, 3):
         till.fails(PRINT_FAILED, "print", "receipt", str(n), "--terminal", "T1")
-    with till.db() as db:
+    with till.open_db() as db:
         jobs = print_jobs.pending(db, "T1")
     assert [j.ref for j in jobs] == ["receipt:T1:1", "receipt:T1:2", "receipt:T1:3"]
     till.set_printer({"kind": "file", "path": str(till.sink()), "width": 42})
     outcomes = json.loads(till.ok("print", "pending", "--retry", "--json"))
     assert [(o["job"], o["printed"]) for o in outcomes] == [(j.id, True) for j in jobs]
-    with till.db() as db:  # rendered when first claimed
+    with till.open_db() as db:  # rendered when first claimed
         assert till.printed() == b"".join(print_jobs.get(db, j.id).payload for j in jobs)
 
 
@@ -232,7 +181,7 @@ def test_drawer_open_is_no_sale_permissioned_and_audited(till: Till) -> None:
     till.set_printer({"kind": "devfile", "path": str(till.root / "gone"), "timeout": 1})
     err = till.fails(PRINT_FAILED, "drawer", "open", "--terminal", "T1", *SUPERVISOR)
     assert "did not open" in err and "recorded in the audit log" in err
-    with till.db() as db:
+    with till.open_db() as db:
         rows = db.all("SELECT * FROM audit_log WHERE action = 'drawer.no_sale' ORDER BY seq")
         assert db.scalar("SELECT COUNT(*) FROM print_jobs") == 0  # never queued
     assert [(r["staff_id"], r["terminal_id"]) for r in rows] == [("3", "T1"), ("3", "T1")]
@@ -305,7 +254,7 @@ def test_a_printer_that_never_confirms_after_the_data_keeps_the_job_until_it_doe
     err = till.fails(PRINT_FAILED, "print", "receipt", "1", "--terminal", "T1")
     assert "The printer did not confirm the job" in err
     assert f"{da('RECEIPT')} T1-1 kept; it prints when the printer is back" in err
-    with till.db() as db:
+    with till.open_db() as db:
         (job,) = print_jobs.pending(db, "T1")
     assert job.last_reason == "unconfirmed" and "did not answer after it" in job.last_error
     assert network.receipts == []
@@ -316,7 +265,7 @@ def test_a_printer_that_never_confirms_after_the_data_keeps_the_job_until_it_doe
     network.mode = "ok"  # the printer is back
     out = till.ok("print", "pending", "--retry")
     assert f"Printed (confirmed by the printer): {da('RECEIPT')} T1-1." in out
-    with till.db() as db:
+    with till.open_db() as db:
         job = print_jobs.get(db, job.id)
     assert job.status == "printed" and network.receipts == [job.payload]
     assert "Nothing is waiting to print." in till.ok("print", "pending", "--retry")
@@ -402,7 +351,7 @@ def test_a_blocked_device_write_is_settled_by_the_print_service_not_sent_twice(
     os.mkfifo(fifo)
     till.set_printer({"kind": "devfile", "path": str(fifo), "timeout": 0.5})
     service = PrintService(connect_printer)
-    with till.db() as db:
+    with till.open_db() as db:
         cashier = auth.authenticate(db, "2", "2222")
         sold = [
             record_sale(db, cashier, "T1", [LineInput("1001", 1)], [TenderInput("card")]).sale

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from tests.core.test_reports import (
     csv_form,
     expected_record,
 )
+from tests.integration.kassi_command import clean_env, kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -56,16 +54,8 @@ def scenario(tmp_path_factory) -> tuple[Path, dict[str, int]]:
     return path, ids
 
 
-def kassi_command() -> list[str]:
-    exe = Path(sys.executable).parent / "kassi"
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("kassi")
-    return [found] if found else [sys.executable, "-c", "from tui.cli import main; main()"]
-
-
 def kassi(db: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
+    env = clean_env()
     return subprocess.run(
         [*kassi_command(), "--db", str(db), "--lang", "en", *args],
         capture_output=True,

@@ -4,36 +4,13 @@ changed; the head office shows the stores' safes after an import."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import CASHIER, MANAGER, Kassi
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi, cli_kassi, copy_db
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()
-    return path
-
-
-def _copy(template: Path, path: Path) -> Kassi:
-    shutil.copy(template, path)
-    shutil.copy(f"{template}.key", f"{path}.key")  # the PIN pepper lives beside, not inside
-    return Kassi(path)
-
-
-@pytest.fixture
-def cli(tmp_path: Path, template: Path) -> Iterator[Kassi]:
-    """A fresh copy of the demo database (NORREBRO: DKK, Danish amounts)."""
-    yield _copy(template, tmp_path / "kassi.db")
 
 
 def _cash_day(cli: Kassi) -> None:
@@ -154,7 +131,7 @@ def test_blind_close_hides_the_expected_cash_from_a_cashier(cli: Kassi) -> None:
 
 
 def test_the_head_office_shows_the_stores_safe_after_an_import(
-    cli: Kassi, tmp_path: Path, template: Path
+    cli: Kassi, tmp_path: Path, demo_template: Path
 ) -> None:
     """K-1: the transfer carries the safe; `safe show` at the head office shows it."""
     _cash_day(cli)
@@ -162,7 +139,7 @@ def test_the_head_office_shows_the_stores_safe_after_an_import(
     path = tmp_path / "t.jsonl"
     exported = cli.run("export", "transactions", "--store", "NORREBRO", "-o", str(path), *MANAGER)
     assert exported.returncode == 0, exported.stderr
-    office = _copy(template, tmp_path / "office.db")
+    office = cli_kassi(copy_db(demo_template, tmp_path / "office.db"))
     imported = office.run("import", "transactions", str(path), *MANAGER)
     assert imported.returncode == 0, imported.stderr
     shown = office.json("safe", "show", "--store", "NORREBRO", *MANAGER)

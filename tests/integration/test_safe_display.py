@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import Kassi
 
 ROOT = Path(__file__).resolve().parents[2]
 # the issue's note: clear screen, home, window title, BEL, CR to overwrite the line
@@ -45,29 +43,21 @@ def strings(data: object) -> set[str]:
     return set()
 
 
-class Kassi:
+class Raw(Kassi):
     def __init__(self, db: Path) -> None:
-        self.db = db
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env.update(KASSI_DB=str(db), KASSI_STAFF="1", KASSI_PIN="1234", KASSI_LANG="en")
+        super().__init__(db, env={"KASSI_STAFF": "1", "KASSI_PIN": "1234", "KASSI_LANG": "en"})
 
     def out(self, *args: str) -> bytes:
         """stdout as bytes: text mode would turn a raw CR into a line end and hide it."""
-        result = subprocess.run(
-            [*kassi_command(), *args],
-            capture_output=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
+        result = self.run(*args, text=False)
         assert result.returncode == 0, (args, result.stdout, result.stderr)
         return result.stdout
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kassi]:
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Raw]:
     path = tmp_path_factory.mktemp("r6") / "kassi.db"
-    k = Kassi(path)
+    k = Raw(path)
     k.out("init", "--demo")
     k.out("session", "open", "--terminal", "T1", "--float", "500", "--note", "start")
     k.out("session", "adjust", "--terminal", "T1", "--add", "10", "--note", "benign")
@@ -118,7 +108,7 @@ LIST_AND_SHOW = [
 
 
 @pytest.mark.parametrize("args", LIST_AND_SHOW, ids=" ".join)
-def test_list_and_show_commands_write_no_control_characters(hostile_db: Kassi, args) -> None:
+def test_list_and_show_commands_write_no_control_characters(hostile_db: Raw, args) -> None:
     """R-6: hostile names and notes come out as visible marks, never as ESC, BEL, CR, C1, bidi."""
     out = hostile_db.out(*args)
     assert obeyed(out) == [], out
@@ -128,7 +118,7 @@ def test_list_and_show_commands_write_no_control_characters(hostile_db: Kassi, a
 @pytest.mark.parametrize(
     "args", [("item", "list"), ("staff", "list"), ("session", "show", "1")], ids=" ".join
 )
-def test_the_hostile_text_is_shown_not_hidden(hostile_db: Kassi, args) -> None:
+def test_the_hostile_text_is_shown_not_hidden(hostile_db: Raw, args) -> None:
     """R-6: the marks show that something was there, and a stored line break makes no new row."""
     out = hostile_db.out(*args).decode()
     assert "␛" in out
@@ -157,14 +147,14 @@ def test_the_hostile_text_is_shown_not_hidden(hostile_db: Kassi, args) -> None:
     ],
     ids=" ".join,
 )
-def test_json_output_escapes_controls_and_keeps_the_data(hostile_db: Kassi, args) -> None:
+def test_json_output_escapes_controls_and_keeps_the_data(hostile_db: Raw, args) -> None:
     """R-6: JSON is escaped (\\u001b, \\u009b, \\u202e) and still reads back as stored."""
     out = hostile_db.out(*args)
     assert obeyed(out) == [], out
     assert strings(json.loads(out)) & {HOSTILE, HOSTILE_NAME}
 
 
-def test_the_csv_export_holds_no_terminal_control(hostile_db: Kassi) -> None:
+def test_the_csv_export_holds_no_terminal_control(hostile_db: Raw) -> None:
     """R-6: `report sessions --csv -` may be read on a terminal; its rows end in CRLF only."""
     out = hostile_db.out(
         "report", "sessions", "--store", "NORREBRO", "--from", "2000-01-01",
@@ -174,7 +164,7 @@ def test_the_csv_export_holds_no_terminal_control(hostile_db: Kassi) -> None:
     assert "␛".encode() in out
 
 
-def test_the_transfer_export_escapes_c1_and_bidi_controls(hostile_db: Kassi) -> None:
+def test_the_transfer_export_escapes_c1_and_bidi_controls(hostile_db: Raw) -> None:
     """R-6: the JSON Lines file has no raw control, and head office reads the same text."""
     out = hostile_db.out("export", "transactions")
     assert obeyed(out) == []

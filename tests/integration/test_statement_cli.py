@@ -9,9 +9,6 @@ are decimal strings; errors go to stderr with a non-zero exit and change nothing
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sqlite3
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +21,7 @@ from core.staff import auth
 from core.store.db import Db
 from core.tills import sales, sessions
 from core.tills.basket import LineInput
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import Kassi, copy_db, kassi_command
 
 pytestmark = pytest.mark.integration
 
@@ -49,53 +46,13 @@ MONEY = {
 }
 
 
-class Kassi:
-    def __init__(self, db: Path) -> None:
-        self.db = db
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env["KASSI_DB"] = str(db)
-        self.env["KASSI_LANG"] = "en"  # messages and typed amounts in English
+# A statement changes these by logging in and numbering; the rest must stay put.
+LOGIN_TABLES = ("staff", "audit_log", "number_sequences")
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*kassi_command(), *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
 
-    def ok(self, *args: str) -> str:
-        result = self.run(*args)
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
-
-    def json(self, *args: str) -> Any:
-        data = json.loads(self.ok(*args, "--json"))
-        check_amounts(data)
-        return data
-
-    def fails(self, code: int, *args: str) -> str:
-        result = self.run(*args)
-        assert result.returncode == code, (args, result.returncode, result.stdout, result.stderr)
-        assert result.stderr.strip()
-        return result.stderr
-
-    def rows(self) -> dict[str, list]:
-        con = sqlite3.connect(self.db)
-        try:
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%' AND name NOT IN ('staff', 'audit_log',"
-                    " 'number_sequences')"
-                )
-            ]
-            return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
-        finally:
-            con.close()
+def statement_kassi(path: Path) -> Kassi:
+    """Messages and typed amounts in English; money in --json as decimal strings."""
+    return Kassi(path, env={"KASSI_LANG": "en"}, timeout=120, check_json=check_amounts)
 
 
 def check_amounts(data: Any, key: str = "") -> None:
@@ -141,21 +98,11 @@ def record_day(path: Path) -> None:
     db.close()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()
-    return path
-
-
 @pytest.fixture
-def store(tmp_path: Path, template: Path) -> Kassi:
-    path = tmp_path / "store.db"
-    shutil.copy(template, path)
-    shutil.copy(f"{template}.key", f"{path}.key")  # its key file too (R-10)
+def store(tmp_path: Path, demo_template: Path) -> Kassi:
+    path = copy_db(demo_template, tmp_path / "store.db")
     record_day(path)
-    return Kassi(path)
+    return statement_kassi(path)
 
 
 def test_the_statement_life_on_the_command_line(store: Kassi) -> None:
@@ -170,11 +117,11 @@ def test_the_statement_life_on_the_command_line(store: Kassi) -> None:
     assert (lines["cash"]["transaction_amount"], lines["cash"]["counted"]) == ("98.00", "38.00")
     assert lines["cash"]["difference"] == "-60.00"
     assert details["over_limit"] == [{"group": "", "tender": "cash"}]
-    before = store.rows()
+    before = store.tables(LOGIN_TABLES)
     refused = store.fails(2, "statement", "post", "1", *MANAGER)
     # Core messages write amounts the store's way (da), as the session messages do.
     assert "maximum posting difference of 50,00" in refused and "-60,00" in refused
-    assert store.rows() == before
+    assert store.tables(LOGIN_TABLES) == before
     counted = store.json(
         "statement",
         "count",
@@ -287,12 +234,10 @@ def test_the_batch_from_cron_is_idempotent_even_twice_at_once(store: Kassi) -> N
 
 
 def test_export_and_import_between_two_databases(
-    store: Kassi, tmp_path: Path, template: Path
+    store: Kassi, tmp_path: Path, demo_template: Path
 ) -> None:
     office_path = tmp_path / "office.db"
-    shutil.copy(template, office_path)
-    shutil.copy(f"{template}.key", f"{office_path}.key")  # its key file too (R-10)
-    office = Kassi(office_path)
+    office = statement_kassi(copy_db(demo_template, office_path))
     transfer = tmp_path / "transfer.jsonl"
     result = store.run(
         "export", "transactions", "--store", "NORREBRO", "-o", str(transfer), *MANAGER
@@ -302,10 +247,10 @@ def test_export_and_import_between_two_databases(
     header = json.loads(transfer.read_text("utf-8").splitlines()[0])
     first = office.json("import", "transactions", str(transfer), *MANAGER)
     assert (first["sales"], first["sessions"]) == (3, 2)
-    before = office.rows()
+    before = office.tables(LOGIN_TABLES)
     again = office.json("import", "transactions", str(transfer), *MANAGER)
     assert (again["sales"], again["skipped_sales"]) == (0, 3)
-    assert office.rows() == before
+    assert office.tables(LOGIN_TABLES) == before
     # Nothing new since the cursor: a file with its header and journal entries only (R-3).
     store.ok(
         "export", "transactions", "--since", str(header["cursor"]), "-o", str(transfer), *MANAGER
@@ -321,18 +266,16 @@ def test_export_and_import_between_two_databases(
 
 
 def test_a_malformed_transfer_is_refused_whole(
-    store: Kassi, tmp_path: Path, template: Path
+    store: Kassi, tmp_path: Path, demo_template: Path
 ) -> None:
     office_path = tmp_path / "office.db"
-    shutil.copy(template, office_path)
-    shutil.copy(f"{template}.key", f"{office_path}.key")  # its key file too (R-10)
-    office = Kassi(office_path)
+    office = statement_kassi(copy_db(demo_template, office_path))
     transfer = tmp_path / "transfer.jsonl"
     store.ok("export", "transactions", "-o", str(transfer), *MANAGER)
     lines = transfer.read_text("utf-8").splitlines(keepends=True)
     lines[-1] = lines[-1].replace('"receipt":', '"receipt":"x","was":')
     transfer.write_text("".join(lines), "utf-8")
-    before = office.rows()
+    before = office.tables(LOGIN_TABLES)
     err = office.fails(2, "import", "transactions", str(transfer), *MANAGER)
     assert f"line {len(lines)}:" in err and "Nothing was imported" in err
-    assert office.rows() == before
+    assert office.tables(LOGIN_TABLES) == before

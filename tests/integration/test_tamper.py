@@ -18,18 +18,15 @@ import pytest
 
 from core.audit import journal as audit
 from core.store import keyring
-from tests.integration.test_cli import Kassi
+from tests.integration.kassi_command import CASHIER, MANAGER, Kassi, cli_kassi, copy_db
 
 pytestmark = pytest.mark.integration
-
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tamper") / "kassi.db"
-    cli = Kassi(path)
+    cli = cli_kassi(path)
     cli.ok("init", "--demo")
     cli.ok("session", "open", "--terminal", "T1", "--float", "500", *CASHIER)
     cli.ok("sale", "--terminal", "T1", "--item", "1001x2", "--pay", "cash", *CASHIER)
@@ -43,10 +40,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(tmp_path: Path, template: Path) -> Kassi:
-    path = tmp_path / "store.db"
-    shutil.copy(template, path)
-    shutil.copy(f"{template}.key", f"{path}.key")  # the key lives beside, never inside
-    cli = Kassi(path)
+    cli = cli_kassi(copy_db(template, tmp_path / "store.db"))
     assert "intact" in cli.ok("--lang", "en", "audit", "verify")
     return cli
 

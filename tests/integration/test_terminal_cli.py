@@ -3,54 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from core.store import demo
 from core.store.db import Db
 from tests.hardware.escpos_decoder import decode, texts
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import CASHIER, MANAGER, Till
 
 pytestmark = pytest.mark.integration
 
-MANAGER = ("--staff", "1", "--pin", "1234")
-CASHIER = ("--staff", "2", "--pin", "2222")
 
-
-class Shop:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.db_path = root / "store.db"
-        with Db(self.db_path) as db:
-            demo.load_demo(db, printer_dir=root)
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
-        self.env["KASSI_DB"] = str(self.db_path)
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*kassi_command(), "--lang", "en", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=60,
-        )
-
-    def ok(self, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode == 0, (args, done.stdout, done.stderr)
-        return done.stdout
-
-    def refused(self, *args: str) -> str:
-        done = self.run(*args)
-        assert done.returncode != 0, (args, done.stdout)
-        lines = [ln for ln in done.stderr.splitlines() if not ln.startswith("Warning: --pin")]
-        assert len(lines) == 1, done.stderr  # one line
-        return lines[0]
-
+class Shop(Till):
     def state(self) -> tuple:
         with Db(self.db_path) as db:
             return (

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sqlite3
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,50 +18,20 @@ from core.staff import auth
 from core.store.db import Db
 from core.tills import sales, sessions
 from core.tills.basket import LineInput
-from tests.integration.kassi_command import kassi_command
+from tests.integration.kassi_command import Kassi, copy_db
 
 pytestmark = pytest.mark.integration
 
 
-class Kassi:
+class Office(Kassi):
     def __init__(self, db: Path) -> None:
-        self.db = db
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KASSI_")}
         # The manager through the environment: no --pin warning on stderr (R-10).
-        self.env.update(KASSI_DB=str(db), KASSI_LANG="en", KASSI_STAFF="1", KASSI_PIN="1234")
-
-    def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*kassi_command(), *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-        )
-
-    def ok(self, *args: str) -> subprocess.CompletedProcess:
-        result = self.run(*args)
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result
+        env = {"KASSI_LANG": "en", "KASSI_STAFF": "1", "KASSI_PIN": "1234"}
+        super().__init__(db, env=env, timeout=120)
 
     def export(self, path: Path, since: int = 0) -> int:
         self.ok("export", "transactions", "--store", "NORREBRO", "--since", str(since), "-o", path)
         return json.loads(path.read_text("utf-8").splitlines()[0])["cursor"]
-
-    def rows(self) -> dict[str, list]:
-        con = sqlite3.connect(self.db)
-        try:
-            tables = [
-                r[0]
-                for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-            return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
-        finally:
-            con.close()
 
 
 def ring(path: Path, hour: int, cash_note: str | None = None) -> None:
@@ -90,42 +57,28 @@ def sql(path: Path, *statements: tuple[str, tuple]) -> None:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()
-    return path
-
-
-def copy_of(template: Path, path: Path) -> Kassi:
-    shutil.copy(template, path)
-    shutil.copy(f"{template}.key", f"{path}.key")  # its key file too (R-10)
-    return Kassi(path)
+@pytest.fixture
+def store(tmp_path: Path, demo_template: Path) -> Office:
+    return Office(copy_db(demo_template, tmp_path / "store.db"))
 
 
 @pytest.fixture
-def store(tmp_path: Path, template: Path) -> Kassi:
-    return copy_of(template, tmp_path / "store.db")
+def office(tmp_path: Path, demo_template: Path) -> Office:
+    return Office(copy_db(demo_template, tmp_path / "office.db"))
 
 
-@pytest.fixture
-def office(tmp_path: Path, template: Path) -> Kassi:
-    return copy_of(template, tmp_path / "office.db")
-
-
-def refused(office: Kassi, transfer: Path) -> str:
-    before = office.rows()
+def refused(office: Office, transfer: Path) -> str:
+    before = office.tables()
     result = office.run("import", "transactions", str(transfer))
     assert result.returncode == 5, (result.stdout, result.stderr)
     assert result.stdout == "" and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert office.rows() == before
+    assert office.tables() == before
     return result.stderr.strip().removeprefix("Error: ")
 
 
 def test_reimporting_an_older_file_says_already_applied_and_changes_nothing(
-    store: Kassi, office: Kassi, tmp_path: Path
+    store: Office, office: Office, tmp_path: Path
 ) -> None:
     """R-8: F1, F2, F1 again: one line on stdout, exit 0, the head office as after F2."""
     f1, f2 = tmp_path / "f1.jsonl", tmp_path / "f2.jsonl"
@@ -135,20 +88,20 @@ def test_reimporting_an_older_file_says_already_applied_and_changes_nothing(
     c2 = store.export(f2)
     office.ok("import", "transactions", str(f1))
     office.ok("import", "transactions", str(f2))
-    newest = office.rows()
-    result = office.ok("import", "transactions", str(f1))
-    assert result.stdout == (
+    newest = office.tables()
+    out = office.ok("import", "transactions", str(f1))
+    assert out == (
         f"{f1}: already applied up to entry {c2} of the journal of NORREBRO; nothing changed.\n"
     )
-    assert office.rows() == newest
+    assert office.tables() == newest
     notes = [r for r in newest["cash_adjustments"] if "second" in r]
     assert len(notes) == 1  # the second cash action is still at the head office
-    again = json.loads(office.ok("import", "transactions", str(f1), "--json").stdout)
+    again = json.loads(office.ok("import", "transactions", str(f1), "--json"))
     assert again["already_applied"] == c2 and again["sales"] == 0
 
 
 def test_a_rewritten_store_journal_is_refused_naming_the_store_and_the_entry(
-    store: Kassi, office: Kassi, tmp_path: Path
+    store: Office, office: Office, tmp_path: Path
 ) -> None:
     """R-3: an entry edited at the store and every later link recomputed (its own chain
     still hangs together); the next full export is refused at that entry."""
@@ -181,7 +134,7 @@ def test_a_rewritten_store_journal_is_refused_naming_the_store_and_the_entry(
 
 
 def test_a_shortened_store_journal_is_refused_naming_the_store_and_the_entries(
-    store: Kassi, office: Kassi, tmp_path: Path
+    store: Office, office: Office, tmp_path: Path
 ) -> None:
     """R-3: the newest entries deleted at the store and the counter lowered; the export
     from the cursor the head office was given ends before the head it holds."""

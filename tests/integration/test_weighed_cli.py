@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from core.catalog.scale_labels import ean_check_digit
-from tests.integration.test_cli import Kassi
+from tests.integration.kassi_command import MANAGER, Kassi
 
-MANAGER = ("--staff", "1", "--pin", "1234")
 SALE = ("sale", "--terminal", "T1", "--pay", "card", *MANAGER)
 
 
@@ -23,22 +17,6 @@ def label(prefix: str, item: str, value: str) -> str:
 
 def misread(code: str) -> str:
     return code[:12] + str((int(code[12]) + 1) % 10)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "kassi.db"
-    Kassi(path).ok("init", "--demo")
-    sqlite3.connect(path).close()
-    return path
-
-
-@pytest.fixture
-def cli(tmp_path: Path, demo_file: Path) -> Iterator[Kassi]:
-    path = tmp_path / "kassi.db"
-    shutil.copy(demo_file, path)
-    shutil.copy(f"{demo_file}.key", f"{path}.key")
-    yield Kassi(path)
 
 
 def test_an_item_added_by_kg_with_a_scale_code_sells_by_its_weight(cli: Kassi) -> None:
