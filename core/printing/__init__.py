@@ -7,7 +7,8 @@ Owns:
 - documents: printable documents as pure data, and their layout
 - receipts: what each document contains: receipts, slips, summaries, X and Z reports (H-3)
 - sources: what a queued job prints, built from the stored records (P-3, R-9)
-- jobs: the print queue's stored jobs (H-4)
+- jobs: the print queue's stored jobs: queueing them and reading the queue (H-4)
+- claims: a print run's side of the queue: claim a job, render it, mark it printed or failed (H-4)
 - queue: one print run through a Printer, oldest job first (H-4, P-2)
 - service: the print service of the till and the CLI: queue first, then send (P-2, P-3)
 - port: what core needs from a printer and what a printer can report (P-3)

@@ -2,8 +2,13 @@
 
 Owns:
 - sessions: open, adjust, count and close a cash tracking session (S-1..S-11)
-- session_views: expected cash, the cash summary, session details and history (S-5, S-7, S-9)
-- sales: sales and refunds, one write transaction each with payments, stock and audit (C-3, R-9)
+- session_views: expected cash (the view session_cash), the cash summary, session details
+  and history (S-5, S-7, S-9)
+- drawer: the no sale, the drawer opened to count at close, and the drawer grants (C-7)
+- basket: a basket priced from the catalog, the one place a sale's money is computed (C-5)
+- sales: recording a sale or refund: one write transaction with payments, stock and audit (R-9)
+- refunds: what of a receipt can still be refunded, at what was paid, and recording it (C-3)
+- receipts: recorded sales and refunds read back by id, receipt number, the last one
 - discounts: line and basket discounts, their limits per role (C-5)
 - parked: a basket parked on quit, restored on the next start (C-7)
 - limits: sane amount limits at the till (C-7)
@@ -15,6 +20,6 @@ Back arrows (each closes a cycle; why it exists):
 - core.cash: opening a session from the safe issues its float, and a close returns the cash
   taken out into the safe, in the same transaction as the session (K-1); imported inside
   functions because the safe reads sessions through session_views.
-- core.printing: a sale, a refund and a cash action queue their print job in their own write
-  transaction, so they commit together or not at all (R-9, H-4).
+- core.printing: sales (a sale or a refund) and sessions (a cash action) queue their print
+  job in their own write transaction, so they commit together or not at all (R-9, H-4).
 """

@@ -7,6 +7,9 @@ Cycles between packages exist and are declared, not hidden: an arrow that goes b
 layers is listed under "Back arrows" with the reason it exists, and the declared arrows
 without those back arrows must form no cycle, so a new cycle cannot slip in unexplained.
 
+Each docstring's "Owns:" list names exactly its package's modules, and docs/architecture.md's
+package table copies them, so neither names a module split away or leaves a new one out.
+
 Also here, so docs/architecture.md's table "Where each SPEC rule lives" cannot silently rot:
 every rule id cited in a core docstring is in the table, and with the SPEC beside the
 repository (../shared/SPEC.md), every SPEC rule is in the table and the table invents none."""
@@ -149,6 +152,87 @@ def test_every_core_package_declares_what_it_may_import() -> None:
     for path in loose:
         problems.append(f"{path}: a core module belongs to a package (or is shared, like errors)")
     assert problems == []
+
+
+OWNS_ENTRY = re.compile(r"^- (\w+): \S")
+
+
+def _owned(doc: str) -> list[str]:
+    """The module names of a package docstring's "Owns:" list: ``- name: what it does``
+    lines from "Owns:" to the next blank line (a phrase may wrap onto indented lines)."""
+    assert "Owns:\n" in doc, "a package docstring has an 'Owns:' list"
+    block = doc.split("Owns:\n", 1)[1].split("\n\n", 1)[0]
+    names = []
+    for line in block.splitlines():
+        if match := OWNS_ENTRY.match(line):
+            names.append(match[1])
+        else:
+            assert line.startswith("  "), f"not '- module: phrase' nor its wrapped phrase: {line!r}"
+    return names
+
+
+def _package_modules(package: Path) -> set[str]:
+    """A package's modules: its .py files and its subpackages (each counted as one)."""
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    return modules | {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+
+
+def _owns_problems(package: Path, doc: str) -> list[str]:
+    init = _rel(package / "__init__.py")
+    named = _owned(doc)
+    modules = _package_modules(package)
+    problems = [
+        f"{init}: {name} is named twice in Owns"
+        for name in sorted(set(named))
+        if named.count(name) > 1
+    ]
+    problems += [
+        f"{init}: module {name} is missing from Owns" for name in sorted(modules - set(named))
+    ]
+    problems += [
+        f"{init}: Owns names {name}, which is no module of the package"
+        for name in sorted(set(named) - modules)
+    ]
+    return problems
+
+
+def test_every_package_owns_list_names_exactly_its_modules() -> None:
+    """A module split, renamed or added changes its package's "Owns:" list with it, so the
+    docstring (and what docs/architecture.md copies from it) cannot name modules that are
+    gone or leave new ones out."""
+    problems = []
+    for package in _packages():
+        doc = ast.get_docstring(_tree(CORE / package / "__init__.py")) or ""
+        problems += _owns_problems(CORE / package, doc)
+    assert problems == [], "\n".join(problems)
+
+
+def test_owns_check_finds_a_gone_and_a_missing_module() -> None:
+    store = CORE / "store"
+    doc = ast.get_docstring(_tree(store / "__init__.py")) or ""
+    assert "- migrations:" in doc  # a subpackage is one entry
+    stale = doc.replace("- customers:", "- config:")
+    assert _owns_problems(store, stale) == [
+        "core/store/__init__.py: module customers is missing from Owns",
+        "core/store/__init__.py: Owns names config, which is no module of the package",
+    ]
+
+
+def test_architecture_package_table_lists_each_package_s_modules() -> None:
+    """docs/architecture.md's "What each package owns" names the modules of the Owns lists."""
+    section = ARCHITECTURE.read_text("utf-8").split("## What each package owns", 1)[1]
+    rows = {}
+    for line in section.split("\n## ", 1)[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if match := re.fullmatch(r"`core\.(\w+)`", cells[0]):
+            rows[match[1]] = set(re.findall(r"`(\w+)/?`", cells[-1]))
+    assert set(rows) == set(_packages()), "one row per core package"
+    stale = [
+        f"core.{package}: the table lists {sorted(rows[package])}, the package has {sorted(modules)}"
+        for package in _packages()
+        if rows[package] != (modules := _package_modules(CORE / package))
+    ]
+    assert stale == [], "\n".join(stale)
 
 
 def _arrows() -> Iterator[tuple[str, int, str, str]]:
