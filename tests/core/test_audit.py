@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.audit import hashing, verification
 from core.audit import journal as audit
 from core.money.tendering import TenderInput
 from core.staff import auth, pins
@@ -19,19 +20,8 @@ def entries(db):
 
 
 def recompute(row):
-    return audit._digest(
-        row["prev_hash"],
-        row["seq"],
-        row["at"],
-        row["staff_id"],
-        row["terminal_id"],
-        row["action"],
-        row["entity"],
-        row["entity_id"],
-        row["amount"],
-        row["details"],
-        row["covers"],
-        row["key_id"],
+    return hashing.entry_digest(
+        row["prev_hash"], [row[c] for c in hashing.FIELDS], row["covers"], row["key_id"]
     )
 
 
@@ -135,7 +125,7 @@ def test_every_operation_appends_one_chained_entry_in_its_own_transaction(db, ma
         inside = transactions[0][1]
         assert sum(s.startswith("INSERT INTO audit_log") for s in inside) == 1, action
         assert not any("audit_log" in s for s in outside), action
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_entries_carry_who_where_what_and_amount(db, cashier, supervisor):
@@ -154,7 +144,7 @@ def test_verify_passes_on_a_busy_database(db, manager, cashier, supervisor, cloc
     busy(db, manager, cashier, supervisor, clock, rounds=40)
     count = db.scalar("SELECT COUNT(*) FROM audit_log")
     assert count > 80
-    result = audit.verify(db)
+    result = verification.verify(db)
     assert result.ok, result.problem
     assert result.checked == count
     assert db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'") == count
@@ -166,7 +156,7 @@ def test_verify_passes_on_a_busy_database(db, manager, cashier, supervisor, cloc
 @pytest.fixture
 def busy_db(db, manager, cashier, supervisor, clock):
     busy(db, manager, cashier, supervisor, clock, rounds=8)
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
     return db
 
 
@@ -179,7 +169,7 @@ def test_changed_amount_is_reported(busy_db):
     changed."""
     target = _a_sale_entry(busy_db)
     busy_db.execute("UPDATE audit_log SET amount = amount - 100 WHERE seq = ?", (target["seq"],))
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert not result.ok
     assert result.seq == target["seq"]
     assert result.problem == f"Audit entry {target['seq']} was changed."
@@ -193,7 +183,7 @@ def test_changed_details_are_reported(busy_db):
         "UPDATE audit_log SET details = replace(details, 'theft limit', 'bank') WHERE seq = ?",
         (target["seq"],),
     )
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert (result.ok, result.seq) == (False, target["seq"])
     assert "was changed" in result.problem
 
@@ -205,7 +195,7 @@ def test_changed_row_with_recomputed_hash_fails_its_signature(busy_db):
     busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target["seq"],))
     row = busy_db.one("SELECT * FROM audit_log WHERE seq = ?", (target["seq"],))
     busy_db.execute("UPDATE audit_log SET hash = ? WHERE seq = ?", (recompute(row), row["seq"]))
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert (result.ok, result.seq) == (False, target["seq"])
     assert "wrong signature" in result.problem
 
@@ -214,7 +204,7 @@ def test_deleted_middle_row_is_reported(busy_db):
     """Audit log (SPEC beyond the sources): a deleted middle entry is reported as deleted."""
     target = _a_sale_entry(busy_db)
     busy_db.execute("DELETE FROM audit_log WHERE seq = ?", (target["seq"],))
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert not result.ok
     assert result.seq == target["seq"]
     assert result.problem == f"Audit entries {target['seq']} to {target['seq']} were deleted."
@@ -225,7 +215,7 @@ def test_deleting_the_newest_rows_is_caught_by_the_sequence(busy_db):
     issued count catches it."""
     last = busy_db.scalar("SELECT MAX(seq) FROM audit_log")
     busy_db.execute("DELETE FROM audit_log WHERE seq > ?", (last - 3,))
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert not result.ok
     assert result.problem == f"Audit entries {last - 2} to {last} were deleted."
     assert result.checked == last - 3
@@ -263,7 +253,7 @@ def test_replaced_row_linked_to_its_predecessor_is_reported(busy_db):
     target = _a_sale_entry(busy_db)
     busy_db.execute("DELETE FROM audit_log WHERE seq = ?", (target["seq"],))
     _forge(busy_db, target["seq"], target["prev_hash"])
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert (result.ok, result.seq) == (False, target["seq"])
     assert result.problem == f"Audit entry {target['seq']} is not signed."
 
@@ -289,7 +279,7 @@ def test_inserted_row_with_the_whole_chain_relinked_is_reported(busy_db):
             moved,
         )
         prev = moved["hash"]
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert not result.ok
     # The forged entry is the first one the key never signed.
     assert result.seq == target["seq"]
@@ -301,7 +291,7 @@ def test_appended_well_linked_row_is_reported(busy_db):
     issued by kassi."""
     last = busy_db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
     _forge(busy_db, last["seq"] + 1, last["hash"])
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert (result.ok, result.seq) == (False, last["seq"] + 1)
     assert "was inserted" in result.problem
 
@@ -328,7 +318,7 @@ def test_rolled_back_operation_leaves_no_audit_entry(db, cashier, monkeypatch):
     assert db.scalar("SELECT value FROM number_sequences WHERE name = 'audit'") == issued
     assert db.scalar("SELECT COUNT(*) FROM sales") == 0
     assert not db.conn.in_transaction
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
     sale = sales.record_sale(db, cashier, "T1", [LineInput("1008")], [TenderInput("cash")])
     entry = db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
@@ -337,7 +327,7 @@ def test_rolled_back_operation_leaves_no_audit_entry(db, cashier, monkeypatch):
         "sale",
         str(sale.sale.id),
     )
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_refused_operation_leaves_no_audit_entry(db, cashier):
@@ -348,7 +338,7 @@ def test_refused_operation_leaves_no_audit_entry(db, cashier):
     with pytest.raises(Exception, match="No session is open"):
         sessions.adjust_cash(db, cashier, "T1", "add", 100, "coins")
     assert db.scalar("SELECT COUNT(*) FROM audit_log") == count
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 # -- signing (R-1, R-2) ----------------------------------------------------------------------
@@ -427,15 +417,15 @@ def test_an_old_database_is_signed_from_its_migration_and_its_legacy_range_named
     start = db.one("SELECT * FROM audit_log WHERE seq = ?", (legacy + 1,))
     assert start["action"] == "journal.start" and start["signature"] is not None
     assert '"legacy":[1,' in start["details"]
-    result = audit.verify(db)
+    result = verification.verify(db)
     assert result.ok, result.problem
     assert result.legacy == (1, legacy)
     cashier = auth.authenticate(db, "2", "2222")
     sales.record_sale(db, cashier, "T1", [LineInput("1008")], [TenderInput("card")])
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
     db.execute("UPDATE sales SET total = 1 WHERE id = 1")
     db.execute("DELETE FROM temp.kassi_touched")
-    result = audit.verify(db)
+    result = verification.verify(db)
     assert result.problem == f"sales row 1: changed since audit entry {legacy + 1} recorded it."
     db.close()
 
@@ -451,13 +441,11 @@ def test_a_legacy_entry_edited_with_its_chain_recomputed_is_caught_by_the_signed
     db.execute("UPDATE audit_log SET amount = 1 WHERE seq = 2")
     prev = db.scalar("SELECT hash FROM audit_log WHERE seq = 1")
     for row in db.all("SELECT * FROM audit_log WHERE seq BETWEEN 2 AND ? ORDER BY seq", (legacy,)):
-        digest = audit._legacy_digest(prev, *[row[c] for c in (
-            "seq", "at", "staff_id", "terminal_id", "action", "entity", "entity_id", "amount",
-            "details")])  # fmt: skip
+        digest = hashing.legacy_digest(prev, [row[c] for c in hashing.FIELDS])
         db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
                    (prev, digest, row["seq"]))  # fmt: skip
         prev = digest
-    result = audit.verify(db)
+    result = verification.verify(db)
     assert (result.ok, result.seq) == (False, legacy + 1)
     assert "does not follow" in result.problem
     db.close()
@@ -474,12 +462,12 @@ def test_a_login_that_upgrades_legacy_pin_hashes_keeps_the_journal_intact(db):
     with db.write():
         db.execute("UPDATE staff SET pin_hash = ? WHERE id = '2'", (legacy,))
         audit.append(db, "test.legacy_hash", entity="staff", entity_id="2")
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
     auth.authenticate(db, "2", "2222")
     entry = db.one("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
     assert entry["action"] == "staff.pin_upgrade"
     assert '"staff"' in entry["covers"]
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_rows_written_after_the_last_entry_get_an_entry_before_the_commit(db, manager):
@@ -493,7 +481,7 @@ def test_rows_written_after_the_last_entry_get_an_entry_before_the_commit(db, ma
     assert [r["action"] for r in last] == ["journal.rows", "test.first"]
     assert last[1]["hash"] == first
     assert '"tenders"' in last[0]["covers"]
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_a_second_verify_checks_new_signatures_only_and_still_catches_an_old_rewrite(busy_db):
@@ -501,10 +489,10 @@ def test_a_second_verify_checks_new_signatures_only_and_still_catches_an_old_rew
     but only the signatures after it, and an old entry rewritten with every later hash
     recomputed still fails its signature (the checkpoint's hash no longer matches)."""
     count = busy_db.scalar("SELECT COUNT(*) FROM audit_log")
-    assert audit.verify(busy_db, full=True).signatures == count
+    assert verification.verify(busy_db, full=True).signatures == count
     with busy_db.write():
         audit.append(busy_db, "test.later")
-    again = audit.verify(busy_db)
+    again = verification.verify(busy_db)
     assert again.ok and again.signatures == 1 and again.checked == count + 1
     target = _a_sale_entry(busy_db)["seq"]
     busy_db.execute("UPDATE audit_log SET amount = 1 WHERE seq = ?", (target,))
@@ -517,6 +505,6 @@ def test_a_second_verify_checks_new_signatures_only_and_still_catches_an_old_rew
             (moved["prev_hash"], prev, row["seq"]),
         )
     busy_db.execute("UPDATE audit_head SET hash = ?", (prev,))
-    result = audit.verify(busy_db)
+    result = verification.verify(busy_db)
     assert (result.ok, result.seq) == (False, target)
     assert "wrong signature" in result.problem

@@ -4,7 +4,7 @@ every column of the schema is decided, hashed or left out with a reason."""
 from __future__ import annotations
 
 from core.audit import content as audit_content
-from core.audit import journal as audit
+from core.audit import verification
 from core.store.db import Db
 
 
@@ -64,9 +64,9 @@ def test_a_lockout_counter_change_writes_no_entry_but_a_role_change_is_caught(db
     with db.write():
         db.execute("UPDATE staff SET failed_pins = 3, lockouts = 2 WHERE id = '2'")
     assert db.scalar("SELECT COUNT(*) FROM audit_log") == before
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
     db.execute("UPDATE staff SET role = 'manager' WHERE id = '2'")  # outside a kassi write
     db.execute("DELETE FROM temp.kassi_touched")  # as another program's connection would be
-    result = audit.verify(db)
+    result = verification.verify(db)
     assert not result.ok
     assert result.problem.startswith("staff row 2: changed since audit entry")

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.audit import journal as audit
+from core.audit import verification
 from core.errors import (
     AuthError,
     InputError,
@@ -466,7 +466,7 @@ def test_wrong_pin_counts_locks_out_and_is_audited(db, clock):
     staff = auth.authenticate(db, "2", "2222")
     assert staff.id == "2"
     assert tuple(_staff_row(db)) == (0, None)
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_failed_count_is_reset_by_a_good_pin(db):

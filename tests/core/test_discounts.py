@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from core.audit import journal as audit
+from core.audit import verification
 from core.catalog import items as catalog
 from core.errors import InputError, PermissionDenied
 from core.money.tendering import TenderInput
@@ -231,7 +231,7 @@ def test_session_and_statement_figures_come_from_what_was_paid(db, clock, manage
     st = statements.statement_details(db, manager, made[0].id)
     amounts = {ln.tender_id: ln.transaction_amount for ln in st.lines}
     assert amounts.get("cash", 0) == 0 and amounts["card"] == sold.total
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_the_sale_screen_preview_and_the_sale_agree(db, cashier, supervisor):

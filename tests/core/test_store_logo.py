@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.audit import journal as audit
+from core.audit import verification
 from core.errors import InputError, NotFound, PermissionDenied
 from core.printing import logo as store_logo
 from core.printing.documents import Document, Logo, Text, layout, raster_size, to_text
@@ -40,20 +40,20 @@ def test_a_manager_sets_the_logo_and_receipts_get_it_as_a_block(db, manager) -> 
     entry = db.one("SELECT * FROM audit_log WHERE action = 'store.logo_set'")
     assert entry["entity_id"] == "NORREBRO" and SHA in entry["details"]
     assert '"store_logos"' in entry["covers"]
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
     assert store_logo.remove_logo(db, manager, "NORREBRO") is True
     assert store_logo.logo_block(db, "NORREBRO") is None
     assert store_logo.remove_logo(db, manager, "NORREBRO") is False
     assert db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'store.logo_remove'") == 1
-    assert audit.verify(db).ok
+    assert verification.verify(db).ok
 
 
 def test_a_tampered_logo_shows_in_audit_verify(db, manager) -> None:
     """The logo prints on every receipt: its bytes are covered by the journal."""
     store_logo.set_logo(db, manager, "NORREBRO", RASTERS, source_sha256=SHA)
     db.execute("UPDATE store_logos SET raster = ? WHERE dots = 384", (raster(48, 10, 0x0F),))
-    assert not audit.verify(db).ok
+    assert not verification.verify(db).ok
 
 
 def test_only_a_manager_changes_the_logo(db, cashier) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from core.audit import journal as audit
+from core.audit import verification
 from core.catalog import items as catalog
 from core.staff import auth
 from core.store import demo, stores, terminals
@@ -301,7 +301,7 @@ def test_four_tills_and_a_closer_on_one_database(tmp_path: Path, store_db: Path)
         _check_sales(db, outputs)
         _check_sessions(db, outputs)
         _check_stock(db, stock_before)
-        result = audit.verify(db)
+        result = verification.verify(db)
         assert result.ok, result.problem
         counts = Counter(r["action"] for r in db.all("SELECT action FROM audit_log"))
         assert counts["sale"] == SALES_PER_TERMINAL * len(TERMINALS)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from core.audit import hashing
 from core.audit import journal as audit
 from core.store import keyring
 from tests.integration.kassi_command import CASHIER, MANAGER, Kassi, cli_kassi, copy_db
@@ -182,11 +183,9 @@ def test_an_entry_edited_and_every_later_hash_recomputed_fails_its_signature(
         rows = con.execute("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (target,))
         prev = con.execute("SELECT hash FROM audit_log WHERE seq = ?", (target - 1,)).fetchone()[0]
         for row in rows.fetchall():
-            digest = audit._digest(
-                prev, row["seq"], *[row[c] for c in ("at", "staff_id", "terminal_id", "action")],
-                row["entity"], row["entity_id"], row["amount"], row["details"], row["covers"],
-                row["key_id"],
-            )  # fmt: skip
+            digest = hashing.entry_digest(
+                prev, [row[c] for c in hashing.FIELDS], row["covers"], row["key_id"]
+            )
             con.execute(
                 "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
                 (prev, digest, row["seq"]),

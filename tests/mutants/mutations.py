@@ -241,7 +241,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- the audit journal ----------------------------------------------------------------
     Mutation(
         name="audit verify accepts an entry whose content no longer matches its hash",
-        file="core/audit/journal.py",
+        file="core/audit/verification.py",
         original="                if recomputed != row[10]:\n",
         replacement="                if False:\n",
         tests=("tests/core/test_audit.py",),
@@ -318,14 +318,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="R-1 audit verify skips the entries' signatures",
-        file="core/audit/journal.py",
+        file="core/audit/verification.py",
         original="                        public.verify(bytes(signature), ENTRY_PURPOSE + row[10]",
         replacement="                        (bytes(signature), ENTRY_PURPOSE + row[10]",
         tests=("tests/integration/test_tamper.py", "tests/core/test_audit.py"),
     ),
     Mutation(
         name="R-2 audit verify takes a covered row whatever its content hash",
-        file="core/audit/journal.py",
+        file="core/audit/verification.py",
         original="            if found is not None and found[0] == digest:\n",
         replacement="            if found is not None:\n",
         tests=("tests/core/test_audit_content.py", "tests/integration/test_tamper.py"),

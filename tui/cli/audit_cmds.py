@@ -32,9 +32,10 @@ def audit_grp() -> None:
 def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) -> None:
     """Check every signature, link and covered row; exit 1 naming what is wrong."""
     from core.audit import journal as audit
+    from core.audit import verification
 
     since = audit.parse_anchor(anchor) if anchor is not None else None
-    result = audit.verify(ctx.db, since_anchor=since, full=full)
+    result = verification.verify(ctx.db, since_anchor=since, full=full)
     if as_json:
         emit_json(
             {
@@ -72,7 +73,7 @@ def audit_verify(ctx: Context, anchor: str | None, full: bool, as_json: bool) ->
                 echo(_("The anchor {anchor} is in the journal.").format(anchor=since))
         else:
             echo(_("Audit log BROKEN: {problem}").format(problem=result.problem), err=True)
-            shown = result.problems[1 : audit.MAX_LISTED]
+            shown = result.problems[1 : verification.MAX_LISTED]
             for problem in shown:
                 echo("  " + problem, err=True)
             more = len(result.problems) - 1 - len(shown)
