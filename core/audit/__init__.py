@@ -1,7 +1,10 @@
 """The audit journal that proves itself: signed entries over the rows each operation wrote.
 
 Owns:
-- journal: appending, signing and verifying entries; the checkpoint of the last verify (R-1, R-2)
+- journal: appending and signing entries, the journal's head (R-1, R-2)
+- hashing: how an entry's hash and the signed messages are made, one chained digest (R-1)
+- verification: verifying the whole chain, its signatures and rows; the checkpoint of the last
+  verify (R-1, R-2)
 - content: which tables and columns an entry's content hashes cover (R-2)
 - chain_head: the journal's head as X and Z reports print it (R-3)
 
