@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.errors import InputError, NotFound, StateError
 from core.money import amounts as money
+from core.money import rounding
 from core.staff.auth import require
 from core.staff.pins import check_min_pin_length
 from core.store.db import Db
@@ -142,7 +143,7 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
             _("Language must be one of: {choices}.").format(choices=", ".join(money.LOCALES))
         )
     if "cash_rounding" in out and isinstance(out["cash_rounding"], str):
-        out["cash_rounding"] = money.cash_increment(out["cash_rounding"], currency)
+        out["cash_rounding"] = rounding.cash_increment(out["cash_rounding"], currency)
     if "end_of_business_day" in out:
         _check_time(out["end_of_business_day"])
     if "statement_method" in out and out["statement_method"] not in STATEMENT_METHODS:
