@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench import Result, median_ms, p99_ms, timed
-from core.money import amounts as money
+from core.money import rounding
 from core.printing.documents import to_text
 from core.printing.receipts import sale_receipt
 from core.store.records import Payment, Sale, SaleLine, Store, Terminal
@@ -86,7 +86,7 @@ def receipt_sale(lines: int = 20) -> Sale:
                 discount,
                 total,
                 rate,
-                money.vat_from_gross(total, rate),
+                rounding.vat_from_gross(total, rate),
             )
         )
     total = sum(ln.line_total for ln in sale_lines)

@@ -40,6 +40,7 @@ from typing import Any
 from attrs import frozen
 
 from core.audit import content as audit_content
+from core.audit.covered import COVERED
 from core.audit.hashing import (
     ENTRY_PURPOSE,
     GENESIS,
@@ -76,7 +77,7 @@ def covered_tables(db: Db) -> dict[str, set[str]]:
     names = [
         r[0]
         for r in db.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
-        if r[0] in audit_content.COVERED
+        if r[0] in COVERED
     ]
     return {n: {r[1] for r in db.execute(f'PRAGMA main.table_info("{n}")')} for n in names}
 
@@ -85,7 +86,7 @@ def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
     """``[table, key, hash]`` of each row as stored now (hash None: the row is gone)."""
     out = []
     for table, key in sorted(set(keys)):
-        cover = audit_content.COVERED.get(table)
+        cover = COVERED.get(table)
         if cover is None:
             continue
         values = json.loads(key)
@@ -256,7 +257,7 @@ def _ensure_key(db: Db) -> None:
 def _current_hashes(db: Db) -> dict[tuple[str, str], str]:
     out: dict[tuple[str, str], str] = {}
     for table in covered_tables(db):
-        cover = audit_content.COVERED[table]
+        cover = COVERED[table]
         n = len(cover.key)
         columns = cover.columns
         for row in db.execute(audit_content.select_all(table)):

@@ -15,6 +15,7 @@ import sqlite3
 from attrs import frozen
 
 from core.audit import content as audit_content
+from core.audit.covered import COVERED
 from core.audit.hashing import (
     ENTRY_PURPOSE,
     GENESIS,
@@ -305,7 +306,7 @@ def _check_rows(
     checked = 0
     pending = dict(latest)
     for table in sorted(covered_tables(db)):
-        cover = audit_content.COVERED[table]
+        cover = COVERED[table]
         n = len(cover.key)
         columns = cover.columns
         for row in db.execute(audit_content.select_all(table)):

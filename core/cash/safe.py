@@ -28,6 +28,7 @@ from attrs import frozen
 from core.audit import journal as audit
 from core.errors import InputError, PermissionDenied, StateError
 from core.money import amounts as money
+from core.money import denominations
 from core.staff.auth import require
 from core.store.db import Db
 from core.store.records import SessionRow, Staff, Store
@@ -131,7 +132,9 @@ def _amount(
     amount: int | None, counts: Mapping[int, int] | None, store: Store, *, zero_ok: bool = False
 ) -> int:
     money.check_minor(amount, "amount")
-    counted = None if counts is None else money.count_denominations(dict(counts), store.currency)
+    counted = (
+        None if counts is None else denominations.count_denominations(dict(counts), store.currency)
+    )
     if amount is None:
         if counted is None:
             raise InputError(_("Enter the amount."))

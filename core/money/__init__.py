@@ -1,7 +1,9 @@
 """Money and quantities: integer minor units (M-1), and how payments settle a total.
 
 Owns:
-- amounts: per-locale parsing and formatting, currency exponents, cash rounding, VAT (M-1..M-3)
+- amounts: per-locale parsing and formatting, currency exponents (M-1, M-2)
+- rounding: cash rounding to the store's increment, the VAT in a gross amount (M-3)
+- denominations: each currency's notes and coins, a drawer count totalled from them
 - quantity: quantities in an item's unit, stored as thousandths (K-8)
 - tendering: split tender, change and cash rounding of a payment (M-3, S-7, C-2)
 

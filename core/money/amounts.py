@@ -1,33 +1,28 @@
-"""Money for kassi: integer minor units, strict per-locale input, cash rounding, VAT.
+"""Money for kassi: integer minor units, strict per-locale input, formatting.
 
 M-1: an amount is an ``int`` in the currency's minor unit (ISO 4217 exponent);
 there is no float anywhere in this module. M-2: input is parsed per locale and
 anything that is not exactly an amount is an ``InputError`` with a translated
-message that says what was wrong and what is expected, never a guess. M-3: cash
-rounding to a store-configured increment (`round_cash`, `cash_increment`).
+message that says what was wrong and what is expected, never a guess. Cash rounding
+(M-3) and VAT are in `core.money.rounding`; notes and coins in `core.money.denominations`.
 """
 
 from __future__ import annotations
 
 from core.errors import InputError
-from core.text.i18n import N_, _, current_language
+from core.text.i18n import N_, _
 
 __all__ = [
-    "CASH_ROUNDING_CHOICES",
     "CURRENCIES",
-    "DENOMINATIONS",
     "LOCALES",
     "MAX_AMOUNT",
-    "cash_increment",
-    "count_denominations",
     "exponent",
     "format_amount",
     "format_money",
     "from_decimal_str",
     "parse_amount",
-    "round_cash",
+    "require_minor",
     "to_decimal_str",
-    "vat_from_gross",
 ]
 
 CURRENCIES: dict[str, int] = {
@@ -61,26 +56,6 @@ _MAX_DIGITS = len(str(MAX_AMOUNT))
 
 _DIGITS = frozenset("0123456789")
 
-DENOMINATIONS: dict[str, tuple[int, ...]] = {
-    # notes 1000, 500, 200, 100, 50 kr; coins 20, 10, 5, 2, 1 kr, 50 øre
-    "DKK": (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50),
-    # notes 10000, 5000, 2000, 1000, 500 kr; coins 100, 50, 10, 5, 1 kr
-    "ISK": (10000, 5000, 2000, 1000, 500, 100, 50, 10, 5, 1),
-    # notes 500 .. 5 EUR; coins 2, 1 EUR, 50, 20, 10, 5, 2, 1 cent
-    "EUR": (50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1),
-    # notes 1000, 500, 200, 100, 50, 20 kr; coins 10, 5, 2, 1 kr
-    "SEK": (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100),
-    # notes 1000, 500, 200, 100, 50 kr; coins 20, 10, 5, 1 kr
-    "NOK": (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 100),
-    # notes 100, 50, 20, 10, 5, 2, 1 USD (a dollar coin counts as 1 USD); coins 50 .. 1 cent
-    "USD": (10000, 5000, 2000, 1000, 500, 200, 100, 50, 25, 10, 5, 1),
-    # notes 50, 20, 10, 5 GBP; coins 2, 1 GBP, 50, 20, 10, 5, 2, 1 pence
-    "GBP": (5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1),
-}
-
-CASH_ROUNDING_CHOICES: dict[str, int] = {"none": 0, "0.50": 50, "1.00": 100}
-"""Store setting "cash rounding": name -> increment in hundredths of a major unit."""
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -92,7 +67,8 @@ def check_minor(value: object, name: str) -> None:
         raise TypeError(f"{name} must be an int in minor units, not {value!r}")
 
 
-def _check_int(value: object, name: str) -> int:
+def require_minor(value: object, name: str) -> int:
+    """`check_minor`, and None is refused too: the amount must be given."""
     if value is None:
         raise TypeError(f"{name} must be an int in minor units, not None")
     check_minor(value, name)
@@ -122,11 +98,6 @@ def _separators(locale: str) -> tuple[str, str]:
         ) from None
 
 
-def _ui_locale() -> str:
-    lang = current_language()
-    return lang if lang in _SEPARATORS else "en"
-
-
 def _group(digits: str, sep: str) -> str:
     head = len(digits) % 3 or 3
     parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
@@ -149,7 +120,7 @@ def _example(currency: str, locale: str) -> str:
 
 def format_amount(minor: int, currency: str, locale: str, *, grouping: bool = True) -> str:
     """Amount without currency: "1.234,50" (da, is), "1,234.50" (en), "1.234" (ISK), "-1.234,50"."""
-    _check_int(minor, "minor")
+    require_minor(minor, "minor")
     exp = exponent(currency)
     group, decimal = _separators(locale)
     sign = "-" if minor < 0 else ""
@@ -178,7 +149,7 @@ def format_money(minor: int, currency: str, locale: str) -> str:
 
 def to_decimal_str(minor: int, currency: str) -> str:
     """Machine form (JSON/CSV): major units, "." decimal, no grouping: "1234.50", "-0.05", ISK "1234"."""
-    _check_int(minor, "minor")
+    require_minor(minor, "minor")
     exp = exponent(currency)
     sign = "-" if minor < 0 else ""
     whole, frac = divmod(abs(minor), 10**exp)
@@ -391,102 +362,3 @@ def _misplaced(
             "between every three digits, e.g. {example}"
         ).format(text=shown, group=group, example=example)
     )
-
-
-# --------------------------------------------------------------------------- cash and VAT
-
-
-def round_cash(amount: int, increment: int) -> int:
-    """Round ``amount`` to a multiple of ``increment`` (minor units), halves away from zero.
-
-    Symmetric for negatives (refunds). Increment 0 or 1 means no rounding. With 50
-    (DKK 0,50): øre .01-.24 down, .25-.74 to .50, .75-.99 up to the next krone.
-    """
-    _check_int(amount, "amount")
-    _check_int(increment, "increment")
-    if increment < 0:
-        raise ValueError("increment must not be negative")
-    if increment <= 1:
-        return amount
-    q, r = divmod(abs(amount), increment)
-    if 2 * r >= increment:
-        q += 1
-    return q * increment if amount >= 0 else -q * increment
-
-
-def cash_increment(setting: str, currency: str) -> int:
-    """Cash rounding increment in minor units of ``currency`` for a store setting.
-
-    The setting names a step in major units (`CASH_ROUNDING_CHOICES`): "none" -> 0,
-    "0.50" -> 50 for DKK, "1.00" -> 100 for SEK and 1 for ISK. A step the currency
-    cannot express ("0.50" for ISK) or an unknown setting is an InputError.
-    """
-    exp = exponent(currency)
-    if setting not in CASH_ROUNDING_CHOICES:
-        raise InputError(
-            _("Unknown cash rounding '{setting}'; use one of: {choices}").format(
-                setting=setting, choices=", ".join(CASH_ROUNDING_CHOICES)
-            )
-        )
-    hundredths = CASH_ROUNDING_CHOICES[setting]
-    step, rest = divmod(hundredths * 10**exp, 100)
-    if rest:
-        raise InputError(
-            _(
-                "Cash rounding to {setting} is not possible in {currency}: it has {places} decimals"
-            ).format(setting=setting, currency=currency, places=exp)
-        )
-    return step
-
-
-def vat_from_gross(gross: int, rate_bp: int) -> int:
-    """VAT contained in a VAT-inclusive ``gross`` at ``rate_bp`` basis points (2500 = 25 %).
-
-    gross * rate / (10000 + rate), rounded half away from zero; negative gross
-    (refunds) gives the mirrored VAT.
-    """
-    _check_int(gross, "gross")
-    _check_int(rate_bp, "rate_bp")
-    if rate_bp < 0:
-        raise ValueError("rate_bp must not be negative")
-    denominator = 10000 + rate_bp
-    q, r = divmod(abs(gross) * rate_bp, denominator)
-    if 2 * r >= denominator:
-        q += 1
-    return q if gross >= 0 else -q
-
-
-def count_denominations(counts: dict[int, int], currency: str) -> int:
-    """Total in minor units of {denomination: count}; InputError for an unknown
-    denomination of ``currency`` or a count that is negative or not a whole number."""
-    exponent(currency)
-    valid = DENOMINATIONS[currency]
-    locale = _ui_locale()
-    total = 0
-    for denomination, count in counts.items():
-        if isinstance(denomination, bool) or not isinstance(denomination, int):
-            raise InputError(
-                _("{value} is not a {currency} note or coin").format(
-                    value=denomination, currency=currency
-                )
-            )
-        if denomination not in valid:
-            raise InputError(
-                _("{value} is not a {currency} note or coin").format(
-                    value=format_money(denomination, currency, locale), currency=currency
-                )
-            )
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise InputError(
-                _("The count of {value} must be a whole number, not '{count}'").format(
-                    value=format_money(denomination, currency, locale), count=count
-                )
-            )
-        if count < 0:
-            raise InputError(
-                _("The count of {value} cannot be negative: {count}").format(
-                    value=format_money(denomination, currency, locale), count=count
-                )
-            )
-        total += denomination * count
-    return total

@@ -17,6 +17,7 @@ from attrs import frozen
 
 from core.errors import InputError
 from core.money import amounts as money
+from core.money.rounding import round_cash
 from core.store.records import Payment, Tender
 from core.text.i18n import _
 from core.tills import limits
@@ -108,7 +109,7 @@ def allocate(
     remainder = total - non_cash_sum
     rounding = change = 0
     if cash_id is not None:
-        cash_due = money.round_cash(remainder, increment)
+        cash_due = round_cash(remainder, increment)
         rounding = cash_due - remainder
         handed = merged[cash_id]
         if handed is None:
@@ -241,5 +242,5 @@ def _due(total: int, cash: int, other: int, increment: int) -> tuple[int, int]:
     """(exact amount still due, amount still due in cash): the cash share of a total
     is what the other tenders leave, rounded as cash is; both never below zero."""
     exact = max(0, total - other - cash)
-    in_cash = max(0, money.round_cash(total - other, increment) - cash)
+    in_cash = max(0, round_cash(total - other, increment) - cash)
     return exact, in_cash

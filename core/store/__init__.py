@@ -22,8 +22,9 @@ May import: core.text, core.money, core.audit, core.staff, core.catalog, core.ti
 Back arrows (each closes a cycle; why it exists):
 - core.audit: db's write transaction flushes the journal before it commits, and a migration
   starts or extends it, so no business row is ever written without its entry (R-2);
-  record_changes and terminals append the entries of configuration changes. db imports it
-  inside functions: journal is built on db.
+  record_changes and terminals append the entries of configuration changes; stores takes
+  its settings from audit.covered's stores entry, so every setting is covered. db imports
+  it inside functions: journal is built on db.
 - core.staff: record_changes and each configuration module check the actor's permission
   (staff.auth); staff_members hashes a new member's PIN with staff.pins, gives the role's
   default permissions from staff.permissions and refuses to grant more than the actor has

@@ -7,8 +7,10 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.audit.covered import COVERED
 from core.errors import InputError, NotFound, StateError
 from core.money import amounts as money
+from core.money import rounding
 from core.staff.auth import require
 from core.staff.pins import check_min_pin_length
 from core.store.db import Db
@@ -35,28 +37,9 @@ _BOOLEAN_SETTINGS = (
 _TEXT_SETTINGS = {"name": "store", "address": "address", "vat_number": "vat_number"}
 
 
-STORE_SETTINGS = {
-    "name",
-    "address",
-    "vat_number",
-    "timezone",
-    "locale",
-    "track_cash",
-    "cash_rounding",
-    "default_customer_id",
-    "end_of_business_day",
-    "post_as_business_day",
-    "statement_method",
-    "split_by_statement_method",
-    "max_posting_difference",
-    "drawer_limit",
-    "min_pin_length",
-    "max_change",
-    "max_adjustment",
-    "drawer_limit_required",
-    "blind_close",
-    "scale_labels",  # K-8: core.catalog.scale_labels
-}
+# A setting is a column of stores a manager may change; the audit journal covers every one
+# so the settings are the covered columns less those fixed when a store is added.
+STORE_SETTINGS = set(COVERED["stores"].hashed) - {"id", "currency", "created_at"}
 
 # What each store setting means (K-6), shown by `kassi store show` in the user's language.
 # A setting without a line here is still listed, marked as undescribed.
@@ -142,7 +125,7 @@ def _store_values(db: Db, values: dict[str, Any], currency: str) -> dict[str, An
             _("Language must be one of: {choices}.").format(choices=", ".join(money.LOCALES))
         )
     if "cash_rounding" in out and isinstance(out["cash_rounding"], str):
-        out["cash_rounding"] = money.cash_increment(out["cash_rounding"], currency)
+        out["cash_rounding"] = rounding.cash_increment(out["cash_rounding"], currency)
     if "end_of_business_day" in out:
         _check_time(out["end_of_business_day"])
     if "statement_method" in out and out["statement_method"] not in STATEMENT_METHODS:

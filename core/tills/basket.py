@@ -13,8 +13,7 @@ from attrs import frozen
 from core.catalog import prices
 from core.catalog.items import inactive, item_sql
 from core.errors import InputError, NotFound
-from core.money import amounts as money
-from core.money import quantity
+from core.money import quantity, rounding
 from core.staff.auth import require_or_approved
 from core.store.db import Db
 from core.store.records import Item, SaleDiscount, SaleLine, Staff
@@ -146,7 +145,7 @@ def price_basket(
                 discount,
                 total,
                 item.vat_rate,
-                money.vat_from_gross(total, item.vat_rate),
+                rounding.vat_from_gross(total, item.vat_rate),
                 unit=item.unit,
             )
         )

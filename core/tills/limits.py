@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from core.errors import InputError
 from core.money import amounts as money
+from core.money.denominations import DENOMINATIONS
 from core.store.records import Store
 from core.text.i18n import _
 
@@ -26,7 +27,7 @@ ADJUSTMENT_NOTES = 50
 
 def largest_note(currency: str) -> int:
     """The largest denomination the till counts for ``currency`` (minor units)."""
-    denominations = money.DENOMINATIONS.get(currency)
+    denominations = DENOMINATIONS.get(currency)
     if denominations:
         return max(denominations)
     return 1000 * 10 ** money.exponent(currency)  # an uncounted currency: 1000 major units

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from attrs import evolve, frozen
 
 from core.errors import InputError
-from core.money import amounts as money
-from core.money import quantity
+from core.money import quantity, rounding
 from core.money.tendering import TenderInput
 from core.staff.auth import require_or_approved
 from core.store.customers import get_customer
@@ -130,7 +129,7 @@ def _refund_groups(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[l
                     -(quantity.gross(take, ol.unit_price, ol.unit) - amount),
                     -amount,
                     ol.vat_rate,
-                    money.vat_from_gross(-amount, ol.vat_rate),
+                    rounding.vat_from_gross(-amount, ol.vat_rate),
                     original_line_id=ol.id,
                     unit=ol.unit,
                 )
@@ -177,7 +176,7 @@ def _refund_lines(db: Db, original: Sale, lines: Sequence[LineInput]) -> list[Sa
                     # a measured gross is rounded: the merged line's own, not the parts' sum
                     discount=quantity.gross(qty, ln.unit_price, ln.unit) - total,
                     line_total=total,
-                    vat_amount=money.vat_from_gross(total, ln.vat_rate),
+                    vat_amount=rounding.vat_from_gross(total, ln.vat_rate),
                 )
             merged[ln.original_line_id] = ln
     return [evolve(ln, line_no=n) for n, ln in enumerate(merged.values(), start=1)]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.money import amounts as money
+from core.money import denominations
 from core.staff.auth import require
 from core.store.db import Db
 from core.store.records import CashAdjustment, SessionRow, Staff, Store, Terminal
@@ -51,7 +52,9 @@ def _reconcile(
     amount: int | None, counts: Mapping[int, int] | None, store: Store, missing: str
 ) -> int:
     """The amount counted: as typed, or the sum of a denomination count; both must agree."""
-    counted = None if counts is None else money.count_denominations(dict(counts), store.currency)
+    counted = (
+        None if counts is None else denominations.count_denominations(dict(counts), store.currency)
+    )
     if amount is None:
         if counted is None:
             raise InputError(missing)

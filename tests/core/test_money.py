@@ -1,5 +1,5 @@
-"""Tests for core.money.amounts: integer minor units (M-1), strict per-locale input (M-2),
-cash rounding (M-3), VAT and denomination counting."""
+"""Tests for core.money.amounts: integer minor units (M-1), strict per-locale input (M-2);
+core.money.rounding: cash rounding (M-3), VAT; core.money.denominations: counting notes and coins."""
 
 from __future__ import annotations
 
@@ -16,26 +16,24 @@ from hypothesis import strategies as st
 import core.text.i18n
 from core.errors import InputError
 from core.money import amounts as money
+from core.money import denominations, rounding
 from core.money.amounts import (
-    CASH_ROUNDING_CHOICES,
     CURRENCIES,
-    DENOMINATIONS,
     LOCALES,
     MAX_AMOUNT,
-    cash_increment,
-    count_denominations,
     exponent,
     format_amount,
     format_money,
     from_decimal_str,
     parse_amount,
-    round_cash,
     to_decimal_str,
-    vat_from_gross,
 )
+from core.money.denominations import DENOMINATIONS, count_denominations
+from core.money.rounding import CASH_ROUNDING_CHOICES, cash_increment, round_cash, vat_from_gross
 from core.text.i18n import set_language
 
-MONEY_SOURCE = Path(money.__file__)
+# The money code: amounts and the modules split from it hold to M-1 alike.
+MONEY_SOURCES = tuple(Path(m.__file__) for m in (money, rounding, denominations))
 
 
 @pytest.fixture(autouse=True)
@@ -364,9 +362,10 @@ def test_parse_errors_are_translated(monkeypatch):
     assert message == "Brug komma som decimaltegn på dansk: 12,50"
 
 
-def test_every_parse_message_is_a_constant_msgid():
-    """M-2: every _() call in core.money.amounts has one string literal argument (extractable)."""
-    tree = ast.parse(MONEY_SOURCE.read_text("utf-8"))
+@pytest.mark.parametrize("path", MONEY_SOURCES, ids=lambda p: p.name)
+def test_every_parse_message_is_a_constant_msgid(path):
+    """M-2: every _() call in the money code has one string literal argument (extractable)."""
+    tree = ast.parse(path.read_text("utf-8"))
     calls = [
         node
         for node in ast.walk(tree)
@@ -825,14 +824,15 @@ def _import_roots(path: Path) -> set[str]:
     return roots
 
 
-def test_money_imports_only_stdlib_and_core():
-    """M-1: core.money.amounts is pure stdlib + core (no babel, no third-party)."""
-    roots = _import_roots(MONEY_SOURCE)
+@pytest.mark.parametrize("path", MONEY_SOURCES, ids=lambda p: p.name)
+def test_money_imports_only_stdlib_and_core(path):
+    """M-1: the money code is pure stdlib + core (no babel, no third-party)."""
+    roots = _import_roots(path)
     outside = {r for r in roots if r != "core" and r not in sys.stdlib_module_names}
     assert not outside
 
 
-@pytest.mark.parametrize("path", [MONEY_SOURCE, Path(__file__)])
+@pytest.mark.parametrize("path", [*MONEY_SOURCES, Path(__file__)], ids=lambda p: p.name)
 def test_no_floats_anywhere(path):
     """M-1: no float literal, float() call or true division in the money code or its tests."""
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
@@ -840,5 +840,5 @@ def test_no_floats_anywhere(path):
             node
         )
         assert not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "float")
-        if path == MONEY_SOURCE:
-            assert not isinstance(node, ast.Div), "true division in core/money/amounts.py"
+        if path in MONEY_SOURCES:
+            assert not isinstance(node, ast.Div), f"true division in {path.name}"

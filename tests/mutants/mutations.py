@@ -139,14 +139,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     # -- M-3 cash rounding -----------------------------------------------------------------
     Mutation(
         name="cash rounding: a half increment rounds down instead of up (M-3)",
-        file="core/money/amounts.py",
+        file="core/money/rounding.py",
         original="    if 2 * r >= increment:\n",
         replacement="    if 2 * r > increment:\n",
         tests=ROUNDING,
     ),
     Mutation(
         name="cash rounding of a refund is not symmetric (M-3)",
-        file="core/money/amounts.py",
+        file="core/money/rounding.py",
         original="    q, r = divmod(abs(amount), increment)\n",
         replacement="    q, r = divmod(amount, increment)\n",
         tests=ROUNDING,

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core.money import amounts as money
+from core.money import denominations
 from core.text.i18n import _, ngettext
 
 MOVES = {"enter": 1, "tab": 1, "ctrl+j": 1, "down": 1, "up": -1, "shift+tab": -1}
@@ -49,7 +49,7 @@ class DenominationScreen(ModalScreen[tuple[int, dict[int, int]] | None]):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        self.denominations = money.DENOMINATIONS.get(app.store.currency, ())
+        self.denominations = denominations.DENOMINATIONS.get(app.store.currency, ())
         with Vertical(classes="dialog", id="denominations"):
             yield Static(_("Count notes and coins"), classes="dialog-title", markup=False)
             with VerticalScroll(id="denomination-rows"):
