@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import Result, median_ms, p99_ms, timed
 from core.money import rounding
-from core.printing.documents import to_text
+from core.printing.layout import to_text
 from core.printing.receipts import sale_receipt
 from core.store.records import Payment, Sale, SaleLine, Store, Terminal
 from hardware.render import render

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.printing import setting_keys
 from core.printing import settings as printer_settings
 from core.printing.port import Delivery, PrinterConfigError, PrinterFault, PrinterState
 from core.printing.port import Printer as PrinterPort
@@ -21,13 +22,14 @@ __all__ = ["PrinterConfigError", "PrinterFault", "PrinterState", "PrinterStatus"
 PrinterStatus = PrinterState  # the old name, for callers not yet moved to core.printing.port
 
 # -- configuration ---------------------------------------------------------------------
-# What a valid printer setting is, is core's (core/printing/settings.py, SPEC P-4); these
+# What a valid printer setting is, is core's (core/printing/setting_keys.py and
+# settings.py, SPEC P-4); these
 # names stay for hardware's callers. Hardware hands core the printer models' code pages.
 
-KINDS = printer_settings.KINDS
-FLOWS = printer_settings.FLOWS
-BAUDS = printer_settings.BAUDS
-COMMON = printer_settings.COMMON
+KINDS = setting_keys.KINDS
+FLOWS = setting_keys.FLOWS
+BAUDS = setting_keys.BAUDS
+COMMON = setting_keys.COMMON
 printer_settings.use_profiles(profile_codepages)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import codecs
 
-from core.printing.documents import Code, Document, LaidLine, layout
+from core.printing.documents import Code, Document
+from core.printing.layout import LaidLine, layout
 
 ESC = b"\x1b"
 GS = b"\x1d"

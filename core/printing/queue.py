@@ -21,8 +21,8 @@ from attrs import frozen
 
 from core.printing import claims as print_claims
 from core.printing import sources as print_sources
-from core.printing.documents import to_text
 from core.printing.jobs import PrintJob
+from core.printing.layout import to_text
 from core.printing.port import DrawerReport, Printer, PrinterFault, PrinterState
 from core.store.db import Db
 from core.text.i18n import _

@@ -32,8 +32,9 @@ from core.printing import claims as print_claims
 from core.printing import jobs as print_jobs
 from core.printing import settings as printer_settings
 from core.printing import sources as print_sources
-from core.printing.documents import Document, to_text
+from core.printing.documents import Document
 from core.printing.jobs import PrintJob, receipt_ref
+from core.printing.layout import to_text
 from core.printing.port import (
     DrawerReport,
     Printer,

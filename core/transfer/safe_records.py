@@ -52,10 +52,10 @@ def record(writer: Any, row: Any) -> dict[str, Any]:
 
 def apply(importer: Any, rec: dict[str, Any]) -> bool:
     """Insert one safe record at the head office; False if it is already here.
-    (importer: core.transfer.importing._Importer, for its known stores and sessions.)"""
+    (importer: core.transfer.import_records.Importer, for its known stores and sessions.)"""
     db = importer.db
     uid = need(rec, "id", str)
-    store = importer._known(_("store"), need(rec, "store", str), importer.stores)
+    store = importer.known(_("store"), need(rec, "store", str), importer.stores)
     cur = need(rec, "currency", str)
     if cur != importer.stores[store]:
         raise Bad(
@@ -83,7 +83,7 @@ def apply(importer: Any, rec: dict[str, Any]) -> bool:
         "terminal_id": need(rec, "terminal", str, True),
         "reference": need(rec, "reference", str),
         "note": need(rec, "note", str),
-        "staff_id": importer._known(_("staff member"), need(rec, "staff", str), importer.staff),
+        "staff_id": importer.known(_("staff member"), need(rec, "staff", str), importer.staff),
         "created_at": instant_of(rec, "at"),
     }
     counts = [

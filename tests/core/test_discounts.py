@@ -248,7 +248,7 @@ def test_the_session_figures_and_reports_show_the_discounts_given(db, clock, man
     """C-5 "in the session figures": the summary counts the discounted sales and what was
     given off, net of what a refund took back; the X report prints it."""
     from core.printing import receipts
-    from core.printing.documents import to_text
+    from core.printing.layout import to_text
 
     session = sessions.open_session(db, manager, "T1", 0)
     record_sale(db, manager, "T1", [LineInput("1008", 2, pct(10))], CARD)  # 4,40 off

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from core.errors import InputError, PermissionDenied
+from core.printing import setting_keys
 from core.printing import settings as printer_settings
 from core.store import stores, terminals
 from core.store.db import Db
@@ -197,8 +198,8 @@ def test_a_database_holding_a_malformed_setting_still_loads_and_says_what_to_fix
 
 def test_every_key_has_a_meaning_and_every_store_setting_too() -> None:
     """K-6: `terminal show` and `store show` say what each setting means."""
-    for kind in printer_settings.KINDS:
-        assert all(printer_settings.MEANINGS.get(k) for k in printer_settings.keys_for(kind))
+    for kind in setting_keys.KINDS:
+        assert all(setting_keys.MEANINGS.get(k) for k in setting_keys.keys_for(kind))
     assert set(stores.STORE_SETTING_MEANINGS) >= stores.STORE_SETTINGS
 
 
@@ -220,7 +221,7 @@ def test_the_documentation_lists_every_key() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).parents[2] / "docs" / "printer-settings.md").read_text("utf-8")
-    for key in printer_settings.MEANINGS:
+    for key in setting_keys.MEANINGS:
         assert f"| `{key}` |" in doc, key
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.printing.documents import Document, to_text
+from core.printing.documents import Document
+from core.printing.layout import to_text
 from core.printing.port import Delivery, PrinterFault, PrinterState
 
 PULSE = b"P|"

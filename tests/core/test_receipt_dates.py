@@ -9,7 +9,7 @@ import pytest
 
 from core.money.tendering import TenderInput
 from core.printing import receipts
-from core.printing.documents import to_text
+from core.printing.layout import to_text
 from core.store.stores import get_store
 from core.store.terminals import get_terminal
 from core.tills import sales, sessions

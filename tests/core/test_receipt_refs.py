@@ -125,6 +125,6 @@ def test_the_refund_receipt_names_the_original(db, cashier):
     assert refund.original_ref == "T1-1"
     store, terminal = get_store(db, "NORREBRO"), get_terminal(db, "T1")
     doc = receipts.sale_receipt(refund, store, terminal, "Kasper", {"card": "Card"}, lang="en")
-    from core.printing.documents import to_text
+    from core.printing.layout import to_text
 
     assert "Refund of receipt: T1-1" in to_text(doc, 42)

@@ -9,7 +9,7 @@ import pytest
 
 from core.cash import safe, safe_views
 from core.errors import InputError, PermissionDenied, StateError
-from core.printing.documents import to_text
+from core.printing.layout import to_text
 from core.printing.receipts import x_report, z_report
 from core.store import stores
 from core.tills import sessions

@@ -13,7 +13,8 @@ import pytest
 from core.audit import verification
 from core.errors import InputError, NotFound, PermissionDenied
 from core.printing import logo as store_logo
-from core.printing.documents import Document, Logo, Text, layout, raster_size, to_text
+from core.printing.documents import Document, Logo, Text, raster_size
+from core.printing.layout import layout, to_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHA = hashlib.sha256(b"logo").hexdigest()

@@ -336,7 +336,7 @@ def test_the_head_offices_z_report_of_a_store_session_prints_the_stores_close_en
     """R-3 at the head office: an imported closed session's Z report shows the head the
     store printed on its own Z (the store's close entry, as the store sent it)."""
     from core.printing import receipts
-    from core.printing.documents import to_text
+    from core.printing.layout import to_text
 
     sale = shop.sell("T1", [("1002", 2)], "cash")
     shop.close("T1")

@@ -22,7 +22,7 @@ from core.errors import InputError, NotFound
 from core.money import quantity
 from core.money.tendering import TenderInput
 from core.printing import receipts
-from core.printing.documents import to_text
+from core.printing.layout import to_text
 from core.statements.posting import post_statement
 from core.store.stores import get_store, update_store
 from core.store.terminals import get_terminal

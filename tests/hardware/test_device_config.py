@@ -13,7 +13,8 @@ import pytest
 import usb.core
 
 from core.errors import InputError, KassiError
-from core.printing.documents import Document, Text, layout
+from core.printing.documents import Document, Text
+from core.printing.layout import layout
 from core.printing.port import Delivery, PrinterConfigError, PrinterFault
 from hardware.device import codepage_slot, connect_printer, validate_config
 from tests.hardware.escpos_decoder import decode, first, texts

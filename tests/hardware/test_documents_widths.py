@@ -13,7 +13,8 @@ from core.catalog import items as catalog
 from core.catalog import prices
 from core.money.tendering import TenderInput
 from core.printing import receipts
-from core.printing.documents import Columns, Document, Pair, clean, layout, to_text
+from core.printing.documents import Columns, Document, Pair
+from core.printing.layout import clean, layout, to_text
 from core.store import customers, stores
 from core.store.customers import get_customer
 from core.store.db import Db

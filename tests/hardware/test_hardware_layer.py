@@ -1,7 +1,11 @@
 """Layers (DESIGN, SPEC P-3): hardware turns documents into bytes and bytes into a device.
 It may read core's documents, the printer protocol and settings, errors and messages;
 never the business modules (sales, sessions, the queue, the database): what prints and
-when the drawer opens are core's decisions, not the printer's."""
+when the drawer opens are core's decisions, not the printer's.
+
+core.printing.layout and core.printing.setting_keys were split out of documents and
+settings (issue 13) and are the same kind of thing: pure document and settings data
+with no I/O and no business module behind them, so hardware may read them too."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ ALLOWED = {
     "core.printing.documents",
     "core.printing.port",
     "core.printing.settings",
+    "core.printing.layout",
+    "core.printing.setting_keys",
     "core.errors",
     "core.text.i18n",
 }

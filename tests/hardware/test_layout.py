@@ -6,19 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.printing.documents import (
-    Code,
-    Columns,
-    Document,
-    Feed,
-    LaidLine,
-    Pair,
-    Rule,
-    Text,
-    layout,
-    to_text,
-    wrap,
-)
+from core.printing.documents import Code, Columns, Document, Feed, Pair, Rule, Text
+from core.printing.layout import LaidLine, layout, to_text, wrap
 
 pytestmark = pytest.mark.hardware
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.printing.documents import Document, Logo, Rule, Text, layout
+from core.printing.documents import Document, Logo, Rule, Text
+from core.printing.layout import layout
 from hardware import preview as pv
 from hardware.render import LOOKALIKES, render
 from tests.hardware.escpos_decoder import decode, texts

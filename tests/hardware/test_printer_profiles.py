@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from core.errors import InputError
+from core.printing import setting_keys
 from core.printing import settings as printer_settings
 from hardware import render
 from hardware._escpos import profile_codepages
@@ -18,8 +19,8 @@ pytestmark = pytest.mark.hardware
 
 def test_core_knows_exactly_the_code_pages_the_renderer_can_encode() -> None:
     """P-4: a code page core accepts always renders, and every one the renderer has is allowed."""
-    assert set(printer_settings.CODEPAGES) == set(render.CODEPAGES)
-    for alias in printer_settings.CODEPAGE_ALIASES:
+    assert set(setting_keys.CODEPAGES) == set(render.CODEPAGES)
+    for alias in setting_keys.CODEPAGE_ALIASES:
         assert printer_settings.codepage_name(alias) == render.codepage_name(alias)
 
 

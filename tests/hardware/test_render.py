@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.printing.documents import Code, Columns, Document, Feed, Pair, Rule, Text, layout
+from core.printing.documents import Code, Columns, Document, Feed, Pair, Rule, Text
+from core.printing.layout import layout
 from hardware.render import drawer_pulse, encode, render, status_query
 from tests.hardware.escpos_decoder import DecodeError, decode, first, texts
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.printing.documents import Document, Pair, Rule, Text, layout
+from core.printing.documents import Document, Pair, Rule, Text
+from core.printing.layout import layout
 from core.printing.port import PrinterFault
 from hardware.device import connect_printer
 from tests.hardware.escpos_decoder import decode, texts

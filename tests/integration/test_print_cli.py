@@ -20,7 +20,7 @@ import pytest
 from core.money.tendering import TenderInput
 from core.printing import jobs as print_jobs
 from core.printing import sources as print_sources
-from core.printing.documents import layout
+from core.printing.layout import layout
 from core.printing.service import PrintService
 from core.staff import auth
 from core.text.i18n import translate

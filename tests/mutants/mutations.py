@@ -264,7 +264,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         name="R-8 a session from an older file replaces its newer state",
-        file="core/transfer/importing.py",
+        file="core/transfer/import_records.py",
         original='status == "open" and len(adjustments) <= len(known)',
         replacement='status == "open" and len(adjustments) == len(known)',
         tests=("tests/core/test_transfer_chain.py",),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Digits
 
-from core.printing.documents import to_text
+from core.printing.layout import to_text
 from tests.tui.conftest import login, screen_text, settle, type_text
 from tui.widgets.document_view import DocumentView
 

@@ -21,7 +21,7 @@ KR = 100
 
 def _document(app, selector: str) -> str:
     """The whole document a DocumentView shows (also what is scrolled off the screen)."""
-    from core.printing.documents import to_text
+    from core.printing.layout import to_text
 
     view = app.screen.query_one(selector)
     return to_text(view.document, view.paper_width)

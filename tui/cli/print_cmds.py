@@ -68,7 +68,7 @@ def _report(outcome) -> None:
 
 
 def _text(ctx: Context, terminal_id: str, doc) -> str:
-    from core.printing.documents import to_text
+    from core.printing.layout import to_text
 
     return to_text(doc, _width(ctx, terminal_id))
 

@@ -36,6 +36,7 @@ def _value_text(key: str, value: Any) -> str:
 def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
     """The printer setting `base` with each KEY=VALUE applied (KEY= removes the key),
     and the keys dropped because a new kind does not take them."""
+    from core.printing import setting_keys
     from core.printing import settings as printer_settings
     from core.store import stores
 
@@ -46,7 +47,7 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
         key = key.strip()
         if not sep or not key:
             fail(_("A printer setting is KEY=VALUE; got {pair!r}.").format(pair=pair))
-        if key in stores.STORE_SETTINGS and key not in printer_settings.MEANINGS:
+        if key in stores.STORE_SETTINGS and key not in setting_keys.MEANINGS:
             fail(
                 _(
                     "`{key}` is a store setting: it applies to every till of the store; change"
@@ -57,9 +58,9 @@ def _with_pairs(base: Any, pairs: tuple[str, ...]) -> tuple[dict[str, Any], list
             setting.pop(key, None)
             continue
         value = printer_settings.parse_value(key, text.strip())
-        if key == "kind" and value != setting.get("kind") and value in printer_settings.KINDS:
+        if key == "kind" and value != setting.get("kind") and value in setting_keys.KINDS:
             # A new connection keeps only what still applies (width, code page, drawer...).
-            kept = set(printer_settings.keys_for(value))
+            kept = set(setting_keys.keys_for(value))
             dropped += sorted(k for k in setting if k not in kept)
             setting = {k: v for k, v in setting.items() if k in kept}
         setting[key] = value
@@ -105,14 +106,13 @@ def terminal_set(ctx: Context, terminal_id, pairs, name, printer) -> None:
 def terminal_show(ctx: Context, terminal_id, as_json) -> None:
     """A terminal, and each key of its printer setting: its value (defaults marked) and
     what it means. A stored setting that is wrong is said, with how to correct it."""
+    from core.printing import setting_keys
     from core.printing import settings as printer_settings
     from core.store import terminals
 
     terminal = terminals.get_terminal(ctx.db, terminal_id)
     problem = printer_settings.problem(terminal.printer)
-    lines = (
-        [] if problem else printer_settings.describe(printer_settings.normalize(terminal.printer))
-    )
+    lines = [] if problem else setting_keys.describe(printer_settings.normalize(terminal.printer))
     if as_json:
         emit_json(
             {

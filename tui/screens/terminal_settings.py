@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
 from core.errors import KassiError
+from core.printing import setting_keys
 from core.printing import settings as printer_settings
 from core.store import stores, terminals
 from core.store.db import Db
@@ -119,9 +120,9 @@ class TerminalSettingsScreen(Screen):
     def show_keys(self, setting: object) -> None:
         kind = setting.get("kind") if isinstance(setting, dict) else None
         text = ""
-        if kind in printer_settings.KINDS:
+        if kind in setting_keys.KINDS:
             text = _("Keys of a {kind} printer: {keys}").format(
-                kind=kind, keys=", ".join(printer_settings.keys_for(kind)[1:]) or "-"
+                kind=kind, keys=", ".join(setting_keys.keys_for(kind)[1:]) or "-"
             )
         self.query_one("#setting-keys", Static).update(shown(text))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from core.printing.documents import Document, to_text
+from core.printing.documents import Document
+from core.printing.layout import to_text
 
 
 class DocumentView(VerticalScroll):
