@@ -18,6 +18,7 @@ from core.statements.records import (
     StatementLine,
 )
 from core.store.db import Db
+from core.store.lookups import newest_first
 from core.store.records import Staff
 from core.store.stores import get_store
 from core.text.i18n import _
@@ -45,15 +46,7 @@ def list_statements(
     require(actor, PERMISSION)
     if status is not None and status not in STATUSES:
         raise NotFound(_("No statement status {status}.").format(status=status))
-    where, params = [], []
-    if store_id:
-        where.append("store_id = ?")
-        params.append(store_id)
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    sql = "SELECT * FROM statements" + (" WHERE " + " AND ".join(where) if where else "")
-    rows = db.all(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+    rows = newest_first(db, "statements", {"store_id": store_id, "status": status}, limit, offset)
     return [Statement.from_row(r) for r in rows]
 
 
