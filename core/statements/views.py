@@ -18,19 +18,16 @@ from core.statements.records import (
     StatementLine,
 )
 from core.store.db import Db
-from core.store.lookups import newest_first
+from core.store.lookups import by_id, newest_first
 from core.store.records import Staff
 from core.store.stores import get_store
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 PERMISSION = "statements.manage"
 
 
 def get_statement(db: Db, statement_id: int) -> Statement:
-    row = db.one("SELECT * FROM statements WHERE id = ?", (statement_id,))
-    if row is None:
-        raise NotFound(_("No statement {id}.").format(id=statement_id))
-    return Statement.from_row(row)
+    return Statement.from_row(by_id(db, "statements", statement_id, N_("No statement {id}.")))
 
 
 def list_statements(

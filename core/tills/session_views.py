@@ -11,14 +11,14 @@ from attrs import evolve, frozen
 
 from core.audit import chain_head
 from core.audit.chain_head import ChainHead
-from core.errors import NotFound, StateError
+from core.errors import StateError
 from core.staff.auth import require
 from core.store.db import Db
-from core.store.lookups import newest_first
+from core.store.lookups import by_id, newest_first
 from core.store.records import CashAdjustment, SessionRow, Staff, Store, Terminal
 from core.store.stores import get_store
 from core.store.terminals import get_terminal
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 
 @frozen
@@ -99,10 +99,7 @@ class SessionDetails:
 
 
 def get_session(db: Db, session_id: int) -> SessionRow:
-    row = db.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
-    if row is None:
-        raise NotFound(_("No session {id}.").format(id=session_id))
-    return SessionRow.from_row(row)
+    return SessionRow.from_row(by_id(db, "sessions", session_id, N_("No session {id}.")))
 
 
 def current_session(db: Db, terminal_id: str) -> SessionRow | None:
