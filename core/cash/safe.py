@@ -34,10 +34,9 @@ from core.store.db import Db
 from core.store.records import SessionRow, Staff, Store
 from core.store.rows import column, from_rows
 from core.store.stores import get_store
-from core.store.terminals import get_terminal
 from core.text import validate
 from core.text.i18n import N_, _
-from core.tills.session_views import current_session, expected_cash
+from core.tills.session_views import expected_cash, open_session_for
 
 KINDS = ("float", "drop", "return", "deposit", "count")
 KIND_LABELS = {
@@ -255,14 +254,7 @@ def drop(
     note = validate.note(note, max_len=NOTE_MAX)
     with db.write():
         require(actor, "session.adjust")
-        get_terminal(db, terminal_id)
-        session = current_session(db, terminal_id)
-        if session is None:
-            raise StateError(
-                _("No session is open on terminal {terminal}: start one first.").format(
-                    terminal=terminal_id
-                )
-            )
+        session = open_session_for(db, terminal_id)
         if session.opened_by != actor.id and not actor.can(PERMISSION):
             raise PermissionDenied(
                 _(

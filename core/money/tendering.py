@@ -52,6 +52,13 @@ def _check_usable(tender: Tender | None, tender_id: str) -> None:
         )
 
 
+def _check_amount(amount: int | None) -> None:
+    """An amount typed for a tender: whole minor units above zero, or None for the rest."""
+    money.check_minor(amount, "a payment amount")
+    if amount is not None and amount <= 0:
+        raise InputError(_("A payment amount must be more than zero."))
+
+
 def allocate(
     total: int,
     entries: Sequence[TenderInput],
@@ -75,9 +82,7 @@ def allocate(
     for entry in entries:
         tender = tenders.get(entry.tender_id)
         _check_usable(tender, entry.tender_id)
-        money.check_minor(entry.amount, "a payment amount")
-        if entry.amount is not None and entry.amount <= 0:
-            raise InputError(_("A payment amount must be more than zero."))
+        _check_amount(entry.amount)
         if entry.tender_id in merged:
             prev = merged[entry.tender_id]
             if prev is None or entry.amount is None:
@@ -193,9 +198,7 @@ def progress(
         _check_usable(tender, entry.tender_id)
         if resolved and _due(total, cash, other, increment) == (0, 0):
             raise InputError(_("Nothing is left to pay."))
-        money.check_minor(entry.amount, "a payment amount")
-        if entry.amount is not None and entry.amount <= 0:
-            raise InputError(_("A payment amount must be more than zero."))
+        _check_amount(entry.amount)
         remaining, cash_remaining = _due(total, cash, other, increment)
         amount = entry.amount
         if tender.is_cash:

@@ -18,18 +18,16 @@ from core.statements.records import (
     StatementLine,
 )
 from core.store.db import Db
+from core.store.lookups import by_id, newest_first
 from core.store.records import Staff
 from core.store.stores import get_store
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 PERMISSION = "statements.manage"
 
 
 def get_statement(db: Db, statement_id: int) -> Statement:
-    row = db.one("SELECT * FROM statements WHERE id = ?", (statement_id,))
-    if row is None:
-        raise NotFound(_("No statement {id}.").format(id=statement_id))
-    return Statement.from_row(row)
+    return Statement.from_row(by_id(db, "statements", statement_id, N_("No statement {id}.")))
 
 
 def list_statements(
@@ -45,15 +43,7 @@ def list_statements(
     require(actor, PERMISSION)
     if status is not None and status not in STATUSES:
         raise NotFound(_("No statement status {status}.").format(status=status))
-    where, params = [], []
-    if store_id:
-        where.append("store_id = ?")
-        params.append(store_id)
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    sql = "SELECT * FROM statements" + (" WHERE " + " AND ".join(where) if where else "")
-    rows = db.all(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
+    rows = newest_first(db, "statements", {"store_id": store_id, "status": status}, limit, offset)
     return [Statement.from_row(r) for r in rows]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from core.errors import NotFound
 from core.store.db import Db
+from core.store.lookups import by_id
 from core.store.record_changes import authorize, check_id, insert_audited, require_new
 from core.store.records import Customer, Staff
 from core.text import validate
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 
 def add_customer(
@@ -31,10 +31,7 @@ def add_customer(
 
 
 def get_customer(db: Db, customer_id: str) -> Customer:
-    row = db.one("SELECT * FROM customers WHERE id = ?", (customer_id,))
-    if row is None:
-        raise NotFound(_("No customer with id {id}.").format(id=customer_id))
-    return Customer.from_row(row)
+    return Customer.from_row(by_id(db, "customers", customer_id, N_("No customer with id {id}.")))
 
 
 def list_customers(db: Db) -> list[Customer]:

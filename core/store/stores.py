@@ -14,6 +14,7 @@ from core.money import rounding
 from core.staff.auth import require
 from core.staff.pins import check_min_pin_length
 from core.store.db import Db
+from core.store.lookups import by_id
 from core.store.record_changes import (
     authorize,
     check_id,
@@ -228,10 +229,7 @@ def update_store(db: Db, actor: Staff, store_id: str, **settings: Any) -> Store:
 
 
 def get_store(db: Db, store_id: str) -> Store:
-    row = db.one("SELECT * FROM stores WHERE id = ?", (store_id,))
-    if row is None:
-        raise NotFound(_("No store with id {id}.").format(id=store_id))
-    return Store.from_row(row)
+    return Store.from_row(by_id(db, "stores", store_id, N_("No store with id {id}.")))
 
 
 def list_stores(db: Db) -> list[Store]:

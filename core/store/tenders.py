@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.errors import InputError, NotFound, StateError
 from core.staff.auth import require
 from core.store.db import Db
+from core.store.lookups import by_id
 from core.store.record_changes import (
     authorize,
     check_id,
@@ -145,10 +146,7 @@ def update_tender(
 
 
 def get_tender(db: Db, tender_id: str) -> Tender:
-    row = db.one("SELECT * FROM tenders WHERE id = ?", (tender_id,))
-    if row is None:
-        raise NotFound(_("No payment type {id}.").format(id=tender_id))
-    return Tender.from_row(row)
+    return Tender.from_row(by_id(db, "tenders", tender_id, N_("No payment type {id}.")))
 
 
 def list_tenders(db: Db) -> list[Tender]:

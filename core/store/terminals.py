@@ -7,15 +7,16 @@ import json
 from typing import Any
 
 from core.audit import journal as audit
-from core.errors import InputError, NotFound
+from core.errors import InputError
 from core.printing import settings as printer_settings
 from core.staff.auth import require
 from core.store.db import Db
+from core.store.lookups import by_id
 from core.store.record_changes import actor_id, authorize, check_id, require_new
 from core.store.records import Staff, Terminal
 from core.store.stores import get_store
 from core.text import validate
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 
 def add_terminal(
@@ -110,10 +111,7 @@ def update_terminal(
 
 
 def get_terminal(db: Db, terminal_id: str) -> Terminal:
-    row = db.one("SELECT * FROM terminals WHERE id = ?", (terminal_id,))
-    if row is None:
-        raise NotFound(_("No terminal with id {id}.").format(id=terminal_id))
-    return Terminal.from_row(row)
+    return Terminal.from_row(by_id(db, "terminals", terminal_id, N_("No terminal with id {id}.")))
 
 
 def list_terminals(db: Db, store_id: str | None = None) -> list[Terminal]:

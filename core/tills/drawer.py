@@ -11,19 +11,37 @@ from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.staff.auth import require
 from core.store.db import Db
-from core.store.records import Staff
+from core.store.records import SessionRow, Staff
 from core.store.terminals import get_terminal
 from core.text import validate
 from core.text.i18n import _
-from core.tills.session_views import current_session
-from core.tills.sessions import NOTE_MAX, open_session_for
+from core.tills.session_views import current_session, open_session_for
+from core.tills.sessions import NOTE_MAX
 
 
-def _requested(details: dict, actor: Staff, requested_by: Staff | None) -> dict:
-    """An override: the entry is the approver's; who asked at the till is kept beside it."""
+def _grant(
+    db: Db,
+    action: str,
+    actor: Staff,
+    terminal_id: str,
+    session: SessionRow | None,
+    details: dict,
+    requested_by: Staff | None,
+) -> int:
+    """A drawer action's entry, the grant: of this terminal, as ``check_drawer_grant``
+    reads it back. An override is the approver's entry; who asked at the till is kept
+    beside it."""
     if requested_by is not None and requested_by.id != actor.id:
         details["requested_by"] = requested_by.id
-    return details
+    return audit.append(
+        db,
+        action,
+        staff_id=actor.id,
+        terminal_id=terminal_id,
+        entity="session",
+        entity_id=session.id if session else "",
+        details=details,
+    )
 
 
 def no_sale(
@@ -40,14 +58,8 @@ def no_sale(
         require(actor, "drawer.no_sale")
         get_terminal(db, terminal_id)
         session = current_session(db, terminal_id)
-        return audit.append(
-            db,
-            "drawer.no_sale",
-            staff_id=actor.id,
-            terminal_id=terminal_id,
-            entity="session",
-            entity_id=session.id if session else "",
-            details=_requested({"reason": reason}, actor, requested_by),
+        return _grant(
+            db, "drawer.no_sale", actor, terminal_id, session, {"reason": reason}, requested_by
         )
 
 
@@ -59,15 +71,7 @@ def open_drawer_for_count(
     with db.write():
         require(actor, "session.close")
         session = open_session_for(db, terminal_id)
-        return audit.append(
-            db,
-            "drawer.count",
-            staff_id=actor.id,
-            terminal_id=terminal_id,
-            entity="session",
-            entity_id=session.id,
-            details=_requested({}, actor, requested_by),
-        )
+        return _grant(db, "drawer.count", actor, terminal_id, session, {}, requested_by)
 
 
 # Audited actions after which the drawer opens: a no sale, the count at close, the

@@ -11,13 +11,14 @@ from attrs import evolve, frozen
 
 from core.audit import chain_head
 from core.audit.chain_head import ChainHead
-from core.errors import NotFound
+from core.errors import StateError
 from core.staff.auth import require
 from core.store.db import Db
+from core.store.lookups import by_id, newest_first
 from core.store.records import CashAdjustment, SessionRow, Staff, Store, Terminal
 from core.store.stores import get_store
 from core.store.terminals import get_terminal
-from core.text.i18n import _
+from core.text.i18n import N_, _
 
 
 @frozen
@@ -98,15 +99,26 @@ class SessionDetails:
 
 
 def get_session(db: Db, session_id: int) -> SessionRow:
-    row = db.one("SELECT * FROM sessions WHERE id = ?", (session_id,))
-    if row is None:
-        raise NotFound(_("No session {id}.").format(id=session_id))
-    return SessionRow.from_row(row)
+    return SessionRow.from_row(by_id(db, "sessions", session_id, N_("No session {id}.")))
 
 
 def current_session(db: Db, terminal_id: str) -> SessionRow | None:
     row = db.one("SELECT * FROM sessions WHERE terminal_id = ? AND status = 'open'", (terminal_id,))
     return SessionRow.from_row(row) if row else None
+
+
+def open_session_for(db: Db, terminal_id: str) -> SessionRow:
+    """The terminal's open session; refused when none is open (a cash action, a drop
+    into the safe and the close all need one)."""
+    get_terminal(db, terminal_id)
+    session = current_session(db, terminal_id)
+    if session is None:
+        raise StateError(
+            _("No session is open on terminal {terminal}: start one first.").format(
+                terminal=terminal_id
+            )
+        )
+    return session
 
 
 def last_closed_session(db: Db, terminal_id: str) -> SessionRow | None:
@@ -290,13 +302,5 @@ def list_sessions(
 ) -> list[SessionRow]:
     """Newest first. Listing closed sessions is the history (S-9)."""
     require(actor, "sessions.history" if status != "open" else "sessions.view")
-    where, params = [], []
-    if terminal_id:
-        where.append("terminal_id = ?")
-        params.append(terminal_id)
-    if status:
-        where.append("status = ?")
-        params.append(status)
-    sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
-    rows = db.all(sql + " ORDER BY id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
-    return [SessionRow.from_row(r) for r in rows]
+    equal = {"terminal_id": terminal_id, "status": status}
+    return [SessionRow.from_row(r) for r in newest_first(db, "sessions", equal, limit, offset)]

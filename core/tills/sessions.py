@@ -35,6 +35,7 @@ from core.tills.session_views import (  # noqa: F401  (the sessions API, in one 
     get_session,
     last_closed_session,
     list_sessions,
+    open_session_for,
     session_details,
 )
 
@@ -214,19 +215,6 @@ def _store_counts(db: Db, session_id: int, phase: str, counts: Mapping[int, int]
 
 
 # -- cash actions (S-6) -----------------------------------------------------------------
-
-
-def open_session_for(db: Db, terminal_id: str) -> SessionRow:
-    """The terminal's open session; refused when none is open."""
-    get_terminal(db, terminal_id)
-    session = current_session(db, terminal_id)
-    if session is None:
-        raise StateError(
-            _("No session is open on terminal {terminal}: start one first.").format(
-                terminal=terminal_id
-            )
-        )
-    return session
 
 
 def adjust_cash(
