@@ -18,7 +18,7 @@ from core.cash.safe import KIND_LABELS
 from core.errors import KassiError
 from core.printing.receipts import local_time
 from core.text.i18n import _
-from tui.hardware_bridge import PrintFinished
+from tui.screens.notice import PrintNotice
 from tui.widgets.footer import KassiFooter
 from tui.widgets.safe import shown
 from tui.widgets.status_bar import StatusBar
@@ -26,7 +26,7 @@ from tui.widgets.status_bar import StatusBar
 SHOWN = 200  # the newest movements on screen; `kassi safe show` pages through all
 
 
-class SafeScreen(Screen):
+class SafeScreen(PrintNotice, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f2", "deposit", "Deposit"),
@@ -45,14 +45,6 @@ class SafeScreen(Screen):
     def on_mount(self) -> None:
         self.query_one(StatusBar).show(_("Safe"), self.app.store.name)
         self.refresh_view()
-
-    def notice(self, text: str, *, error: bool = False) -> None:
-        widget = self.query_one("#notice", Static)
-        widget.set_class(error, "error")
-        widget.update(shown(text, keep_newlines=True))
-
-    def on_print_finished(self, message: PrintFinished) -> None:
-        self.notice(message.message, error=not message.ok)
 
     def refresh_view(self, *, hidden: bool = False) -> None:
         app = self.app

@@ -7,97 +7,36 @@ Returns the amount dropped (None: nothing moved), for the page's notice.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
-
 from core.cash import safe, safe_views
-from core.errors import KassiError
 from core.text.i18n import _
-from tui.widgets.amount_input import AmountField
+from tui.screens.amount_entry import COUNT_BINDING, AmountEntryScreen, Reference
 
 
-class SafeDropScreen(ModalScreen[int | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Back"),
-        Binding("f2", "count", "Count notes and coins"),
-    ]
+class SafeDropScreen(AmountEntryScreen[int | None]):
+    BINDINGS = [COUNT_BINDING]
+    COUNTS = True
+    REFERENCE_AFTER_COUNT = True
 
     def __init__(self, reason: str = "") -> None:
-        super().__init__()
-        self.reason = reason  # why the till asks (the drawer limit), shown on top
-        self.counts: dict[int, int] | None = None
-
-    def compose(self) -> ComposeResult:
-        app = self.app
-        with Vertical(classes="dialog"):
-            yield Static(_("Safe drop"), classes="dialog-title", markup=False)
-            if self.reason:
-                yield Static(self.reason, id="drop-reason", markup=False)
-            yield AmountField(
-                _("Amount to the safe"),
-                app.store.currency,
-                app.locale,
-                allow_zero=False,
-                id="amount",
-            )
-            yield Label(_("Bag or envelope number"))
-            yield Input(id="bag", max_length=safe.REFERENCE_MAX)
-            yield Static("", id="drop-error", classes="error", markup=False)
-            yield Static(
-                _("Enter: confirm   F2: count notes and coins   Esc: back"),
-                classes="hint",
-                markup=False,
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#amount", AmountField).focus()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        field = self.query_one("#amount", AmountField)
-        if field.amount is None:
-            field.show_error(_("Enter the amount."))
-            field.focus()
-            return
-        bag = self.query_one("#bag", Input)
-        if event.input is field.input or not bag.value.strip():
-            bag.focus()
-            if event.input is bag:
-                self.query_one("#drop-error", Static).update(_("Enter the bag number."))
-            return
-        app = self.app
-        counts = (
-            self.counts
-            if self.counts and sum(d * n for d, n in self.counts.items()) == field.amount
-            else None
+        super().__init__(
+            _("Safe drop"),
+            _("Amount to the safe"),
+            allow_zero=False,
+            reference=Reference(
+                _("Bag or envelope number"),
+                "bag",
+                _("Enter the bag number."),
+                max_length=safe.REFERENCE_MAX,
+            ),
+            prefix="drop",
+            reason=reason,  # why the till asks (the drawer limit), shown on top
         )
-        try:
-            m = safe.drop(
-                app.db, app.staff, app.terminal.id, field.amount, bag.value, counts=counts
-            )
-        except KassiError as exc:
-            self.query_one("#drop-error", Static).update(exc.message)
-            return
+
+    def commit(self, amount: int, reference: str, counts: dict[int, int] | None) -> int:
+        app = self.app
+        m = safe.drop(app.db, app.staff, app.terminal.id, amount, reference, counts=counts)
         app.hardware.open_drawer(safe.entry_of(app.db, m.id))  # the cash goes out (C-7)
-        self.dismiss(m.amount)
-
-    def action_count(self) -> None:
-        from tui.screens.denominations import DenominationScreen
-
-        def done(result: tuple[int, dict[int, int]] | None) -> None:
-            if result is None:
-                return
-            total, self.counts = result
-            self.query_one("#amount", AmountField).input.value = self.app.money(total)
-            self.query_one("#bag", Input).focus()
-
-        self.app.push_screen(DenominationScreen(), done)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        return m.amount
 
 
 # -- the drawer limit (K-2), for the sale screen -----------------------------------------

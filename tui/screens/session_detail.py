@@ -11,14 +11,13 @@ from core.errors import KassiError
 from core.printing import receipts
 from core.text.i18n import _
 from core.tills import sessions
-from tui.hardware_bridge import PrintFinished
+from tui.screens.notice import PrintNotice
 from tui.widgets.document_view import DocumentView
 from tui.widgets.footer import KassiFooter
-from tui.widgets.safe import shown
 from tui.widgets.status_bar import StatusBar
 
 
-class SessionDetailScreen(Screen):
+class SessionDetailScreen(PrintNotice, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f2", "print_page", "Print page"),
@@ -46,14 +45,6 @@ class SessionDetailScreen(Screen):
             return
         self.query_one(DocumentView).show(receipts.history_page(self.details, lang=app.locale))
         self.query_one(DocumentView).focus()  # arrows scroll the page
-
-    def notice(self, text: str, *, error: bool = False) -> None:
-        widget = self.query_one("#notice", Static)
-        widget.set_class(error, "error")
-        widget.update(shown(text, keep_newlines=True))
-
-    def on_print_finished(self, message: PrintFinished) -> None:
-        self.notice(message.message, error=not message.ok)
 
     def action_print_page(self) -> None:
         if self.details:
