@@ -8,6 +8,7 @@ Owns:
 - records: frozen attrs records (Store, Terminal, Staff, Sale, ...) (M-1)
 - rows: the one generic from_row, read from each record's attrs fields
 - record_changes: who may change configuration, new ids, rows written with their audit entry
+- lookups: reading a record by its id (NotFound when there is none) and a page of a table
 - stores: stores and their settings: meanings, checks, changes (K-6, K-2, K-3)
 - terminals: terminals, their names and printer settings (K-6, P-4)
 - tenders: payment types: the shipped ones, added, renamed, counted, retired (K-4)
