@@ -39,44 +39,20 @@ SELECT id AS payment_id, session_id,
         "DROP TRIGGER payments_session_cash_insert",
         "DROP TRIGGER payments_session_cash_delete",
         "DROP TRIGGER payments_session_cash_update",
-        """CREATE TRIGGER payments_session_cash_insert AFTER INSERT ON payments
-WHEN NEW.is_cash = 1 AND NEW.session_id IS NOT NULL
-BEGIN
-    UPDATE sessions
-       SET cash_received = cash_received + c.received,
-           cash_paid_out = cash_paid_out + c.paid_out
-      FROM cash_payment_sides c
-     WHERE c.payment_id = NEW.id AND sessions.id = c.session_id;
-END""",
-        """CREATE TRIGGER payments_session_cash_delete BEFORE DELETE ON payments
-WHEN OLD.is_cash = 1 AND OLD.session_id IS NOT NULL
-BEGIN
-    UPDATE sessions
-       SET cash_received = cash_received - c.received,
-           cash_paid_out = cash_paid_out - c.paid_out
-      FROM cash_payment_sides c
-     WHERE c.payment_id = OLD.id AND sessions.id = c.session_id;
-END""",
-        """CREATE TRIGGER payments_session_cash_update_old
-BEFORE UPDATE OF session_id, is_cash, amount ON payments
-WHEN OLD.is_cash = 1 AND OLD.session_id IS NOT NULL
-BEGIN
-    UPDATE sessions
-       SET cash_received = cash_received - c.received,
-           cash_paid_out = cash_paid_out - c.paid_out
-      FROM cash_payment_sides c
-     WHERE c.payment_id = OLD.id AND sessions.id = c.session_id;
-END""",
-        """CREATE TRIGGER payments_session_cash_update
-AFTER UPDATE OF session_id, is_cash, amount ON payments
-WHEN NEW.is_cash = 1 AND NEW.session_id IS NOT NULL
-BEGIN
-    UPDATE sessions
-       SET cash_received = cash_received + c.received,
-           cash_paid_out = cash_paid_out + c.paid_out
-      FROM cash_payment_sides c
-     WHERE c.payment_id = NEW.id AND sessions.id = c.session_id;
-END""",
+        _cash_trigger("payments_session_cash_insert", "AFTER INSERT", "NEW", "+"),
+        _cash_trigger("payments_session_cash_delete", "BEFORE DELETE", "OLD", "-"),
+        _cash_trigger(
+            "payments_session_cash_update_old",
+            "BEFORE UPDATE OF session_id, is_cash, amount",
+            "OLD",
+            "-",
+        ),
+        _cash_trigger(
+            "payments_session_cash_update",
+            "AFTER UPDATE OF session_id, is_cash, amount",
+            "NEW",
+            "+",
+        ),
         """CREATE VIEW session_cash AS
 SELECT session_id, opening_float, cash_received, cash_paid_out,
        cash_added, cash_removed, from_safe, dropped,
@@ -102,3 +78,20 @@ SELECT d.*,
           FROM sessions s) d""",
     ):
         db.execute(statement)
+
+
+def _cash_trigger(name: str, event: str, row: str, sign: str) -> str:
+    """One of the four triggers that keep a session's cash columns: the payment's
+    ``row`` (NEW or OLD) from cash_payment_sides, added (``+``) or taken away (``-``)."""
+    if (row, sign) not in (("NEW", "+"), ("OLD", "-")):
+        raise ValueError(f"a cash trigger adds NEW or subtracts OLD, not {sign}{row}")
+    return f"""CREATE TRIGGER {name}
+{event} ON payments
+WHEN {row}.is_cash = 1 AND {row}.session_id IS NOT NULL
+BEGIN
+    UPDATE sessions
+       SET cash_received = cash_received {sign} c.received,
+           cash_paid_out = cash_paid_out {sign} c.paid_out
+      FROM cash_payment_sides c
+     WHERE c.payment_id = {row}.id AND sessions.id = c.session_id;
+END"""
