@@ -77,6 +77,52 @@ def trigger_ddl(table: str, existing: set[str]) -> list[str]:
     ]
 
 
+NOTING_SETTING = "kassi.journal"
+
+# One function notes a row of any covered table; its trigger passes the key's columns.
+POSTGRES_NOTE_FUNCTION = f"""CREATE OR REPLACE FUNCTION kassi_note_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    k text;
+    old_row jsonb;
+    new_row jsonb;
+    old_key jsonb := '[]';
+    new_key jsonb := '[]';
+BEGIN
+    IF current_setting('{NOTING_SETTING}', true) IS DISTINCT FROM 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW); END IF;
+    FOREACH k IN ARRAY TG_ARGV LOOP
+        IF TG_OP <> 'INSERT' THEN old_key := old_key || jsonb_build_array(old_row -> k); END IF;
+        IF TG_OP <> 'DELETE' THEN new_key := new_key || jsonb_build_array(new_row -> k); END IF;
+    END LOOP;
+    IF TG_OP <> 'INSERT' THEN
+        INSERT INTO pg_temp.kassi_touched (tbl, key) VALUES (TG_TABLE_NAME, old_key::text);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO pg_temp.kassi_touched (tbl, key) VALUES (TG_TABLE_NAME, new_key::text);
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
+def postgres_trigger_ddl(table: str, existing: set[str]) -> list[str]:
+    """The head office's noting triggers of ``table`` (X-1): as trigger_ddl's, but part of
+    the schema, and noting only on a connection that set ``kassi.journal`` (kassi's)."""
+    cover = COVERED[table]
+    hashed = [c for c in cover.hashed if c in existing]
+    args = ", ".join(f"'{c}'" for c in cover.key)
+    of = ", ".join(f'"{c}"' for c in hashed)
+    run = f"FOR EACH ROW EXECUTE FUNCTION kassi_note_row({args})"
+    return [
+        f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_i" AFTER INSERT ON "{table}" {run}',
+        f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_u" AFTER UPDATE OF {of} ON "{table}" {run}',
+        f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_d" AFTER DELETE ON "{table}" {run}',
+    ]
+
+
 def describe_key(key: str) -> str:
     """A row key as a person reads it: ``5`` or ``3/cash``."""
     try:

@@ -67,6 +67,11 @@ def install(db: Db) -> None:
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS kassi_touched (tbl TEXT NOT NULL, key TEXT NOT NULL)"
     )
+    if db.dialect == "postgresql":
+        # PostgreSQL has no temporary triggers: the schema's noting triggers
+        # (audit_content.postgres_trigger_ddl) note only on a connection that says so.
+        db.execute(f"SELECT set_config('{audit_content.NOTING_SETTING}', 'on', false)")
+        return
     for table, columns in covered_tables(db).items():
         for ddl in audit_content.trigger_ddl(table, columns):
             db.execute(ddl)
@@ -74,12 +79,7 @@ def install(db: Db) -> None:
 
 def covered_tables(db: Db) -> dict[str, set[str]]:
     """The covered tables this database has, each with its columns (older schemas lack some)."""
-    names = [
-        r[0]
-        for r in db.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
-        if r[0] in COVERED
-    ]
-    return {n: {r[1] for r in db.execute(f'PRAGMA main.table_info("{n}")')} for n in names}
+    return {n: db.columns(n) for n in sorted(db.tables() & COVERED.keys())}
 
 
 def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
@@ -166,7 +166,7 @@ def append(
 
 
 def _has_signing_tables(db: Db) -> bool:
-    return db.one("SELECT 1 FROM sqlite_master WHERE name = 'audit_keys'") is not None
+    return "audit_keys" in db.tables()
 
 
 def _append_legacy(
@@ -215,7 +215,7 @@ def after_migrations(db: Db, applied: list[str]) -> None:
     row as it is). One that has them gets "journal.migrated" for the rows whose content
     hash a migration changed (a new column, a default filled in).
     """
-    if "audit_head" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}:
+    if "audit_head" not in db.tables():
         return  # older than the journal's own migration (tests open such databases)
     signed = db.one("SELECT 1 FROM audit_log WHERE signature IS NOT NULL LIMIT 1")
     current = _current_hashes(db)

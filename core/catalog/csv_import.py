@@ -320,7 +320,7 @@ def _write_rows(db: Db, rows: list[Row], store_id: str | None) -> None:
             db.execute(
                 "INSERT INTO items (sku, name, vat_rate, barcode) VALUES (?,?,?,?)"
                 " ON CONFLICT(sku) DO UPDATE SET active = 1,"
-                " barcode = COALESCE(excluded.barcode, barcode)",
+                " barcode = COALESCE(excluded.barcode, items.barcode)",
                 params,
             )
             db.execute(

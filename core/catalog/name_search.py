@@ -81,14 +81,18 @@ def query_words(text: str) -> list[tuple[str, str]]:
 def reindex(conn: _Conn, skus: Iterable[str]) -> None:
     """Bring the folded columns and terms of these items in step with their names
     (the shared name and every store's own). Call inside the write that changed them."""
-    if (
-        conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'item_name_terms'").fetchone()
-        is None
-    ):
+    if "item_name_terms" not in _tables(conn):
         return  # a database from before m005 (being migrated): m005 indexes every name
     skus = sorted(set(skus))
     for start in range(0, len(skus), 5000):
         _reindex_chunk(conn, skus[start : start + 5000])
+
+
+def _tables(conn: _Conn) -> set[str]:
+    """A Db knows its tables on either engine; a migration's raw connection is SQLite's."""
+    if hasattr(conn, "tables"):
+        return conn.tables()
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
 
 
 def _reindex_chunk(conn: _Conn, chunk: list[str]) -> None:

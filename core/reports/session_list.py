@@ -182,17 +182,11 @@ def iter_sessions(
     require_report(actor)
     order = _order_by(sort, desc)
     where, params = where_sql(selection)
-    cursor = db.conn.cursor()
-    cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row for 100,000s of rows
-    cursor.execute(
+    rows = db.stream(
         f"SELECT {_ROW_COLUMNS} FROM session_discrepancies s {_JOINS}"
         f" WHERE {where} ORDER BY {order}",
         params,
     )
     tz = selection.tz
-    try:
-        while batch := cursor.fetchmany(500):
-            for r in batch:
-                yield SessionReportRow.from_row(r, tz=tz)
-    finally:
-        cursor.close()
+    for r in rows:
+        yield SessionReportRow.from_row(r, tz=tz)

@@ -53,7 +53,7 @@ def check_min_pin_length(value: object) -> int:
 
 def min_pin_length(db: Db) -> int:
     """The strictest store's minimum: staff can log in at every store of the database."""
-    if "min_pin_length" not in {r["name"] for r in db.all("PRAGMA table_info(stores)")}:
+    if "min_pin_length" not in db.columns("stores"):
         return DEFAULT_MIN_PIN_LENGTH  # a database opened before its migration (m010)
     value = db.scalar("SELECT MAX(min_pin_length) FROM stores")
     return value if value is not None else DEFAULT_MIN_PIN_LENGTH

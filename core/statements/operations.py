@@ -224,7 +224,7 @@ def _total_lines(db: Db, st: Statement) -> None:
               JOIN declarations d ON d.session_id = x.id
               JOIN tenders t ON t.id = d.tender_id
              WHERE y.statement_id = :id
-          )
+          ) AS u
          GROUP BY g, tender_id""",
         {"id": st.id},
     )

@@ -69,7 +69,7 @@ def reserve_numbers(db: Db, sequence: str, count: int) -> int:
     db.require_write("reserving statement numbers")
     row = db.one(
         "INSERT INTO number_sequences (name, value) VALUES (?, ?)"
-        " ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+        " ON CONFLICT(name) DO UPDATE SET value = number_sequences.value + excluded.value RETURNING value",
         (sequence, count),
     )
     if row is None:  # RETURNING after an upsert always has a row
@@ -187,7 +187,7 @@ def _post_payment_journals(db: Db, st: Statement, store: Store) -> int:
     # A tender with nothing paid and nothing counted (a zero cash count) needs no journal.
     n = db.scalar(
         "SELECT COUNT(*) FROM (SELECT tender_id FROM statement_lines WHERE statement_id = ?"
-        " GROUP BY tender_id HAVING SUM(payments) > 0 OR SUM(counted) <> 0)",
+        " GROUP BY tender_id HAVING SUM(payments) > 0 OR SUM(counted) <> 0) AS t",
         (st.id,),
     )
     if not n:
@@ -201,7 +201,7 @@ def _post_payment_journals(db: Db, st: Statement, store: Store) -> int:
                SUM(l.counted) - SUM(l.transaction_amount), :now
           FROM statement_lines l JOIN tenders t ON t.id = l.tender_id
          WHERE l.statement_id = :id
-         GROUP BY l.tender_id
+         GROUP BY l.tender_id, t.sort_order, t.id
         HAVING SUM(l.payments) > 0 OR SUM(l.counted) <> 0""",
         {"first": first, "id": st.id, "currency": store.currency, "now": db.now_iso()},
     )

@@ -53,10 +53,8 @@ def _group_labels(db: Db, method: str, keys: set[str]) -> dict[str, str]:
     elif method == "terminal":
         table = "terminals"
     elif method == "shift":
-        rows = db.all(
-            "SELECT id, terminal_id FROM sessions WHERE id IN (SELECT value FROM json_each(?))",
-            (_json_list(keys),),
-        )
+        marks, values = _in_list(keys)
+        rows = db.all(f"SELECT id, terminal_id FROM sessions WHERE id IN ({marks})", values)
         labels = {
             str(r["id"]): _("session {id} ({terminal})").format(
                 id=r["id"], terminal=r["terminal_id"]
@@ -67,17 +65,15 @@ def _group_labels(db: Db, method: str, keys: set[str]) -> dict[str, str]:
         return labels
     else:
         return {"": _("all")}
-    rows = db.all(
-        f"SELECT id, name FROM {table} WHERE id IN (SELECT value FROM json_each(?))",
-        (_json_list(keys),),
-    )
+    marks, values = _in_list(keys)
+    rows = db.all(f"SELECT id, name FROM {table} WHERE id IN ({marks})", values)
     return {r["id"]: r["name"] for r in rows}
 
 
-def _json_list(values: set[str]) -> str:
-    import json
-
-    return json.dumps(sorted(values))
+def _in_list(values: set[str]) -> tuple[str, list[str]]:
+    """Placeholders and values for ``IN (...)``; NULL when empty (matches nothing)."""
+    ordered = sorted(values)
+    return (", ".join("?" * len(ordered)) or "NULL"), ordered
 
 
 def statement_lines(db: Db, st: Statement) -> tuple[StatementLine, ...]:
@@ -148,12 +144,10 @@ def statement_details(db: Db, actor: Staff, statement_id: int) -> StatementDetai
         people = {st.created_by, st.calculated_by, st.posted_by}
         people |= {ln.counted_by for ln in lines}
         people.discard(None)
+        marks, values = _in_list(people)  # type: ignore[arg-type]
         names = {
             r["id"]: r["name"]
-            for r in db.all(
-                "SELECT id, name FROM staff WHERE id IN (SELECT value FROM json_each(?))",
-                (_json_list(people),),  # type: ignore[arg-type]
-            )
+            for r in db.all(f"SELECT id, name FROM staff WHERE id IN ({marks})", values)
         }
     return StatementDetails(
         statement=st,

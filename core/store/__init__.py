@@ -17,6 +17,9 @@ Owns:
 - keyring: the key file outside the database that signs and peppers (R-1, R-10)
 - till_lock: one live process per terminal (C-7)
 - demo: the shipped demo store loaded into an empty database
+- dialect: what PostgreSQL spells differently from SQLite, queries and schema, in one place (X-1)
+- pg: a head office's database on PostgreSQL, the same Db on a psycopg connection (X-1)
+- pg_schema: `kassi hq init`: the head-office schema made and migrated from the migrations (X-1)
 
 May import: core.text, core.money, core.audit, core.staff, core.catalog, core.tills, core.printing
 

@@ -62,12 +62,32 @@ def parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(target: str) -> bool:
+    """True for a head office's PostgreSQL address; anything else is an SQLite file (X-1)."""
+    return target.startswith(POSTGRES_SCHEMES)
+
+
+def connect(target: str | Path, **options: Any) -> Db:
+    """The database at ``target``: a file (the store's SQLite) or a postgresql:// URL."""
+    if is_server_url(str(target)):
+        from core.store.pg import PgDb
+
+        return PgDb(str(target), **options)
+    return Db(target, **options)
+
+
 class Db:
     """One connection to a kassi database, with the clock the operations use.
 
     sqlite3 connections belong to the thread that made them: make one Db per
-    thread (the TUI's workers open their own).
+    thread (the TUI's workers open their own). A head office on PostgreSQL is the
+    subclass core.store.pg.PgDb: the same operations, the same queries.
     """
+
+    dialect = "sqlite"
 
     def __init__(
         self,
@@ -160,29 +180,29 @@ class Db:
             # Nested: a savepoint, so an inner failure that the outer code catches
             # undoes the inner work only, never leaves it half-done.
             name = f"kassi_{self._depth}"
-            self.conn.execute(f"SAVEPOINT {name}")
+            self._run(f"SAVEPOINT {name}")
             self._depth += 1
             try:
                 yield self
             except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute(f"ROLLBACK TO {name}")
-                    self.conn.execute(f"RELEASE {name}")
+                if self._in_transaction():
+                    self._run(f"ROLLBACK TO {name}")
+                    self._run(f"RELEASE {name}")
                 raise
             else:
-                self.conn.execute(f"RELEASE {name}")
+                self._run(f"RELEASE {name}")
             finally:
                 self._depth -= 1
             return
-        self._begin_immediate()
+        self._begin_write()
         self._depth = 1
         _use(self)
         try:
             yield self
         except BaseException:
             self._depth = 0
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self._in_transaction():
+                self._run("ROLLBACK")
             raise
         try:
             if self.journal_ready:
@@ -191,16 +211,54 @@ class Db:
                 audit.flush(self)  # rows written after the last entry get their own
         except BaseException:
             self._depth = 0
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self._in_transaction():
+                self._run("ROLLBACK")
             raise
         self._depth = 0
         try:
-            self.conn.execute("COMMIT")
+            self._run("COMMIT")
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            if self._in_transaction():
+                self._run("ROLLBACK")
             raise
+
+    # -- what differs between the engines (core.store.pg overrides these) --------------------
+
+    def _run(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def _in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    def _begin_read(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def tables(self) -> set[str]:
+        """The names of the database's tables."""
+        return {
+            r[0]
+            for r in self.conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")
+        }
+
+    def columns(self, table: str) -> set[str]:
+        """The column names of ``table`` (empty when there is no such table)."""
+        return {r[1] for r in self.conn.execute(f'PRAGMA main.table_info("{table}")')}
+
+    def stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = (), size: int = 500
+    ) -> Iterator[tuple]:
+        """The rows of a query as plain tuples, ``size`` at a time (constant memory)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row for 100,000s of rows
+        try:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(size):
+                yield from batch
+        finally:
+            cursor.close()
+
+    def _begin_write(self) -> None:
+        self._begin_immediate()
 
     def _begin_immediate(self) -> None:
         """Take the write lock, retrying in short random sleeps up to the busy timeout.
@@ -227,16 +285,16 @@ class Db:
     @contextmanager
     def read(self) -> Iterator[Db]:
         """A consistent snapshot for a report made of several queries."""
-        if self.conn.in_transaction:
+        if self._in_transaction():
             yield self
             return
-        self.conn.execute("BEGIN")
+        self._begin_read()
         _use(self)
         try:
             yield self
         finally:
-            if self.conn.in_transaction:
-                self.conn.execute("COMMIT")
+            if self._in_transaction():
+                self._run("COMMIT")
 
     @property
     def in_write(self) -> bool:
@@ -279,7 +337,7 @@ class Db:
         self.require_write("a number sequence advance")
         row = self.one(
             "INSERT INTO number_sequences (name, value) VALUES (?, 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value",
+            "ON CONFLICT(name) DO UPDATE SET value = number_sequences.value + 1 RETURNING value",
             (sequence,),
         )
         if row is None:  # RETURNING after an upsert always has a row

@@ -51,7 +51,7 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
         settings = {
             k: v for k, v in s.items() if k not in ("id", "name", "currency", "timezone", "locale")
         }
-        if not any(r["name"] == "scale_labels" for r in db.all("PRAGMA table_info(stores)")):
+        if "scale_labels" not in db.columns("stores"):
             settings.pop("scale_labels", None)  # a test's database from before K-8
         stores.add_store(
             db,
@@ -73,7 +73,7 @@ def load_demo(db: Db, data_dir: Path = DATA_DIR, printer_dir: Path | None = None
         catalog.import_catalog(db, manager, csv_text, None, "en", store_id=s["id"])
     # K-8: weighed goods, with the item code their scale labels carry (a test's database
     # from before units has none)
-    has_units = any(r["name"] == "unit" for r in db.all("PRAGMA table_info(items)"))
+    has_units = "unit" in db.columns("items")
     for m in spec.get("measured", ()) if has_units else ():
         item_units.set_unit(db, manager, m["sku"], m["unit"], m.get("scale_code"))
 

@@ -8,8 +8,12 @@ and back up.
 
 Where the file lives: ``KASSI_KEY_FILE`` if set, else the database path with
 ``.key`` appended (``var/kassi.db`` -> ``var/kassi.db.key``); a shop that keeps
-its database on a shared disk points ``KASSI_KEY_FILE`` somewhere else. An
-in-memory database (tests) gets a key that lives as long as the process.
+its database on a shared disk points ``KASSI_KEY_FILE`` somewhere else. A head
+office on PostgreSQL has no file to put it beside: its key is in the user's
+configuration directory, named after the server and database
+(``hq-HOST-PORT-DBNAME.key``), and each back-office machine gets a copy, as it
+would an SSH key (X-1). An in-memory database (tests) gets a key that lives as
+long as the process.
 """
 
 from __future__ import annotations
@@ -41,7 +45,21 @@ def key_path(db_path: str) -> Path | None:
         return Path(configured)
     if db_path == _MEMORY:
         return None
+    if db_path.startswith(("postgresql://", "postgres://")):
+        return _server_key_path(db_path)
     return Path(db_path + ".key")
+
+
+def _server_key_path(url: str) -> Path:
+    import re
+    from urllib.parse import urlsplit
+
+    import platformdirs
+
+    parts = urlsplit(url)
+    name = f"hq-{parts.hostname or 'local'}-{parts.port or 5432}-{parts.path.strip('/') or 'kassi'}"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return Path(platformdirs.user_config_dir("kassi")) / f"{safe}.key"
 
 
 def _hkdf(seed: bytes, purpose: bytes) -> bytes:

@@ -197,7 +197,7 @@ def commit_sale(
         stock[ln.sku] = stock.get(ln.sku, 0) - ln.qty
     db.executemany(
         "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?, ?, ?)"
-        " ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
+        " ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = inventory.on_hand + excluded.on_hand",
         [(store.id, sku, delta) for sku, delta in stock.items()],
     )
     db.executemany(

@@ -164,7 +164,7 @@ def cash_summary(db: Db, session_id: int) -> CashSummary:
         tenders = db.all(
             "SELECT t.id, t.name, t.is_cash, COUNT(p.id) AS n, COALESCE(SUM(p.amount), 0) AS amt"
             "  FROM tenders t LEFT JOIN payments p ON p.tender_id = t.id AND p.session_id = ?"
-            " GROUP BY t.id HAVING n > 0 OR t.is_cash = 1 OR t.id IN"
+            " GROUP BY t.id HAVING COUNT(p.id) > 0 OR t.is_cash = 1 OR t.id IN"
             " (SELECT tender_id FROM declarations WHERE session_id = ?)"
             " ORDER BY t.sort_order, t.id",
             (session_id, session_id),

@@ -214,6 +214,6 @@ class ChainCheck:
             " applied_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(origin, scope) DO UPDATE SET"
             " label = excluded.label, head_seq = excluded.head_seq,"
             " head_hash = excluded.head_hash, source = excluded.source,"
-            " applied_at = excluded.applied_at WHERE excluded.head_seq > head_seq",
+            " applied_at = excluded.applied_at WHERE excluded.head_seq > transfer_heads.head_seq",
             (h.origin, h.scope, h.label, h.head_seq, h.head_hash, source, self.db.now_iso()),
         )

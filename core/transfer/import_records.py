@@ -292,7 +292,7 @@ class Importer:
             stock[ln[1]] = stock.get(ln[1], 0) - ln[3]
         db.executemany(
             "INSERT INTO inventory (store_id, sku, on_hand) VALUES (?, ?, ?)"
-            " ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
+            " ON CONFLICT(store_id, sku) DO UPDATE SET on_hand = inventory.on_hand + excluded.on_hand",
             [(store, sku, delta) for sku, delta in stock.items()],
         )
         db.executemany(

@@ -9,6 +9,7 @@ import pytest
 from core.store import staff_members
 from core.store.db import Db
 from core.store.records import Staff
+from tests.conftest import BACK_ENDS, HEAD_OFFICE_START, FakeClock, open_head_office
 
 # Tables a refused operation must leave exactly as they were.
 GUARDED_TABLES = (
@@ -73,18 +74,14 @@ def shop(db, clock, manager):
     return Shop(db, clock, manager)
 
 
-@pytest.fixture
-def head_office():
-    """A second kassi database with the same stores, staff, tenders and items."""
-    from datetime import UTC, datetime
-
+@pytest.fixture(params=BACK_ENDS)
+def head_office(request):
+    """A second kassi database with the same stores, staff, tenders and items: SQLite, and
+    PostgreSQL (X-1): every test of a head office runs on both back ends."""
     from core.staff import auth
-    from core.store import demo
-    from tests.conftest import FakeClock
     from tests.core.test_statements_support import Shop
 
-    clock = FakeClock(datetime(2026, 6, 1, 6, 0, tzinfo=UTC))
-    ho = Db(":memory:", clock=clock)
-    demo.load_demo(ho)
+    clock = FakeClock(HEAD_OFFICE_START)
+    ho = open_head_office(request, clock)
     yield Shop(ho, clock, auth.get_staff(ho, "1"))
     ho.close()

@@ -135,7 +135,8 @@ class Kassi:
         quiet: bool = False,
         check_json: Callable[[Any], None] | None = None,
     ) -> None:
-        self.db = Path(db)
+        # A head office on PostgreSQL is a URL, which Path would mangle (X-1).
+        self.db = db if str(db).startswith("postgresql://") else Path(db)
         self.db_path = self.db
         self.args = args
         self.env = clean_env(KASSI_DB=str(db), **(env or {}))
@@ -189,6 +190,8 @@ class Kassi:
     def tables(self, leave_out: Iterable[str] = ()) -> dict[str, list]:
         """Every row of every table but ``leave_out``, to show what a command changed."""
         skip = set(leave_out)
+        if isinstance(self.db, str):
+            return _server_tables(self.db, skip)
         con = sqlite3.connect(self.db)
         try:
             names = [
@@ -229,6 +232,24 @@ class Kassi:
 def cli_kassi(path: Path) -> Kassi:
     """The strict flavour: nothing on stderr when it works, decimal strings in JSON."""
     return Kassi(path, quiet=True, check_json=check_amounts)
+
+
+def _server_tables(url: str, skip: set[str]) -> dict[str, list]:
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+        ]
+        return {
+            t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"')))
+            for t in names
+            if t not in skip
+        }
 
 
 def make_demo(path: Path) -> Path:

@@ -46,9 +46,9 @@ class Context:
     @property
     def db(self):  # -> core.store.db.Db, imported lazily to keep start-up fast
         if self._db is None:
-            from core.store.db import Db
+            from core.store.db import connect
 
-            self._db = Db(self.db_path)
+            self._db = connect(self.db_path)
         return self._db
 
     def locale_for(self, store_locale: str | None = None) -> str:
@@ -229,7 +229,7 @@ class KassiGroup(click.Group):
     "db_path",
     default=default_db_path,
     show_default="$KASSI_DB or the user data directory",
-    help=_("The store database file."),
+    help=_("The store database file, or a head office's postgresql:// URL."),
 )
 @click.option(
     "--lang",
@@ -277,6 +277,7 @@ def _register() -> None:
     from tui.cli import (
         audit_cmds,
         catalog_cmds,
+        hq_cmds,
         item_cmds,
         print_cmds,
         report_cmds,
@@ -303,6 +304,7 @@ def _register() -> None:
         statement_cmds,
         terminal_cmds,
         transfer_cmds,
+        hq_cmds,
         item_cmds,
         staff_cmds,
         tender_cmds,
