@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KASSI_DB ?= $(CURDIR)/var/kassi.db
 
-.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock
+.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock postgres
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -21,14 +21,32 @@ demo-db: $(STAMP)
 run: demo-db
 	$(BIN)/kassi --db $(KASSI_DB)
 
-test: $(STAMP)
+# The head-office tests start their own throwaway PostgreSQL (tests/pg_server.py, X-5):
+# they need the server's binaries (initdb, pg_ctl), not a running server.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 \
+	    || [ -x "$$KASSI_PG_BINDIR/initdb" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing the PostgreSQL server (Debian package postgresql) for the head-office tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    echo "Installing the PostgreSQL server (Debian package postgresql) for the head-office tests"; \
+	    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+	    echo "make test needs PostgreSQL's server binaries (initdb, pg_ctl) for the head-office tests:" >&2; \
+	    echo "  Debian/Ubuntu: sudo apt-get install postgresql; Fedora: sudo dnf install postgresql-server;" >&2; \
+	    echo "  macOS: brew install postgresql; or set KASSI_PG_BINDIR to the directory that has them" >&2; \
+	    exit 1; \
+	fi
+
+test: $(STAMP) postgres
 	# 4 workers on 2 cores: many tests wait on printers' timeouts, tmux and subprocesses
 	$(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 
 # The property tests at the depth they were written for (tests/depth.py): slower, for a
 # change to a module's rules or before a release.
-test-deep: $(STAMP)
+test-deep: $(STAMP) postgres
 	KASSI_TEST_DEPTH=deep $(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 

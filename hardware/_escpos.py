@@ -10,6 +10,7 @@ straight from the package's capabilities.json without importing the rest.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -74,9 +75,14 @@ def import_escpos() -> ModuleType:
         real_mkdtemp = tempfile.mkdtemp
         # escpos.capabilities does `from tempfile import mkdtemp` and calls it at import.
         tempfile.mkdtemp = lambda *a, **k: fixed  # type: ignore[assignment]
+        # The pickle is written in place ("wb", then the data): a second process that
+        # imports meanwhile reads it half-written (EOFError). One importer at a time.
+        guard = os.open(Path(fixed) / "import.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
+            fcntl.flock(guard, fcntl.LOCK_EX)
             import escpos.printer as printer
         finally:
+            os.close(guard)
             tempfile.mkdtemp = real_mkdtemp
             for handler in list(root.handlers):
                 if handler not in before:

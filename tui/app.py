@@ -312,6 +312,14 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
 
     if kiosk and not terminal_id:
         fail(_("Kiosk mode needs a terminal: give --terminal ID (or KASSI_TERMINAL)."))
+    if ctx.db.dialect != "sqlite":
+        # A head office has no till of its own: its stores' tills sell on their own files.
+        fail(
+            _(
+                "A head office on PostgreSQL has no till; use its back-office commands:"
+                " kassi --db URL statement|report|audit ..."
+            )
+        )
     lock = None
     if terminal_id:
         try:

@@ -28,7 +28,7 @@ from core.printing import sources as print_sources
 from core.printing.port import PrinterFactory
 from core.printing.service import PrintOutcome, PrintService
 from core.printing.status import state_warning
-from core.store.db import Db
+from core.store.db import connect
 from core.store.records import CashAdjustment, Sale, Terminal
 from core.text.i18n import _, ngettext
 from hardware._escpos import profile_codepages
@@ -150,7 +150,7 @@ class TillHardware:
 
         def work() -> None:
             try:
-                with Db(path) as db:
+                with connect(path) as db:
                     status = self.service.printer_status(db, self.terminal.id)
             except Exception:
                 return  # the next poll or print tells
@@ -174,7 +174,7 @@ class TillHardware:
 
         def work() -> None:
             try:
-                with Db(path) as db:
+                with connect(path) as db:
                     closed = self.service.wait_for_drawer_closed(
                         db, self.terminal.id, DRAWER_WAIT_SECONDS
                     )
@@ -196,7 +196,7 @@ class TillHardware:
 
         def work() -> None:
             try:
-                with Db(path) as db:
+                with connect(path) as db:
                     outcome = job(self.service, db)
             except Exception as exc:  # the till must keep selling whatever the printer does
                 self.app.call_from_thread(

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Select, Static
 from core.errors import KassiError
 from core.reports import session_report as reports
 from core.reports.session_list import list_sessions_page
-from core.store.db import Db
+from core.store.db import connect
 from core.store.stores import list_stores
 from core.text.dates import date_pattern, format_date, format_datetime, parse_date
 from core.text.i18n import _, ngettext
@@ -257,7 +257,7 @@ class ReportsScreen(Screen):
             app.call_from_thread(self.query_one(ProgressBar).update, total=total, progress=written)
 
         try:
-            with Db(app.db.path) as db:
+            with connect(app.db.path) as db:
                 written = reports_export(db, app.staff, selection, path, sort, desc, progress)
         except (KassiError, OSError) as exc:
             message = exc.message if isinstance(exc, KassiError) else str(exc)

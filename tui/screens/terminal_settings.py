@@ -22,7 +22,7 @@ from core.errors import KassiError
 from core.printing import setting_keys
 from core.printing import settings as printer_settings
 from core.store import stores, terminals
-from core.store.db import Db
+from core.store.db import connect
 from core.text.i18n import _
 from hardware._escpos import profile_codepages
 from tui.widgets.footer import KassiFooter
@@ -218,7 +218,7 @@ class TerminalSettingsScreen(Screen):
 
         app = self.app
         try:
-            with Db(app.db.path) as db:
+            with connect(app.db.path) as db:
                 terminal = terminals.get_terminal(db, terminal_id)
                 store = stores.get_store(db, terminal.store_id)
                 doc = test_page(store, terminal, db.now())
