@@ -206,14 +206,6 @@ class Table:
         parts += [_expression(_translate_types(c)) for c in self.constraints]
         return f'CREATE TABLE IF NOT EXISTS "{self.name}" (\n    ' + ",\n    ".join(parts) + "\n)"
 
-    @property
-    def identity(self) -> str | None:
-        """The rowid-alias column (an identity at PostgreSQL), if the table has one."""
-        for column, item in self.columns.items():
-            if _ROWID_KEY.match(item):
-                return column
-        return None
-
 
 def _translate_types(text: str) -> str:
     for pattern, replacement in _TYPES:

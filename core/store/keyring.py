@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 
 from core.errors import KassiError
+from core.store.db import is_server_url
 from core.text.i18n import _
 
 SEED_BYTES = 32
@@ -45,7 +46,7 @@ def key_path(db_path: str) -> Path | None:
         return Path(configured)
     if db_path == _MEMORY:
         return None
-    if db_path.startswith(("postgresql://", "postgres://")):
+    if is_server_url(db_path):
         return _server_key_path(db_path)
     return Path(db_path + ".key")
 

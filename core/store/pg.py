@@ -246,16 +246,6 @@ class PgDb(Db):
             raise as_sqlite_error(exc) from None
         return cursor
 
-    def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        return self.execute(sql, params).fetchone()
-
-    def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list:
-        return self.execute(sql, params).fetchall()
-
-    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        row = self.execute(sql, params).fetchone()
-        return None if row is None else row[0]
-
     def insert(self, table: str, values: dict[str, Any]) -> int:
         cols = ", ".join(f'"{c}"' for c in values)
         marks = ", ".join("?" for _ in values)
@@ -281,6 +271,3 @@ class PgDb(Db):
             raise as_sqlite_error(exc) from None
         finally:
             cursor.close()
-
-    def close(self) -> None:
-        super().close()

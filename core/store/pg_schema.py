@@ -32,11 +32,12 @@ class Installed:
     columns_added: int
 
 
-def sqlite_objects() -> list[tuple[str, str, str]]:
-    """``(type, name, sql)`` of every object the migrations make, from a scratch database."""
+def _scratch() -> tuple[list[tuple[str, str, str]], dict[str, list[tuple]]]:
+    """What the migrations make in an empty database: ``(type, name, sql)`` of every
+    object, and the rows they seed that a head office needs as well (SEEDED)."""
     scratch = Db(":memory:")
     try:
-        return [
+        objects = [
             (r[0], r[1], r[2])
             for r in scratch.all(
                 "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL"
@@ -44,6 +45,8 @@ def sqlite_objects() -> list[tuple[str, str, str]]:
                 " WHEN 'view' THEN 2 ELSE 3 END, name"
             )
         ]
+        seeded = {t: [tuple(r) for r in scratch.all(f'SELECT * FROM "{t}"')] for t in SEEDED}
+        return objects, seeded
     finally:
         scratch.close()
 
@@ -52,115 +55,73 @@ def sqlite_objects() -> list[tuple[str, str, str]]:
 SEEDED = ("discount_limits",)
 
 
-def _seed_rows() -> dict[str, list[tuple]]:
-    scratch = Db(":memory:")
-    try:
-        return {t: [tuple(r) for r in scratch.all(f'SELECT * FROM "{t}"')] for t in SEEDED}
-    finally:
-        scratch.close()
-
-
 def install(url: str, *, clock: Callable = utc_now) -> Installed:
     """Make or migrate the head-office schema at ``url``; then start its audit journal."""
-    import psycopg
-
     from core.audit import content as audit_content
+    from core.audit import journal as audit
     from core.audit.covered import COVERED
-    from core.store.pg import SCHEMA_TABLE, WRITE_LOCK, as_sqlite_error
+    from core.store.pg import SCHEMA_TABLE, PgDb
 
-    schema = dialect.postgres_schema(sqlite_objects())
+    objects, seeded = _scratch()
+    schema = dialect.postgres_schema(objects)
     made = added = 0
-    previous: int | None = None
+    db = PgDb(url, clock=clock, migrate=False)
     try:
-        with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-            conn.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            conn.execute("SET LOCAL client_min_messages = warning")
-            existing = {
-                r[0]
-                for r in conn.execute(
-                    "SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = current_schema()"
-                )
-            }
-            if SCHEMA_TABLE in existing:
-                row = conn.execute(f"SELECT version FROM {SCHEMA_TABLE}").fetchone()
-                previous = None if row is None else int(row[0])
+        previous = db.schema_version()
+        # DDL is transactional on PostgreSQL: all of it under the one write lock, or none.
+        with db.write():
+            db._run("SET LOCAL client_min_messages = warning")
+            existing = db.tables()
             for statement in dialect.FUNCTIONS:
-                conn.execute(statement)
-            conn.execute(audit_content.POSTGRES_NOTE_FUNCTION)
+                db._run(statement)
+            db._run(audit_content.POSTGRES_NOTE_FUNCTION)
             for table in schema["tables"]:
                 if table.name not in existing:
-                    conn.execute(table.create())
+                    db._run(table.create())
                     made += 1
                     continue
-                have = {
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT column_name FROM information_schema.columns"
-                        " WHERE table_schema = current_schema() AND table_name = %s",
-                        (table.name,),
-                    )
-                }
+                have = db.columns(table.name)
                 for column in table.columns:
                     if column not in have:
-                        conn.execute(
-                            f'ALTER TABLE "{table.name}" ADD COLUMN {table.column_ddl(column)}'
-                        )
+                        db._run(f'ALTER TABLE "{table.name}" ADD COLUMN {table.column_ddl(column)}')
                         added += 1
             for statement in schema["indexes"] + schema["views"] + schema["triggers"]:
-                conn.execute(statement)
+                db._run(statement)
             for table in schema["tables"]:
                 if table.name in COVERED:
                     for statement in audit_content.postgres_trigger_ddl(
                         table.name, set(table.columns)
                     ):
-                        conn.execute(statement)
+                        db._run(statement)
             if previous is None:
-                _seed(conn, clock)
-            conn.execute(
+                _seed(db, seeded)
+            db._run(
                 f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} ("
                 " id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL,"
                 ' migrated_at TEXT COLLATE "C" NOT NULL)'
             )
-            conn.execute(
-                f"INSERT INTO {SCHEMA_TABLE} (id, version, migrated_at) VALUES (1, %s, %s)"
+            db.execute(
+                f"INSERT INTO {SCHEMA_TABLE} (id, version, migrated_at) VALUES (1, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version,"
                 " migrated_at = EXCLUDED.migrated_at"
                 f" WHERE {SCHEMA_TABLE}.version <> EXCLUDED.version",
-                (SCHEMA_VERSION, _iso(clock)),
+                (SCHEMA_VERSION, db.now_iso()),
             )
-    except psycopg.Error as exc:
-        raise as_sqlite_error(exc) from None
-    _start_journal(url, clock, previous)
+        # The journal's first entry covers the seeded rows, as a new store's does (R-2).
+        db.migrate()
+        with db.write():
+            audit.after_migrations(db, [f"schema {previous or 0} -> {SCHEMA_VERSION}"])
+    finally:
+        db.close()
     return Installed(url, SCHEMA_VERSION, previous, made, added)
 
 
-def _iso(clock: Callable) -> str:
-    from core.store.db import iso
-
-    return iso(clock())
-
-
-def _seed(conn, clock: Callable) -> None:
-    conn.execute(
-        "INSERT INTO database_identity (id, created_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        (secrets.token_hex(16), _iso(clock)),
+def _seed(db: Db, seeded: dict[str, list[tuple]]) -> None:
+    db.execute(
+        "INSERT INTO database_identity (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (secrets.token_hex(16), db.now_iso()),
     )
-    for table, rows in _seed_rows().items():
+    for table, rows in seeded.items():
         for row in rows:
-            marks = ", ".join(["%s"] * len(row))
-            conn.execute(f'INSERT INTO "{table}" VALUES ({marks}) ON CONFLICT DO NOTHING', row)
-
-
-def _start_journal(url: str, clock: Callable, previous: int | None) -> None:
-    """The journal's first entry covers the seeded rows, as a new store's does (R-2)."""
-    from core.audit import journal as audit
-    from core.store.pg import PgDb
-
-    db = PgDb(url, clock=clock)
-    try:
-        with db.write():
-            applied = [f"schema {previous or 0} -> {SCHEMA_VERSION}"]
-            audit.after_migrations(db, applied)
-    finally:
-        db.close()
+            marks = ", ".join(["?"] * len(row))
+            db.execute(f'INSERT INTO "{table}" VALUES ({marks}) ON CONFLICT DO NOTHING', row)
