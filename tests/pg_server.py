@@ -74,6 +74,10 @@ class PgServer:
             "initdb", "-D", str(self.data), "-A", "trust", "-U", self.user,
             "--no-locale", "-E", "UTF8", "--no-sync",
         )  # fmt: skip
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server (again, after ``pause``) on its port."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
@@ -82,6 +86,10 @@ class PgServer:
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
             "-w", "start",
         )  # fmt: skip
+
+    def pause(self) -> None:
+        """Stop the server at once, as a power cut at head office would, keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run(

@@ -187,6 +187,31 @@ def reset_pin(
         return Staff.from_row(_row(db, staff_id))
 
 
+def set_first_pin(db: Db, staff_id: str, new_pin: str, repeat: str | None = None) -> Staff:
+    """In a store database whose staff all came from head office without PINs (core.sync):
+    the first manager's PIN, set by whoever runs the store machine (as ``kassi init``
+    makes the first manager). Refused once anyone there has a PIN."""
+    from core.staff.pins import UNSET
+
+    _check_new_pin(new_pin, repeat)
+    new_hash = hash_pin(db, new_pin)
+    with db.write():
+        if db.one("SELECT 1 FROM staff WHERE pin_hash NOT LIKE ? LIMIT 1", (UNSET + "$%",)):
+            raise StateError(
+                _("Staff here have PINs already: a manager resets one (kassi staff reset-pin).")
+            )
+        target = _row(db, staff_id)
+        if not _is_manager(bool(target["active"]), target["permissions"].split()):
+            raise StateError(
+                _("{id} is not an active manager: the first PIN is a manager's.").format(
+                    id=staff_id
+                )
+            )
+        db.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", (new_hash, staff_id))
+        audit.append(db, "staff.first_pin", entity="staff", entity_id=staff_id)
+        return Staff.from_row(_row(db, staff_id))
+
+
 def set_active(db: Db, actor: Staff, staff_id: str, active: bool) -> Staff:
     """Deactivate a staff member who left (they can no longer log in), or take them back."""
     if not active:

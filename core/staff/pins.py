@@ -118,6 +118,18 @@ def pin_matches(db: Db, pin: str, stored: str) -> bool:
     return verify(pepper_of(db), pin, stored)
 
 
+UNSET = "unset"  # a staff member who came from head office without a PIN (core.sync)
+
+
+def unset_hash() -> str:
+    """What a PIN-less staff member's row holds: no PIN matches it (``verify``)."""
+    return f"{UNSET}${secrets.token_hex(8)}"
+
+
+def is_unset(stored: str) -> bool:
+    return stored.startswith(UNSET + "$")
+
+
 def dummy_hash() -> str:
     """A hash no PIN matches, at today's cost: what an unknown id is checked against."""
     salt = secrets.token_bytes(16).hex()

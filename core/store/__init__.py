@@ -20,6 +20,7 @@ Owns:
 - dialect: what PostgreSQL spells differently from SQLite, queries and schema, in one place (X-1)
 - pg: a head office's database on PostgreSQL, the same Db on a psycopg connection (X-1)
 - pg_schema: `kassi hq init`: the head-office schema made and migrated from the migrations (X-1)
+- pg_chain: a head office's own tables and row-level security: deliveries, store roles (X-2, X-3)
 
 May import: core.text, core.money, core.audit, core.staff, core.catalog, core.tills, core.printing
 

@@ -81,6 +81,9 @@ def _on_conflict(sql: str, clause: str) -> str:
     return f"{sql[: found.start()]}{clause} {sql[found.start() :]}"
 
 
+_IS_PARAM = re.compile(r"\bIS\s+(NOT\s+)?(?=\?|:\w)", re.I)
+
+
 def to_postgres(sql: str, *, has_params: bool, key_of: Callable[[str], Sequence[str]]) -> str:
     """One kassi query as PostgreSQL runs it; ``key_of(table)`` is a table's primary key."""
     if _OR_IGNORE.match(sql):
@@ -97,6 +100,10 @@ def to_postgres(sql: str, *, has_params: bool, key_of: Callable[[str], Sequence[
         )
     sql = _SCHEMA_NAME.sub(lambda m: "pg_temp." if m.group(1).lower() == "temp" else "", sql)
     sql = _CAST_INTEGER.sub("AS BIGINT)", sql)
+    # SQLite's null-safe "x IS ?" (a store's own price or the shared one, NULL).
+    sql = _IS_PARAM.sub(
+        lambda m: "IS DISTINCT FROM " if m.group(1) else "IS NOT DISTINCT FROM ", sql
+    )
     return _placeholders(sql, has_params)
 
 

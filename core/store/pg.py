@@ -259,6 +259,9 @@ class PgDb(Db):
         value = cur.fetchone()[0]
         return value if isinstance(value, int) else 0
 
+    def listen(self, channel: str) -> Listener:
+        return Listener(self.path, channel)
+
     def stream(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = (), size: int = 500
     ) -> Iterator[tuple]:
@@ -271,3 +274,35 @@ class PgDb(Db):
             raise as_sqlite_error(exc) from None
         finally:
             cursor.close()
+
+
+class Listener:
+    """A second connection that waits for a channel's NOTIFY (the head office's
+    receiver, core.sync.service, waits for deliveries so)."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        if not channel.isidentifier():
+            raise ValueError(f"not a channel name: {channel!r}")
+        try:
+            self.conn = psycopg.connect(url, autocommit=True)
+            self.conn.execute(f"LISTEN {channel}")
+        except psycopg.Error as exc:
+            raise as_sqlite_error(exc) from None
+
+    def wait(self, timeout_s: float, stop: Any = None) -> bool:
+        """Wait up to ``timeout_s`` (checking ``stop()`` each second) for a notice."""
+        import time
+
+        end = time.monotonic() + timeout_s
+        while (left := end - time.monotonic()) > 0:
+            if stop is not None and stop():
+                return False
+            try:
+                for _notice in self.conn.notifies(timeout=min(1.0, left), stop_after=1):
+                    return True
+            except psycopg.Error as exc:
+                raise as_sqlite_error(exc) from None
+        return False
+
+    def close(self) -> None:
+        self.conn.close()

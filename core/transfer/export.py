@@ -247,6 +247,14 @@ def export_transactions(
     sale recorded after cursor ``since`` (of one store, or all) to ``out``; returns the
     counts and the next cursor."""
     require(actor, PERMISSION)
+    return write_transfer(db, out, staff_id=actor.id, store_id=store_id, since=since)
+
+
+def write_transfer(
+    db: Db, out: TextIO, *, staff_id: str | None, store_id: str | None = None, since: int = 0
+) -> ExportSummary:
+    """export_transactions' work, for a caller that has its own right to send the
+    store's history (the sync service, core.sync: the store database's own)."""
     if since < 0:
         since = 0
     if since > MAX_CURSOR:
@@ -261,7 +269,7 @@ def export_transactions(
         head = audit.append(
             db,
             "transfer.export",
-            staff_id=actor.id,
+            staff_id=staff_id,
             entity="transfer",
             entity_id=store_id or "",
             details={"since": since},

@@ -31,8 +31,10 @@ class Importer:
     """The head office's stores, terminals, staff, tenders and customers, for checking
     each record against them, and the counts of what was written or skipped."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, only_store: str | None = None) -> None:
         self.db = db
+        # A store's delivery through its sync (core.sync.receive) carries that store only.
+        self.only_store = only_store
         self.stores = {r["id"]: r["currency"] for r in db.all("SELECT id, currency FROM stores")}
         self.terminals = {
             r["id"]: r["store_id"] for r in db.all("SELECT id, store_id FROM terminals")
@@ -62,8 +64,18 @@ class Importer:
             )
         return value
 
-    def _place(self, rec: dict[str, Any]) -> tuple[str, str, str]:
+    def store_of(self, rec: dict[str, Any]) -> str:
         store = self.known(_("store"), need(rec, "store", str), self.stores)
+        if self.only_store is not None and store != self.only_store:
+            raise Bad(
+                _("a record of store {store} in a delivery of store {own}").format(
+                    store=store, own=self.only_store
+                )
+            )
+        return store
+
+    def _place(self, rec: dict[str, Any]) -> tuple[str, str, str]:
+        store = self.store_of(rec)
         terminal = self.known(_("terminal"), need(rec, "terminal", str), self.terminals)
         if self.terminals[terminal] != store:
             raise Bad(

@@ -51,12 +51,26 @@ def import_transactions(
     if its journal does not extend the store's history here (R-3), skipped whole if it
     is not newer than what was applied (R-8)."""
     require(actor, PERMISSION)
+    return apply_transfer(db, lines, staff_id=actor.id, source=source)
+
+
+def apply_transfer(
+    db: Db,
+    lines: Iterable[str],
+    *,
+    staff_id: str | None,
+    source: str = "",
+    only_store: str | None = None,
+) -> ImportSummary:
+    """import_transactions' work, for a caller with its own right to apply a store's
+    history (the head office's sync receiver, core.sync.receive); ``only_store``: every
+    record must be that store's."""
     label = source or _("the file")
     line_no = 0
     chain: ChainCheck | None = None
     try:
         with db.write():
-            importer = Importer(db)
+            importer = Importer(db, only_store)
             records = False  # past the journal entries
             for text in lines:
                 line_no += 1
@@ -102,7 +116,7 @@ def import_transactions(
                 audit.append(
                     db,
                     "transfer.import",
-                    staff_id=actor.id,
+                    staff_id=staff_id,
                     entity="transfer",
                     entity_id=source,
                     details={

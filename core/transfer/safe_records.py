@@ -55,7 +55,7 @@ def apply(importer: Any, rec: dict[str, Any]) -> bool:
     (importer: core.transfer.import_records.Importer, for its known stores and sessions.)"""
     db = importer.db
     uid = need(rec, "id", str)
-    store = importer.known(_("store"), need(rec, "store", str), importer.stores)
+    store = importer.store_of(rec)
     cur = need(rec, "currency", str)
     if cur != importer.stores[store]:
         raise Bad(

@@ -1,16 +1,21 @@
-"""`kassi hq ...`: a chain's head office on PostgreSQL (SPEC X-1).
+"""`kassi hq ...`: a chain's head office on PostgreSQL (SPEC X-1, X-2, X-3).
 
 Once the schema is made, every back-office command runs on it with
-``kassi --db postgresql://... statement|report|audit ...``, as on a file.
+``kassi --db postgresql://... statement|report|audit ...``, as on a file. The stores
+deliver their transactions with ``kassi sync`` (tui.cli.sync_cmds); ``hq receive``
+applies them, ``hq status`` shows each store's, ``hq store-role`` gives a store its
+database role.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import click
 
 from core.text.i18n import _
 from tui.cli import Context, echo, fail
-from tui.cli.options import uses_context
+from tui.cli.options import ACTOR, uses_context
 
 
 @click.group("hq")
@@ -64,6 +69,115 @@ def hq_init(ctx: Context, dsn: str, demo: bool) -> None:
             echo(_("Demo stores, staff and catalog loaded."))
         else:
             demo_data.init_defaults(db)
+
+
+def _head_office(ctx: Context):  # -> core.store.db.Db
+    if ctx.db.dialect != "postgresql":
+        fail(_("Give the head office with --db postgresql://... (or KASSI_DB)."))
+    return ctx.db
+
+
+@hq_grp.command("receive")
+@click.option("--watch", is_flag=True, help=_("Keep applying deliveries as they come."))
+@uses_context()
+def hq_receive(ctx: Context, watch: bool) -> None:
+    """Apply the stores' waiting deliveries, in the order they came (run at head office,
+    with its key file)."""
+    import signal
+
+    from core.sync import receive, service
+
+    db = _head_office(ctx)
+    if not watch:
+        got = receive.receive(db)
+        echo(
+            _(
+                "Applied {applied} deliveries ({sales} sales), {skipped} already here,"
+                " {refused} refused."
+            ).format(applied=got.applied, sales=got.sales, skipped=got.skipped, refused=got.refused)
+        )
+        for problem in got.problems:
+            echo(problem, err=True)
+        if got.refused:
+            raise SystemExit(5)
+        return
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_a: stopping.append(True))
+    with contextlib.suppress(KeyboardInterrupt):
+        service.receive_forever(db, say=lambda line: echo(line), stop=lambda: bool(stopping))
+    echo(_("Receiver stopped."))
+
+
+@hq_grp.command("retry")
+@click.argument("store_id", metavar="STORE")
+@uses_context(staff=ACTOR)
+def hq_retry(ctx: Context, store_id: str) -> None:
+    """Apply a store's refused deliveries again, once their cause is fixed."""
+    from core.sync import receive
+
+    db = _head_office(ctx)
+    n = receive.retry(db, ctx.login(), store_id)
+    if not n:
+        echo(_("Store {store} has no refused delivery.").format(store=store_id))
+        return
+    echo(_("{n} deliveries of store {store} wait to be applied again.").format(n=n, store=store_id))
+
+
+@hq_grp.command("store-role")
+@click.argument("store_id", metavar="STORE")
+@click.option("--role", default=None, help=_("The role's name (default: kassi_store_<store>)."))
+@uses_context(staff=ACTOR)
+def hq_store_role(ctx: Context, store_id: str, role: str | None) -> None:
+    """Make the store's own database role (or give it a new password): it can read only
+    the master data and deliver only the store's own transactions. The password is read
+    from KASSI_STORE_PASSWORD or asked twice."""
+    import os
+    import sys
+
+    from core.sync import store_roles
+
+    db = _head_office(ctx)
+    actor = ctx.login()
+    name = role or store_roles.role_name_for(store_id)
+    password = os.environ.get("KASSI_STORE_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            fail(_("Give the password in KASSI_STORE_PASSWORD (or type it on a terminal)."))
+        password = click.prompt(
+            _("Password for {role}").format(role=name),
+            hide_input=True,
+            confirmation_prompt=True,
+            err=True,
+        )
+    new = store_roles.grant_store_role(db, actor, store_id, name, password)
+    message = (
+        _("Role {role} made for store {store}.")
+        if new
+        else _("Role {role} of store {store} has its new password.")
+    )
+    echo(message.format(role=name, store=store_id))
+
+
+@hq_grp.command("status")
+@uses_context(json=True)
+def hq_status(ctx: Context, as_json: bool) -> None:
+    """Each store's sync: what was applied, what waits, what was refused."""
+    from core.sync import status
+    from tui.cli import cell, emit_json
+
+    rows = status.stores(_head_office(ctx))
+    if as_json:
+        emit_json([r.as_dict() for r in rows])
+        return
+    echo(
+        f"{_('Store'):<12} {_('Applied up to'):<26} {_('Waiting'):>7} {_('Lag'):>8}  {_('Problem')}"
+    )
+    for r in rows:
+        lag = "" if r.lag_s is None else f"{r.lag_s} s"
+        echo(
+            f"{cell(r.store):<12} {cell(r.applied_at or '-'):<26} {r.waiting:>7} {lag:>8}  "
+            f"{cell(r.problem)}"
+        )
 
 
 def register(main: click.Group) -> None:

@@ -59,6 +59,19 @@ def staff_reset_pin(ctx: Context, target_id) -> None:
     echo(_("Staff member {id} has a new PIN.").format(id=target_id))
 
 
+@staff_grp.command("first-pin")
+@target_argument
+@uses_context()
+def staff_first_pin(ctx: Context, target_id) -> None:
+    """In a new store database synced from head office, where nobody has a PIN yet: set
+    the first manager's (KASSI_NEW_PIN or asked twice)."""
+    from core.staff import admin as staff_admin
+
+    new, again = read_new_pin()
+    staff_admin.set_first_pin(ctx.db, target_id, new, again)
+    echo(_("Staff member {id} has a PIN.").format(id=target_id))
+
+
 @staff_grp.command("deactivate")
 @target_argument
 @uses_context(staff=MANAGER)

@@ -1,0 +1,81 @@
+"""What a chain's head office on PostgreSQL has that a store database does not (X-2, X-3).
+
+* ``sync_deliveries``: what each store's sync delivered (core.sync.push), one row per
+  delivery: a transfer file's text (docs/transfer-format.md) and its journal head. The
+  head office applies them in order (core.sync.receive) with its own key and rights; a
+  store's role can do nothing else there.
+* ``store_roles``: which PostgreSQL role is which store's. Row-level security reads it:
+  a store's role sees and inserts only its own deliveries, and reads only the master
+  data that is its store's (its store row, terminals, prices, store items) or the
+  chain's (items, tenders, staff without their PIN hashes, customers).
+
+Everything here is made by ``kassi hq init`` (core.store.pg_schema), again on every
+run, so it only adds what is missing.
+"""
+
+from __future__ import annotations
+
+DELIVERIES = "sync_deliveries"
+ROLES = "store_roles"
+
+DDL = (
+    f"""CREATE TABLE IF NOT EXISTS {ROLES} (
+    role_name TEXT COLLATE "C" PRIMARY KEY,
+    store_id TEXT COLLATE "C" NOT NULL UNIQUE REFERENCES stores(id)
+)""",
+    f"""CREATE TABLE IF NOT EXISTS {DELIVERIES} (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    store_id TEXT COLLATE "C" NOT NULL REFERENCES stores(id),
+    origin TEXT COLLATE "C" NOT NULL CHECK (length(origin) BETWEEN 1 AND 200),
+    since BIGINT NOT NULL CHECK (since >= 0),
+    head_seq BIGINT NOT NULL CHECK (head_seq >= 1),
+    sales BIGINT NOT NULL DEFAULT 0 CHECK (sales >= 0),
+    committed_from TEXT COLLATE "C",
+    body TEXT COLLATE "C" NOT NULL,
+    delivered_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+    state TEXT COLLATE "C" NOT NULL DEFAULT 'new'
+        CHECK (state IN ('new', 'applied', 'skipped', 'refused')),
+    problem TEXT NOT NULL DEFAULT '',
+    applied_at TIMESTAMPTZ,
+    UNIQUE (store_id, origin, head_seq)
+)""",
+    f"CREATE INDEX IF NOT EXISTS {DELIVERIES}_waiting ON {DELIVERIES} (id) WHERE state = 'new'",
+    # session_user: a store's login role, which SET ROLE cannot change.
+    f"""CREATE OR REPLACE FUNCTION kassi_role_store() RETURNS TEXT
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
+$$ SELECT store_id FROM {ROLES} WHERE role_name = session_user $$""",
+)
+
+# (table, the condition a store's role sees rows under); a role that is no store's
+# (head office staff, tools) sees what its grants allow.
+_OWN = "kassi_role_store() IS NULL OR {column} = kassi_role_store()"
+POLICIES = (
+    (DELIVERIES, _OWN.format(column="store_id")),
+    ("stores", _OWN.format(column="id")),
+    ("terminals", _OWN.format(column="store_id")),
+    ("store_items", _OWN.format(column="store_id")),
+    ("item_prices", "store_id IS NULL OR " + _OWN.format(column="store_id")),
+)
+
+# What a store's role may read: the master data it pulls (core.sync.master_data).
+READ = ("kassi_schema", "customers", "tenders", "discount_limits", "items", "item_prices")
+READ_OWN = ("stores", "terminals", "store_items")
+STAFF_COLUMNS = ("id", "name", "role", "permissions", "active", "created_at")
+DELIVERY_COLUMNS = ("store_id", "origin", "since", "head_seq", "sales", "committed_from", "body")
+
+
+def ddl() -> list[str]:
+    """Every statement, idempotent, for the install's one transaction."""
+    out = list(DDL)
+    for table, condition in POLICIES:
+        out += [
+            f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+            f'DROP POLICY IF EXISTS kassi_store_reads ON "{table}"',
+            f'CREATE POLICY kassi_store_reads ON "{table}" FOR SELECT USING ({condition})',
+        ]
+    out += [
+        f"DROP POLICY IF EXISTS kassi_store_delivers ON {DELIVERIES}",
+        f"CREATE POLICY kassi_store_delivers ON {DELIVERIES} FOR INSERT"
+        " WITH CHECK (store_id = kassi_role_store() AND state = 'new')",
+    ]
+    return out
