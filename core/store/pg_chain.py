@@ -29,6 +29,7 @@ DDL = (
     origin TEXT COLLATE "C" NOT NULL CHECK (length(origin) BETWEEN 1 AND 200),
     since BIGINT NOT NULL CHECK (since >= 0),
     head_seq BIGINT NOT NULL CHECK (head_seq >= 1),
+    head_hash TEXT COLLATE "C" NOT NULL DEFAULT '',
     sales BIGINT NOT NULL DEFAULT 0 CHECK (sales >= 0),
     committed_from TEXT COLLATE "C",
     body TEXT COLLATE "C" NOT NULL,
@@ -61,7 +62,9 @@ POLICIES = (
 READ = ("kassi_schema", "customers", "tenders", "discount_limits", "items", "item_prices")
 READ_OWN = ("stores", "terminals", "store_items")
 STAFF_COLUMNS = ("id", "name", "role", "permissions", "active", "created_at")
-DELIVERY_COLUMNS = ("store_id", "origin", "since", "head_seq", "sales", "committed_from", "body")
+DELIVERY_COLUMNS = (
+    "store_id", "origin", "since", "head_seq", "head_hash", "sales", "committed_from", "body",
+)  # fmt: skip
 
 
 def ddl() -> list[str]:

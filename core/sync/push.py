@@ -41,15 +41,14 @@ class Delivery:
     sessions: int
 
 
-def delivered_head(hq: Db, store_id: str, origin: str) -> int:
+def delivered_head(hq: Db, store_id: str, origin: str) -> tuple[int, str]:
     """The newest head this store database delivered (applied or still waiting)."""
-    return int(
-        hq.scalar(
-            f"SELECT COALESCE(MAX(head_seq), 0) FROM {DELIVERIES}"
-            " WHERE store_id = ? AND origin = ? AND state <> 'refused'",
-            (store_id, origin),
-        )
+    row = hq.one(
+        f"SELECT head_seq, head_hash FROM {DELIVERIES} WHERE store_id = ? AND origin = ?"
+        " AND state <> 'refused' ORDER BY head_seq DESC LIMIT 1",
+        (store_id, origin),
     )
+    return (0, "") if row is None else (int(row[0]), str(row[1]))
 
 
 def check_not_refused(hq: Db, store_id: str) -> None:
@@ -72,7 +71,11 @@ def deliver(db: Db, hq: Db, store_id: str) -> Delivery | None:
     """Deliver what is new since the last delivery; None when there is nothing new."""
     origin = identity(db)
     check_not_refused(hq, store_id)
-    since = delivered_head(hq, store_id, origin)
+    since, head_hash = delivered_head(hq, store_id, origin)
+    if since and db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (since,)) != head_hash:
+        # Not the history delivered: put back from an older copy, or rewritten. All of it
+        # goes, for head office to check against what it holds, refuse and report (X-4).
+        since = 0
     newest = int(db.scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_log") or 0)
     if newest <= since:
         return None
@@ -80,9 +83,18 @@ def deliver(db: Db, hq: Db, store_id: str) -> Delivery | None:
     out = io.StringIO()
     summary = write_transfer(db, out, staff_id=None, store_id=store_id, since=since)
     delivery_id = hq.scalar(
-        f"INSERT INTO {DELIVERIES} (store_id, origin, since, head_seq, sales, committed_from,"
-        " body) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (store_id, origin, since, summary.cursor, summary.sales, committed_from, out.getvalue()),
+        f"INSERT INTO {DELIVERIES} (store_id, origin, since, head_seq, head_hash, sales,"
+        " committed_from, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            store_id,
+            origin,
+            since,
+            summary.cursor,
+            summary.head_hash,
+            summary.sales,
+            committed_from,
+            out.getvalue(),
+        ),
     )
     hq.execute(f"NOTIFY {DELIVERIES}")  # a waiting receiver applies it at once
     return Delivery(int(delivery_id), since, summary.cursor, summary.sales, summary.sessions)

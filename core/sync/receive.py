@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 
-from attrs import define
+from attrs import define, field
 
 from core.audit import journal as audit
 from core.errors import InputError, KassiError
@@ -44,7 +44,7 @@ class Received:
     skipped: int = 0  # already applied (a delivery repeated): changed nothing
     refused: int = 0
     sales: int = 0
-    problems: list[str] = []
+    problems: list[str] = field(factory=list)
 
 
 _NEXT = (
