@@ -45,9 +45,12 @@ class KassiApp(App, inherit_bindings=False):
         idle_lock_seconds: int = IDLE_LOCK_SECONDS,
         hardware=None,
         till_lock=None,
+        sync_hq: str | None = None,
     ) -> None:
         super().__init__()
         self.db = db
+        # A head office on PostgreSQL (X-1): the chain's back office, no till of its own.
+        self.head_office = db.dialect != "sqlite"
         self.kiosk = kiosk
         self.lang = lang
         self.terminal_id = terminal_id
@@ -62,6 +65,11 @@ class KassiApp(App, inherit_bindings=False):
         # the CLI may take it before the screen starts, to refuse on one line.
         self.till_lock = till_lock
         self._last_staff: Staff | None = None
+        self.sync = None
+        if sync_hq:
+            from tui.sync_worker import TillSync
+
+            self.sync = TillSync(self, sync_hq)
         if os.environ.get("NO_COLOR") or os.environ.get("TEXTUAL_COLOR_SYSTEM") == "standard":
             self.theme = "ansi-dark"
 
@@ -77,16 +85,33 @@ class KassiApp(App, inherit_bindings=False):
         if self.idle_lock_seconds > 0:
             self.set_interval(5, self._check_idle)
         self.set_interval(1, self._check_hangup)
+        if self.sync is not None:
+            self.sync.start()
         if not self.is_headless:
             import asyncio
             import signal
 
             # A hang-up (SSH dropped, pane killed) would end us before the basket is kept.
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hung_up)
-        if self.terminal_id:
+        if self.head_office:
+            from tui.screens.pick_store import PickStoreScreen
+
+            self.push_screen(PickStoreScreen())
+        elif self.terminal_id:
             self.use_terminal(self.terminal_id)
         else:
             self.push_screen(PickTerminalScreen())
+
+    def use_store(self, store_id: str) -> None:
+        """At a head office: the store's back office, behind the login (X-1)."""
+        from tui.screens.login import LoginScreen
+        from tui.screens.office import OfficeScreen
+
+        self.store = stores.get_store(self.db, store_id)
+        set_language(self.lang or self.store.locale)
+        self.push_screen(OfficeScreen())
+        if self.staff is None:
+            self.push_screen(LoginScreen())
 
     def use_terminal(self, terminal_id: str) -> None:
         """Open the till for a terminal: its store's language, the sale screen, the login."""
@@ -157,6 +182,8 @@ class KassiApp(App, inherit_bindings=False):
         return parse_iso(instant).astimezone(ZoneInfo(self.store.timezone)).strftime("%d.%m %H:%M")
 
     def on_unmount(self) -> None:
+        if self.sync is not None:
+            self.sync.stop()
         if self.till_lock is not None:
             self.till_lock.release()
 
@@ -298,7 +325,9 @@ class KassiApp(App, inherit_bindings=False):
         return self.lang or (self.store.locale if self.store else "en")
 
 
-def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> None:
+def run_till(
+    ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None, sync_hq: str | None = None
+) -> None:
     """`kassi` with no sub-command: the till (called by the CLI with its context).
 
     Refused before the screen starts, on one line and with a non-zero exit (C-7):
@@ -307,17 +336,18 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
     """
     from core.errors import KassiError
     from core.store import till_lock
+    from core.store.db import is_server_url
     from core.text.i18n import _
     from tui.cli import fail
 
     if kiosk and not terminal_id:
         fail(_("Kiosk mode needs a terminal: give --terminal ID (or KASSI_TERMINAL)."))
-    if ctx.db.dialect != "sqlite":
+    if ctx.db.dialect != "sqlite" and (kiosk or terminal_id or sync_hq):
         # A head office has no till of its own: its stores' tills sell on their own files.
         fail(
             _(
-                "A head office on PostgreSQL has no till; use its back-office commands:"
-                " kassi --db URL statement|report|audit ..."
+                "A head office on PostgreSQL has no terminals: `kassi --db URL` opens its"
+                " back office, without --kiosk, --terminal or --sync-hq."
             )
         )
     lock = None
@@ -327,7 +357,12 @@ def run_till(ctx, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> No
             lock = till_lock.acquire(ctx.db.path, terminal_id)
         except KassiError as exc:
             fail(exc.message, exc.exit_code)
-    app = KassiApp(ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang, till_lock=lock)
+    if sync_hq and not is_server_url(sync_hq):
+        fail(_("Head office is a postgresql:// URL, not {url!r}.").format(url=sync_hq))
+    app = KassiApp(
+        ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang, till_lock=lock,
+        sync_hq=sync_hq,
+    )  # fmt: skip
     app.run(mouse=not no_mouse)
 
 

@@ -207,18 +207,21 @@ class ReportOverview:
         return self.selection.currency
 
 
+# COUNT(*) FILTER (WHERE ...): one spelling SQLite (3.30+) and PostgreSQL both run (X-1).
 _OVERVIEW_SQL = """
 SELECT COUNT(*) AS sessions,
-       COALESCE(SUM(status = 'open'), 0) AS open_sessions,
+       COUNT(*) FILTER (WHERE status = 'open') AS open_sessions,
        COALESCE(SUM(od), 0) AS opening, COALESCE(SUM(cd), 0) AS closing,
        COALESCE(SUM(expected_cash), 0) AS expected, COALESCE(SUM(counted_cash), 0) AS counted,
-       COALESCE(SUM(td > 0), 0) AS over, COALESCE(SUM(td < 0), 0) AS short,
-       COALESCE(SUM(od > 0), 0) AS opening_over, COALESCE(SUM(od < 0), 0) AS opening_short,
-       COALESCE(SUM(cd > 0), 0) AS closing_over, COALESCE(SUM(cd < 0), 0) AS closing_short,
+       COUNT(*) FILTER (WHERE td > 0) AS over, COUNT(*) FILTER (WHERE td < 0) AS short,
+       COUNT(*) FILTER (WHERE od > 0) AS opening_over,
+       COUNT(*) FILTER (WHERE od < 0) AS opening_short,
+       COUNT(*) FILTER (WHERE cd > 0) AS closing_over,
+       COUNT(*) FILTER (WHERE cd < 0) AS closing_short,
        COALESCE(SUM(cash_received), 0) AS gross, COALESCE(SUM(cash_paid_out), 0) AS refunds
   FROM (SELECT s.status, s.expected_cash, s.counted_cash, s.cash_received, s.cash_paid_out,
                s.opening_discrepancy AS od, s.closing_discrepancy AS cd, s.total_discrepancy AS td
-          FROM session_discrepancies s WHERE {where})
+          FROM session_discrepancies s WHERE {where}) AS d
 """
 
 

@@ -102,6 +102,22 @@ def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     return sqlite3.DatabaseError(text)
 
 
+CONNECT_TIMEOUT_S = 10
+
+
+def _link(url: str) -> dict[str, int]:
+    """A server that does not answer, or a network that went quiet, is noticed within
+    about a minute (a store's sync must not hang on it), unless the URL says otherwise."""
+    wanted = {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+    return {k: v for k, v in wanted.items() if k not in url}
+
+
 class PgDb(Db):
     """One connection to a head office's PostgreSQL database (``postgresql://...``)."""
 
@@ -116,7 +132,7 @@ class PgDb(Db):
         self._queries: dict[tuple[str, bool], str] = {}
         self._keys: dict[str, tuple[str, ...]] | None = None
         try:
-            conn = psycopg.connect(url, autocommit=True, row_factory=_rows)
+            conn = psycopg.connect(url, autocommit=True, row_factory=_rows, **_link(url))
         except psycopg.Error as exc:
             raise as_sqlite_error(exc) from None
         conn.adapters.register_dumper(int, _UntypedInt)

@@ -40,6 +40,9 @@ DDL = (
     applied_at TIMESTAMPTZ,
     UNIQUE (store_id, origin, head_seq)
 )""",
+    # Columns added after the table was first made (CREATE ... IF NOT EXISTS keeps it).
+    f'ALTER TABLE {DELIVERIES} ADD COLUMN IF NOT EXISTS head_hash TEXT COLLATE "C" NOT NULL'
+    " DEFAULT ''",
     f"CREATE INDEX IF NOT EXISTS {DELIVERIES}_waiting ON {DELIVERIES} (id) WHERE state = 'new'",
     # session_user: a store's login role, which SET ROLE cannot change.
     f"""CREATE OR REPLACE FUNCTION kassi_role_store() RETURNS TEXT

@@ -72,7 +72,8 @@ def deliver(db: Db, hq: Db, store_id: str) -> Delivery | None:
     origin = identity(db)
     check_not_refused(hq, store_id)
     since, head_hash = delivered_head(hq, store_id, origin)
-    if since and db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (since,)) != head_hash:
+    mine = db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (since,)) if since else None
+    if since and head_hash and mine != head_hash:
         # Not the history delivered: put back from an older copy, or rewritten. All of it
         # goes, for head office to check against what it holds, refuse and report.
         since = 0

@@ -157,5 +157,5 @@ def test_hq_init_makes_then_keeps_the_schema(pg_server, tmp_path, monkeypatch) -
     assert "already at schema" in hq.ok("hq", "init", "--dsn", url)
     assert hq.tables() == before
     assert json.loads(hq.ok("audit", "verify", "--json"))["ok"] is True
-    assert "has no till" in hq.refused()  # the screens are a store's, not a server's (yet)
+    assert "has no terminals" in hq.refused("--terminal", "T1")  # its TUI is a back office
     assert hq.refused("hq", "init", "--dsn", "/tmp/not-a-server.db").startswith("Error: ")

@@ -249,6 +249,12 @@ class KassiGroup(click.Group):
     envvar="KASSI_TERMINAL",
     help=_("The terminal (till) this screen is."),
 )
+@click.option(
+    "--sync-hq",
+    envvar="KASSI_SYNC_HQ",
+    metavar="postgresql://ROLE@HOST:PORT/DB",
+    help=_("Sync with head office in the background while the till runs (kassi sync)."),
+)
 @click.pass_context
 def main(
     click_ctx: click.Context,
@@ -257,6 +263,7 @@ def main(
     kiosk: bool,
     no_mouse: bool,
     terminal_id: str | None,
+    sync_hq: str | None,
 ) -> None:
     """kassi: a keyboard-driven till for shops."""
     if lang:
@@ -265,7 +272,9 @@ def main(
     if click_ctx.invoked_subcommand is None:
         from tui.cli.status import run_default
 
-        run_default(click_ctx.obj, kiosk=kiosk, no_mouse=no_mouse, terminal_id=terminal_id)
+        run_default(
+            click_ctx.obj, kiosk=kiosk, no_mouse=no_mouse, terminal_id=terminal_id, sync_hq=sync_hq
+        )
 
 
 def _register() -> None:

@@ -6,13 +6,20 @@ from core.text.i18n import _
 from tui.cli import Context, cell, echo
 
 
-def run_default(ctx: Context, *, kiosk: bool, no_mouse: bool, terminal_id: str | None) -> None:
+def run_default(
+    ctx: Context,
+    *,
+    kiosk: bool,
+    no_mouse: bool,
+    terminal_id: str | None,
+    sync_hq: str | None = None,
+) -> None:
     try:
         from tui.app import run_till
     except ImportError:
         print_status(ctx)
         return
-    run_till(ctx, kiosk=kiosk, no_mouse=no_mouse, terminal_id=terminal_id)
+    run_till(ctx, kiosk=kiosk, no_mouse=no_mouse, terminal_id=terminal_id, sync_hq=sync_hq)
 
 
 def print_status(ctx: Context) -> None:

@@ -47,7 +47,7 @@ class LoginScreen(Screen):
         app = self.app
         with Center(), Vertical(id="login-box"):
             yield Static(
-                f"{shown(app.store.name)}\n{shown(app.terminal.name)} [{shown(app.terminal.id)}]",
+                f"{shown(app.store.name)}\n{_where(app)}",
                 id="login-title",
                 markup=False,
             )
@@ -98,7 +98,8 @@ class LoginScreen(Screen):
         error = self.query_one("#login-error", Static)
         error.set_class(True, "error")
         try:
-            staff = auth.authenticate(self.app.db, staff_id, pin, terminal_id=self.app.terminal.id)
+            terminal = self.app.terminal.id if self.app.terminal else None
+            staff = auth.authenticate(self.app.db, staff_id, pin, terminal_id=terminal)
         except KassiError as exc:
             error.update(exc.message)
             # The next try starts from the staff id, as the first did: a retyped
@@ -111,6 +112,12 @@ class LoginScreen(Screen):
         self.app.staff = staff
         self.app.pop_screen()
         self.app.screen.post_message(LoggedIn(staff))
+
+
+def _where(app) -> str:
+    if app.terminal is None:  # a head office's back office
+        return _("Head office")
+    return f"{shown(app.terminal.name)} [{shown(app.terminal.id)}]"
 
 
 def log_out_if_inactive(app) -> bool:

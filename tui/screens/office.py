@@ -19,23 +19,26 @@ class OfficeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield OptionList(
+        options = [
             Option(_("Session report (discrepancies, cash, CSV export)"), id="reports"),
             Option(_("Retail statements"), id="statements"),
             Option(_("Items: prices, barcodes, VAT, add and edit"), id="items"),
             Option(_("Staff: PINs, roles, who may log in"), id="staff"),
-            Option(_("Terminals and printers"), id="terminals"),
-            Option(_("Safe (balance, deposits, counts)"), id="safe"),
-            Option(_("Print waiting receipts again"), id="retry"),
-            Option(_("Reprint the last receipt"), id="reprint"),
-            id="office-menu",
-            markup=False,
-        )
+        ]
+        if self.app.terminal is not None:  # a till's: a head office has no printer
+            options += [
+                Option(_("Terminals and printers"), id="terminals"),
+                Option(_("Safe (balance, deposits, counts)"), id="safe"),
+                Option(_("Print waiting receipts again"), id="retry"),
+                Option(_("Reprint the last receipt"), id="reprint"),
+            ]
+        yield OptionList(*options, id="office-menu", markup=False)
         yield Static("", id="notice", markup=False)
         yield KassiFooter()
 
     def on_mount(self) -> None:
-        self.query_one(StatusBar).show(_("Back office"), self.app.store.name)
+        where = _("Head office") if self.app.terminal is None else _("Back office")
+        self.query_one(StatusBar).show(where, self.app.store.name)
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

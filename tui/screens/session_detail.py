@@ -46,15 +46,21 @@ class SessionDetailScreen(PrintNotice, Screen):
         self.query_one(DocumentView).show(receipts.history_page(self.details, lang=app.locale))
         self.query_one(DocumentView).focus()  # arrows scroll the page
 
+    def _no_printer(self) -> bool:
+        if self.app.hardware is None:  # a head office's back office
+            self.notice(_("Head office has no printer: export the report as CSV."), error=True)
+            return True
+        return False
+
     def action_print_page(self) -> None:
-        if self.details:
+        if self.details and not self._no_printer():
             self.app.hardware.print_document(
                 receipts.history_page(self.details, lang=self.app.locale)
             )
             self.notice(_("The page of session {id} is printing.").format(id=self.session_id))
 
     def action_print_z(self) -> None:
-        if not self.details:
+        if not self.details or self._no_printer():
             return
         if self.details.session.is_open:
             self.notice(
