@@ -82,21 +82,47 @@ def covered_tables(db: Db) -> dict[str, set[str]]:
     return {n: db.columns(n) for n in sorted(db.tables() & COVERED.keys())}
 
 
+_HASH_CHUNK = 500  # rows read per query (well under SQLite's limit on parameters)
+
+
 def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
-    """``[table, key, hash]`` of each row as stored now (hash None: the row is gone)."""
-    out = []
+    """``[table, key, hash]`` of each row as stored now (hash None: the row is gone).
+
+    Read a chunk of rows per query, by row value (``(k1, k2) IN (VALUES ...)``, which
+    SQLite and PostgreSQL both run): an import of thousands of sales is one entry over
+    tens of thousands of rows, and a round trip per row would be most of its time.
+    """
+    by_table: dict[str, list[list[Any]]] = {}
     for table, key in sorted(set(keys)):
-        cover = COVERED.get(table)
-        if cover is None:
-            continue
-        values = json.loads(key)
-        row = db.one(audit_content.select_one(table), values)
-        digest = (
-            None
-            if row is None
-            else audit_content.row_hash(cover.columns, tuple(row)[len(cover.key) :])
-        )
-        out.append([table, audit_content.canonical_key(values), digest])
+        if table in COVERED:
+            by_table.setdefault(table, []).append(json.loads(key))
+    found: dict[tuple[str, str], str] = {}
+    for table, wanted in by_table.items():
+        cover = COVERED[table]
+        n = len(cover.key)
+        columns = ", ".join(f'"{c}"' for c in cover.key)
+        for start in range(0, len(wanted), _HASH_CHUNK):
+            chunk = wanted[start : start + _HASH_CHUNK]
+            # Typed: PostgreSQL reads an untyped VALUES column as text (a key's columns
+            # have one type each, so the first key says them all).
+            one = (
+                "("
+                + ",".join("CAST(? AS INTEGER)" if isinstance(v, int) else "?" for v in chunk[0])
+                + ")"
+            )
+            sql = (
+                f"{audit_content.select_all(table)} WHERE ({columns}) IN"
+                f" (VALUES {','.join([one] * len(chunk))})"
+            )
+            for row in db.execute(sql, [v for values in chunk for v in values]):
+                values = tuple(row)
+                key = audit_content.canonical_key(values[:n])
+                found[(table, key)] = audit_content.row_hash(cover.columns, values[n:])
+    out = []
+    for table, wanted in by_table.items():
+        for values in wanted:
+            key = audit_content.canonical_key(values)
+            out.append([table, key, found.get((table, key))])
     return out
 
 

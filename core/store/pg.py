@@ -19,6 +19,7 @@ differently, once per query text (cached). What stays the same for the code abov
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -103,6 +104,12 @@ def as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
 
 
 CONNECT_TIMEOUT_S = 10
+# "INSERT INTO t (...) VALUES (?, ...)" and nothing after (no ON CONFLICT: a row that
+# conflicts with another of the same statement would be an error there).
+_PLAIN_INSERT = re.compile(
+    r"^(\s*INSERT\s+INTO\s+.+?\bVALUES\s*)(\((?:[^()']|'[^']*')*\))\s*$", re.I | re.S
+)
+_ROWS_PER_INSERT = 200
 
 
 def _link(url: str) -> dict[str, int]:
@@ -255,6 +262,20 @@ class PgDb(Db):
         rows = list(rows)
         if not rows:
             return None
+        if len(rows) == 1:
+            return self.execute(sql, rows[0])
+        found = _PLAIN_INSERT.match(sql)
+        if found:
+            # One INSERT of many VALUES rows per round trip: an import writes a handful
+            # of lines per sale, and a pipeline per handful costs more than the rows.
+            head, group = found.group(1), found.group(2)
+            cursor = None
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start : start + _ROWS_PER_INSERT]
+                cursor = self.execute(
+                    head + ",".join([group] * len(chunk)), [v for row in chunk for v in row]
+                )
+            return cursor
         cursor = self.conn.cursor()
         try:
             cursor.executemany(self._translate(sql, True), rows)

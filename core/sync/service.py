@@ -29,7 +29,7 @@ from core.store.pg_chain import DELIVERIES
 from core.sync import master_data, push
 from core.sync.master_data import PullSummary
 from core.sync.push import Delivery, SyncStopped
-from core.text.i18n import _
+from core.text.i18n import _, ngettext
 
 LOCK_PREFIX = "kassi sync "
 MAX_PAUSE_S = 300.0
@@ -163,15 +163,28 @@ def describe(result: Round) -> str:
     if d is None:
         sent = _("nothing new to deliver")
     else:
-        sent = _("delivered entries {since}-{head} ({sales} sales)").format(
-            since=d.since + 1, head=d.head, sales=d.sales
-        )
+        sent = ngettext(
+            "delivered entries {since}-{head} ({sales} sale)",
+            "delivered entries {since}-{head} ({sales} sales)",
+            d.sales,
+        ).format(since=d.since + 1, head=d.head, sales=d.sales)
         if result.applied is True:
             sent += _(", applied at head office")
         elif result.applied is False:
             sent += _(", not applied yet (is kassi hq receive running?)")
-    return _("Store {store}: {pulled} master data rows changed, {sent}.").format(
-        store=result.store, pulled=pulled, sent=sent
+    return ngettext(
+        "Store {store}: {pulled} master data row changed, {sent}.",
+        "Store {store}: {pulled} master data rows changed, {sent}.",
+        pulled,
+    ).format(store=result.store, pulled=pulled, sent=sent)
+
+
+def applied_line(got) -> str:
+    """The receiver's line for a batch (``.format`` it with the counts)."""
+    return ngettext(
+        "Applied {applied} delivery ({sales} sales), {skipped} already here, {refused} refused.",
+        "Applied {applied} deliveries ({sales} sales), {skipped} already here, {refused} refused.",
+        got.applied,
     )
 
 
@@ -192,10 +205,7 @@ def receive_forever(
             got = receive(db)
             if got.applied or got.skipped or got.refused:
                 say(
-                    _(
-                        "Applied {applied} deliveries ({sales} sales), {skipped} already"
-                        " here, {refused} refused."
-                    ).format(
+                    applied_line(got).format(
                         applied=got.applied,
                         sales=got.sales,
                         skipped=got.skipped,

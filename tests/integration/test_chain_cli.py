@@ -53,7 +53,7 @@ def test_a_store_is_set_up_from_head_office_and_syncs_from_the_command_line(
     ok("--db", store, "sale", "--terminal", "T1", "--item", "1002", "--pay", "card",
        KASSI_STAFF="1", KASSI_PIN="4321")  # fmt: skip
     waited = ok("--db", store, "sync", "--hq", hq, "--wait", "1")
-    assert "(1 sales), not applied yet (is kassi hq receive running?)" in waited
+    assert "(1 sale), not applied yet (is kassi hq receive running?)" in waited
     assert ok("--db", pg_url, "hq", "receive") == (
         "Applied 2 deliveries (1 sales), 0 already here, 0 refused.\n"
     )

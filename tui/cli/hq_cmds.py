@@ -13,7 +13,7 @@ import contextlib
 
 import click
 
-from core.text.i18n import _
+from core.text.i18n import _, ngettext
 from tui.cli import Context, echo, fail
 from tui.cli.options import ACTOR, uses_context
 
@@ -91,10 +91,9 @@ def hq_receive(ctx: Context, watch: bool) -> None:
     if not watch:
         got = receive.receive(db)
         echo(
-            _(
-                "Applied {applied} deliveries ({sales} sales), {skipped} already here,"
-                " {refused} refused."
-            ).format(applied=got.applied, sales=got.sales, skipped=got.skipped, refused=got.refused)
+            service.applied_line(got).format(
+                applied=got.applied, sales=got.sales, skipped=got.skipped, refused=got.refused
+            )
         )
         for problem in got.problems:
             echo(problem, err=True)
@@ -120,7 +119,13 @@ def hq_retry(ctx: Context, store_id: str) -> None:
     if not n:
         echo(_("Store {store} has no refused delivery.").format(store=store_id))
         return
-    echo(_("{n} deliveries of store {store} wait to be applied again.").format(n=n, store=store_id))
+    echo(
+        ngettext(
+            "{n} delivery of store {store} waits to be applied again.",
+            "{n} deliveries of store {store} wait to be applied again.",
+            n,
+        ).format(n=n, store=store_id)
+    )
 
 
 @hq_grp.command("store-role")
