@@ -51,13 +51,19 @@ def free_port() -> int:
 class PgServer:
     """One PostgreSQL cluster in a temporary directory, stopped and removed by ``stop``."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path | None = None, options: str = "") -> None:
+        """``root``: a directory kept between runs (the benchmarks' cached data set),
+        its cluster made the first time; otherwise a temporary one, removed by ``stop``."""
         found = bindir()
         if found is None:
             raise RuntimeError(INSTALL_HINT)
         self.bin = found
-        self.root = Path(tempfile.mkdtemp(prefix="kassi-pg-"))
+        self.keep = root is not None
+        if root is not None:
+            root.mkdir(parents=True, exist_ok=True)
+        self.root = root or Path(tempfile.mkdtemp(prefix="kassi-pg-"))
         self.data = self.root / "data"
+        self.options = options
         self.port = free_port()
         self.user = "kassi"
         self._as: list[str] = []
@@ -70,10 +76,11 @@ class PgServer:
                 owner = "nobody"
             shutil.chown(self.root, owner)
             self._as = ["runuser", "-u", owner, "--"]
-        self._run(
-            "initdb", "-D", str(self.data), "-A", "trust", "-U", self.user,
-            "--no-locale", "-E", "UTF8", "--no-sync",
-        )  # fmt: skip
+        if not (self.data / "PG_VERSION").exists():
+            self._run(
+                "initdb", "-D", str(self.data), "-A", "trust", "-U", self.user,
+                "--no-locale", "-E", "UTF8", "--no-sync",
+            )  # fmt: skip
         self.resume()
 
     def resume(self) -> None:
@@ -81,6 +88,7 @@ class PgServer:
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            f" {self.options}"
         )
         self._run(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
@@ -113,5 +121,8 @@ class PgServer:
         return name
 
     def stop(self) -> None:
+        if self.keep:  # a cluster kept for the next run: shut down cleanly
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+            return
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
         shutil.rmtree(self.root, ignore_errors=True)

@@ -319,6 +319,12 @@ class Db:
         row = self.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """Writes whose answers nobody reads, sent together: on SQLite they simply run
+        (no round trips to save); a server takes them in one (core.store.pg)."""
+        yield
+
     def insert(self, table: str, values: dict[str, Any]) -> int:
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)

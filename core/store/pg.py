@@ -23,6 +23,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -295,6 +296,16 @@ class PgDb(Db):
             return 0
         value = cur.fetchone()[0]
         return value if isinstance(value, int) else 0
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """psycopg's pipeline mode: the statements go out together and are answered in
+        one round trip; an error surfaces when the block ends, as the sqlite3 error."""
+        try:
+            with self.conn.pipeline():
+                yield
+        except psycopg.Error as exc:
+            raise as_sqlite_error(exc) from None
 
     def listen(self, channel: str) -> Listener:
         return Listener(self.path, channel)
