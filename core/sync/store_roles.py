@@ -84,3 +84,57 @@ def grant_store_role(db: Db, actor: Staff, store_id: str, role: str, password: s
             details={"role": role, "new": not exists},
         )
     return not exists
+
+
+OFFICE_GROUP = "kassi_office"
+
+
+def grant_office_role(db: Db, actor: Staff, role: str) -> bool:
+    """Let a head-office person's own PostgreSQL role work the back office: it joins the
+    ``kassi_office`` group, which may read and write kassi's tables (not change them);
+    they still log in with their kassi staff PIN, as at a store (X-3). Returns whether
+    the group was new. Needs a head-office owner connection."""
+    require(actor, PERMISSION)
+    if db.dialect != "postgresql":
+        raise InputError(_("Store roles are a head office's on PostgreSQL."))
+    if not _ROLE_NAME.fullmatch(role):
+        raise InputError(
+            _("{role!r} is not a role name: lower-case letters, digits and _.").format(role=role)
+        )
+    with db.write():
+        if db.one("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)) is None:
+            raise InputError(
+                _("There is no database role {role}: make it first (CREATE ROLE).").format(
+                    role=role
+                )
+            )
+        if db.scalar(f"SELECT store_id FROM {ROLES} WHERE role_name = ?", (role,)) is not None:
+            raise InputError(_("The role {role} is a store's.").format(role=role))
+        new = db.one("SELECT 1 FROM pg_roles WHERE rolname = ?", (OFFICE_GROUP,)) is None
+        if new:
+            db._run(f'CREATE ROLE "{OFFICE_GROUP}" NOLOGIN')
+        database = db.scalar("SELECT current_database()")
+        db._run(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO "{OFFICE_GROUP}"')
+        db._run(f'GRANT USAGE ON SCHEMA public TO "{OFFICE_GROUP}"')
+        db._run(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{OFFICE_GROUP}"'
+        )
+        db._run(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{OFFICE_GROUP}"')
+        # And what a later `kassi hq init` (a migration) makes.
+        db._run(
+            "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE"
+            f' ON TABLES TO "{OFFICE_GROUP}"'
+        )
+        db._run(
+            f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{OFFICE_GROUP}"'
+        )
+        db._run(f'GRANT "{OFFICE_GROUP}" TO "{role}"')
+        audit.append(
+            db,
+            "sync.office_role",
+            staff_id=actor.id,
+            entity="role",
+            entity_id=role,
+            details={"group": OFFICE_GROUP},
+        )
+    return new

@@ -94,3 +94,26 @@ def test_sync_mistakes_get_one_line_and_change_nothing(pg_server, pg_url, tmp_pa
         assert (
             conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'kassi_short'").fetchone() is None
         )
+
+
+def test_head_office_staff_work_with_their_own_role_and_pin(pg_server, pg_url) -> None:
+    """X-3: a person's own database role joins the back office (`hq office-role`) and
+    works it with their kassi PIN on top; without the PIN nothing; it cannot drop a
+    table, and a store's role cannot be made one."""
+    import psycopg
+
+    person = f"alice_{secrets.token_hex(3)}"
+    pg_server.admin(f'CREATE ROLE "{person}" LOGIN')
+    assert "may work head office's back office" in ok(
+        "--db", pg_url, "hq", "office-role", person, **MANAGER
+    )
+    own = pg_server.url(pg_url.rsplit("/", 1)[1], user=person)
+    assert json.loads(ok("--db", own, "statement", "list", "--json", **MANAGER)) == []
+    assert "NORREBRO" in ok("--db", own, "hq", "status")
+    wrong = kassi("--db", own, "statement", "list", KASSI_STAFF="1", KASSI_PIN="9999")
+    assert wrong.returncode != 0 and "PIN" in wrong.stderr
+    with psycopg.connect(own, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DROP TABLE sales")
+    missing = kassi("--db", pg_url, "hq", "office-role", "nobody_here", **MANAGER)
+    assert missing.returncode == 2 and "There is no database role nobody_here" in missing.stderr

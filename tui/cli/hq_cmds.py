@@ -163,6 +163,23 @@ def hq_store_role(ctx: Context, store_id: str, role: str | None) -> None:
     echo(message.format(role=name, store=store_id))
 
 
+@hq_grp.command("office-role")
+@click.argument("role")
+@uses_context(staff=ACTOR)
+def hq_office_role(ctx: Context, role: str) -> None:
+    """Let a person's own database role (made with CREATE ROLE) work the back office at
+    head office; they log in with their kassi PIN on top of it."""
+    from core.sync import store_roles
+
+    db = _head_office(ctx)
+    store_roles.grant_office_role(db, ctx.login(), role)
+    echo(
+        _("Role {role} may work head office's back office (group {group}).").format(
+            role=role, group=store_roles.OFFICE_GROUP
+        )
+    )
+
+
 @hq_grp.command("status")
 @uses_context(json=True)
 def hq_status(ctx: Context, as_json: bool) -> None:
