@@ -29,9 +29,7 @@ def role_name_for(store_id: str) -> str:
     return ("kassi_store_" + re.sub(r"[^a-z0-9_]", "_", store_id.lower()))[:63]
 
 
-def grant_store_role(db: Db, actor: Staff, store_id: str, role: str, password: str) -> bool:
-    """Make the store's login role (or set its new password), with exactly the rights its
-    sync needs; returns whether the role is new. Needs a head-office owner connection."""
+def _may_grant(db: Db, actor: Staff, role: str) -> None:
     require(actor, PERMISSION)
     if db.dialect != "postgresql":
         raise InputError(_("Store roles are a head office's on PostgreSQL."))
@@ -39,6 +37,12 @@ def grant_store_role(db: Db, actor: Staff, store_id: str, role: str, password: s
         raise InputError(
             _("{role!r} is not a role name: lower-case letters, digits and _.").format(role=role)
         )
+
+
+def grant_store_role(db: Db, actor: Staff, store_id: str, role: str, password: str) -> bool:
+    """Make the store's login role (or set its new password), with exactly the rights its
+    sync needs; returns whether the role is new. Needs a head-office owner connection."""
+    _may_grant(db, actor, role)
     if len(password) < MIN_PASSWORD:
         raise InputError(
             _("A store's database password has at least {n} characters.").format(n=MIN_PASSWORD)
@@ -94,13 +98,7 @@ def grant_office_role(db: Db, actor: Staff, role: str) -> bool:
     ``kassi_office`` group, which may read and write kassi's tables (not change them);
     they still log in with their kassi staff PIN, as at a store (X-3). Returns whether
     the group was new. Needs a head-office owner connection."""
-    require(actor, PERMISSION)
-    if db.dialect != "postgresql":
-        raise InputError(_("Store roles are a head office's on PostgreSQL."))
-    if not _ROLE_NAME.fullmatch(role):
-        raise InputError(
-            _("{role!r} is not a role name: lower-case letters, digits and _.").format(role=role)
-        )
+    _may_grant(db, actor, role)
     with db.write():
         if db.one("SELECT 1 FROM pg_roles WHERE rolname = ?", (role,)) is None:
             raise InputError(
