@@ -27,8 +27,6 @@ prices: a store's prices are exactly head office's for it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from attrs import frozen
 
 from core.audit import journal as audit
@@ -104,30 +102,41 @@ def read(hq: Db, local: Db, store_id: str) -> MasterData:
 
 
 def apply(db: Db, data: MasterData) -> PullSummary:
-    """Write what differs into the store's database, in one audited transaction."""
-    changed: dict[str, int] = {}
+    """Write what differs into the store's database, in one audited transaction.
+
+    What differs is worked out in a read snapshot first, so the write lock, which the
+    tills wait on, is held only for the rows that change (none, most rounds)."""
+    with db.read():
+        plans = {t.name: _plan(db, t, *data.rows[t.name], data.store_id) for t in TABLES}
+    changed = {name: len(plan.writes) for name, plan in plans.items() if plan.writes}
+    if not changed:
+        return PullSummary({})
     with db.write():
         for table in TABLES:
-            columns, rows = data.rows[table.name]
-            n = _apply_table(db, table, columns, rows, data.store_id)
-            if n:
-                changed[table.name] = n
-                if table.name in ("items", "store_items"):
-                    name_search.reindex(db, [r[columns.index("sku")] for r in rows])
-        if changed:
-            audit.append(
-                db,
-                "sync.pull",
-                entity="store",
-                entity_id=data.store_id,
-                details={"changed": changed},
-            )
+            plan = plans[table.name]
+            for sql, params in plan.writes:
+                db.execute(sql, params)
+            if plan.skus:
+                name_search.reindex(db, plan.skus)
+        audit.append(
+            db,
+            "sync.pull",
+            entity="store",
+            entity_id=data.store_id,
+            details={"changed": changed},
+        )
     return PullSummary(changed)
 
 
-def _apply_table(
+@frozen
+class _Plan:
+    writes: list[tuple[str, tuple]]  # in order: deletions first
+    skus: list[str]  # items whose name index must follow
+
+
+def _plan(
     db: Db, table: Table, columns: tuple[str, ...], rows: list[tuple], store_id: str
-) -> int:
+) -> _Plan:
     key_at = [columns.index(k) for k in table.key]
     params = (store_id,) if "?" in table.where else ()
     here: dict[tuple, tuple] = {}
@@ -137,35 +146,32 @@ def _apply_table(
     cols = ", ".join(f'"{c}"' for c in columns)
     match = " AND ".join(f'"{k}" = ?' for k in table.key)
     rest = [c for c in columns if c not in table.key]
-    n = 0
+    writes: list[tuple[str, tuple]] = []
+    skus: list[str] = []
     if table.replace:  # first: a price may come back under another id
         theirs = {tuple(values[i] for i in key_at) for values in rows}
-        for key in set(here) - theirs:
-            db.execute(f'DELETE FROM "{table.name}" WHERE {match}', key)
+        for key in sorted(set(here) - theirs):
+            writes.append((f'DELETE FROM "{table.name}" WHERE {match}', key))
             del here[key]
-            n += 1
     for values in rows:
         key = tuple(values[i] for i in key_at)
         mine = here.get(key)
         if mine == values:
             continue
-        n += 1
+        if "sku" in columns and table.name in ("items", "store_items"):
+            skus.append(values[columns.index("sku")])
         if mine is None:
             extra = {c: make() for c, make in _LOCAL_DEFAULTS.get(table.name, {}).items()}
             names = cols + "".join(f', "{c}"' for c in extra)
             marks = ",".join("?" * (len(columns) + len(extra)))
-            db.execute(
-                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-                (*values, *extra.values()),
+            writes.append(
+                (
+                    f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+                    (*values, *extra.values()),
+                )
             )
         else:
             sets = ", ".join(f'"{c}" = ?' for c in rest)
-            db.execute(
-                f'UPDATE "{table.name}" SET {sets} WHERE {match}',
-                (*(_value(values, columns, c) for c in rest), *key),
-            )
-    return n
-
-
-def _value(values: tuple, columns: tuple[str, ...], column: str) -> Any:
-    return values[columns.index(column)]
+            new = tuple(values[columns.index(c)] for c in rest)
+            writes.append((f'UPDATE "{table.name}" SET {sets} WHERE {match}', (*new, *key)))
+    return _Plan(writes, skus)

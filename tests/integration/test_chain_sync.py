@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.catalog import prices
+from core.catalog import items, prices
 from core.errors import AuthError, StateError
 from core.staff import admin as staff_admin
 from core.staff import auth
@@ -91,8 +91,11 @@ def test_changes_at_head_office_reach_the_store_at_its_next_sync(chain: Chain) -
     terminals.set_printer(shop.db, shop.manager, "T1", printer)
     prices.set_price(chain.hq, chain.manager, "1001", 3495, "DKK", "NORREBRO")
     staff_admin.set_active(chain.hq, chain.manager, "2", False)
+    items.update_item(chain.hq, chain.manager, "1003", name="Skummetmælk 1 l", store_id="NORREBRO")
     pulled = chain.sync("NORREBRO").pulled
-    assert pulled.changed == {"item_prices": 1, "staff": 1}
+    assert pulled.changed == {"store_items": 1, "item_prices": 1, "staff": 1}
+    found = items.search_items(shop.db, "skummet", "NORREBRO")
+    assert [i.sku for i in found] == ["1003"]  # the store's name index followed (C-4)
     assert prices.current(shop.db, "1001", "DKK", "NORREBRO") == 3495
     with pytest.raises(AuthError):
         auth.authenticate(shop.db, "2", "5555")
