@@ -202,7 +202,15 @@ def receive_forever(
     listener = db.listen(DELIVERIES)
     try:
         while not stop():
-            got = receive(db)
+            try:
+                got = receive(db)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise  # the server went away: the service manager starts us again
+                # Someone posts a long statement under the write lock: wait for them.
+                say(_("Head office is busy ({error}); trying again.").format(error=exc))
+                listener.wait(poll_s, stop)
+                continue
             if got.applied or got.skipped or got.refused:
                 say(
                     applied_line(got).format(
