@@ -371,3 +371,32 @@ def test_a_sale_already_at_head_office_with_other_contents_is_a_conflict(chain: 
     assert got.refused == 1, got
     assert f"sale {uid} is already here with other contents" in got.problems[0]
     assert chain.hq.scalar("SELECT total FROM sales WHERE uid = ?", (uid,)) == record[0]
+
+
+def test_the_receiver_waits_out_a_long_posting_and_then_applies(chain: Chain, monkeypatch):
+    """X-2: while someone holds head office's write lock (a long posting), the receiver
+    says head office is busy and tries again; once the lock is free it applies."""
+    import core.store.pg as pg
+    from core.store.pg import WRITE_LOCK, PgDb
+    from core.sync import service
+
+    monkeypatch.setattr(pg, "BUSY_TIMEOUT_S", 0.5)
+    nor = chain.store("NORREBRO")
+    nor.sell("T1", [("1002", 1)], tender="card")
+    chain.sync("NORREBRO")
+    lines: list[str] = []
+    receiver = PgDb(chain.url)
+    with PgDb(chain.url) as poster:
+        poster.scalar(f"SELECT pg_advisory_lock({WRITE_LOCK})")
+        rounds = iter(range(3))
+        service.receive_forever(
+            receiver, poll_s=0.2, say=lines.append, stop=lambda: next(rounds, None) is None
+        )
+        assert any("Head office is busy" in line for line in lines), lines
+        poster.scalar(f"SELECT pg_advisory_unlock({WRITE_LOCK})")
+    rounds = iter(range(2))
+    service.receive_forever(
+        receiver, poll_s=0.2, say=lines.append, stop=lambda: next(rounds, None) is None
+    )
+    receiver.close()
+    assert hq_sales(chain, "NORREBRO") == store_sales(nor)
