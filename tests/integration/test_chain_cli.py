@@ -112,8 +112,10 @@ def test_head_office_staff_work_with_their_own_role_and_pin(pg_server, pg_url) -
     assert "NORREBRO" in ok("--db", own, "hq", "status")
     wrong = kassi("--db", own, "statement", "list", KASSI_STAFF="1", KASSI_PIN="9999")
     assert wrong.returncode != 0 and "PIN" in wrong.stderr
-    with psycopg.connect(own, autocommit=True) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("DROP TABLE sales")
+    with (
+        psycopg.connect(own, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("DROP TABLE sales")
     missing = kassi("--db", pg_url, "hq", "office-role", "nobody_here", **MANAGER)
     assert missing.returncode == 2 and "There is no database role nobody_here" in missing.stderr
