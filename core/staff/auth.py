@@ -31,7 +31,14 @@ from datetime import timedelta
 from core.audit import journal as audit
 from core.errors import AuthError, KassiError, NotFound, PermissionDenied
 from core.staff.permissions import label as permission_label
-from core.staff.pins import LEGACY, dummy_hash, pepper_of, upgrade_legacy_hashes, verify
+from core.staff.pins import (
+    LEGACY,
+    dummy_hash,
+    is_unset,
+    pepper_of,
+    upgrade_legacy_hashes,
+    verify,
+)
 from core.store import db as db_module
 from core.store.db import Db, iso, parse_iso
 from core.store.records import Staff
@@ -107,6 +114,11 @@ def authenticate(db: Db, staff_id: str, pin: str, *, terminal_id: str | None = N
         raise _wrong()
     if matched:
         return _succeeded(db, row, pepper, now)
+    if is_unset(stored):  # came from head office (core.sync): no PIN to guess here yet
+        raise AuthError(
+            _("{name} has no PIN at this store yet: a manager sets it (kassi staff reset-pin).")
+            .format(name=row["name"])
+        )  # fmt: skip
     _failed(db, staff_id, terminal_id, stored)
 
 

@@ -71,7 +71,7 @@ def test_a_new_store_is_set_up_by_its_first_sync_from_head_office(chain: Chain) 
     assert db.scalar("SELECT COUNT(*) FROM item_prices WHERE store_id = 'NORREBRO'") == 0
     # The first manager's PIN was set at the store; the others have none yet.
     assert auth.authenticate(db, "1", STORE_PIN).id == "1"
-    with pytest.raises(AuthError):
+    with pytest.raises(AuthError, match="has no PIN at this store yet"):
         auth.authenticate(db, "2", "2222")  # head office's PIN does not travel
     with pytest.raises(StateError):
         staff_admin.set_first_pin(db, "1", "9999")  # only while nobody has a PIN
