@@ -23,6 +23,7 @@ cause is fixed. Other stores go on.
 from __future__ import annotations
 
 import json
+import re
 
 from attrs import define, field
 
@@ -36,6 +37,9 @@ from core.text.i18n import _
 from core.transfer.importing import apply_transfer
 
 PERMISSION = "statements.manage"
+# A sale record's uid as export writes it first ({"type":"sale","id":...}): looked up
+# ahead; a line that does not match is simply looked up when it comes.
+_SALE_UID = re.compile(r'\{"type":"sale","id":"([0-9A-Za-z-]{1,64})"')
 
 
 @define
@@ -79,9 +83,11 @@ def _one(db: Db, out: Received) -> bool:
         try:
             with db.write():  # a savepoint: a refusal undoes the delivery's rows only
                 _check_origin(db, store, str(row[2]), str(row[5]))
+                body = str(row[5]).splitlines()
                 summary = apply_transfer(
                     db,
-                    str(row[5]).splitlines(),
+                    body,
+                    sale_uids=[m.group(1) for m in map(_SALE_UID.match, body) if m],
                     staff_id=None,
                     source=_("delivery {id} of store {store}").format(id=delivery, store=store),
                     only_store=store,

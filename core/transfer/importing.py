@@ -61,16 +61,19 @@ def apply_transfer(
     staff_id: str | None,
     source: str = "",
     only_store: str | None = None,
+    sale_uids: list[str] | None = None,
 ) -> ImportSummary:
     """import_transactions' work, for a caller with its own right to apply a store's
     history (the head office's sync receiver, core.sync.receive); ``only_store``: every
-    record must be that store's."""
+    record must be that store's; ``sale_uids``: the sales it holds, looked up at once."""
     label = source or _("the file")
     line_no = 0
     chain: ChainCheck | None = None
     try:
         with db.write():
             importer = Importer(db, only_store)
+            if sale_uids:
+                importer.prefetch(sale_uids)
             records = False  # past the journal entries
             for text in lines:
                 line_no += 1
