@@ -2,7 +2,8 @@
 200 stores, calculated and posted, one statement per store.
 
 The data set is generated once by set-based SQL inside the server (generate_series;
-triggers and foreign keys off while it loads) into a PostgreSQL cluster kept under
+triggers and foreign keys off while it loads), each store's sales in runs of 50 as
+deliveries write them, into a PostgreSQL cluster kept under
 /tmp/kassi-bench-cache/, named by a version key; each run works on a copy of that
 database (CREATE DATABASE ... TEMPLATE), since posting changes it. The timed part runs
 in a fresh interpreter so its peak memory is the statement code's own.
@@ -26,11 +27,14 @@ from pathlib import Path
 from bench import Result
 
 CACHE = Path("/tmp/kassi-bench-cache")
-GEN_VERSION = 1
+GEN_VERSION = 2  # 2: sales arrive in deliveries of CHUNK, not interleaved one by one
 STORES = 200
 DAYS = 30
 PERIOD_START = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # 03:00 in Copenhagen (CEST)
 SKUS = 1000
+# A head office fed by sync writes each delivery's rows together: the sales of one store
+# come in runs (a busy store delivering every few minutes), not one store per row.
+CHUNK = 50
 NOW = "2026-04-01T00:00:00.000000Z"
 
 
@@ -105,20 +109,24 @@ def _generate(url: str, n: int) -> None:
             " FROM generate_series(1, %(stores)s) st, generate_series(0, %(days)s - 1) d",
             {"days": DAYS, "start": start, "stores": STORES},
         )
-        # Sale g: store (g-1) % STORES + 1, the k-th of its store, evenly over the month.
-        spread = f"(%(start)s::timestamptz + interval '2 minutes' + ((g - 1) / {STORES})"
+        # Sale g is in run (g-1) / CHUNK, of store run % STORES + 1; k: its number in its
+        # store, spread evenly over the month.
+        store = f"(mod((g - 1) / {CHUNK}, {STORES}) + 1)"
+        k = f"(((g - 1) / {CHUNK * STORES}) * {CHUNK} + mod(g - 1, {CHUNK}))"
+        spread = f"(%(start)s::timestamptz + interval '2 minutes' + {k}"
         spread += f" * ({DAYS * 86400 * 0.99 / per_store:.6f} * interval '1 second'))"
         c.execute(
             "INSERT INTO sales (id, uid, kind, store_id, terminal_id, receipt_no, session_id,"
             " staff_id, created_at, currency, total, rounding, vat_total)"
-            " SELECT g, md5(g::text), 'sale', 'S' || lpad((mod(g - 1, %(stores)s) + 1)::text, 3, '0'),"
-            " 'S' || lpad((mod(g - 1, %(stores)s) + 1)::text, 3, '0') || '-1', (g - 1) / %(stores)s + 1,"
-            " (mod(g - 1, %(stores)s)) * %(days)s"
+            f" SELECT g, md5(g::text), 'sale', 'S' || lpad({store}::text, 3, '0'),"
+            f" 'S' || lpad({store}::text, 3, '0') || '-1', {k} + 1,"
+            f" ({store} - 1) * %(days)s"
             f" + LEAST(floor(extract(epoch FROM {spread} - %(start)s::timestamptz) / 86400)::int,"
             " %(days)s - 1) + 1,"
-            f" '1', {_iso_sql(spread)}, 'DKK', 500 + mod(g * 37, 20000), 0, (500 + mod(g * 37, 20000)) / 5"
+            f" '1', {_iso_sql(spread)}, 'DKK', 500 + mod(g * 37, 20000), 0,"
+            " (500 + mod(g * 37, 20000)) / 5"
             " FROM generate_series(1, %(n)s) g",
-            {"stores": STORES, "days": DAYS, "start": start, "n": n},
+            {"days": DAYS, "start": start, "n": n},
         )
         c.execute(
             "INSERT INTO sale_lines (id, sale_id, line_no, sku, name, qty, unit_price,"
