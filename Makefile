@@ -65,7 +65,7 @@ format: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/python -m tests.i18n.extract
 
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
 # Re-resolve the newest versions the pyproject ranges allow, in a scratch venv, and pin them.
