@@ -50,6 +50,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS
 $$ SELECT store_id FROM {ROLES} WHERE role_name = session_user $$""",
 )
 
+# A counter that every change to master data moves (a statement trigger on each table
+# a store pulls): a store's sync service pulls again only when it moved.
+VERSION = "master_version"
+MASTER_TABLES = (
+    "customers", "stores", "tenders", "discount_limits", "items", "item_prices",
+    "store_items", "terminals", "staff",
+)  # fmt: skip
+
 # (table, the condition a store's role sees rows under); a role that is no store's
 # (head office staff, tools) sees what its grants allow.
 _OWN = "kassi_role_store() IS NULL OR {column} = kassi_role_store()"
@@ -62,7 +70,9 @@ POLICIES = (
 )
 
 # What a store's role may read: the master data it pulls (core.sync.master_data).
-READ = ("kassi_schema", "customers", "tenders", "discount_limits", "items", "item_prices")
+READ = (
+    "kassi_schema", VERSION, "customers", "tenders", "discount_limits", "items", "item_prices",
+)  # fmt: skip
 READ_OWN = ("stores", "terminals", "store_items")
 STAFF_COLUMNS = ("id", "name", "role", "permissions", "active", "created_at")
 DELIVERY_COLUMNS = (
@@ -73,6 +83,18 @@ DELIVERY_COLUMNS = (
 def ddl() -> list[str]:
     """Every statement, idempotent, for the install's one transaction."""
     out = list(DDL)
+    out += [
+        f"CREATE TABLE IF NOT EXISTS {VERSION} (id BIGINT PRIMARY KEY CHECK (id = 1),"
+        " version BIGINT NOT NULL)",
+        f"INSERT INTO {VERSION} (id, version) VALUES (1, 1) ON CONFLICT DO NOTHING",
+        "CREATE OR REPLACE FUNCTION kassi_master_changed() RETURNS trigger LANGUAGE plpgsql AS"
+        f" $$ BEGIN UPDATE {VERSION} SET version = version + 1 WHERE id = 1; RETURN NULL; END $$",
+    ]
+    for table in MASTER_TABLES:
+        out.append(
+            f"CREATE OR REPLACE TRIGGER kassi_master_changed AFTER INSERT OR UPDATE OR DELETE"
+            f' ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION kassi_master_changed()'
+        )
     for table, condition in POLICIES:
         out += [
             f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',

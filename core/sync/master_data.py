@@ -33,7 +33,7 @@ from core.audit import journal as audit
 from core.catalog import name_search
 from core.staff.pins import unset_hash
 from core.store.db import Db
-from core.store.pg_chain import STAFF_COLUMNS
+from core.store.pg_chain import STAFF_COLUMNS, VERSION
 
 
 @frozen
@@ -66,6 +66,7 @@ _LOCAL_DEFAULTS = {"staff": {"pin_hash": unset_hash}}
 class MasterData:
     store_id: str
     rows: dict[str, tuple[tuple[str, ...], list[tuple]]]  # table -> (columns, rows)
+    version: int | None = None  # head office's master_version at the snapshot
 
 
 @frozen
@@ -90,15 +91,23 @@ def _select(table: Table, columns: tuple[str, ...]) -> str:
     return f'SELECT {cols} FROM "{table.name}"{where} ORDER BY {order}'
 
 
+def version(hq: Db) -> int | None:
+    """Head office's master data version (None: a head office from before it)."""
+    if VERSION not in hq.tables():
+        return None
+    return int(hq.scalar(f"SELECT version FROM {VERSION}"))
+
+
 def read(hq: Db, local: Db, store_id: str) -> MasterData:
     """Everything the store pulls, from one snapshot at head office."""
     out: dict[str, tuple[tuple[str, ...], list[tuple]]] = {}
     with hq.read():
+        at = version(hq)
         for table in TABLES:
             columns = _columns(local, table)
             params = (store_id,) if "?" in table.where else ()
             out[table.name] = (columns, [tuple(r) for r in hq.all(_select(table, columns), params)])
-    return MasterData(store_id, out)
+    return MasterData(store_id, out, at)
 
 
 def apply(db: Db, data: MasterData) -> PullSummary:

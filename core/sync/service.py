@@ -42,6 +42,7 @@ class Round:
     pulled: PullSummary | None = None
     delivered: Delivery | None = None
     applied: bool | None = None  # after waiting: applied at head office (None: not waited)
+    master_version: int | None = None  # head office's master data as pulled (or unchanged)
 
 
 def open_head_office(url: str) -> Db:
@@ -77,8 +78,16 @@ def _store_of(db: Db, hq: Db, store_id: str | None) -> str:
     return str(store_id)
 
 
-def sync_once(db: Db, hq_url: str, *, store_id: str | None = None, wait_s: float = 0.0) -> Round:
-    """One round: pull master data, deliver what is new, wait for it to be applied."""
+def sync_once(
+    db: Db,
+    hq_url: str,
+    *,
+    store_id: str | None = None,
+    wait_s: float = 0.0,
+    pulled_version: int | None = None,
+) -> Round:
+    """One round: pull master data (unless head office's is still ``pulled_version``),
+    deliver what is new, wait for it to be applied."""
     hq = open_head_office(hq_url)
     try:
         store = _store_of(db, hq, store_id)
@@ -87,13 +96,18 @@ def sync_once(db: Db, hq_url: str, *, store_id: str | None = None, wait_s: float
             return Round(store, busy=True)
         try:
             push.check_not_refused(hq, store)
-            data = master_data.read(hq, db, store)
-            pulled = master_data.apply(db, data)
+            now = master_data.version(hq)
+            if now is not None and now == pulled_version:
+                pulled, at = master_data.PullSummary({}), now  # nothing changed there
+            else:
+                data = master_data.read(hq, db, store)
+                pulled, at = master_data.apply(db, data), data.version
             delivered = push.deliver(db, hq, store)
             applied = None
             if delivered is not None and wait_s > 0:
                 applied = _wait_applied(hq, delivered.id, store, wait_s)
-            return Round(store, pulled=pulled, delivered=delivered, applied=applied)
+            return Round(store, pulled=pulled, delivered=delivered, applied=applied,
+                         master_version=at)  # fmt: skip
         finally:
             hq.scalar(f"SELECT pg_advisory_unlock({lock})", (store,))
     except sqlite3.OperationalError as exc:  # the server went away mid-round
@@ -129,10 +143,13 @@ def watch(
     """Repeat rounds until ``stop()``; say each outcome in one line. A refusal stops
     the service (exit code 5): it would only be refused again until fixed."""
     pause = interval_s
+    pulled: int | None = None  # the master data version this service last pulled
     while not stop():
         try:
-            result = sync_once(db, hq_url, store_id=store_id)
+            result = sync_once(db, hq_url, store_id=store_id, pulled_version=pulled)
             say(describe(result))
+            if not result.busy:
+                pulled = result.master_version
             pause = interval_s
         except HeadOfficeUnreachable as exc:
             pause = min(max(pause * 2, interval_s), MAX_PAUSE_S)

@@ -33,7 +33,9 @@ def own_chain(tmp_path, monkeypatch):
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.delenv("KASSI_KEY_FILE", raising=False)
-    server = PgServer()
+    # Durable, as a real head office: an acknowledged commit survives the power cut
+    # (the suite's shared server trades that for speed).
+    server = PgServer(options="-c synchronous_commit=on")
     try:
         url = server.url(server.new_database())
         pg_schema.install(url, clock=FakeClock(HEAD_OFFICE_START))

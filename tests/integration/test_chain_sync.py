@@ -400,3 +400,21 @@ def test_the_receiver_waits_out_a_long_posting_and_then_applies(chain: Chain, mo
     )
     receiver.close()
     assert hq_sales(chain, "NORREBRO") == store_sales(nor)
+
+
+def test_the_service_pulls_again_only_when_head_office_changed(chain: Chain, monkeypatch):
+    """X-2 at scale: a round that finds head office's master data as last pulled reads
+    none of it; a change there (a price) is pulled by the next round."""
+    from core.sync import master_data
+
+    chain.store("NORREBRO")
+    first = chain.sync("NORREBRO")
+    reads = []
+    real_read = master_data.read
+    monkeypatch.setattr(master_data, "read", lambda *a: reads.append(a) or real_read(*a))
+    same = chain.sync("NORREBRO", pulled_version=first.master_version)
+    assert reads == [] and same.master_version == first.master_version
+    prices.set_price(chain.hq, chain.manager, "1002", 2695, "DKK", "NORREBRO")
+    moved = chain.sync("NORREBRO", pulled_version=same.master_version)
+    assert len(reads) == 1 and moved.pulled.changed == {"item_prices": 1}
+    assert moved.master_version > same.master_version
