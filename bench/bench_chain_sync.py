@@ -112,7 +112,8 @@ def _clone(template: Path, path: Path, k: int) -> None:
     c.execute("UPDATE terminals SET id = ?, store_id = ? WHERE id = 'C001-T1'", (terminal, sid))
     for table in ("sales", "sessions"):
         c.execute(f"UPDATE {table} SET store_id = ?, terminal_id = ?", (sid, terminal))
-    c.execute("UPDATE sales SET uid = ? || substr(uid, 5)", (f"{k:04d}",))
+    # 'x' is no hex digit: no clone's uid can be another store's (the template's are hex).
+    c.execute("UPDATE sales SET uid = ? || substr(uid, 5)", (f"x{k:03d}",))
     for table in ("inventory", "inventory_movements", "item_prices", "store_items"):
         c.execute(f"UPDATE {table} SET store_id = ? WHERE store_id = 'C001'", (sid,))
     c.execute("UPDATE audit_log SET terminal_id = ? WHERE terminal_id = 'C001-T1'", (terminal,))
@@ -148,6 +149,11 @@ def _wait_applied(url: str, total: int, timeout_s: float = 7200) -> None:
         while time.monotonic() < end:
             if c.execute("SELECT COUNT(*) FROM sales").fetchone()[0] >= total:
                 return
+            refused = c.execute(
+                "SELECT problem FROM sync_deliveries WHERE state = 'refused' LIMIT 1"
+            ).fetchone()
+            if refused:
+                raise RuntimeError(f"head office refused a delivery: {refused[0]}")
             time.sleep(0.5)
     raise RuntimeError("head office did not apply every sale in time")
 
