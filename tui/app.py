@@ -336,7 +336,6 @@ def run_till(
     """
     from core.errors import KassiError
     from core.store import till_lock
-    from core.store.db import is_server_url
     from core.text.i18n import _
     from tui.cli import fail
 
@@ -350,6 +349,13 @@ def run_till(
                 " back office, without --kiosk, --terminal or --sync-hq."
             )
         )
+    if sync_hq:
+        from core.sync.service import check_url
+
+        try:
+            check_url(sync_hq)
+        except KassiError as exc:
+            fail(exc.message)
     lock = None
     if terminal_id:
         try:
@@ -357,8 +363,6 @@ def run_till(
             lock = till_lock.acquire(ctx.db.path, terminal_id)
         except KassiError as exc:
             fail(exc.message, exc.exit_code)
-    if sync_hq and not is_server_url(sync_hq):
-        fail(_("Head office is a postgresql:// URL, not {url!r}.").format(url=sync_hq))
     app = KassiApp(
         ctx.db, terminal_id=terminal_id, kiosk=kiosk, lang=ctx.lang, till_lock=lock,
         sync_hq=sync_hq,

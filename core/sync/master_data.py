@@ -167,7 +167,7 @@ def _plan(
         mine = here.get(key)
         if mine == values:
             continue
-        if "sku" in columns and table.name in ("items", "store_items"):
+        if table.name in ("items", "store_items"):
             skus.append(values[columns.index("sku")])
         if mine is None:
             extra = {c: make() for c, make in _LOCAL_DEFAULTS.get(table.name, {}).items()}

@@ -68,9 +68,9 @@ def check_not_refused(hq: Db, store_id: str) -> None:
 
 
 def deliver(db: Db, hq: Db, store_id: str) -> Delivery | None:
-    """Deliver what is new since the last delivery; None when there is nothing new."""
+    """Deliver what is new since the last delivery; None when there is nothing new.
+    (The caller, core.sync.service, checked the store's sync is not stopped.)"""
     origin = identity(db)
-    check_not_refused(hq, store_id)
     since, head_hash = delivered_head(hq, store_id, origin)
     mine = db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (since,)) if since else None
     if since and head_hash and mine != head_hash:

@@ -52,7 +52,7 @@ class Received:
 
 
 _NEXT = (
-    f"SELECT id, store_id, origin, since, head_seq, body FROM {DELIVERIES} d"
+    f"SELECT id, store_id, origin, body FROM {DELIVERIES} d"
     " WHERE state = 'new' AND NOT EXISTS (SELECT 1 FROM"
     f" {DELIVERIES} r WHERE r.store_id = d.store_id AND r.state = 'refused')"
     " ORDER BY id LIMIT 1"
@@ -68,11 +68,6 @@ def receive(db: Db, *, limit: int | None = None) -> Received:
     return out
 
 
-def receive_as(db: Db, actor: Staff, *, limit: int | None = None) -> Received:
-    require(actor, PERMISSION)
-    return receive(db, limit=limit)
-
-
 def _one(db: Db, out: Received) -> bool:
     problem: str | None = None
     with db.write():  # the head office's write lock: one receiver applies at a time
@@ -82,8 +77,8 @@ def _one(db: Db, out: Received) -> bool:
         delivery, store = int(row[0]), str(row[1])
         try:
             with db.write():  # a savepoint: a refusal undoes the delivery's rows only
-                _check_origin(db, store, str(row[2]), str(row[5]))
-                body = str(row[5]).splitlines()
+                _check_origin(db, store, str(row[2]), str(row[3]))
+                body = str(row[3]).splitlines()
                 summary = apply_transfer(
                     db,
                     body,

@@ -45,9 +45,13 @@ class Round:
     master_version: int | None = None  # head office's master data as pulled (or unchanged)
 
 
-def open_head_office(url: str) -> Db:
+def check_url(url: str) -> None:
     if not is_server_url(url):
         raise InputError(_("Head office is a postgresql:// URL, not {url!r}.").format(url=url))
+
+
+def open_head_office(url: str) -> Db:
+    check_url(url)
     try:
         return connect(url)
     except sqlite3.Error as exc:
@@ -98,7 +102,7 @@ def sync_once(
             push.check_not_refused(hq, store)
             now = master_data.version(hq)
             if now is not None and now == pulled_version:
-                pulled, at = master_data.PullSummary({}), now  # nothing changed there
+                pulled, at = PullSummary({}), now  # nothing changed there
             else:
                 data = master_data.read(hq, db, store)
                 pulled, at = master_data.apply(db, data), data.version
@@ -197,12 +201,12 @@ def describe(result: Round) -> str:
 
 
 def applied_line(got) -> str:
-    """The receiver's line for a batch (``.format`` it with the counts)."""
+    """The receiver's line for a batch (core.sync.receive.Received)."""
     return ngettext(
         "Applied {applied} delivery ({sales} sales), {skipped} already here, {refused} refused.",
         "Applied {applied} deliveries ({sales} sales), {skipped} already here, {refused} refused.",
         got.applied,
-    )
+    ).format(applied=got.applied, sales=got.sales, skipped=got.skipped, refused=got.refused)
 
 
 def receive_forever(
@@ -229,14 +233,7 @@ def receive_forever(
                 listener.wait(poll_s, stop)
                 continue
             if got.applied or got.skipped or got.refused:
-                say(
-                    applied_line(got).format(
-                        applied=got.applied,
-                        sales=got.sales,
-                        skipped=got.skipped,
-                        refused=got.refused,
-                    )
-                )
+                say(applied_line(got))
                 for problem in got.problems:
                     say(problem)
             listener.wait(poll_s, stop)

@@ -26,6 +26,9 @@ from core.store.db import Db
 from core.text.i18n import _
 from core.transfer.export import Bad, amount_of, instant_of, need
 
+# What must match when a sale's uid is already here (else: "other contents").
+_SALE_IDENTITY = "store_id, terminal_id, receipt_no, total, created_at"
+
 
 class Importer:
     """The head office's stores, terminals, staff, tenders and customers, for checking
@@ -60,9 +63,7 @@ class Importer:
             chunk = uids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.db.all(
-                "SELECT uid, store_id, terminal_id, receipt_no, total, created_at FROM sales"
-                f" WHERE uid IN ({marks})",
-                chunk,
+                f"SELECT uid, {_SALE_IDENTITY} FROM sales WHERE uid IN ({marks})", chunk
             ):
                 self._here[row[0]] = tuple(row[1:])
             self._looked_up.update(chunk)
@@ -70,10 +71,7 @@ class Importer:
     def _existing(self, uid: str) -> tuple | None:
         if uid in self._looked_up:
             return self._here.get(uid)
-        row = self.db.one(
-            "SELECT store_id, terminal_id, receipt_no, total, created_at FROM sales WHERE uid = ?",
-            (uid,),
-        )
+        row = self.db.one(f"SELECT {_SALE_IDENTITY} FROM sales WHERE uid = ?", (uid,))
         return None if row is None else tuple(row)
 
     def count_skipped(self, kind: str) -> None:

@@ -9,8 +9,6 @@ database role.
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 
 from core.text.i18n import _, ngettext
@@ -83,28 +81,19 @@ def _head_office(ctx: Context):  # -> core.store.db.Db
 def hq_receive(ctx: Context, watch: bool) -> None:
     """Apply the stores' waiting deliveries, in the order they came (run at head office,
     with its key file)."""
-    import signal
-
     from core.sync import receive, service
+    from tui.cli.sync_cmds import serve
 
     db = _head_office(ctx)
     if not watch:
         got = receive.receive(db)
-        echo(
-            service.applied_line(got).format(
-                applied=got.applied, sales=got.sales, skipped=got.skipped, refused=got.refused
-            )
-        )
+        echo(service.applied_line(got))
         for problem in got.problems:
             echo(problem, err=True)
         if got.refused:
             raise SystemExit(5)
         return
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_a: stopping.append(True))
-    with contextlib.suppress(KeyboardInterrupt):
-        service.receive_forever(db, say=lambda line: echo(line), stop=lambda: bool(stopping))
-    echo(_("Receiver stopped."))
+    serve(lambda stop: service.receive_forever(db, say=echo, stop=stop), _("Receiver stopped."))
 
 
 @hq_grp.command("retry")

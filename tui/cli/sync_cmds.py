@@ -7,6 +7,7 @@ with the store database's own rights and head office's store role, not a staff P
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import click
 
@@ -15,6 +16,18 @@ from tui.cli import Context, echo, fail
 from tui.cli.options import uses_context
 
 HQ_URL = "postgresql://ROLE@HOST:PORT/DB"
+
+
+def serve(loop: Callable[[Callable[[], bool]], None], stopped: str) -> None:
+    """Run a service ``loop(stop)`` until SIGTERM (systemd stopping it) or Ctrl+C, then
+    say ``stopped``: the store's sync and head office's receiver alike."""
+    import signal
+
+    stopping: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_a: stopping.append(True))
+    with contextlib.suppress(KeyboardInterrupt):
+        loop(lambda: bool(stopping))
+    echo(stopped)
 
 
 @click.command("sync")
@@ -46,8 +59,6 @@ HQ_URL = "postgresql://ROLE@HOST:PORT/DB"
 def sync(ctx: Context, hq_url: str, store_id, watch: bool, interval: float, wait_s: float) -> None:
     """Pull the chain's master data from head office and deliver the store's new
     sales, refunds, sessions and cash movements with its journal."""
-    import signal
-
     from core.sync import service
 
     if ctx.db.dialect != "sqlite":
@@ -56,18 +67,12 @@ def sync(ctx: Context, hq_url: str, store_id, watch: bool, interval: float, wait
         result = service.sync_once(ctx.db, hq_url, store_id=store_id, wait_s=wait_s)
         echo(service.describe(result))
         return
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_a: stopping.append(True))
-    with contextlib.suppress(KeyboardInterrupt):
-        service.watch(
-            ctx.db,
-            hq_url,
-            store_id=store_id,
-            interval_s=interval,
-            say=lambda line: echo(line),
-            stop=lambda: bool(stopping),
-        )
-    echo(_("Sync stopped."))
+    serve(
+        lambda stop: service.watch(
+            ctx.db, hq_url, store_id=store_id, interval_s=interval, say=echo, stop=stop
+        ),
+        _("Sync stopped."),
+    )
 
 
 def register(main: click.Group) -> None:
