@@ -165,8 +165,11 @@ def append(
         return _append_legacy(db, action, staff_id, terminal_id, entity, str(entity_id), amount,
                               details)  # fmt: skip
     ring = db.keyring
-    _register_key(db, ring)
     covers = _take_touched(db) if _covers is None else _covers
+    # The rows are this transaction's own: hashed before the write lock, which only
+    # the entry's place in the chain needs (core.store.db.Db.write's scope).
+    db.lock_journal()
+    _register_key(db, ring)
     seq = db.next_number("audit")
     prev = db.scalar("SELECT hash FROM audit_log WHERE seq = ?", (seq - 1,)) or GENESIS
     at = db.now_iso()

@@ -31,6 +31,13 @@ Everything, including the status change and the audit entry, is one
 ``Db.write()``: a failure anywhere leaves nothing behind and the statement
 calculated; the schema refuses documents for a statement that is not
 calculated, so it cannot be posted twice.
+
+On a head office's PostgreSQL stores post side by side (X-6): the write holds its
+store's lock, the orders and their lines (the work over every sale) are written
+with provisional numbers, and only then the write lock is taken to draw the real
+numbers, write the invoices and journals and append the audit entry. So numbers
+still follow one another without a gap, in the order statements are posted; a
+provisional number never leaves the transaction.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from core.errors import InputError, PermissionDenied, StateError
 from core.money import amounts as money
 from core.staff.auth import require
 from core.statements.records import PostingRefused, Statement, StatementLine
+from core.statements.selection import statement_scope
 from core.statements.views import get_statement, statement_lines
 from core.store.db import Db, iso
 from core.store.records import Staff, Store
@@ -67,6 +75,7 @@ class PostingResult:
 def reserve_numbers(db: Db, sequence: str, count: int) -> int:
     """Advance a global number sequence by ``count``; returns the first number."""
     db.require_write("reserving statement numbers")
+    db.lock_journal()
     row = db.one(
         "INSERT INTO number_sequences (name, value) VALUES (?, ?)"
         " ON CONFLICT(name) DO UPDATE SET value = number_sequences.value + excluded.value RETURNING value",
@@ -113,33 +122,38 @@ def _check_differences(
     )
 
 
-def _post_orders(db: Db, st: Statement, store: Store, posting_date: str) -> tuple[int, int]:
-    """Sales orders with their lines, and one invoice per order."""
+# An order's number while its statement's transaction is still writing it: unique per
+# statement (so statements posting side by side never meet), far above any real number,
+# and replaced by the real one before the transaction ends (_number_orders).
+PROVISIONAL_BASE = 4 * 10**18
+PROVISIONAL_SPAN = 10**9
+
+
+def _provisional(st: Statement) -> int:
+    return PROVISIONAL_BASE + st.id * PROVISIONAL_SPAN
+
+
+def _post_orders(db: Db, st: Statement, store: Store) -> int:
+    """Sales orders with their lines, numbered provisionally: the per-sale work of
+    posting, done before the write lock (core.store.db.Db.write's scope)."""
     p = {"id": st.id}
-    n_orders = db.scalar(
-        "SELECT COUNT(DISTINCT order_key) FROM statement_sales WHERE statement_id = :id", p
-    )
-    if not n_orders:
-        return 0, 0
-    has_walkin = db.scalar(
+    if not store.default_customer_id and db.scalar(
         "SELECT EXISTS (SELECT 1 FROM statement_sales WHERE statement_id = :id"
         " AND order_key LIKE 'D:%')",
         p,
-    )
-    if has_walkin and not store.default_customer_id:
+    ):
         raise StateError(
             _(
                 "{store} has no default customer to invoice the cash-and-carry sales to;"
                 " set one first."
             ).format(store=store.id)
         )
-    first = reserve_numbers(db, "sales_order", n_orders)
-    db.execute(
+    made = db.execute(
         """INSERT INTO sales_orders (number, statement_id, store_id, kind, order_key,
                customer_id, business_date, currency, transactions, total, rounding, vat_total,
                created_at)
-        SELECT :first - 1 + row_number() OVER (ORDER BY substr(ss.order_key, 1, 1) DESC,
-                   ss.order_key),
+        SELECT CAST(:first AS INTEGER) - 1
+                   + row_number() OVER (ORDER BY substr(ss.order_key, 1, 1) DESC, ss.order_key),
                :id, :store,
                CASE WHEN ss.order_key LIKE 'D:%' THEN 'cash_and_carry' ELSE 'customer' END,
                ss.order_key,
@@ -151,13 +165,18 @@ def _post_orders(db: Db, st: Statement, store: Store, posting_date: str) -> tupl
          GROUP BY ss.order_key""",
         {
             **p,
-            "first": first,
+            "first": _provisional(st) + 1,
             "store": store.id,
             "walkin": store.default_customer_id,
             "currency": store.currency,
             "now": db.now_iso(),
         },
     )
+    n_orders = made.rowcount
+    if not n_orders:
+        return 0
+    if n_orders >= PROVISIONAL_SPAN:
+        raise StateError(_("Statement {id} has too many orders to post at once.").format(id=st.id))
     db.execute(
         """INSERT INTO sales_order_lines (order_id, sku, vat_rate, qty, amount, vat_amount, unit)
         SELECT o.id, g.sku, g.vat_rate, g.qty, g.amount, g.vat, g.unit
@@ -170,6 +189,20 @@ def _post_orders(db: Db, st: Statement, store: Store, posting_date: str) -> tupl
          WHERE g.qty <> 0 OR g.amount <> 0 OR g.vat <> 0""",
         p,
     )
+    return int(n_orders)
+
+
+def _number_orders(db: Db, st: Statement, n_orders: int, posting_date: str) -> int:
+    """The orders' real numbers, then one invoice per order (T-7): under the write lock,
+    so numbers follow one another across statements in the order they are posted."""
+    if not n_orders:
+        return 0
+    first = reserve_numbers(db, "sales_order", n_orders)
+    db.execute(
+        "UPDATE sales_orders SET number = number - CAST(:provisional AS INTEGER) + :first - 1"
+        " WHERE statement_id = :id",
+        {"id": st.id, "provisional": _provisional(st), "first": first},
+    )
     first_invoice = reserve_numbers(db, "invoice", n_orders)
     db.execute(
         """INSERT INTO invoices (number, order_id, statement_id, customer_id, invoice_date,
@@ -178,9 +211,9 @@ def _post_orders(db: Db, st: Statement, store: Store, posting_date: str) -> tupl
                o.customer_id, COALESCE(o.business_date, :posting_date), o.currency,
                o.total + o.rounding, o.vat_total, o.created_at
           FROM sales_orders o WHERE o.statement_id = :id""",
-        {**p, "first": first_invoice, "posting_date": posting_date},
+        {"id": st.id, "first": first_invoice, "posting_date": posting_date},
     )
-    return n_orders, n_orders
+    return n_orders
 
 
 def _post_payment_journals(db: Db, st: Statement, store: Store) -> int:
@@ -252,7 +285,7 @@ def post_statement(
 ) -> PostingResult:
     """T-6 and T-10: check the differences, then create the orders, invoices and
     journals and mark the statement posted, in one transaction."""
-    with db.write():
+    with db.write(scope=statement_scope(db, statement_id)):
         require(actor, PERMISSION)
         st = get_statement(db, statement_id)
         if st.status == "posted":
@@ -264,7 +297,8 @@ def post_statement(
         overridden = _check_differences(store, st, lines, actor, override_reason)
         now = db.now()
         posting_date = now.astimezone(ZoneInfo(store.timezone)).date().isoformat()
-        orders, invoices = _post_orders(db, st, store, posting_date)
+        orders = _post_orders(db, st, store)
+        invoices = _number_orders(db, st, orders, posting_date)
         journals = _post_payment_journals(db, st, store)
         inventory = _post_inventory(db, st, store)
         _check_balance(db, st)

@@ -38,15 +38,30 @@ SESSION_GROUP = {
     "shift": "CAST(x.id AS TEXT)",
 }
 
-UNTAKEN_SALES = (
+PERIOD_SALES = (
     "FROM sales s WHERE s.store_id = :store AND s.created_at >= :start AND s.created_at < :end"
-    " AND NOT EXISTS (SELECT 1 FROM statement_sales t WHERE t.sale_id = s.id)"
+)
+UNTAKEN_SALES = (
+    PERIOD_SALES + " AND NOT EXISTS (SELECT 1 FROM statement_sales t WHERE t.sale_id = s.id)"
 )
 UNTAKEN_SESSIONS = (
     "FROM sessions x WHERE x.store_id = :store AND x.status = 'closed'"
     " AND x.opened_at < :end AND x.closed_at >= :start"
     " AND NOT EXISTS (SELECT 1 FROM statement_sessions y WHERE y.session_id = x.id)"
 )
+
+
+def scope(store_id: str) -> str:
+    """What a store's statement work locks (Db.write's scope): one store's statements
+    are created, calculated and posted one at a time; different stores' side by side."""
+    return f"kassi statements {store_id}"
+
+
+def statement_scope(db: Db, statement_id: int) -> str | None:
+    """The scope of an existing statement (its store never changes); None: no such
+    statement, which the operation then reports under the database's write lock."""
+    row = db.one("SELECT store_id FROM statements WHERE id = ?", (statement_id,))
+    return scope(row[0]) if row is not None else None
 
 
 def split_filter(statement: Statement, alias: str) -> str:

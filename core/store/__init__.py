@@ -21,6 +21,7 @@ Owns:
 - pg: a head office's database on PostgreSQL, the same Db on a psycopg connection (X-1)
 - pg_schema: `kassi hq init`: the head-office schema made and migrated from the migrations (X-1)
 - pg_chain: a head office's own tables and row-level security: deliveries, store roles (X-2, X-3)
+- pg_links: the bulk link tables' references checked per statement on PostgreSQL (X-6)
 
 May import: core.text, core.money, core.audit, core.staff, core.catalog, core.tills, core.printing
 

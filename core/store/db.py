@@ -174,9 +174,18 @@ class Db:
     # -- transactions -------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[Db]:
-        """One business operation: BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+    def write(self, scope: str | None = None) -> Iterator[Db]:
+        """One business operation: BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+        ``scope`` names what the operation works on when that is one part of the
+        database (a store's statements): on SQLite nothing changes (BEGIN IMMEDIATE is
+        the one write lock); on PostgreSQL the operation locks only that scope and takes
+        the database's write lock when it reaches the shared journal or a document
+        number (``lock_journal``), so stores calculate and post side by side (X-6).
+        """
         if self._depth:
+            if scope is not None:
+                self._lock_scope(scope)
             # Nested: a savepoint, so an inner failure that the outer code catches
             # undoes the inner work only, never leaves it half-done.
             name = f"kassi_{self._depth}"
@@ -194,7 +203,7 @@ class Db:
             finally:
                 self._depth -= 1
             return
-        self._begin_write()
+        self._begin_write(scope)
         self._depth = 1
         _use(self)
         try:
@@ -257,8 +266,15 @@ class Db:
         finally:
             cursor.close()
 
-    def _begin_write(self) -> None:
+    def _begin_write(self, scope: str | None = None) -> None:
         self._begin_immediate()
+
+    def _lock_scope(self, scope: str) -> None:
+        """A nested operation's scope: SQLite's write lock covers it already."""
+
+    def lock_journal(self) -> None:
+        """Before the journal or a global number sequence is touched: SQLite's write
+        transaction holds the database's one write lock from its BEGIN."""
 
     def _begin_immediate(self) -> None:
         """Take the write lock, retrying in short random sleeps up to the busy timeout.
@@ -342,6 +358,7 @@ class Db:
     def next_number(self, sequence: str) -> int:
         """Next value of a global number sequence (T-7); call inside write()."""
         self.require_write("a number sequence advance")
+        self.lock_journal()
         row = self.one(
             "INSERT INTO number_sequences (name, value) VALUES (?, 1) "
             "ON CONFLICT(name) DO UPDATE SET value = number_sequences.value + 1 RETURNING value",

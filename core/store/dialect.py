@@ -11,7 +11,8 @@ differs is translated here, and only here:
   two never drift apart. Each table, index, view and trigger is translated statement by
   statement: INTEGER is 64-bit, an INTEGER PRIMARY KEY is an identity column, BLOB is
   bytea, TEXT compares byte by byte (COLLATE "C", as SQLite's BINARY), GLOB is a regular
-  expression, and a trigger becomes a PL/pgSQL function and its trigger.
+  expression, and a trigger becomes a PL/pgSQL function and its trigger. The references
+  of the bulk link tables are checked per statement instead (core.store.pg_links).
 - a few SQLite functions the queries use (``instr``, ``json_extract``) are created as
   SQL functions, so the queries that call them stay as they are.
 """
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+
+from core.store import pg_links
 
 # -- queries --------------------------------------------------------------------------------
 
@@ -130,6 +133,7 @@ _MAX2 = re.compile(r"\bMAX\(([^(),]+),\s*([^(),]+)\)", re.I)
 _WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\s*$", re.I)
 _TABLE_CONSTRAINT = re.compile(r"^(CHECK|UNIQUE|PRIMARY\s+KEY|FOREIGN\s+KEY|CONSTRAINT)\b", re.I)
 _REFERENCES = re.compile(r"\bREFERENCES\s+\"?(\w+)\"?", re.I)
+_REFERENCES_CLAUSE = re.compile(r"\s+REFERENCES\s+\"?\w+\"?\s*(?:\([^)]*\))?", re.I)
 _ROWID_KEY = re.compile(r"^(\"?\w+\"?)\s+INTEGER\s+PRIMARY\s+KEY\b", re.I)
 
 
@@ -200,6 +204,8 @@ class Table:
 
     def column_ddl(self, column: str) -> str:
         item = self.columns[column]
+        if pg_links.is_set_checked(self.name, column):  # its triggers check the reference
+            item = _REFERENCES_CLAUSE.sub("", item)
         found = _ROWID_KEY.match(item)
         if found:  # the rowid alias: numbered by the database when not given
             rest = item[found.end() :]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from attrs import frozen
 
-from core.store import dialect, pg_chain
+from core.store import dialect, pg_chain, pg_links
 from core.store.db import SCHEMA_VERSION, Db, utc_now
 
 
@@ -93,6 +93,8 @@ def install(url: str, *, clock: Callable = utc_now) -> Installed:
                         table.name, set(table.columns)
                     ):
                         db._run(statement)
+            for statement in pg_links.ddl():
+                db._run(statement)
             for statement in pg_chain.ddl():
                 db._run(statement)
             if previous is None:

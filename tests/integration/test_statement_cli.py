@@ -233,6 +233,46 @@ def test_the_batch_from_cron_is_idempotent_even_twice_at_once(store: Kassi) -> N
     assert result.returncode == 1 and "not posted" in result.stderr
 
 
+def test_the_batch_closes_a_period_of_business_days_as_one_statement(store: Kassi) -> None:
+    """T-2, X-6: `statement run --date D --until E` makes one statement per store for the
+    business days D to E (a month's close), with --workers for a head office; a period
+    given wrong is one line and changes nothing."""
+    before = store.tables(("statements",))
+    err = store.fails(2, "statement", "run", "--all-stores", "--until", "2026-05-31", *MANAGER)
+    assert "Give --date, the first business day, with --until." in err
+    err = store.fails(
+        2, "statement", "run", "--all-stores", "--date", "2026-06-01", "--until", "2026-05-31",
+        *MANAGER,
+    )  # fmt: skip
+    assert "A batch period needs its first day, on or before its last." in err
+    assert [line for line in err.splitlines() if line.startswith("Error")] == [
+        "Error: A batch period needs its first day, on or before its last."
+    ]
+    assert store.tables(("statements",)) == before
+    runs = store.json(
+        "statement", "run", "--all-stores", "--date", "2026-05-30", "--until", "2026-05-31",
+        "--workers", "2", *MANAGER,
+    )  # fmt: skip
+    norrebro = runs[0]
+    assert (norrebro["store"], norrebro["created"], norrebro["calculated"]) == (
+        "NORREBRO",
+        [1],
+        [1],
+    )
+    assert (norrebro["business_date"], norrebro["last_business_date"]) == (
+        "2026-05-30",
+        "2026-05-31",
+    )
+    assert (norrebro["period_start"], norrebro["period_end"]) == (
+        "2026-05-30T01:00:00.000000Z",
+        "2026-06-01T01:00:00.000000Z",
+    )
+    again = store.run("statement", "run", "--store", "NORREBRO", "--date", "2026-05-30",
+                      "--until", "2026-05-31", *MANAGER)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "NORREBRO 2026-05-30..2026-05-31: statements 1; created 0, calculated 0" in again.stdout
+
+
 def test_export_and_import_between_two_databases(
     store: Kassi, tmp_path: Path, demo_template: Path
 ) -> None:

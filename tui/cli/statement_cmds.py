@@ -306,9 +306,22 @@ def statement_delete(ctx: Context, statement_id, as_json):
     default=None,
     help=_("Business day (default: the last complete one)."),
 )
+@click.option(
+    "--until",
+    "until",
+    type=params.DAY,
+    default=None,
+    help=_("Last business day: one statement per store from --date to this day (a month's close)."),
+)
 @click.option("--post", is_flag=True, help=_("Post the calculated statements too."))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help=_("Stores worked on at once at a PostgreSQL head office (default: two per processor)."),
+)
 @uses_context(staff=ACTOR, json=True)
-def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json):
+def statement_run(ctx: Context, all_stores, store_ids, day, until, post, workers, as_json):
     """The batch: create and calculate (and --post) each store's statements for a
     business day. Safe to run twice; exits 1 when a store needs attention."""
 
@@ -316,15 +329,25 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json):
 
     if all_stores == bool(store_ids):
         fail(_("Give --all-stores or --store."))
-    the_day = day
+    if until is not None and day is None:
+        fail(_("Give --date, the first business day, with --until."))
     actor = ctx.login()
-    outcomes = run_batch(ctx.db, actor, store_ids=list(store_ids) or None, day=the_day, post=post)
+    outcomes = run_batch(
+        ctx.db,
+        actor,
+        store_ids=list(store_ids) or None,
+        day=day,
+        until=until,
+        post=post,
+        workers=workers,
+    )
     if as_json:
         emit_json(
             [
                 {
                     "store": o.store_id,
                     "business_date": o.business_date.isoformat(),
+                    "last_business_date": (o.last_date or o.business_date).isoformat(),
                     "period_start": o.period_start,
                     "period_end": o.period_end,
                     "statements": list(o.statements),
@@ -345,7 +368,7 @@ def statement_run(ctx: Context, all_stores, store_ids, day, post, as_json):
                     " posted {posted}."
                 ).format(
                     store=o.store_id,
-                    day=o.business_date.isoformat(),
+                    day=o.days,
                     ids=ids,
                     created=len(o.created),
                     calculated=len(o.calculated),
