@@ -110,14 +110,29 @@ END $$"""
 
 def postgres_trigger_ddl(table: str, existing: set[str]) -> list[str]:
     """The head office's noting triggers of ``table`` (X-1): as trigger_ddl's, but part of
-    the schema, and noting only on a connection that set ``kassi.journal`` (kassi's)."""
+    the schema, and noting only on a connection that set ``kassi.journal`` (kassi's).
+
+    Inserted rows are noted once per statement, from its transition table: posting
+    writes thousands of order lines in one INSERT, and a PL/pgSQL call per row was a
+    third of that INSERT's time (X-6). An UPDATE is noted row by row, as only a row
+    trigger can be limited to the hashed columns (``UPDATE OF``)."""
     cover = COVERED[table]
     hashed = [c for c in cover.hashed if c in existing]
     args = ", ".join(f"'{c}'" for c in cover.key)
     of = ", ".join(f'"{c}"' for c in hashed)
     run = f"FOR EACH ROW EXECUTE FUNCTION kassi_note_row({args})"
+    key = "jsonb_build_array(" + ", ".join(f'n."{c}"' for c in cover.key) + ")::text"
     return [
-        f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_i" AFTER INSERT ON "{table}" {run}',
+        f'CREATE OR REPLACE FUNCTION "kassi_j_{table}_noted"() RETURNS trigger'
+        " LANGUAGE plpgsql AS $$\nBEGIN\n"
+        f"    IF current_setting('{NOTING_SETTING}', true) IS NOT DISTINCT FROM 'on' THEN\n"
+        f"        INSERT INTO pg_temp.kassi_touched (tbl, key) SELECT '{table}', {key}"
+        " FROM kassi_new n;\n"
+        "    END IF;\n    RETURN NULL;\nEND $$",
+        f'DROP TRIGGER IF EXISTS "kassi_j_{table}_i" ON "{table}"',  # row by row, before
+        f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_is" AFTER INSERT ON "{table}"'
+        " REFERENCING NEW TABLE AS kassi_new FOR EACH STATEMENT"
+        f' EXECUTE FUNCTION "kassi_j_{table}_noted"()',
         f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_u" AFTER UPDATE OF {of} ON "{table}" {run}',
         f'CREATE OR REPLACE TRIGGER "kassi_j_{table}_d" AFTER DELETE ON "{table}" {run}',
     ]
