@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sqlite3
 import threading
 from datetime import date
 
@@ -156,6 +157,8 @@ def _run_store(
         created = [s.id for s in create_statements(db, actor, store.id, start, end, source="batch")]
     except KassiError as exc:
         errors.append(exc.message)
+    except sqlite3.OperationalError as exc:
+        errors.append(_busy(exc, store))
     statements = existing_for_period(db, store.id, iso(start), iso(end))
     for st in statements:
         try:
@@ -172,6 +175,8 @@ def _run_store(
                         posted.append(st.id)
         except KassiError as exc:
             errors.append(exc.message)
+        except sqlite3.OperationalError as exc:
+            errors.append(_busy(exc, store))
     return BatchOutcome(
         store_id=store.id,
         business_date=the_day,
@@ -184,3 +189,14 @@ def _run_store(
         errors=tuple(errors),
         last_date=until,
     )
+
+
+def _busy(exc: sqlite3.OperationalError, store: Store) -> str:
+    """A store whose statements stayed locked (another run working on them for longer
+    than the busy timeout) is that store's error; the batch goes on with the others."""
+    if "locked" not in str(exc) and "busy" not in str(exc):
+        raise exc
+    return _(
+        "{store}'s statements stayed busy (another run is working on them); nothing was"
+        " changed for it: run the batch again."
+    ).format(store=store.id)

@@ -256,3 +256,36 @@ def test_two_head_office_batches_at_once_post_each_statement_once(shop: Shop, pg
     ):
         pass
     office.close()
+
+
+def test_a_store_busy_in_another_run_is_reported_and_the_batch_goes_on(shop: Shop, pg_url) -> None:
+    """T-2, X-6: while another run holds a store's statements (longer than the busy
+    timeout), the batch reports that store in one line, changes nothing for it, and
+    does the other stores; run again, it does the rest."""
+    import psycopg
+
+    from core.staff import auth
+    from core.statements.selection import scope
+    from core.store.pg import PgDb
+    from tests.conftest import FakeClock
+
+    _a_month_at_two_stores(shop)
+    clock = FakeClock(shop.clock.now)
+    office = PgDb(pg_url, clock=clock)
+    manager = auth.get_staff(office, "1")
+    for store in ("NORREBRO", "REYKJAVIK"):
+        text, _cursor = export(shop, store=store)
+        load(Shop(office, clock, manager), text)
+    days = {"day": date(2026, 5, 28), "until": date(2026, 5, 30)}
+    office._run("SET lock_timeout = '300ms'")
+    with psycopg.connect(pg_url, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (scope("NORREBRO"),))
+        busy, free = run_batch(office, manager, post=True, workers=1, **days)
+    assert busy.errors == (
+        "NORREBRO's statements stayed busy (another run is working on them); nothing was"
+        " changed for it: run the batch again.",
+    )
+    assert busy.statements == () and free.ok and len(free.posted) == 1
+    again = run_batch(office, manager, post=True, workers=1, **days)
+    assert [len(o.posted) for o in again] == [1, 0] and all(o.ok for o in again)
+    office.close()
