@@ -155,11 +155,16 @@ def run_mutation(mutation: Mutation, pristine: Path, scratch: Path) -> Outcome:
     return Outcome(mutation.name, True, seconds, "caught by " + (_first_failure(output) or "?"))
 
 
-def run_baseline(mutations: list[Mutation], pristine: Path, scratch: Path) -> Outcome:
+def run_baseline(
+    mutations: list[Mutation], pristine: Path, scratch: Path, *, suite_passed: bool = False
+) -> Outcome:
+    """The named tests on the unmutated copy. With ``suite_passed`` (make test, right
+    after the whole suite passed on this very tree) they are only collected in the
+    copy, which proves the copy finds and imports every one of them."""
     started = time.monotonic()
     tests = list(dict.fromkeys(t for m in mutations for t in m.tests))
     copy = _copy(pristine, scratch)
-    result = _pytest(copy, tests)
+    result = _pytest(copy, ["--collect-only", *tests] if suite_passed else tests)
     shutil.rmtree(copy, ignore_errors=True)
     seconds = time.monotonic() - started
     if result is None:
@@ -176,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=2, help="parallel runs (default 2)")
     parser.add_argument("-k", "--only", default="", help="only mutations whose name has this")
     parser.add_argument("--check", action="store_true", help="only check the snippets")
+    parser.add_argument(
+        "--suite-passed",
+        action="store_true",
+        help="the whole suite just passed on this tree (make test): the baseline only"
+        " collects the named tests in the copy instead of running them again",
+    )
     args = parser.parse_args(argv)
 
     chosen = [m for m in MUTATIONS if args.only.lower() in m.name.lower()]
@@ -198,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(ROOT, pristine, ignore=IGNORED)
         print(f"mutants: {len(chosen)} mutation(s), {args.jobs} at a time, in {scratch}")
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            baseline = pool.submit(run_baseline, chosen, pristine, scratch)
+            baseline = pool.submit(
+                run_baseline, chosen, pristine, scratch, suite_passed=args.suite_passed
+            )
             futures = [pool.submit(run_mutation, m, pristine, scratch) for m in chosen]
             outcomes = []
             for future in futures:
