@@ -2,10 +2,12 @@
 statements created, calculated and optionally posted — safe to run twice.
 
 Each store runs in its own transactions: one store refused (an open session,
-T-9) or failing (a difference over the limit, T-6) is reported and the others
-go on. On a head office's PostgreSQL several stores run at once (X-6). Running again does only what is still to do: a statement that exists for
-the period is not created again, a calculated one is not recalculated, a
-posted one is left alone; a period with nothing to take creates nothing.
+T-9), failing (a difference over the limit, T-6) or busy in another run is
+reported and the others go on; on a head office's PostgreSQL several stores
+run at once (X-6). Running again does only what is still to do: a statement
+that exists for the period is not created again, a calculated one is not
+recalculated, a posted one is left alone; a period with nothing to take
+creates nothing.
 """
 
 from __future__ import annotations
