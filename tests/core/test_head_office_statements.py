@@ -163,6 +163,27 @@ def _numbers(db, table: str) -> list[int]:
     return [r[0] for r in db.all(f"SELECT number FROM {table} ORDER BY number")]
 
 
+def _consecutive(numbers: list[int]) -> bool:
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def _office_with_the_month(shop: Shop, pg_url: str):
+    """A head office on PostgreSQL holding both stores' month (``_a_month_at_two_stores``),
+    with its manager and its clock."""
+    from core.staff import auth
+    from core.store.pg import PgDb
+    from tests.conftest import FakeClock
+
+    _a_month_at_two_stores(shop)
+    clock = FakeClock(shop.clock.now)
+    office = PgDb(pg_url, clock=clock)
+    manager = auth.get_staff(office, "1")
+    for store in ("NORREBRO", "REYKJAVIK"):
+        text, _cursor = export(shop, store=store)
+        load(Shop(office, clock, manager), text)
+    return office, manager, clock
+
+
 def test_a_month_of_two_stores_posts_side_by_side_as_it_does_one_by_one(
     shop: Shop, head_office: Shop
 ) -> None:
@@ -187,8 +208,7 @@ def test_a_month_of_two_stores_posts_side_by_side_as_it_does_one_by_one(
         assert posted(head_office, theirs) == posted(shop, mine)
     db = head_office.db
     for table in ("sales_orders", "invoices", "payment_journals", "inventory_journals"):
-        numbers = _numbers(db, table)
-        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), table
+        assert _consecutive(_numbers(db, table)), table
     for (statement_id,) in db.all("SELECT id FROM statements"):
         own = [
             r[0]
@@ -197,7 +217,7 @@ def test_a_month_of_two_stores_posts_side_by_side_as_it_does_one_by_one(
                 (statement_id,),
             )
         ]
-        assert own == list(range(own[0], own[0] + len(own)))
+        assert _consecutive(own)
 
 
 def test_two_head_office_batches_at_once_post_each_statement_once(shop: Shop, pg_url) -> None:
@@ -211,17 +231,9 @@ def test_two_head_office_batches_at_once_post_each_statement_once(shop: Shop, pg
 
     import pytest
 
-    from core.staff import auth
     from core.store.pg import PgDb
-    from tests.conftest import FakeClock
 
-    _a_month_at_two_stores(shop)
-    clock = FakeClock(shop.clock.now)
-    office = PgDb(pg_url, clock=clock)
-    manager = auth.get_staff(office, "1")
-    for store in ("NORREBRO", "REYKJAVIK"):
-        text, _cursor = export(shop, store=store)
-        load(Shop(office, clock, manager), text)
+    office, manager, clock = _office_with_the_month(shop, pg_url)
     days = {"day": date(2026, 5, 28), "until": date(2026, 5, 30)}
     outcomes: list = []
     start = threading.Barrier(2)
@@ -247,7 +259,7 @@ def test_two_head_office_batches_at_once_post_each_statement_once(shop: Shop, pg
     assert sum(made) == 2 and sum(done) == 2
     assert office.scalar("SELECT COUNT(*) FROM statements WHERE status = 'posted'") == 2
     orders = _numbers(office, "sales_orders")
-    assert orders == list(range(orders[0], orders[0] + len(orders)))
+    assert _consecutive(orders)
     assert _numbers(office, "invoices") == list(range(1, len(orders) + 1))
     with (
         pytest.raises(RuntimeError, match="lock it first"),
@@ -264,18 +276,9 @@ def test_a_store_busy_in_another_run_is_reported_and_the_batch_goes_on(shop: Sho
     does the other stores; run again, it does the rest."""
     import psycopg
 
-    from core.staff import auth
     from core.statements.selection import scope
-    from core.store.pg import PgDb
-    from tests.conftest import FakeClock
 
-    _a_month_at_two_stores(shop)
-    clock = FakeClock(shop.clock.now)
-    office = PgDb(pg_url, clock=clock)
-    manager = auth.get_staff(office, "1")
-    for store in ("NORREBRO", "REYKJAVIK"):
-        text, _cursor = export(shop, store=store)
-        load(Shop(office, clock, manager), text)
+    office, manager, _clock = _office_with_the_month(shop, pg_url)
     days = {"day": date(2026, 5, 28), "until": date(2026, 5, 30)}
     office._run("SET lock_timeout = '300ms'")
     with psycopg.connect(pg_url, autocommit=True) as other:
