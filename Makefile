@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KASSI_DB ?= $(CURDIR)/var/kassi.db
 
-.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock postgres
+.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock postgres chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -39,7 +39,24 @@ postgres:
 	    exit 1; \
 	fi
 
-test: $(STAMP) postgres
+# The browser tests (tests/e2e/test_browser_till.py, W-1..W-4) drive the system's Chromium
+# through its chromedriver; browsers cannot be downloaded from here, so it is Debian's.
+chromium:
+	@if { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } \
+	    && command -v chromedriver >/dev/null 2>&1; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium and its driver (Debian chromium, chromium-driver) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    echo "Installing Chromium and its driver (Debian chromium, chromium-driver) for the browser tests"; \
+	    sudo -n apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+	    echo "make test needs Chromium and chromedriver for the browser tests:" >&2; \
+	    echo "  Debian/Ubuntu: sudo apt-get install chromium chromium-driver; Fedora: sudo dnf install chromium chromedriver" >&2; \
+	    exit 1; \
+	fi
+
+test: $(STAMP) postgres chromium
 	# 4 workers on 2 cores: many tests wait on printers' timeouts, tmux and subprocesses
 	$(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	# The mutants' baseline tests just passed above, on this tree: collected, not rerun.
@@ -47,7 +64,7 @@ test: $(STAMP) postgres
 
 # The property tests at the depth they were written for (tests/depth.py): slower, for a
 # change to a module's rules or before a release.
-test-deep: $(STAMP) postgres
+test-deep: $(STAMP) postgres chromium
 	KASSI_TEST_DEPTH=deep $(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 
@@ -66,7 +83,7 @@ format: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/python -m tests.i18n.extract
 
-bench: $(STAMP) postgres
+bench: $(STAMP) postgres chromium
 	$(BIN)/python -m bench
 
 # Re-resolve the newest versions the pyproject ranges allow, in a scratch venv, and pin them.

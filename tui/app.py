@@ -289,14 +289,33 @@ class KassiApp(App, inherit_bindings=False):
 
         self.push_screen(QuitBasketScreen(), done)
 
+    def exit(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 (App.exit's own)
+        self._leaving = True
+        super().exit(*args, **kwargs)
+
+    async def _on_exit_app(self) -> None:
+        """An exit the till did not ask for: the browser of a thin client closed its tab
+        or lost its connection (`kassi serve` stops the process). The unpaid basket is
+        parked for the terminal's next connection, as at a hang-up (W-2, C-7)."""
+        if not getattr(self, "_leaving", False):
+            self._leaving = True
+            sale = self._sale_screen()
+            if sale is not None and sale.lines:
+                self._park(sale, None)
+        await super()._on_exit_app()
+
     def _park_and_quit(self, sale, approver: Staff | None) -> None:
+        if self._park(sale, approver):
+            self.exit()
+
+    def _park(self, sale, approver: Staff | None) -> bool:
+        """Park the sale's basket for this terminal; False (and said) if it could not be."""
         from core.errors import KassiError
         from core.tills import parked
 
         actor = self.staff or self._last_staff or approver
         if actor is None:  # nobody has logged in: there is no basket of anyone's
-            self.exit()
-            return
+            return True
         try:
             parked.park(
                 self.db,
@@ -309,8 +328,8 @@ class KassiApp(App, inherit_bindings=False):
             )
         except KassiError as exc:
             self.notify(shown(exc.message), severity="error", timeout=10, markup=False)
-            return
-        self.exit()
+            return False
+        return True
 
     # -- helpers for screens ----------------------------------------------------------
 

@@ -327,6 +327,13 @@ COVERED: dict[str, Cover] = {
     "transfer_sessions": _all(["origin"], "origin", "session_id"),
     # what an item costs, per currency or per store.
     "item_prices": _all(["id"], "id", "sku", "currency", "store_id", "price"),
+    # W-2: which thin client may be which terminal's till; a pairing slipped into the file
+    # (its token hash) shows in `audit verify`.
+    "terminal_pairings": _all(
+        ["id"],
+        *["id", "terminal_id", "token_hash", "created_at", "created_by", "revoked_at"],
+        "revoked_by",
+    ),
     # which history this database is, and which store heads the head office holds.
     "database_identity": _all(["id"], "id", "created_at"),
     "transfer_heads": _all(

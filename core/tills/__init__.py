@@ -13,6 +13,7 @@ Owns:
 - parked: a basket parked on quit, restored on the next start (C-7)
 - limits: sane amount limits at the till (C-7)
 - receipt_refs: how a receipt is named and read back (C-3)
+- pairing: thin clients paired with their terminal, a revocable token each (W-2)
 
 May import: core.text, core.money, core.store, core.audit, core.staff, core.catalog, core.cash, core.printing
 

@@ -61,6 +61,12 @@ class SaleScreen(SaleDiscounts, SaleWeighed, Screen):
         Binding(
             "ctrl+t", "in_order('discount_basket')", "Basket discount", show=False, priority=True
         ),
+        # W-3: a browser keeps Ctrl+T (new tab) and may keep F11 (full screen) for itself;
+        # these do the same on a thin client.
+        Binding(
+            "ctrl+g", "in_order('discount_basket')", "Basket discount", show=False, priority=True
+        ),
+        Binding("ctrl+o", "in_order('reports')", "Reports", show=False, priority=True),
         # K-1/K-2: a safe drop from this till (not in the footer: no room at 80 columns)
         Binding("ctrl+b", "in_order('safe_drop')", "Safe drop", show=False, priority=True),
         Binding("up", "in_order('cursor(-1)')", show=False, priority=True),
