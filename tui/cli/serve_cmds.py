@@ -87,7 +87,7 @@ def terminal_pair(ctx: Context, terminal_id: str, base_url: str | None) -> None:
     base = pairing.check_base_url(base_url or _default_url())
     made = pairing.pair(ctx.db, manager(ctx), terminal_id)
     echo(_("Terminal {id} paired. Open this on its thin client:").format(id=terminal_id))
-    click.echo(pairing.pairing_url(base, made.token))
+    echo(pairing.pairing_url(base, made.token))
 
 
 @terminal_grp.command("unpair")
