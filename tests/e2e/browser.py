@@ -93,6 +93,8 @@ class Served:
         raise AssertionError(f"kassi serve did not start: {log.read_text()}")
 
     def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(20)
@@ -171,6 +173,17 @@ class Browser:
 
         self.focus_till()
         ActionChains(self.driver, duration=0).send_keys(*keys).perform()
+
+    def chord(self, key: str, modifier: str | None = None) -> None:
+        """Ctrl+key (a modifier held while the key is pressed, as a person does)."""
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        modifier = modifier or Keys.CONTROL
+        self.focus_till()
+        ActionChains(self.driver, duration=0).key_down(modifier).send_keys(key).key_up(
+            modifier
+        ).perform()
 
     def new_tab(self, url: str | None = None) -> str:
         self.driver.switch_to.new_window("tab")

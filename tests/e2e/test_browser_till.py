@@ -125,6 +125,49 @@ def test_a_paired_thin_client_sells_three_scanned_items_and_pays_cash_with_f5(
     for name in ("Kassi Købmand", "Rugbrød", "Tak for dit køb", "T1-1"):
         assert name in text, name
 
+    # W-3: Ctrl+R (the browser's reload) reprints the receipt; the page stays.
+    printed = receipts.stat().st_size
+    browser.chord("r")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and receipts.stat().st_size == printed:
+        time.sleep(0.1)
+    assert receipts.stat().st_size > printed
+    assert receipts.read_bytes()[printed:].count("Rugbrød".encode("cp865")) == 1
+    # Ctrl+Q reaches the till too: in kiosk mode leaving asks for a PIN, Esc stays.
+    mark = browser.mark()
+    browser.chord("q")
+    browser.wait_for("Leaving kiosk mode", since=mark)
+    browser.type(Keys.ESCAPE)
+    assert browser.driver.execute_script("return window.__notReloaded === true")
+
+
+def test_a_scanner_burst_with_enter_tab_and_lf_arrives_whole_and_in_order(
+    store, served, browser
+):
+    """W-3 / C-1: 30 codes ended by Enter, Tab and LF typed as one burst in the browser
+    become 30 lines in order, and nothing is paid until F5."""
+    from selenium.webdriver.common.keys import Keys
+
+    db_path, _receipts = store
+    log_in(browser, pair(db_path, served))
+    codes = [str(1001 + (k * 7) % 20) for k in range(30)]
+    ends = ("\n", "\t", "\n")  # Enter, Tab and Enter again (LF: Ctrl+J, below)
+    mark = browser.mark()
+    browser.type(*[code + ends[n % 3] for n, code in enumerate(codes[:-1])])
+    browser.type(codes[-1])
+    browser.chord("j")  # LF ends the last code
+    browser.wait_for("30 lines", since=mark)
+    time.sleep(1)
+    assert "To pay" not in browser.text()[mark:]
+    assert sold(db_path) == []
+    browser.type(Keys.F5)
+    browser.wait_for("To pay", since=mark)
+    time.sleep(0.3)
+    mark = browser.mark()
+    browser.type(Keys.ENTER)
+    browser.wait_for("Enter: next sale", since=mark)
+    assert sold(db_path) == [codes]
+
 
 def test_a_wrong_or_revoked_token_gets_the_refusal_page_never_a_till(store, served, browser):
     """W-2: no token, a wrong one, and a revoked one each get the refusal page."""

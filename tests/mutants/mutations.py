@@ -404,4 +404,19 @@ MUTATIONS: tuple[Mutation, ...] = (
         replacement="    if False:",
         tests=("tests/core/test_weighed.py",),
     ),
+    # -- thin clients (W-2) ---------------------------------------------------------------------
+    Mutation(
+        name="W-2 a revoked pairing still gives its terminal's till",
+        file="core/tills/pairing.py",
+        original="WHERE token_hash = ? AND revoked_at IS NULL",
+        replacement="WHERE token_hash = ?",
+        tests=("tests/core/test_pairing.py",),
+    ),
+    Mutation(
+        name="W-2 a second tab for a terminal gets a second till",
+        file="tui/web/server.py",
+        original="        if live is not None and live.tab != tab:",
+        replacement="        if False:",
+        tests=("tests/integration/test_serve.py",),
+    ),
 )

@@ -26,6 +26,8 @@ from attrs import define, field
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from core.errors import StateError
+from core.store import till_lock
 from core.store.db import Db, connect
 from core.store.stores import get_store
 from core.store.terminals import get_terminal
@@ -150,6 +152,13 @@ class TillServer(Server):
         live = self._live.get(terminal_id)
         if live is not None and live.tab != tab:
             return web.Response(text=pages.in_use(), status=409)
+        if live is None:
+            # A till of this terminal in a terminal or SSH session holds its lock: say so
+            # here, not with a till that starts and closes at once.
+            try:
+                till_lock.acquire(self.db_path, terminal_id).release()
+            except StateError as exc:
+                return web.Response(text=exc.message, status=409)
         return terminal_id, tab
 
     async def handle_claim(self, request: web.Request) -> web.Response:
