@@ -141,9 +141,7 @@ def test_a_paired_thin_client_sells_three_scanned_items_and_pays_cash_with_f5(
     assert browser.driver.execute_script("return window.__notReloaded === true")
 
 
-def test_a_scanner_burst_with_enter_tab_and_lf_arrives_whole_and_in_order(
-    store, served, browser
-):
+def test_a_scanner_burst_with_enter_tab_and_lf_arrives_whole_and_in_order(store, served, browser):
     """W-3 / C-1: 30 codes ended by Enter, Tab and LF typed as one burst in the browser
     become 30 lines in order, and nothing is paid until F5."""
     from selenium.webdriver.common.keys import Keys
@@ -226,3 +224,35 @@ def test_a_closed_tab_leaves_the_basket_for_the_next_connection(store, served, b
     browser.type("2\t2222\n")
     browser.wait_for("2 lines", since=mark)
     assert sold(db_path) == []
+
+
+def test_leaving_kiosk_mode_needs_the_permission_and_enter_connects_again(store, served, browser):
+    """W-2 / C-7: in the browser too, Ctrl+Q asks for the PIN of someone allowed to leave
+    kiosk mode; a cashier's is refused and the till stays, a manager's ends it; the page
+    then offers to connect again, by keyboard (Enter), and the till is back."""
+    from selenium.webdriver.common.keys import Keys
+
+    db_path, _receipts = store
+    log_in(browser, pair(db_path, served))
+    mark = browser.mark()
+    browser.chord("q")
+    browser.wait_for("Leaving kiosk mode", since=mark)
+    time.sleep(0.3)
+    mark = browser.mark()
+    browser.type("2\t2222\n")  # the cashier: not allowed to leave
+    time.sleep(1.5)
+    assert "connection was lost" not in browser.body_text()
+    browser.type(Keys.ESCAPE)
+    mark = browser.mark()
+    browser.chord("q")
+    browser.wait_for("Leaving kiosk mode", since=mark)
+    time.sleep(0.3)
+    browser.type("1\t1234\n")  # the manager
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Connect again" not in browser.body_text():
+        time.sleep(0.1)
+    assert "Connect again" in browser.body_text()
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser.driver).send_keys(Keys.ENTER).perform()  # the focused button
+    browser.wait_for("Staff id", timeout=20)
