@@ -70,14 +70,14 @@ def kassi(db_path: Path, *args: str, pin: str | None = None) -> str:
 class Served:
     """`kassi serve` on a free port of 127.0.0.1, for one test."""
 
-    def __init__(self, db_path: Path, log: Path) -> None:
+    def __init__(self, db_path: Path, log: Path, lang: str | None = "en") -> None:
         import os
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = log.open("w")
         self.process = subprocess.Popen(
-            [str(KASSI), "--db", str(db_path), "--lang", "en", "serve"]
+            [str(KASSI), "--db", str(db_path), *(["--lang", lang] if lang else []), "serve"]
             + ["--host", "127.0.0.1", "--port", str(self.port)],
             stdout=self._log,
             stderr=subprocess.STDOUT,

@@ -146,3 +146,22 @@ async def test_stopping_kassi_serve_parks_each_browsers_unpaid_basket(store, ser
         assert con.execute("SELECT COUNT(*) FROM sales").fetchone()[0] == 0
     finally:
         con.close()
+
+
+async def test_the_till_page_speaks_the_stores_language(store, tmp_path):
+    """W-1 / M-2: without --lang, a Danish store's thin client gets its page in Danish,
+    as its till is (an Icelandic store's in Icelandic)."""
+    server = Served(store, tmp_path / "serve-da.log", lang=None)
+    try:
+        danish = pair(store, server, "T1")
+        icelandic = pair(store, server, "R1")
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{server.url}/?t={danish}") as answer:
+                page = await answer.text()
+            assert '<html lang="da">' in page and "Forbind igen" in page
+            assert "<title>kassi — Kassi Købmand Nørrebro · Kasse 1</title>" in page
+            async with http.get(f"{server.url}/?t={icelandic}") as answer:
+                page = await answer.text()
+            assert '<html lang="is">' in page and "Tengjast aftur" in page
+    finally:
+        server.stop()

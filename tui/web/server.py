@@ -94,6 +94,9 @@ class TillServer(Server):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
         logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
+    def _language(self, terminal_id: str) -> str:
+        return self.lang or get_store(self.db, get_terminal(self.db, terminal_id).store_id).locale
+
     def _refused(self, message: str, status: int = 403) -> web.Response:
         return web.Response(text=pages.refusal_page(message), status=status, content_type=HTML)
 
@@ -132,8 +135,10 @@ class TillServer(Server):
         terminal = get_terminal(self.db, terminal_id)
         store = get_store(self.db, terminal.store_id)
         socket_base = self.public_url.replace("http", "ws", 1) + f"/ws/{token}"
+        lang = self.lang or store.locale  # the till's own language, as at the counter
         page = pages.till_page(
-            page_title=pages.title(store.name, terminal.name),
+            lang=lang,
+            page_title=pages.title(store.name, terminal.name, lang),
             static=f"{self.public_url}/static",
             socket_base=socket_base,
             claim_base=f"{self.public_url}/claim/{token}",
@@ -151,7 +156,7 @@ class TillServer(Server):
             return web.Response(text=pages.not_paired(), status=400)
         live = self._live.get(terminal_id)
         if live is not None and live.tab != tab:
-            return web.Response(text=pages.in_use(), status=409)
+            return web.Response(text=pages.in_use(self._language(terminal_id)), status=409)
         if live is None:
             # A till of this terminal in a terminal or SSH session holds its lock: say so
             # here, not with a till that starts and closes at once.
