@@ -63,8 +63,28 @@ def serve(ctx: Context, host: str, port: int, public_url: str | None) -> None:
         public_url=public_url or f"http://{shown}:{port}",
         lang=ctx.lang,
     )
+    _check_free(host, port)
     ctx.db.close()
     server.serve()
+
+
+def _check_free(host: str, port: int) -> None:
+    """One line, not a traceback, when the address is taken or not this machine's."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        fail(_("Cannot listen on {host}:{port}: {reason}").format(host=host, port=port, reason=exc))
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            fail(
+                _("Cannot listen on {host}:{port}: {reason}").format(
+                    host=host, port=port, reason=exc.strerror or exc
+                )
+            )
 
 
 @terminal_grp.command("pair")
