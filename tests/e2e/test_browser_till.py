@@ -18,7 +18,8 @@ import pytest
 
 from tests.e2e.browser import Browser, Served, kassi
 
-pytestmark = pytest.mark.e2e
+# One worker runs them all: a Chromium each at once would starve the tmux and server tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
