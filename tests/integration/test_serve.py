@@ -12,7 +12,7 @@ import pytest
 from core.store import till_lock
 from tests.e2e.browser import Served, kassi
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.integration
 
 _ESC = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
