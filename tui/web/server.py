@@ -198,17 +198,11 @@ class TillServer(Server):
                 to_int(request.query.get("width", "80"), 80),
                 to_int(request.query.get("height", "24"), 24),
             )
-            try:
-                await self._process_messages(websocket, service)
-            finally:
-                await service.stop()
+            await self._process_messages(websocket, service)
             return websocket
-        except asyncio.CancelledError:
-            raise
         finally:
             if live.service is not None:
-                await live.service.stop()
-                await live.service.exited()
+                await live.service.stop()  # the till quits (and parks), its process gone
             if self._live.get(terminal_id) is live:
                 del self._live[terminal_id]
             live.ended.set()
