@@ -223,7 +223,26 @@ class KassiApp(App, inherit_bindings=False):
 
             if log_out_if_inactive(self):
                 return  # deactivated meanwhile: back to the login, the key goes nowhere (K-5)
+            if self._tab_moves_focus_now(event):
+                return
         await super().on_event(event)
+
+    def _tab_moves_focus_now(self, event: events.Key) -> bool:
+        """Tab / Shift+Tab out of a plain text field, moved here as the app reads the key.
+        Textual runs Tab as a binding only after the key has bubbled up from the field,
+        and by then the keys typed after it ("T1", Tab, "01-12-2026" in one go) have been
+        routed to the field being left (C-1). Fields that end codes on Tab themselves
+        (ScanInput, the count rows) keep it."""
+        from textual.widgets import Input
+
+        if event.key not in ("tab", "shift+tab"):
+            return False
+        focused = self.focused
+        if not isinstance(focused, Input) or type(focused)._on_key is not Input._on_key:
+            return False
+        screen = self.screen
+        target = screen.focus_next() if event.key == "tab" else screen.focus_previous()
+        return target is not None
 
     def _check_hangup(self) -> None:
         """A terminal that went away (an SSH session dropped, its tmux pane killed) while

@@ -228,3 +228,41 @@ def test_a_closed_tab_leaves_the_basket_for_the_next_connection(store, served, b
     browser.type("2\t2222\n")
     browser.wait_for("2 lines", since=mark)
     assert sold(db_path) == []
+
+
+def test_leaving_kiosk_mode_needs_the_permission_and_enter_connects_again(store, served, browser):
+    """W-2 / W-3 / C-7: in the browser too, Ctrl+Q asks for the PIN of someone allowed to
+    leave kiosk mode; a cashier's badge burst is refused and Esc goes back to the till; a
+    manager's burst (`1`, Tab, `1234`, Enter) ends it; the page then offers to connect
+    again, by keyboard (Enter), and the till is back at its login."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    db_path, _receipts = store
+    log_in(browser, pair(db_path, served))
+    mark = browser.mark()
+    browser.chord("q")
+    browser.wait_for("Leaving kiosk mode", since=mark)
+    mark = browser.mark()
+    browser.type("2\t2222\n")  # the cashier: not allowed
+    browser.wait_for("not allowed to leave kiosk mode", since=mark)
+    mark = browser.mark()
+    browser.type(Keys.ESCAPE)
+    browser.wait_for("Item / scan", since=mark)
+    mark = browser.mark()
+    browser.chord("q")
+    browser.wait_for("Leaving kiosk mode", since=mark)
+    browser.type("1\t1234\n")  # the manager, as a badge reader types it
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "Connect again" not in browser.body_text():
+        time.sleep(0.1)
+    assert "Connect again" in browser.body_text(), browser.text()[-600:]
+    browser.driver.execute_script("window.__beforeReconnect = true")
+    ActionChains(browser.driver).send_keys(Keys.ENTER).perform()  # the focused button
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and browser.driver.execute_script(
+        "return window.__beforeReconnect === true"
+    ):
+        time.sleep(0.1)
+    text = browser.wait_for("Staff id", timeout=20)  # the page anew, with a new till's login
+    assert "Leaving kiosk mode" not in text

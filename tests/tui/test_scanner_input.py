@@ -17,6 +17,7 @@ from textual import events
 from tests.tui.conftest import login, screen_text, settle
 from tui.screens.login import LoginScreen
 from tui.screens.payment import PaymentScreen
+from tui.screens.pin_prompt import PinPromptScreen
 from tui.screens.sale import SaleScreen
 from tui.widgets.amount_input import AmountField
 
@@ -287,6 +288,93 @@ async def test_a_burst_login_with_enter_after_the_staff_id_logs_in_too(make_app)
         assert app.staff is not None and app.staff.id == "2"
 
 
+async def test_a_badge_burst_at_the_override_prompt_fills_staff_id_then_pin(make_app):
+    """C-1 / C-3: at the override prompt (here Ctrl+Q in kiosk mode) a refused cashier's
+    burst, then Esc, then a manager's burst (`1`, Tab, `1234`, Enter) approves: no
+    "11234" in the staff id, no PIN submitted empty (as a browser delivers it, W-3)."""
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, PinPromptScreen)
+        burst(app, ["2", "tab", *"2222", "enter"])
+        await settle(pilot, app)
+        assert "not allowed to leave kiosk mode" in screen_text(app)
+        assert app.focused is app.screen.query_one("#staff-id")
+        burst(app, ["1", "tab", *"1234", "enter"])
+        for _ in range(40):
+            if not app.is_running:
+                break
+            await pilot.pause()
+        assert not app.is_running
+
+
+async def test_a_burst_retry_after_a_wrong_pin_at_the_override_prompt_approves(make_app):
+    """C-1 / C-3: a wrong PIN at the override prompt clears both fields and puts the
+    cursor on the staff id, so the retried burst approves instead of typing into the PIN."""
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        burst(app, ["1", "enter", *"9999", "enter"])
+        await settle(pilot, app)
+        assert app.is_running and isinstance(app.screen, PinPromptScreen)
+        assert app.screen.query_one("#staff-id").value == ""
+        assert app.focused is app.screen.query_one("#staff-id")
+        burst(app, ["1", "enter", *"1234", "enter"])
+        for _ in range(40):
+            if not app.is_running:
+                break
+            await pilot.pause()
+        assert not app.is_running
+
+
+async def test_a_pin_change_typed_ahead_in_one_burst_lands_field_by_field(make_app, till_db):
+    """C-1 / K-5: F4 at the login, then id, old PIN, new PIN twice in one burst (each
+    ended by Enter or Tab): the PIN is changed; nothing lands in the wrong field."""
+    from core.staff import auth
+    from tui.screens.pin_change import PinChangeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert isinstance(app.screen, PinChangeScreen)
+        burst(app, ["2", "tab", *"2222", "enter", *"5678", "tab", *"5678", "enter"])
+        for _ in range(40):
+            if isinstance(app.screen, LoginScreen):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, LoginScreen), screen_text(app)
+    assert auth.authenticate(till_db, "2", "5678").id == "2"
+
+
+async def test_a_discount_typed_ahead_in_one_burst_takes_value_then_reason(make_app):
+    """C-1 / C-5: Ctrl+T, `10%`, Enter, `1`, Enter in one burst: 10 % off the basket with
+    the first reason on the list (no "10%1" refused as a value)."""
+    from tui.screens.discount import DiscountScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press(*"1001", "enter")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscountScreen)
+        burst(app, [*"10%", "enter", "1", "enter"])
+        for _ in range(40):
+            if app.screen is screen:
+                break
+            await pilot.pause()
+        assert app.screen is screen, screen_text(app)
+        assert "10 % (Damaged or faulty)" in screen_text(app)
+
+
 async def test_a_receipt_barcode_scanned_at_the_refund_prompt_shows_as_printed(make_app, till_db):
     """C-1/C-3: the receipt's CODE128 `T1-1`, scanned (one burst, Enter) at F6, loads
     the receipt, and the refund banner names it in the receipt's own form."""
@@ -363,3 +451,27 @@ async def test_a_scan_onto_a_long_basket_adds_one_row_and_repaints_no_other(make
         await pilot.pause()
         assert calls == ["add_row", "update_cell", "update_cell"]
         assert screen.shown_rows[-1][2] == "2" and table.row_count == 1001
+
+
+async def test_tab_in_a_form_moves_on_before_the_keys_typed_after_it(make_app):
+    """C-1: in a back-office form (the session report's filters) "T2", Tab, "1" typed in
+    one go puts T2 in the terminal field and the 1 in the next one, not "T21"."""
+    from tui.screens.reports import ReportsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "1", "1234")
+        await pilot.press("f9", "f9")
+        await pilot.pause()
+        await pilot.press("enter")  # the session report
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)
+        terminal = app.screen.query_one("#terminal")
+        app.screen.set_focus(terminal)
+        await pilot.pause()
+        burst(app, ["T", "2", "tab", "1"])
+        for _ in range(10):
+            await pilot.pause()
+        assert terminal.value == "T2"
+        assert app.focused is app.screen.query_one("#date-from")
+        assert app.focused.value.endswith("1")

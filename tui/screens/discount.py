@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from core.errors import KassiError
 from core.text.i18n import _
 from core.tills import discounts
+from tui.widgets.scan_input import ScanInput
 
 REMOVE = "remove"
 
@@ -32,9 +33,22 @@ class DiscountScreen(ModalScreen):
         with Vertical(classes="dialog wide"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Label(_("Discount: 10% or an amount (empty: none)"))
-            yield Input(id="discount-value", max_length=16, placeholder=f"10%  /  {example}")
+            # "10%⏎2⏎" typed ahead lands value, then reason (C-1): the value field moves
+            # the focus on at its own Enter, before the reason's keys are routed.
+            yield ScanInput(
+                id="discount-value",
+                max_length=16,
+                placeholder=f"10%  /  {example}",
+                clear_on_scan=False,
+                advance_to="discount-reason",
+            )
             yield Label(_("Reason: a number below, or type one"))
-            yield Input(id="discount-reason", max_length=discounts.MAX_REASON)
+            yield ScanInput(
+                id="discount-reason",
+                max_length=discounts.MAX_REASON,
+                clear_on_scan=False,
+                tab_to="discount-value",
+            )
             yield Static(
                 "\n".join(f"{n}  {_(r)}" for n, r in enumerate(discounts.REASONS, start=1)),
                 classes="hint",
@@ -49,7 +63,7 @@ class DiscountScreen(ModalScreen):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
         event.stop()
         store = self.app.store
         value = self.query_one("#discount-value", Input).value.strip()
@@ -60,12 +74,11 @@ class DiscountScreen(ModalScreen):
             discounts.parse_value(value, store.currency, self.app.locale)
         except KassiError as exc:
             self.query_one("#discount-error", Static).update(exc.message)
-            self.query_one("#discount-value", Input).focus()
+            self.set_focus(self.query_one("#discount-value", Input))
             return
-        if event.input.id == "discount-value":
+        if event.scan_input.id == "discount-value":
             self.query_one("#discount-error", Static).update("")
-            self.query_one("#discount-reason", Input).focus()
-            return
+            return  # the field moved on to the reason itself
         try:
             discount = discounts.parse_discount(value, event.value, store.currency, self.app.locale)
         except KassiError as exc:

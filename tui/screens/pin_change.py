@@ -20,6 +20,7 @@ from core.errors import AuthError, KassiError
 from core.staff import admin as staff_admin
 from core.store.records import Staff
 from core.text.i18n import _
+from tui.widgets.scan_input import ScanInput
 
 
 class PinChangeScreen(ModalScreen[bool | None]):
@@ -41,15 +42,25 @@ class PinChangeScreen(ModalScreen[bool | None]):
             else:
                 title = _("Change your PIN")
             yield Static(title, classes="dialog-title", markup=False)
+            # Typed ahead in one go ("2⏎1111⏎4321⏎4321⏎") every part lands in its own
+            # field (C-1): each field ends its part and moves the focus at once.
+            fields = [("new-pin", _("New PIN")), ("new-pin-again", _("New PIN again"))]
             if self.reset_for is None:
-                yield Label(_("Staff id"))
-                yield Input(value=self.staff_id, id="staff-id", max_length=32)
-                yield Label(_("Old PIN"))
-                yield Input(id="old-pin", password=True, max_length=8)
-            yield Label(_("New PIN"))
-            yield Input(id="new-pin", password=True, max_length=8)
-            yield Label(_("New PIN again"))
-            yield Input(id="new-pin-again", password=True, max_length=8)
+                fields[:0] = [("staff-id", _("Staff id")), ("old-pin", _("Old PIN"))]
+            self.order = [name for name, _label in fields]
+            for at, (name, label) in enumerate(fields):
+                last = at + 1 == len(fields)
+                yield Label(label)
+                yield ScanInput(
+                    value=self.staff_id if name == "staff-id" else "",
+                    id=name,
+                    max_length=32 if name == "staff-id" else 8,
+                    password=name != "staff-id",
+                    clear_on_scan=False,
+                    advance_to=None if last else self.order[at + 1],
+                    advance_empty=True,
+                    tab_to=self.order[0] if last else None,
+                )
             yield Static("", id="pin-change-error", classes="error", markup=False)
             yield Static(_("Enter: next / OK   Esc: back"), classes="hint", markup=False)
 
@@ -65,13 +76,11 @@ class PinChangeScreen(ModalScreen[bool | None]):
     def field(self, name: str) -> Input:
         return self.query_one(f"#{name}", Input)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
         event.stop()
-        order = [i.id for i in self.query(Input)]
-        at = order.index(event.input.id)
-        if at + 1 < len(order):
-            self.field(order[at + 1]).focus()
-            return
+        at = self.order.index(event.scan_input.id)
+        if at + 1 < len(self.order):
+            return  # the field moved on to the next itself
         new, again = self.field("new-pin").value, self.field("new-pin-again").value
         try:
             if self.reset_for is not None:
@@ -96,6 +105,6 @@ class PinChangeScreen(ModalScreen[bool | None]):
         self.field("new-pin").value = self.field("new-pin-again").value = ""
         if isinstance(exc, AuthError) and self.reset_for is None:
             self.field("old-pin").value = ""  # the id or the old PIN: both asked again
-            self.field("old-pin").focus()
+            self.set_focus(self.field("old-pin"))
         else:
-            self.field("new-pin").focus()
+            self.set_focus(self.field("new-pin"))

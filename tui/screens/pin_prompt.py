@@ -18,10 +18,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from core.errors import AuthError, KassiError
+from core.errors import KassiError
 from core.staff import auth, permissions
 from core.store.records import Staff
 from core.text.i18n import _
+from tui.widgets.scan_input import ScanInput
 
 
 class OverrideScreen(ModalScreen[Staff | None]):
@@ -47,10 +48,12 @@ class OverrideScreen(ModalScreen[Staff | None]):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             if self.action_label:
                 yield Static(self.action_label, id="override-action", markup=False)
+            # A badge burst (`1`, Tab, `1234`, Enter) fills both fields in order, as at
+            # the login (C-1): each field ends its own part and moves the focus at once.
             yield Label(_("Staff id"))
-            yield Input(id="staff-id", max_length=32)
+            yield ScanInput(id="staff-id", max_length=32, clear_on_scan=False, advance_to="pin")
             yield Label(_("PIN"))
-            yield Input(id="pin", password=True, max_length=8)
+            yield ScanInput(id="pin", password=True, max_length=8, tab_to="staff-id")
             yield Static("", id="pin-error", classes="error", markup=False)
             yield Static(_("Enter: OK   Esc: back"), classes="hint", markup=False)
 
@@ -60,17 +63,24 @@ class OverrideScreen(ModalScreen[Staff | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_scan_input_scanned(self, event: ScanInput.Scanned) -> None:
         event.stop()
-        if event.input.id == "staff-id":
-            self.query_one("#pin", Input).focus()
+        if event.scan_input.id != "pin":
+            return  # the staff field moved on to the PIN itself
+        # The PIN as it was at its Enter (the field cleared itself then).
+        pin = event.value
+        staff_id = self.query_one("#staff-id", Input).value.strip()
+        if not staff_id:
+            self.screen.set_focus(self.query_one("#staff-id", Input))
             return
+        if not pin:
+            return  # Enter on an empty PIN is not a wrong PIN
         try:
             staff = auth.authorize_override(
                 self.app.db,
                 self.app.staff,
-                self.query_one("#staff-id", Input).value.strip(),
-                self.query_one("#pin", Input).value,
+                staff_id,
+                pin,
                 self.permission,
                 terminal_id=self.app.terminal_id,
                 action=self.action_label or self.permission,
@@ -78,10 +88,11 @@ class OverrideScreen(ModalScreen[Staff | None]):
             )
         except KassiError as exc:
             self.query_one("#pin-error", Static).update(exc.message)
-            self.query_one("#pin", Input).value = ""
-            if not isinstance(exc, AuthError):  # not allowed: someone else must approve
-                self.query_one("#staff-id", Input).value = ""
-                self.query_one("#staff-id", Input).focus()
+            # The next try starts from the staff id, as the first did: a retyped
+            # "id, Tab, PIN" (or a badge burst) must not land the PIN in the id field.
+            staff_field = self.query_one("#staff-id", Input)
+            staff_field.value = ""
+            self.set_focus(staff_field)
             return
         self.dismiss(staff)
 

@@ -56,15 +56,18 @@ class ScanInput(Input):
         clear_on_scan: bool = True,
         advance_to: str | None = None,
         tab_to: str | None = None,
+        advance_empty: bool = False,
         **kwargs,
     ) -> None:
         """``clear_on_scan``: empty the field as the code is taken (a scan field); a form
         field keeps its text. ``advance_to``: the id of the field that takes the keys
-        after a non-empty code. ``tab_to``: where Tab goes instead of ending a code."""
+        after a non-empty code (after any, with ``advance_empty``: a form's next field).
+        ``tab_to``: where Tab goes instead of ending a code."""
         super().__init__(*args, **kwargs)
         self.clear_on_scan = clear_on_scan
         self.advance_to = advance_to
         self.tab_to = tab_to
+        self.advance_empty = advance_empty
 
     async def _on_key(self, event: events.Key) -> None:
         focused = self.screen.focused if self.is_attached else None
@@ -89,7 +92,7 @@ class ScanInput(Input):
         value = self.value
         if self.clear_on_scan:
             self.value = ""
-        if value.strip() and self.advance_to is not None:
+        if self.advance_to is not None and (self.advance_empty or value.strip()):
             self._move_to(self.advance_to)
         self.screen.post_message(self.Scanned(self, value, kind))
 
