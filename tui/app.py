@@ -65,6 +65,9 @@ class KassiApp(App, inherit_bindings=False):
         # the CLI may take it before the screen starts, to refuse on one line.
         self.till_lock = till_lock
         self._last_staff: Staff | None = None
+        # Who parked the basket this till brought back: it is theirs again if the till
+        # quits before anyone logs in (a thin client that reconnects twice at once).
+        self._basket_owner: str | None = None
         self.sync = None
         if sync_hq:
             from tui.sync_worker import TillSync
@@ -160,6 +163,7 @@ class KassiApp(App, inherit_bindings=False):
         basket = parked.take(self.db, self.terminal.id)
         if basket is None:
             return
+        self._basket_owner = basket.staff_id
         sale.lines = list(basket.lines)
         sale.keep_notice_for_login = True  # the first login must still see where it came from
         sale.customer_id = basket.customer_id
@@ -327,12 +331,23 @@ class KassiApp(App, inherit_bindings=False):
         if self._park(sale, approver):
             self.exit()
 
+    def _owner_of_restored_basket(self) -> Staff | None:
+        from core.errors import NotFound
+        from core.staff import auth
+
+        if self._basket_owner is None:
+            return None
+        try:
+            return auth.get_staff(self.db, self._basket_owner)
+        except NotFound:
+            return None
+
     def _park(self, sale, approver: Staff | None) -> bool:
         """Park the sale's basket for this terminal; False (and said) if it could not be."""
         from core.errors import KassiError
         from core.tills import parked
 
-        actor = self.staff or self._last_staff or approver
+        actor = self.staff or self._last_staff or approver or self._owner_of_restored_basket()
         if actor is None:  # nobody has logged in: there is no basket of anyone's
             return True
         try:

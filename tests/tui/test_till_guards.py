@@ -8,10 +8,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from textual import messages
 
 from core.staff import auth
 from core.store import staff_members
 from core.tills import parked, sessions
+from core.tills.basket import LineInput
 from tests.tui.conftest import approve, login, pulses, scan, screen_text, settle
 from tui.screens.pin_prompt import PinPromptScreen
 from tui.screens.quit_basket import QuitBasketScreen
@@ -173,6 +175,40 @@ async def test_parking_on_quit_brings_the_basket_back_at_the_next_start(make_app
         assert [ln.sku for ln in again.screen.lines] == ["1001", "1008"]
         assert "parked" in screen_text(again) and "Rugbrød" in screen_text(again)
     assert parked.parked(till_db, "T1") is None
+
+
+async def test_a_closed_tab_parks_the_basket_of_the_logged_in_cashier(make_app, till_db):
+    """W-2 / C-7: an exit the till did not ask for (kassi serve's quit on a closed tab)
+    parks the unpaid basket for the terminal's next connection."""
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await scan(pilot, "1001", "1008")
+        app.post_message(messages.ExitApp())  # what the web driver does on "quit"
+        await pilot.pause()
+    basket = parked.parked(till_db, "T1")
+    assert [ln.sku for ln in basket.lines] == ["1001", "1008"] and basket.staff_id == "2"
+
+
+async def test_a_till_stopped_before_a_login_parks_again_the_basket_it_brought_back(
+    make_app, till_db
+):
+    """W-2 / C-7: a thin client reconnecting twice at once starts a till that takes the
+    parked basket back and is stopped before anyone logs in: the basket is parked again,
+    in its owner's name, not lost."""
+    cashier = auth.get_staff(till_db, "2")
+    parked.park(till_db, cashier, "T1", [LineInput("1001"), LineInput("1008", 2)])
+    app = make_app(kiosk=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert parked.parked(till_db, "T1") is None  # it is on the sale screen now
+        app.post_message(messages.ExitApp())
+        await pilot.pause()
+    basket = parked.parked(till_db, "T1")
+    assert basket is not None, "the basket brought back was lost"
+    assert [(ln.sku, ln.qty) for ln in basket.lines] == [("1001", 1), ("1008", 2)]
+    assert basket.staff_id == "2"
 
 
 async def test_ctrl_q_with_an_empty_basket_quits_at_once(make_app):
