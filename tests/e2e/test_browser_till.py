@@ -186,6 +186,39 @@ def test_a_wrong_or_revoked_token_gets_the_refusal_page_never_a_till(store, serv
     assert browser.text() == ""
 
 
+def test_revoking_a_connected_thin_clients_pairing_ends_its_till_and_keeps_the_basket(
+    store, served, browser
+):
+    """W-2: a pairing revoked while its screen is connected (a thin client stolen or
+    lost) ends that till within seconds; its unpaid basket is parked, and connecting
+    again gets the refusal page."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    db_path, _receipts = store
+    url = pair(db_path, served)
+    log_in(browser, url)
+    mark = browser.mark()
+    browser.type("1001\n")
+    browser.wait_for("1 line", since=mark)
+    kassi(db_path, "terminal", "unpair", "T1", "--staff", "1", pin="1234")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "connection was lost" not in browser.body_text():
+        time.sleep(0.1)
+    assert "connection was lost" in browser.body_text(), browser.text()[-400:]
+    con = sqlite3.connect(db_path)
+    try:
+        row = con.execute("SELECT basket FROM parked_baskets WHERE terminal_id = 'T1'").fetchone()
+    finally:
+        con.close()
+    assert row is not None and "1001" in row[0]
+    ActionChains(browser.driver).send_keys(Keys.ENTER).perform()  # "Connect again"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "not paired" not in browser.body_text():
+        time.sleep(0.1)
+    assert "not paired" in browser.body_text()
+
+
 def test_a_second_tab_for_the_same_terminal_is_refused(store, served, browser):
     """W-2 / C-7: while one tab has T1's till, another tab for T1 gets the refusal."""
     db_path, _receipts = store

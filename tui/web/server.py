@@ -17,6 +17,7 @@ import asyncio
 import logging
 import re
 import shlex
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from attrs import define, field
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from core.errors import StateError
+from core.errors import KassiError, StateError
 from core.store import till_lock
 from core.store.db import Db, connect
 from core.store.stores import get_store
@@ -39,6 +40,9 @@ log = logging.getLogger("kassi.serve")
 STATIC = Path(textual_serve.__file__).parent / "static"
 _TAB = re.compile(r"[0-9-]{1,60}")
 HTML = "text/html"
+# How often a connected thin client's pairing is looked at again: a revoked one loses
+# its till within this many seconds (W-2).
+PAIRING_CHECK_SECONDS = 2.0
 
 
 @define
@@ -198,7 +202,13 @@ class TillServer(Server):
                 to_int(request.query.get("width", "80"), 80),
                 to_int(request.query.get("height", "24"), 24),
             )
-            await self._process_messages(websocket, service)
+            watch = asyncio.ensure_future(
+                self._watch_pairing(request.match_info["token"], terminal_id, websocket)
+            )
+            try:
+                await self._process_messages(websocket, service)
+            finally:
+                watch.cancel()
             return websocket
         finally:
             if live.service is not None:
@@ -206,6 +216,24 @@ class TillServer(Server):
             if self._live.get(terminal_id) is live:
                 del self._live[terminal_id]
             live.ended.set()
+
+    async def _watch_pairing(
+        self, token: str, terminal_id: str, websocket: web.WebSocketResponse
+    ) -> None:
+        """A pairing revoked (or paired anew) while its thin client is connected ends the
+        connection: the till quits as on a closed tab (an unpaid basket is parked) and the
+        page's "connect again" gets the refusal (W-2)."""
+        while not websocket.closed:
+            await asyncio.sleep(PAIRING_CHECK_SECONDS)
+            try:
+                paired = self.terminal_of(token) == terminal_id
+            except (sqlite3.Error, KassiError) as exc:  # a busy database: look again later
+                log.warning("terminal %s: pairing not checked: %s", terminal_id, exc)
+                continue
+            if not paired:
+                log.info("terminal %s: its pairing was revoked; its till stops", terminal_id)
+                await websocket.close()
+                return
 
 
 class _TillService(AppService):
