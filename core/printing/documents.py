@@ -27,6 +27,7 @@ KINDS = (
     "z_report",
     "test_page",
     "deposit_slip",
+    "pairing_slip",
 )
 CODE_KINDS = ("qr", "code128")
 # GS k (function B) carries a one-byte length; QR payloads stay small on purpose:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from core.money import amounts as money
 from core.money import quantity
-from core.printing.documents import Document, Feed, Logo, Pair, Rule, Text
+from core.printing.documents import Code, Document, Feed, Logo, Pair, Rule, Text
 from core.store.db import parse_iso
 from core.store.records import CashAdjustment, Sale, SaleDiscount, SaleLine, Store, Terminal
 from core.text.dates import format_datetime
@@ -226,6 +226,30 @@ def deposit_slip(
         b.add(Text(f"{b.t('Note')}: {stored(m.note)}"))
     b.add(Feed(2), Text(b.t("Signature") + ": ________"))
     return b.document(f"{title} {m.reference}", "deposit_slip")
+
+
+def pairing_slip(
+    store: Store, terminal: Terminal, url: str, created_at: str, lang: str | None = None
+) -> Document:
+    """W-2: the URL of a thin client's pairing as a QR code, for the scanner of the screen
+    it is set up on; printed, never stored (it is the key to the terminal's till)."""
+    b = _Builder(store, lang)
+    title = b.t("PAIRING A THIN CLIENT")
+    b.header(title, terminal)
+    b.add(
+        Text(b.when(created_at)),
+        Rule(),
+        Text(b.t("Scan the code on the thin client's setup screen, or type the address below it.")),
+        Feed(),
+        Code("qr", url),
+        Feed(),
+        Text(
+            b.t(
+                "Whoever has this code gets this terminal's till: destroy the slip once the screen is set up."
+            )
+        ),
+    )
+    return b.document(f"{title} {terminal.id}", "pairing_slip")
 
 
 def _session_head(b: _Builder, d: SessionDetails) -> None:

@@ -191,6 +191,44 @@ class PrintService:
         run = self._run(db, terminal_id, printer, cfg, open_drawer)
         return self._outcome(db, job, run, open_drawer)
 
+    def print_unkept(self, db: Db, terminal_id: str, doc: Document) -> PrintOutcome:
+        """Print `doc` now, or not at all: nothing of it is stored, no job is queued.
+
+        For a document that carries a secret (a thin client's pairing slip, W-2): a
+        pending job would keep its bytes in the database, in clear. A fault is said and
+        the caller decides what then (the pairing's URL was shown anyway).
+        """
+        _outside_write(db)
+        try:
+            printer, _cfg = self.printer(db, terminal_id)
+        except NoPrinter as no:
+            return PrintOutcome(None, False, no.message, no.reason)
+        title = doc.title
+        lock = terminal_lock(terminal_id)
+        try:
+            if not lock.acquire(timeout=printer.timeout):
+                msg = _("Another print on {terminal} is under way; {title} did not print.")
+                return PrintOutcome(None, False, msg.format(terminal=terminal_id, title=title))
+            try:
+                fault = settle_limbo(db, printer) or printer.status().fault()
+                if fault is None:
+                    delivery = printer.deliver(printer.render(doc))
+            except PrinterFault as exc:
+                fault = exc
+            finally:
+                lock.release()
+        finally:
+            printer.close()
+        if fault is not None:
+            reason = fault.message.rstrip(".")
+            msg = _("{title} did not print: {reason}.").format(title=title, reason=reason)
+            return PrintOutcome(None, False, msg, fault.reason)
+        if delivery.confirmed:
+            msg = _("Printed (confirmed by the printer): {title}.")
+        else:
+            msg = _("Sent, unconfirmed: {title}.")
+        return PrintOutcome(None, True, msg.format(title=title), None, delivery.confirmed)
+
     def print_job(self, db: Db, job: PrintJob) -> PrintOutcome:
         """Print the terminal's queue up to and past `job` (queued with its operation).
 

@@ -96,18 +96,48 @@ def _check_free(host: str, port: int) -> None:
     default=None,
     help=_("The address thin clients reach `kassi serve` at (default: http://THIS-HOST:8000)."),
 )
+@click.option(
+    "--print",
+    "on_paper",
+    is_flag=True,
+    help=_("Also print the URL as a QR code on the terminal's printer, for its scanner."),
+)
 @uses_context(staff=MANAGER)
-def terminal_pair(ctx: Context, terminal_id: str, base_url: str | None) -> None:
-    """Pair a thin client with a terminal: prints the URL to open on it. Pairing again
-    gives a new URL and the old one stops working."""
+def terminal_pair(ctx: Context, terminal_id: str, base_url: str | None, on_paper: bool) -> None:
+    """Pair a thin client with a terminal: prints the URL to open on it (with --print,
+    also a slip with it as a QR code). Pairing again gives a new URL and the old one
+    stops working."""
     from core.store import terminals
     from core.tills import pairing
 
-    terminals.get_terminal(ctx.db, terminal_id)
+    terminal = terminals.get_terminal(ctx.db, terminal_id)
     base = pairing.check_base_url(base_url or _default_url())
     made = pairing.pair(ctx.db, manager(ctx), terminal_id)
+    url = pairing.pairing_url(base, made.token)
     echo(_("Terminal {id} paired. Open this on its thin client:").format(id=terminal_id))
-    echo(pairing.pairing_url(base, made.token))
+    echo(url)
+    if on_paper:
+        _print_slip(ctx, terminal, url, made.pairing.created_at)
+
+
+def _print_slip(ctx: Context, terminal, url: str, created_at: str) -> None:
+    """The slip goes to the printer now or not at all: a kept print job would store the
+    token in clear, which the pairing never does (only its hash)."""
+    from core.printing.receipts import pairing_slip
+    from core.printing.service import PrintService
+    from core.store.stores import get_store
+    from hardware.device import connect_printer
+    from tui.cli.print_cmds import PRINT_FAILED
+
+    store = get_store(ctx.db, terminal.store_id)
+    doc = pairing_slip(store, terminal, url, created_at)  # in the store's language, as receipts
+    outcome = PrintService(connect_printer).print_unkept(ctx.db, terminal.id, doc)
+    if not outcome.ok:
+        fail(
+            _("{problem} The URL above works all the same.").format(problem=outcome.message),
+            PRINT_FAILED,
+        )
+    echo(outcome.message)
 
 
 @terminal_grp.command("unpair")
