@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KASSI_DB ?= $(CURDIR)/var/kassi.db
 
-.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock postgres chromium
+.PHONY: run test test-deep lint format bench clean demo-db catalogs mutants lock postgres chromium compile
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=python3" >&2; exit 1; }
@@ -18,7 +18,7 @@ demo-db: $(STAMP)
 	@mkdir -p $(dir $(KASSI_DB))
 	@test -f $(KASSI_DB) || $(BIN)/kassi --db $(KASSI_DB) init --demo
 
-run: demo-db
+run: demo-db compile
 	$(BIN)/kassi --db $(KASSI_DB)
 
 # The head-office tests start their own throwaway PostgreSQL (tests/pg_server.py, X-5):
@@ -56,7 +56,12 @@ chromium:
 	    exit 1; \
 	fi
 
-test: $(STAMP) postgres chromium
+# Bytecode made once, before the suite: where PYTHONDONTWRITEBYTECODE is set, each of
+# the suite's ~1,000 `kassi` processes would otherwise compile all of kassi again.
+compile: $(STAMP)
+	$(BIN)/python -m compileall -q -j 0 core tui hardware tests bench
+
+test: $(STAMP) postgres chromium compile
 	# 4 workers on 2 cores: many tests wait on printers' timeouts, tmux and subprocesses
 	$(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	# The mutants' baseline tests just passed above, on this tree: collected, not rerun.
@@ -64,7 +69,7 @@ test: $(STAMP) postgres chromium
 
 # The property tests at the depth they were written for (tests/depth.py): slower, for a
 # change to a module's rules or before a release.
-test-deep: $(STAMP) postgres chromium
+test-deep: $(STAMP) postgres chromium compile
 	KASSI_TEST_DEPTH=deep $(BIN)/python -m pytest -q -n 4 --dist loadgroup
 	$(BIN)/python -m tests.mutants
 
@@ -83,7 +88,7 @@ format: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/python -m tests.i18n.extract
 
-bench: $(STAMP) postgres chromium
+bench: $(STAMP) postgres chromium compile
 	$(BIN)/python -m bench
 
 # Re-resolve the newest versions the pyproject ranges allow, in a scratch venv, and pin them.

@@ -13,6 +13,7 @@ in parallel with the mutants), or a "caught" mutation would prove nothing.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -27,7 +28,7 @@ from pathlib import Path
 from tests.mutants.mutations import MUTATIONS, Mutation
 
 ROOT = Path(__file__).resolve().parents[2]
-IGNORED = shutil.ignore_patterns(
+IGNORED_NAMES = (
     ".git",
     ".venv",
     "__pycache__",
@@ -41,6 +42,7 @@ IGNORED = shutil.ignore_patterns(
     "*.db-*",
     "*.db.key",
 )
+IGNORED = shutil.ignore_patterns(*IGNORED_NAMES)
 TIMEOUT = 300  # seconds per pytest run; a mutant that hangs counts as caught
 
 
@@ -92,7 +94,8 @@ class Outcome:
 def _pytest(copy: Path, args: list[str]) -> subprocess.CompletedProcess[str] | None:
     env = dict(os.environ)
     # The copy's modules, not the editable install's (also in `kassi` subprocesses);
-    # no bytecode, so a restored or re-copied file is never shadowed by a stale .pyc.
+    # no bytecode written: the copy's own (the pristine tree's, the mutated module's
+    # removed) is all a run reads, so no stale .pyc can shadow a mutation.
     env["PYTHONPATH"] = str(copy)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("PYTEST_ADDOPTS", None)
@@ -117,11 +120,25 @@ def _summary(output: str) -> str:
     return lines[-1].strip("= ") if lines else "(no output)"
 
 
+# The pristine tree's bytecode goes into each copy: a run then compiles only the module
+# it mutates (whose .pyc is removed), not the whole of kassi in every process it starts.
+COPY_IGNORED = shutil.ignore_patterns(*(p for p in IGNORED_NAMES if p != "__pycache__"))
+
+
 def _copy(pristine: Path, scratch: Path) -> Path:
     """A fresh copy of the pristine tree: runs write (.hypothesis) only into their own."""
     copy = Path(tempfile.mkdtemp(dir=scratch))
-    shutil.copytree(pristine, copy, ignore=IGNORED, dirs_exist_ok=True)
+    shutil.copytree(pristine, copy, ignore=COPY_IGNORED, dirs_exist_ok=True)
     return copy
+
+
+def _compile(tree: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", "."],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+    )
 
 
 def run_mutation(mutation: Mutation, pristine: Path, scratch: Path) -> Outcome:
@@ -130,6 +147,7 @@ def run_mutation(mutation: Mutation, pristine: Path, scratch: Path) -> Outcome:
     path = copy / mutation.file
     source = path.read_text("utf-8")
     path.write_text(source.replace(mutation.original, mutation.replacement, 1), "utf-8")
+    Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
     if mutation.every:
         result = _pytest(copy, ["-k", mutation.every, *mutation.tests])
     else:
@@ -207,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         scratch = Path(scratch_dir)
         pristine = scratch / "tree"
         shutil.copytree(ROOT, pristine, ignore=IGNORED)
+        _compile(pristine)
         print(f"mutants: {len(chosen)} mutation(s), {args.jobs} at a time, in {scratch}")
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             baseline = pool.submit(
