@@ -11,8 +11,10 @@ revocation is in the audit journal.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
+import socket
 from urllib.parse import urlsplit
 
 from attrs import frozen
@@ -168,6 +170,19 @@ def check_base_url(url: str) -> str:
             )
         )
     return url.strip().rstrip("/")
+
+
+DEFAULT_PORT = 8000
+
+
+def default_base_url() -> str:
+    """Where thin clients reach `kassi serve` when nobody said: KASSI_SERVE_URL, else
+    this machine's name and KASSI_SERVE_PORT (8000)."""
+    url = os.environ.get("KASSI_SERVE_URL")
+    if url:
+        return url
+    port = os.environ.get("KASSI_SERVE_PORT", str(DEFAULT_PORT))
+    return f"http://{socket.gethostname()}:{port}"
 
 
 def pairing_url(base_url: str, token: str) -> str:

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input, OptionList
 
 from core.store import terminals
 from core.text.i18n import translate
+from core.tills import pairing
 from tests.hardware.escpos_decoder import decode, texts
 from tests.tui.conftest import approve, login, screen_text, settle
 
@@ -82,6 +83,47 @@ async def test_a_printer_setting_is_checked_saved_with_a_manager_pin_and_tried(
         await settle(pilot, app)
     printed = "\n".join(texts(decode(sink.read_bytes())))
     assert translate("PRINTER TEST", "da") in printed and "T2" in printed
+
+
+async def test_f4_pairs_a_thin_client_and_prints_its_url_as_a_qr_code(
+    make_app, till_db, tmp_path, monkeypatch
+):
+    """W-2: F4 pairs a thin client with the chosen terminal (a cashier needs a manager's
+    PIN, audited); the URL is shown and printed as a QR code on that terminal's printer,
+    never kept as a print job; only the token's hash is stored."""
+    monkeypatch.setenv("KASSI_SERVE_URL", "http://butik:8000")
+    sink = tmp_path / "T2.bin"
+    with till_db.write():
+        till_db.execute(
+            "UPDATE terminals SET printer = ? WHERE id = 'T2'",
+            (json.dumps({"kind": "file", "path": str(sink)}),),
+        )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)  # the cashier
+        await open_terminals(pilot, app)
+        await pilot.press("down")  # T2
+        await pilot.pause()
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert "PIN" in screen_text(app)
+        await approve(pilot, "1", "1234")
+        for _ in range(100):
+            await settle(pilot, app)
+            if "Scan the slip" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "Sent, unconfirmed" in text and "Scan the slip" in text
+    (url,) = [e[1] for e in decode(sink.read_bytes()) if e[0] == "qr"]
+    token = url.removeprefix("http://butik:8000/?t=")
+    assert token != url and token[:20] in text.replace("\n", "")
+    assert pairing.paired_terminal(till_db, token) == "T2"
+    assert till_db.scalar("SELECT COUNT(*) FROM print_jobs") == 0
+    assert (
+        till_db.scalar("SELECT COUNT(*) FROM terminal_pairings WHERE token_hash = ?", (token,)) == 0
+    )
+    entry = till_db.one("SELECT * FROM audit_log WHERE action = 'terminal.pair'")
+    assert entry["terminal_id"] == "T2" and entry["staff_id"] == "1"
 
 
 async def test_a_malformed_stored_setting_does_not_stop_the_till_and_says_how_to_fix_it(

@@ -3,7 +3,6 @@ browsers, each paired with its terminal (SPEC W-1, W-2)."""
 
 from __future__ import annotations
 
-import os
 import socket
 
 import click
@@ -13,12 +12,7 @@ from tui.cli import Context, echo, emit_rows, fail
 from tui.cli.options import MANAGER, manager, uses_context
 from tui.cli.setup_cmds import terminal_grp
 
-DEFAULT_PORT = 8000
-
-
-def _default_url() -> str:
-    port = os.environ.get("KASSI_SERVE_PORT", str(DEFAULT_PORT))
-    return f"http://{socket.gethostname()}:{port}"
+DEFAULT_PORT = 8000  # core.tills.pairing.DEFAULT_PORT, without importing core at start-up
 
 
 @click.command("serve")
@@ -111,7 +105,7 @@ def terminal_pair(ctx: Context, terminal_id: str, base_url: str | None, on_paper
     from core.tills import pairing
 
     terminal = terminals.get_terminal(ctx.db, terminal_id)
-    base = pairing.check_base_url(base_url or _default_url())
+    base = pairing.check_base_url(base_url or pairing.default_base_url())
     made = pairing.pair(ctx.db, manager(ctx), terminal_id)
     url = pairing.pairing_url(base, made.token)
     echo(_("Terminal {id} paired. Open this on its thin client:").format(id=terminal_id))

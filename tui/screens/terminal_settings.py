@@ -5,7 +5,10 @@ The printer setting is edited as its JSON, checked by core when submitted (the
 message under the field names the key; nothing is stored); the keys of the
 setting's kind are listed under it. Saving needs config.manage, with a manager's
 PIN when the person at the till lacks it, as the other back-office actions do.
-F3 prints a test page on the chosen terminal's printer, in a worker thread.
+F3 prints a test page on the chosen terminal's printer, in a worker thread. F4 pairs
+a thin client with the terminal (W-2): the URL is shown and comes out of the terminal's
+printer as a QR code for the thin client's scanner, printed now or not at all (a kept
+print job would store the token).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class TerminalSettingsScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("f2", "save", "Save"),
         Binding("f3", "test_page", "Test page"),
+        Binding("f4", "pair", "Pair screen"),
     ]
 
     def __init__(self) -> None:
@@ -230,6 +234,60 @@ class TerminalSettingsScreen(Screen):
             )
             return
         app.call_from_thread(self.notice, outcome.message, error=not outcome.ok)
+
+    def action_pair(self) -> None:
+        from core.tills import pairing
+        from tui.screens.pin_prompt import with_permission
+
+        terminal_id = self.terminal_id
+        if terminal_id is None:
+            return
+
+        def pair(approver) -> None:
+            app = self.app
+            try:
+                base = pairing.check_base_url(pairing.default_base_url())
+                made = pairing.pair(app.db, approver or app.staff, terminal_id)
+            except KassiError as exc:
+                self.notice(exc.message, error=True)
+                return
+            url = pairing.pairing_url(base, made.token)
+            self.notice(_("Terminal {id} paired; printing its slip...").format(id=terminal_id))
+            self.print_slip(terminal_id, url, made.pairing.created_at)
+
+        with_permission(
+            self,
+            pairing.PERMISSION,
+            _("Pair a thin client with terminal {id}").format(id=terminal_id),
+            pair,
+        )
+
+    @work(thread=True, exclusive=True, group="test-page")
+    def print_slip(self, terminal_id: str, url: str, created_at: str) -> None:
+        from core.printing.receipts import pairing_slip
+        from core.printing.service import PrintService
+        from tui.hardware_bridge import default_printers
+
+        app = self.app
+        try:
+            with connect(app.db.path) as db:
+                terminal = terminals.get_terminal(db, terminal_id)
+                store = stores.get_store(db, terminal.store_id)
+                doc = pairing_slip(store, terminal, url, created_at)
+                outcome = PrintService(default_printers()).print_unkept(db, terminal_id, doc)
+        except Exception as exc:  # the back office must stay usable whatever the printer does
+            outcome = None
+            problem = _("Printer problem: {error}").format(error=exc)
+        if outcome is not None and outcome.ok:
+            text = _("{outcome} Scan the slip on the thin client, or open {url}").format(
+                outcome=outcome.message, url=url
+            )
+        else:
+            problem = outcome.message if outcome is not None else problem
+            text = _("{problem} Open {url} on the thin client instead.").format(
+                problem=problem, url=url
+            )
+        app.call_from_thread(self.notice, text, error=outcome is None or not outcome.ok)
 
     def action_back(self) -> None:
         self.app.pop_screen()
