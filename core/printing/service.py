@@ -95,6 +95,13 @@ def kept_message(title: str, fault: PrinterFault | str, drawer_failed: bool) -> 
     return text
 
 
+def done_message(title: str, confirmed: bool) -> str:
+    """P-2: "printed" only when the printer confirmed it; else "sent, unconfirmed"."""
+    if confirmed:
+        return _("Printed (confirmed by the printer): {title}.").format(title=title)
+    return _("Sent, unconfirmed: {title}.").format(title=title)
+
+
 def _label(job: PrintJob) -> str:
     return f"{job.title} ({_('copy')})" if job.copy else job.title
 
@@ -135,11 +142,7 @@ class PrintService:
         report = run.drawer if drawer else None
         if now.status in print_jobs.DONE:
             confirmed = now.status == "printed"
-            if confirmed:
-                msg = _("Printed (confirmed by the printer): {title}.")
-            else:
-                msg = _("Sent, unconfirmed: {title}.")
-            msg = _join(msg.format(title=title), drawer_text(report))
+            msg = _join(done_message(title, confirmed), drawer_text(report))
             return PrintOutcome(job.id, True, msg, None, confirmed, report, run.state)
         if run.fault is not None:
             msg = _join(
@@ -223,11 +226,8 @@ class PrintService:
             reason = fault.message.rstrip(".")
             msg = _("{title} did not print: {reason}.").format(title=title, reason=reason)
             return PrintOutcome(None, False, msg, fault.reason)
-        if delivery.confirmed:
-            msg = _("Printed (confirmed by the printer): {title}.")
-        else:
-            msg = _("Sent, unconfirmed: {title}.")
-        return PrintOutcome(None, True, msg.format(title=title), None, delivery.confirmed)
+        msg = done_message(title, delivery.confirmed)
+        return PrintOutcome(None, True, msg, None, delivery.confirmed)
 
     def print_job(self, db: Db, job: PrintJob) -> PrintOutcome:
         """Print the terminal's queue up to and past `job` (queued with its operation).

@@ -164,6 +164,16 @@ class Browser:
     def body_text(self) -> str:
         return self.driver.find_element("tag name", "body").text
 
+    def wait_for_page(self, needle: str, timeout: float = 20) -> str:
+        """The page's own text (a refusal, the "connection lost" notice), not the till's."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = self.body_text()
+            if needle in body:
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never on the page; till: {self.text()[-400:]!r}")
+
     def focus_till(self) -> None:
         self.driver.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
 

@@ -202,10 +202,7 @@ def test_revoking_a_connected_thin_clients_pairing_ends_its_till_and_keeps_the_b
     browser.type("1001\n")
     browser.wait_for("1 line", since=mark)
     kassi(db_path, "terminal", "unpair", "T1", "--staff", "1", pin="1234")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and "connection was lost" not in browser.body_text():
-        time.sleep(0.1)
-    assert "connection was lost" in browser.body_text(), browser.text()[-400:]
+    browser.wait_for_page("connection was lost")
     con = sqlite3.connect(db_path)
     try:
         row = con.execute("SELECT basket FROM parked_baskets WHERE terminal_id = 'T1'").fetchone()
@@ -213,10 +210,7 @@ def test_revoking_a_connected_thin_clients_pairing_ends_its_till_and_keeps_the_b
         con.close()
     assert row is not None and "1001" in row[0]
     ActionChains(browser.driver).send_keys(Keys.ENTER).perform()  # "Connect again"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and "not paired" not in browser.body_text():
-        time.sleep(0.1)
-    assert "not paired" in browser.body_text()
+    browser.wait_for_page("not paired")
 
 
 def test_a_second_tab_for_the_same_terminal_is_refused(store, served, browser):
@@ -227,10 +221,7 @@ def test_a_second_tab_for_the_same_terminal_is_refused(store, served, browser):
     first = browser.driver.current_window_handle
     browser.new_tab(url)
     assert browser.driver.execute_script("return typeof window.__kassiText") == "string"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "open in another window" not in browser.body_text():
-        time.sleep(0.1)
-    assert "open in another window" in browser.body_text()
+    browser.wait_for_page("open in another window", timeout=10)
     assert browser.text() == ""
     browser.driver.switch_to.window(first)
     mark = browser.mark()
@@ -289,10 +280,7 @@ def test_leaving_kiosk_mode_needs_the_permission_and_enter_connects_again(store,
     browser.chord("q")
     browser.wait_for("Leaving kiosk mode", since=mark)
     browser.type("1\t1234\n")  # the manager, as a badge reader types it
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "Connect again" not in browser.body_text():
-        time.sleep(0.1)
-    assert "Connect again" in browser.body_text(), browser.text()[-600:]
+    browser.wait_for_page("Connect again", timeout=30)
     browser.driver.execute_script("window.__beforeReconnect = true")
     ActionChains(browser.driver).send_keys(Keys.ENTER).perform()  # the focused button
     deadline = time.monotonic() + 20
