@@ -5,8 +5,8 @@ life: created -> calculated -> posted (core.statements.posting). Every step is
 one write transaction with its audit entry and needs "statements.manage".
 
 *Calculate* (T-4) takes the period's transactions that no statement holds yet
-(``statement_sales``: the sale id is the primary key, so no transaction can be
-in two statements) and the closed sessions overlapping the period whose counts
+(``statement_ranges``, core.statements.ranges: ranges of one store never overlap,
+so no transaction can be in two statements) and the closed sessions overlapping the period whose counts
 no statement holds yet (``statement_sessions``). It then totals, in SQL, one
 line per payment method and group: the group is '' (method total), the staff
 member, the terminal or the session (shift) of the sale. With "split by
@@ -26,16 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from core.audit import journal as audit
 from core.errors import InputError, NotFound, StateError
 from core.staff.auth import require
-from core.statements.periods import business_date_sql, day_cutoff
 from core.statements.posting import PostingResult, post_statement
+from core.statements.ranges import HELD_BY, take_sales
 from core.statements.records import Statement
 from core.statements.selection import (
-    PERIOD_SALES,
     PERMISSION,
     SALE_GROUP,
     SESSION_GROUP,
@@ -52,7 +50,7 @@ from core.statements.selection import (
 )
 from core.statements.views import get_statement, list_statements, statement_details
 from core.store.db import Db, iso
-from core.store.records import Staff, Store
+from core.store.records import Staff
 from core.store.stores import get_store
 from core.text import validate
 from core.text.i18n import _
@@ -172,37 +170,20 @@ def create_statements(
 def _release(db: Db, statement_id: int) -> None:
     db.execute("DELETE FROM statement_lines WHERE statement_id = ?", (statement_id,))
     db.execute("DELETE FROM statement_sessions WHERE statement_id = ?", (statement_id,))
-    db.execute("DELETE FROM statement_sales WHERE statement_id = ?", (statement_id,))
+    db.execute("DELETE FROM statement_ranges WHERE statement_id = ?", (statement_id,))
 
 
-def _take(db: Db, st: Statement, store: Store) -> int:
-    """Mark the untaken transactions and sessions; returns how many transactions."""
+def _take(db: Db, st: Statement) -> int:
+    """Take the untaken transactions (as ranges, core.statements.ranges) and sessions;
+    returns how many transactions."""
     p = params(st)
-    bizdate = business_date_sql(
-        "s.created_at",
-        datetime.fromisoformat(st.period_start),
-        datetime.fromisoformat(st.period_end),
-        ZoneInfo(store.timezone),
-        day_cutoff(store),
-    )
-    order_key = (
-        f"CASE WHEN s.customer_id IS NOT NULL THEN 'C:' || s.customer_id ELSE 'D:' || {bizdate} END"
-    )
-    # A sale another statement holds is skipped by its key (sale_id), not looked up
-    # first: the insert probes that key anyway, and an anti-join's plan over millions
-    # of taken sales grew with every statement posted before.
-    cur = db.execute(
-        "INSERT INTO statement_sales (sale_id, statement_id, group_key, order_key)"
-        f" SELECT s.id, :id, {SALE_GROUP[st.method]}, {order_key}"
-        f" {PERIOD_SALES}{split_filter(st, 's')} ON CONFLICT (sale_id) DO NOTHING",
-        p,
-    )
+    taken = take_sales(db, p, split_filter(st, "s"))
     db.execute(
         "INSERT INTO statement_sessions (session_id, statement_id)"
         f" SELECT x.id, :id {UNTAKEN_SESSIONS}{split_filter(st, 'x')}",
         p,
     )
-    return cur.rowcount
+    return taken
 
 
 def _total_lines(db: Db, st: Statement) -> None:
@@ -214,11 +195,11 @@ def _total_lines(db: Db, st: Statement) -> None:
         SELECT :id, g, tender_id, SUM(n), SUM(amount), SUM(declared), SUM(disc),
                SUM(amount) + SUM(disc)
           FROM (
-            SELECT ss.group_key AS g, p.tender_id, COUNT(*) AS n, SUM(p.amount) AS amount,
-                   NULL AS declared, 0 AS disc
-              FROM statement_sales ss JOIN payments p ON p.sale_id = ss.sale_id
-             WHERE ss.statement_id = :id
-             GROUP BY ss.group_key, p.tender_id
+            SELECT {SALE_GROUP[st.method]} AS g, p.tender_id, COUNT(*) AS n,
+                   SUM(p.amount) AS amount, NULL AS declared, 0 AS disc
+              FROM {HELD_BY} JOIN payments p ON p.sale_id = s.id
+             WHERE r.statement_id = :id
+             GROUP BY 1, 2
             UNION ALL
             SELECT {SESSION_GROUP[st.method]}, d.tender_id, 0, 0, d.amount,
                    d.amount - CASE WHEN t.is_cash = 1 THEN x.expected_cash ELSE
@@ -255,7 +236,7 @@ def calculate_statement(db: Db, actor: Staff, statement_id: int) -> Statement:
             (st.id,),
         )
         _release(db, st.id)
-        taken = _take(db, st, store)
+        taken = _take(db, st)
         _total_lines(db, st)
         db.executemany(
             "UPDATE statement_lines SET counted = ?, counted_manual = 1, counted_by = ?,"
@@ -386,9 +367,7 @@ def delete_statement(db: Db, actor: Staff, statement_id: int) -> int:
         st = get_statement(db, statement_id)
         if st.is_posted:
             raise StateError(_("Statement {id} is posted; it cannot be deleted.").format(id=st.id))
-        released = db.scalar(
-            "SELECT COUNT(*) FROM statement_sales WHERE statement_id = ?", (st.id,)
-        )
+        released = db.scalar(f"SELECT COUNT(*) FROM {HELD_BY} WHERE r.statement_id = ?", (st.id,))
         _release(db, st.id)
         db.execute("DELETE FROM statements WHERE id = ?", (st.id,))
         audit.append(

@@ -30,9 +30,15 @@ MIDNIGHT = time(0, 0)
 def day_cutoff(store: Store, business_day: bool | None = None) -> time:
     """The local time a business day starts: end of business day, or midnight when off."""
     on = store.post_as_business_day if business_day is None else business_day
-    if not on:
+    return cutoff(on, store.end_of_business_day)
+
+
+def cutoff(business_day: bool, end_of_business_day: str) -> time:
+    """The start of a business day from the two settings (a store's, or the ones a
+    statement was calculated with)."""
+    if not business_day:
         return MIDNIGHT
-    hours, minutes = store.end_of_business_day.split(":")
+    hours, minutes = end_of_business_day.split(":")
     return time(int(hours), int(minutes))
 
 

@@ -21,7 +21,7 @@ Stock is *not* moved again: the tills moved it at the sale (reason 'sale' /
 'refund'; on a head office database the import moved it, reason 'import').
 The inventory journal is the posted record, and the view
 ``inventory_movement_postings`` marks which till movements it covers (through
-``statement_sales``) — derived, because rewriting millions of movement rows
+``statement_ranges``) — derived, because rewriting millions of movement rows
 to flag them would cost seconds and repeat what the link table already says.
 
 Numbers (T-7): the statement's id came from the global "statement" sequence;
@@ -42,6 +42,7 @@ provisional number never leaves the transaction.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from attrs import frozen
@@ -50,6 +51,8 @@ from core.audit import journal as audit
 from core.errors import InputError, PermissionDenied, StateError
 from core.money import amounts as money
 from core.staff.auth import require
+from core.statements.periods import business_date_sql, cutoff
+from core.statements.ranges import HELD_BY
 from core.statements.records import PostingRefused, Statement, StatementLine
 from core.statements.selection import statement_scope
 from core.statements.views import get_statement, statement_lines
@@ -133,13 +136,30 @@ def _provisional(st: Statement) -> int:
     return PROVISIONAL_BASE + st.id * PROVISIONAL_SPAN
 
 
+def order_key_sql(st: Statement) -> str:
+    """The order a sale (alias s) goes to (T-8): 'C:' and its customer, or 'D:' and its
+    business date by the settings the statement was calculated with."""
+    if st.timezone is None or st.business_day is None or st.end_of_business_day is None:
+        raise StateError(_("Calculate statement {id} before posting it.").format(id=st.id))
+    bizdate = business_date_sql(
+        "s.created_at",
+        datetime.fromisoformat(st.period_start),
+        datetime.fromisoformat(st.period_end),
+        ZoneInfo(st.timezone),
+        cutoff(st.business_day, st.end_of_business_day),
+    )
+    return (
+        f"CASE WHEN s.customer_id IS NOT NULL THEN 'C:' || s.customer_id ELSE 'D:' || {bizdate} END"
+    )
+
+
 def _post_orders(db: Db, st: Statement, store: Store) -> int:
     """Sales orders with their lines, numbered provisionally: the per-sale work of
     posting, done before the write lock (core.store.db.Db.write's scope)."""
     p = {"id": st.id}
     if not store.default_customer_id and db.scalar(
-        "SELECT EXISTS (SELECT 1 FROM statement_sales WHERE statement_id = :id"
-        " AND order_key LIKE 'D:%')",
+        f"SELECT EXISTS (SELECT 1 FROM {HELD_BY} WHERE r.statement_id = :id"
+        " AND s.customer_id IS NULL)",
         p,
     ):
         raise StateError(
@@ -148,21 +168,22 @@ def _post_orders(db: Db, st: Statement, store: Store) -> int:
                 " set one first."
             ).format(store=store.id)
         )
+    order_key = order_key_sql(st)
     made = db.execute(
-        """INSERT INTO sales_orders (number, statement_id, store_id, kind, order_key,
+        f"""INSERT INTO sales_orders (number, statement_id, store_id, kind, order_key,
                customer_id, business_date, currency, transactions, total, rounding, vat_total,
                created_at)
         SELECT CAST(:first AS INTEGER) - 1
-                   + row_number() OVER (ORDER BY substr(ss.order_key, 1, 1) DESC, ss.order_key),
+                   + row_number() OVER (ORDER BY substr(k, 1, 1) DESC, k),
                :id, :store,
-               CASE WHEN ss.order_key LIKE 'D:%' THEN 'cash_and_carry' ELSE 'customer' END,
-               ss.order_key,
-               CASE WHEN ss.order_key LIKE 'D:%' THEN :walkin ELSE substr(ss.order_key, 3) END,
-               CASE WHEN ss.order_key LIKE 'D:%' THEN substr(ss.order_key, 3) END,
-               :currency, COUNT(*), SUM(s.total), SUM(s.rounding), SUM(s.vat_total), :now
-          FROM statement_sales ss JOIN sales s ON s.id = ss.sale_id
-         WHERE ss.statement_id = :id
-         GROUP BY ss.order_key""",
+               CASE WHEN k LIKE 'D:%' THEN 'cash_and_carry' ELSE 'customer' END,
+               k,
+               CASE WHEN k LIKE 'D:%' THEN :walkin ELSE substr(k, 3) END,
+               CASE WHEN k LIKE 'D:%' THEN substr(k, 3) END,
+               :currency, COUNT(*), SUM(total), SUM(rounding), SUM(vat_total), :now
+          FROM (SELECT {order_key} AS k, s.total, s.rounding, s.vat_total
+                  FROM {HELD_BY} WHERE r.statement_id = :id) AS o
+         GROUP BY k""",
         {
             **p,
             "first": _provisional(st) + 1,
@@ -178,14 +199,15 @@ def _post_orders(db: Db, st: Statement, store: Store) -> int:
     if n_orders >= PROVISIONAL_SPAN:
         raise StateError(_("Statement {id} has too many orders to post at once.").format(id=st.id))
     db.execute(
-        """INSERT INTO sales_order_lines (order_id, sku, vat_rate, qty, amount, vat_amount, unit)
+        f"""INSERT INTO sales_order_lines (order_id, sku, vat_rate, qty, amount, vat_amount, unit)
         SELECT o.id, g.sku, g.vat_rate, g.qty, g.amount, g.vat, g.unit
-          FROM (SELECT l.sku, l.vat_rate, ss.order_key, SUM(l.qty) AS qty, MAX(l.unit) AS unit,
-                       SUM(l.line_total) AS amount, SUM(l.vat_amount) AS vat
-                  FROM statement_sales ss JOIN sale_lines l ON l.sale_id = ss.sale_id
-                 WHERE ss.statement_id = :id
-                 GROUP BY l.sku, l.vat_rate, ss.order_key) g
-          JOIN sales_orders o ON o.statement_id = :id AND o.order_key = g.order_key
+          FROM (SELECT l.sku, l.vat_rate, {order_key} AS k, SUM(l.qty) AS qty,
+                       MAX(l.unit) AS unit, SUM(l.line_total) AS amount,
+                       SUM(l.vat_amount) AS vat
+                  FROM {HELD_BY} JOIN sale_lines l ON l.sale_id = s.id
+                 WHERE r.statement_id = :id
+                 GROUP BY l.sku, l.vat_rate, {order_key}) g
+          JOIN sales_orders o ON o.statement_id = :id AND o.order_key = g.k
          WHERE g.qty <> 0 OR g.amount <> 0 OR g.vat <> 0""",
         p,
     )

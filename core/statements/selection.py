@@ -4,13 +4,14 @@ A sale belongs to a group by the statement method: '' (total), its staff
 member, its terminal or its session (shift). A closed session belongs to a
 group by who closed it (staff), its terminal, or itself (shift); its counts go
 to the first statement calculated over a period it overlaps. "Untaken" means
-no statement holds it yet (``statement_sales`` / ``statement_sessions``).
+no statement holds it yet (core.statements.ranges / ``statement_sessions``).
 """
 
 from __future__ import annotations
 
 from core.staff.auth import require
 from core.statements.periods import local_text
+from core.statements.ranges import HELD, HELD_BY
 from core.statements.records import (
     OpenSessionsError,
     Statement,
@@ -41,9 +42,7 @@ SESSION_GROUP = {
 PERIOD_SALES = (
     "FROM sales s WHERE s.store_id = :store AND s.created_at >= :start AND s.created_at < :end"
 )
-UNTAKEN_SALES = (
-    PERIOD_SALES + " AND NOT EXISTS (SELECT 1 FROM statement_sales t WHERE t.sale_id = s.id)"
-)
+UNTAKEN_SALES = PERIOD_SALES + f" AND NOT {HELD}"
 UNTAKEN_SESSIONS = (
     "FROM sessions x WHERE x.store_id = :store AND x.status = 'closed'"
     " AND x.opened_at < :end AND x.closed_at >= :start"
@@ -146,10 +145,7 @@ def statement_transactions(
         p = {**params(st), "after": after_id, "limit": limit}
         taken = st.status != "created"
         if taken:
-            source = (
-                "FROM statement_sales ss JOIN sales s ON s.id = ss.sale_id"
-                " WHERE ss.statement_id = :id"
-            )
+            source = f"FROM {HELD_BY} WHERE r.statement_id = :id"
         else:
             source = UNTAKEN_SALES + split_filter(st, "s")
         head = db.one(f"SELECT COUNT(*), COALESCE(SUM(s.total + s.rounding), 0) {source}", p)

@@ -4,7 +4,8 @@ Owns:
 - db: opening the database, pragmas (WAL, synchronous=FULL, S-10), migrations, the one write
   transaction per operation, the clock
 - schema: the order the migrations are applied in
-- migrations: the sqlite-utils migrations themselves (m019: the S-7 and A-3 views)
+- migrations: the sqlite-utils migrations themselves (m019: the S-7 and A-3 views; m021:
+  statement ranges)
 - records: frozen attrs records (Store, Terminal, Staff, Sale, ...) (M-1)
 - rows: the one generic from_row, read from each record's attrs fields
 - record_changes: who may change configuration, new ids, rows written with their audit entry
@@ -21,7 +22,7 @@ Owns:
 - pg: a head office's database on PostgreSQL, the same Db on a psycopg connection (X-1)
 - pg_schema: `kassi hq init`: the head-office schema made and migrated from the migrations (X-1)
 - pg_chain: a head office's own tables and row-level security: deliveries, store roles (X-2, X-3)
-- pg_links: the bulk link tables' references checked per statement on PostgreSQL (X-6)
+- pg_links: the bulk tables' references checked per statement on PostgreSQL (X-6)
 
 May import: core.text, core.money, core.audit, core.staff, core.catalog, core.tills, core.printing
 

@@ -23,7 +23,7 @@ BUSY_TIMEOUT_S = 10.0
 # The number of migrations in core/store/schema.py; stored in PRAGMA user_version once
 # they are applied, so opening a current database never imports sqlite-utils and
 # the migration machinery (a tenth of the till's start-up time).
-SCHEMA_VERSION = 18
+SCHEMA_VERSION = 19
 
 Clock = Callable[[], datetime]
 

@@ -1,9 +1,10 @@
 """References of the bulk link tables, checked once per statement on PostgreSQL (X-6).
 
-Calculating a month of a chain's statements writes one ``statement_sales`` row per
-sale: ten million rows; posting writes an order line per SKU, day and store. PostgreSQL checks a REFERENCES clause row by row (a query and a
-row lock on the sale for each), which was two thirds of calculating (measured: 0.62 s of
-0.9 s for a store's 50,000 sales). For the references listed here the head office's
+Posting a month of a chain's statements writes an order line per SKU, day and store:
+millions of rows. PostgreSQL checks a REFERENCES clause row by row (a query and a row
+lock on the parent for each), which was two thirds of writing such rows (measured on the
+link row per sale that statements had before ``statement_ranges``: 0.62 s of 0.9 s for a
+store's 50,000 sales). For the references listed here the head office's
 schema has no REFERENCES clause; statement-level triggers check the same rule instead,
 over all the rows one statement wrote (its transition table), in one query:
 
@@ -16,7 +17,7 @@ cheaply, and in one writer). What the per-row check's lock gave besides, that a 
 row cannot be deleted while another transaction's new child row waits to commit, kassi
 does not need: it never deletes or re-keys a sale or a posted statement, and an unposted
 statement is deleted only by ``delete_statement``, under its store's statement lock, as
-the calculation that writes its links is.
+the posting that writes its order lines is.
 """
 
 from __future__ import annotations
@@ -42,8 +43,6 @@ class Link:
 
 
 SET_CHECKED = (
-    Link("statement_sales", "sale_id", "sales", "id"),
-    Link("statement_sales", "statement_id", "statements", "id"),
     Link("sales_order_lines", "order_id", "sales_orders", "id"),
     Link("sales_order_lines", "sku", "items", "sku"),
 )
@@ -57,10 +56,10 @@ def _raise(message: str) -> str:
     return f"RAISE EXCEPTION USING MESSAGE = '{message}', ERRCODE = '23503';"
 
 
-def ddl() -> list[str]:
+def ddl(links: tuple[Link, ...] = SET_CHECKED) -> list[str]:
     """The functions and triggers of every set-checked reference; runs again unchanged."""
     out: list[str] = []
-    for link in SET_CHECKED:
+    for link in links:
         c, p = f'"{link.column}"', f'"{link.key}"'
         missing = (
             f"SELECT 1 FROM kassi_new n WHERE n.{c} IS NOT NULL AND NOT EXISTS"
@@ -105,5 +104,25 @@ def ddl() -> list[str]:
             f' {each} "{link.name}_parent_update"()',
             f'CREATE OR REPLACE TRIGGER "{link.name}_pd" AFTER DELETE ON "{link.parent}"'
             f' REFERENCING OLD TABLE AS kassi_old {each} "{link.name}_parent_delete"()',
+        ]
+    return out
+
+
+# What a head office made before migration 21 checked this way: the link row per sale.
+RETIRED = (
+    Link("statement_sales", "sale_id", "sales", "id"),
+    Link("statement_sales", "statement_id", "statements", "id"),
+)
+
+
+def retired_ddl() -> list[str]:
+    """Drop the parents' triggers of the retired links (before their child table goes)."""
+    out: list[str] = []
+    for link in RETIRED:
+        out += [
+            f'DROP TRIGGER IF EXISTS "{link.name}_pu" ON "{link.parent}"',
+            f'DROP TRIGGER IF EXISTS "{link.name}_pd" ON "{link.parent}"',
+            f'DROP FUNCTION IF EXISTS "{link.name}_parent_update"()',
+            f'DROP FUNCTION IF EXISTS "{link.name}_parent_delete"()',
         ]
     return out

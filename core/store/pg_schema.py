@@ -21,6 +21,7 @@ from attrs import frozen
 
 from core.store import dialect, pg_chain, pg_links
 from core.store.db import SCHEMA_VERSION, Db, utc_now
+from core.store.migrations import m021
 
 
 @frozen
@@ -95,6 +96,8 @@ def install(url: str, *, clock: Callable = utc_now) -> Installed:
                         db._run(statement)
             for statement in pg_links.ddl():
                 db._run(statement)
+            if "statement_sales" in existing:
+                _retire_statement_sales(db)
             for statement in pg_chain.ddl():
                 db._run(statement)
             if previous is None:
@@ -122,6 +125,19 @@ def install(url: str, *, clock: Callable = utc_now) -> Installed:
     finally:
         db.close()
     return Installed(url, SCHEMA_VERSION, previous, made, added)
+
+
+def _retire_statement_sales(db: Db) -> None:
+    """Migration 21 on a head office made before it: the link row per sale becomes the
+    ranges of sale ids the statements hold (core.store.migrations.m021), then goes.
+    The ranges' triggers are off while they are written: a posted statement's ranges
+    are what it held, and the statement is not taking them now."""
+    db._run('ALTER TABLE "statement_ranges" DISABLE TRIGGER USER')
+    db._run(m021.RANGES_FROM_LINKS)
+    db._run('ALTER TABLE "statement_ranges" ENABLE TRIGGER USER')
+    for statement in pg_links.retired_ddl():
+        db._run(statement)
+    db._run('DROP TABLE "statement_sales" CASCADE')
 
 
 def _seed(db: Db, seeded: dict[str, list[tuple]]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlite_utils.migrations import Migrations
 
-from core.store.migrations import m001, m002_m004, m005_m012, m013_m018, m019, m020
+from core.store.migrations import m001, m002_m004, m005_m012, m013_m018, m019, m020, m021
 
 migrations = Migrations("kassi")
 
@@ -35,5 +35,6 @@ for _step in (
     m013_m018.m018_weighed_units,
     m019.m019_session_cash_views,
     m020.m020_terminal_pairings,
+    m021.m021_statement_ranges,
 ):
     migrations()(_step)

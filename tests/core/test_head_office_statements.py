@@ -25,8 +25,8 @@ def posted(place: Shop, outcome) -> dict:
     uids = {
         r[0]
         for r in place.db.all(
-            "SELECT s.uid FROM statement_sales ss JOIN sales s ON s.id = ss.sale_id"
-            " WHERE ss.statement_id = ?",
+            "SELECT s.uid FROM statement_ranges r JOIN sales s ON s.store_id = r.store_id"
+            " AND s.id BETWEEN r.lo AND r.hi WHERE r.statement_id = ?",
             (statement_id,),
         )
     }
@@ -92,19 +92,15 @@ def test_the_t8_night_posts_the_same_at_the_head_office(shop: Shop, head_office:
     assert [o[0] for o in at_office["orders"]] == ["cash_and_carry", "customer"]
 
 
-def test_a_statement_link_names_a_sale_and_a_statement_that_exist(
-    shop: Shop, head_office: Shop
-) -> None:
-    """X-6 / T-4: on PostgreSQL the links of statement_sales are checked per statement
-    (core.store.pg_links), not row by row; the rule is the foreign key's, on both back
-    ends: no link to a missing sale or statement, no deleting or re-keying a sale or a
-    statement a link names (here only a link does: a bare sale, a statement not yet
-    calculated), and a linked statement's own changes pass."""
+def test_the_schema_keeps_each_sale_in_at_most_one_statement(shop: Shop, head_office: Shop) -> None:
+    """T-4 / X-6: a statement holds ranges of its store's sale ids, and the schema keeps
+    a sale in at most one statement on both back ends: ranges of a store never overlap,
+    a statement holds only its own store's sales, a sale cannot be added inside a range
+    (ids only grow; an explicit one is refused), a statement a range names cannot be
+    deleted, and a posted statement's ranges cannot be released."""
     import sqlite3
 
     import pytest
-
-    from core.store.db import iso
 
     sales_at(shop, (2026, 5, 31, 10, 0))
     shop.at(2026, 6, 1, 4, 0)
@@ -114,37 +110,43 @@ def test_a_statement_link_names_a_sale_and_a_statement_that_exist(
     head_office.clock.set(shop.clock.now)
     db = head_office.db
     (made,) = head_office.create("NORREBRO", local(2026, 5, 31, 3), local(2026, 6, 1, 3))
-    bare = db.scalar("SELECT MAX(id) FROM sales") + 1
-    columns = "kind, store_id, terminal_id, session_id, staff_id, created_at,"
-    columns += " currency, total, rounding, vat_total"
+    head_office.calculate(made.id)
+    assert head_office.taken(made.id), "the statement took the day's sales"
+    top = db.scalar("SELECT MAX(id) FROM sales")
+    ranges = "INSERT INTO statement_ranges (store_id, lo, hi, statement_id) VALUES (?, ?, ?, ?)"
     with db.write():
-        db.execute(
-            f"INSERT INTO sales (id, uid, receipt_no, {columns})"
-            f" SELECT ?, uid || '-bare', receipt_no + 1000, {columns}"
-            " FROM sales WHERE id = (SELECT MIN(id) FROM sales)",
-            (bare,),
-        )
-        db.execute("INSERT INTO statement_sales VALUES (?, ?, '', 'x')", (bare, made.id))
-    missing = bare + 1000
+        db.execute(ranges, ("NORREBRO", top + 10, top + 20, made.id))
+    columns = "uid, kind, store_id, terminal_id, receipt_no, session_id, staff_id, created_at,"
+    columns += " currency, total, rounding, vat_total"
+    a_sale = (
+        f"INSERT INTO sales (id, {columns}) SELECT ?, uid || '-again', kind, store_id,"
+        " terminal_id, receipt_no + 1000, session_id, staff_id, created_at, currency, total,"
+        " rounding, vat_total FROM sales WHERE id = ?"
+    )
+    other_store = db.scalar("SELECT id FROM stores WHERE id <> 'NORREBRO' ORDER BY id")
     refused = [
-        ("INSERT INTO statement_sales VALUES (?, ?, '', 'x')", (missing, made.id)),
-        ("INSERT INTO statement_sales VALUES (?, ?, '', 'x')", (missing, made.id + 1000)),
-        ("UPDATE statement_sales SET statement_id = ? WHERE sale_id = ?", (made.id + 9, bare)),
-        ("DELETE FROM sales WHERE id = ?", (bare,)),
-        ("UPDATE sales SET id = ? WHERE id = ?", (missing, bare)),
+        (ranges, ("NORREBRO", top + 15, top + 30, made.id)),  # overlaps the range above
+        (ranges, ("NORREBRO", top + 1, top + 10, made.id)),  # ends where it begins
+        (ranges, ("NORREBRO", top + 40, top + 50, made.id + 1000)),  # no such statement
+        (ranges, (other_store, top + 40, top + 50, made.id)),  # another store's sales
+        (ranges, ("NORREBRO", top + 60, top + 50, made.id)),  # ends before it begins
+        (a_sale, (top + 15, top)),  # a sale added inside a taken range
+        ("UPDATE statement_ranges SET hi = hi + 100 WHERE lo = ?", (top + 10,)),
         ("DELETE FROM statements WHERE id = ?", (made.id,)),
-        ("UPDATE statements SET id = ? WHERE id = ?", (made.id + 1000, made.id)),
     ]
     for sql, params in refused:
         with pytest.raises(sqlite3.IntegrityError), db.write():
             db.execute(sql, params)
-    assert db.scalar("SELECT COUNT(*) FROM statement_sales") == 1
+    with db.write():  # a sale after every range is nobody's yet
+        db.execute(a_sale, (top + 21, top))
+    assert db.scalar("SELECT COUNT(*) FROM statement_ranges WHERE lo = ?", (top + 10,)) == 1
     with db.write():
-        db.execute("UPDATE statements SET created_at = ? WHERE id = ?", (iso(db.now()), made.id))
-        db.execute("UPDATE sales SET total = total WHERE id = ?", (bare,))
-        db.execute("DELETE FROM statement_sales WHERE sale_id = ?", (bare,))
-        db.execute("DELETE FROM sales WHERE id = ?", (bare,))
-    assert db.scalar("SELECT COUNT(*) FROM sales WHERE id = ?", (bare,)) == 0
+        db.execute("DELETE FROM statement_ranges WHERE lo = ?", (top + 10,))
+        db.execute("DELETE FROM sales WHERE id = ?", (top + 21,))
+    statements.post_statement(db, head_office.manager, made.id)
+    with pytest.raises(sqlite3.IntegrityError), db.write():
+        db.execute("DELETE FROM statement_ranges WHERE statement_id = ?", (made.id,))
+    assert head_office.taken(made.id)
 
 
 def _a_month_at_two_stores(shop: Shop) -> None:
@@ -292,3 +294,56 @@ def test_a_store_busy_in_another_run_is_reported_and_the_batch_goes_on(shop: Sho
     again = run_batch(office, manager, post=True, workers=1, **days)
     assert [len(o.posted) for o in again] == [1, 0] and all(o.ok for o in again)
     office.close()
+
+
+def test_a_posted_statements_entry_covers_its_orders_and_lines_as_they_are(
+    shop: Shop, head_office: Shop, monkeypatch
+) -> None:
+    """R-2 / X-6: posting hashes its order lines before it takes the write lock and the
+    orders again after they got their real numbers; the post entry covers every
+    order and order line with the hash of the row as stored, and the journal verifies.
+    A posting that fails after the early hashing leaves no stray hashes behind."""
+    import json
+
+    import pytest
+
+    from core.audit import verification
+    from core.audit.content import row_hash, select_all
+    from core.audit.covered import COVERED
+    from core.statements import posting
+
+    sales_at(shop, (2026, 5, 31, 10, 0), (2026, 5, 31, 11, 0), (2026, 6, 1, 10, 0))
+    shop.at(2026, 6, 2, 4, 0)
+    shop.close_all()
+    text, _cursor = export(shop, store="NORREBRO")
+    load(head_office, text)
+    head_office.clock.set(shop.clock.now)
+    db = head_office.db
+    (first,) = head_office.create("NORREBRO", local(2026, 5, 31, 3), local(2026, 6, 1, 3))
+    (second,) = head_office.create("NORREBRO", local(2026, 6, 1, 3), local(2026, 6, 2, 3))
+    head_office.calculate(first.id)
+    head_office.calculate(second.id)
+
+    def server_gone(*args, **kwargs):
+        raise RuntimeError("the server went away")
+
+    with monkeypatch.context() as m:
+        m.setattr(posting, "_number_orders", server_gone)
+        with pytest.raises(RuntimeError):
+            statements.post_statement(db, head_office.manager, second.id)
+    assert db.scalar("SELECT COUNT(*) FROM sales_orders") == 0
+    statements.post_statement(db, head_office.manager, first.id)
+    (covers,) = db.one(
+        "SELECT covers FROM audit_log WHERE action = 'statement.post' AND entity_id = ?",
+        (str(first.id),),
+    )
+    covered = {(t, k): h for t, k, h in json.loads(covers)}
+    for table in ("sales_orders", "sales_order_lines"):
+        cover = COVERED[table]
+        rows = db.all(select_all(table))
+        assert rows, table
+        for row in rows:
+            values = tuple(row)
+            key = json.dumps(list(values[: len(cover.key)]), separators=(",", ":"))
+            assert covered[(table, key)] == row_hash(cover.columns, values[len(cover.key) :])
+    assert verification.verify(db, full=True).ok

@@ -292,7 +292,7 @@ def test_a_posted_statement_cannot_be_posted_again_or_changed(shop: Shop) -> Non
     for sql in (
         "UPDATE statements SET status = 'calculated' WHERE id = ?",
         "DELETE FROM statements WHERE id = ?",
-        "DELETE FROM statement_sales WHERE statement_id = ?",
+        "DELETE FROM statement_ranges WHERE statement_id = ?",
         "UPDATE statement_lines SET counted = 0 WHERE statement_id = ?",
         "DELETE FROM statement_lines WHERE statement_id = ?",
         "INSERT INTO payment_journals (number, statement_id, tender_id, currency, payments,"

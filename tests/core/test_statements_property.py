@@ -45,6 +45,12 @@ class Statements(RuleBasedStateMachine):
     def setup(self) -> None:
         self.clock = Clock()
         self.db = Db(":memory:", clock=self.clock)
+        # Which statement holds each sale, as a link per sale: what the invariants read.
+        self.db.execute(
+            "CREATE TEMP VIEW statement_sales AS SELECT s.id AS sale_id, r.statement_id"
+            " FROM statement_ranges r JOIN sales s ON s.store_id = r.store_id"
+            " AND s.id BETWEEN r.lo AND r.hi"
+        )
         demo.load_demo(self.db)
         self.actor = auth.get_staff(self.db, "1")
         # Reykjavík records without sessions (S-2), so T-9 never blocks it; Nørrebro has them.
@@ -168,6 +174,11 @@ class Statements(RuleBasedStateMachine):
             return
         db = self.db
         assert db.scalar("SELECT COUNT(*) - COUNT(DISTINCT sale_id) FROM statement_sales") == 0
+        overlapping = db.scalar(
+            "SELECT COUNT(*) FROM statement_ranges a JOIN statement_ranges b"
+            " ON b.store_id = a.store_id AND b.lo > a.lo AND b.lo <= a.hi"
+        )
+        assert overlapping == 0, "two ranges of a store overlap"
         assert (
             db.scalar(
                 "SELECT COUNT(*) FROM statement_sales ss LEFT JOIN statements s"

@@ -125,7 +125,9 @@ class Shop:
         return {
             r[0]
             for r in self.db.all(
-                "SELECT sale_id FROM statement_sales WHERE statement_id = ?", (statement_id,)
+                "SELECT s.id FROM statement_ranges r JOIN sales s ON s.store_id = r.store_id"
+                " AND s.id BETWEEN r.lo AND r.hi WHERE r.statement_id = ?",
+                (statement_id,),
             )
         }
 
