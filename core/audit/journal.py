@@ -50,6 +50,7 @@ from core.audit.hashing import (
     legacy_digest,
 )
 from core.errors import InputError
+from core.store import dialect
 from core.store.db import Db
 from core.text.i18n import _
 
@@ -67,6 +68,10 @@ def install(db: Db) -> None:
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS kassi_touched (tbl TEXT NOT NULL, key TEXT NOT NULL)"
     )
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS kassi_hashed (tbl TEXT NOT NULL, key TEXT NOT NULL,"
+        " hash TEXT)"
+    )
     if db.dialect == "postgresql":
         # PostgreSQL has no temporary triggers: the schema's noting triggers
         # (audit_content.postgres_trigger_ddl) note only on a connection that says so.
@@ -83,6 +88,7 @@ def covered_tables(db: Db) -> dict[str, set[str]]:
 
 
 _HASH_CHUNK = 500  # rows read per query (well under SQLite's limit on parameters)
+_HASH_CHUNK_PG = 5000  # an array per key column: no limit but memory
 
 
 def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
@@ -97,24 +103,17 @@ def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
         if table in COVERED:
             by_table.setdefault(table, []).append(json.loads(key))
     found: dict[tuple[str, str], str] = {}
+    pg = db.dialect == "postgresql"
+    size = _HASH_CHUNK_PG if pg else _HASH_CHUNK
     for table, wanted in by_table.items():
         cover = COVERED[table]
         n = len(cover.key)
-        columns = ", ".join(f'"{c}"' for c in cover.key)
-        for start in range(0, len(wanted), _HASH_CHUNK):
-            chunk = wanted[start : start + _HASH_CHUNK]
-            # Typed: PostgreSQL reads an untyped VALUES column as text (a key's columns
-            # have one type each, so the first key says them all).
-            one = (
-                "("
-                + ",".join("CAST(? AS INTEGER)" if isinstance(v, int) else "?" for v in chunk[0])
-                + ")"
-            )
-            sql = (
-                f"{audit_content.select_all(table)} WHERE ({columns}) IN"
-                f" (VALUES {','.join([one] * len(chunk))})"
-            )
-            for row in db.execute(sql, [v for values in chunk for v in values]):
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            # Typed: a key's columns have one type each, so the first key says them all.
+            match = dialect.keys_in(cover.key, chunk[0], len(chunk), postgresql=pg)
+            sql = f"{audit_content.select_all(table)} WHERE {match}"
+            for row in db.execute(sql, dialect.keys_params(chunk, postgresql=pg)):
                 values = tuple(row)
                 key = audit_content.canonical_key(values[:n])
                 found[(table, key)] = audit_content.row_hash(cover.columns, values[n:])
@@ -129,19 +128,52 @@ def _hash_rows(db: Db, keys: Iterable[tuple[str, str]]) -> list[list[Any]]:
 def _take_touched(db: Db) -> list[list[Any]]:
     if not db.journal_ready:
         return []
+    early: list[list[Any]] = []
+    if getattr(db, "_hashed_early", False):
+        early = [list(r) for r in db.execute("SELECT tbl, key, hash FROM temp.kassi_hashed")]
+        db.execute("DELETE FROM temp.kassi_hashed")
+        db._hashed_early = False  # type: ignore[attr-defined]
+    touched = [(r[0], r[1]) for r in db.execute("SELECT tbl, key FROM temp.kassi_touched")]
+    if touched:
+        db.execute("DELETE FROM temp.kassi_touched")
+    now = _hash_rows(db, touched) if touched else []
+    if not early:
+        return now
+    # A row written again since it was hashed early is hashed as it is now.
+    merged = {(t, k): h for t, k, h in early}
+    merged.update({(t, k): h for t, k, h in now})
+    return [[t, k, h] for (t, k), h in sorted(merged.items())]
+
+
+def hash_written(db: Db) -> None:
+    """Hash the rows this transaction wrote so far, for its next entry: an operation that
+    writes most of its rows before it takes the write lock (posting a statement: its
+    order lines) calls it then, so the hashing is not done while every other writer of
+    the head office waits. A row written again afterwards is hashed again at the entry;
+    the early hashes are the transaction's own (a temporary table), gone on rollback."""
+    if not db.journal_ready:
+        return
     touched = [(r[0], r[1]) for r in db.execute("SELECT tbl, key FROM temp.kassi_touched")]
     if not touched:
-        return []
+        return
     db.execute("DELETE FROM temp.kassi_touched")
-    return _hash_rows(db, touched)
+    db.executemany(
+        "INSERT INTO temp.kassi_hashed (tbl, key, hash) VALUES (?, ?, ?)",
+        [tuple(r) for r in _hash_rows(db, touched)],
+    )
+    db._hashed_early = True  # type: ignore[attr-defined]
 
 
 def flush(db: Db) -> None:
     """Before a commit: rows written after the transaction's last entry get one of their own."""
-    if db.one("SELECT 1 FROM temp.kassi_touched LIMIT 1") is None:
+    tables: set[str] = set()
+    if getattr(db, "_hashed_early", False):  # none left when their transaction rolled back
+        tables = {r[0] for r in db.execute("SELECT DISTINCT tbl FROM temp.kassi_hashed")}
+        db._hashed_early = bool(tables)  # type: ignore[attr-defined]
+    if not tables and db.one("SELECT 1 FROM temp.kassi_touched LIMIT 1") is None:
         return
-    touched = [r[0] for r in db.execute("SELECT DISTINCT tbl FROM temp.kassi_touched")]
-    append(db, ROWS, details={"tables": sorted(touched)})
+    tables |= {r[0] for r in db.execute("SELECT DISTINCT tbl FROM temp.kassi_touched")}
+    append(db, ROWS, details={"tables": sorted(tables)})
 
 
 # -- appending ------------------------------------------------------------------------------

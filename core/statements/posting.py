@@ -320,6 +320,7 @@ def post_statement(
         now = db.now()
         posting_date = now.astimezone(ZoneInfo(store.timezone)).date().isoformat()
         orders = _post_orders(db, st, store)
+        audit.hash_written(db)  # the order lines, before the write lock (_number_orders)
         invoices = _number_orders(db, st, orders, posting_date)
         journals = _post_payment_journals(db, st, store)
         inventory = _post_inventory(db, st, store)

@@ -21,10 +21,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from core.store import pg_links
 
 # -- queries --------------------------------------------------------------------------------
+
+
+def keys_in(columns: Sequence[str], first: Sequence[Any], count: int, *, postgresql: bool) -> str:
+    """``(c1, c2) IN (...)`` for ``count`` keys shaped like ``first`` (with ``keys_params``).
+
+    SQLite: a row value per key, as it has no arrays. PostgreSQL: one array per column,
+    unnested: psycopg spent longer parsing a query of thousands of placeholders than the
+    server took to run it (a posted statement's covered rows, X-6)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    if postgresql:
+        arrays = ", ".join(
+            "CAST(CAST(? AS TEXT[]) AS BIGINT[])" if isinstance(v, int) else "CAST(? AS TEXT[])"
+            for v in first
+        )
+        return f"({names}) IN (SELECT * FROM unnest({arrays}))"
+    one = "(" + ",".join("CAST(? AS INTEGER)" if isinstance(v, int) else "?" for v in first) + ")"
+    return f"({names}) IN (VALUES {','.join([one] * count)})"
+
+
+def keys_params(keys: Sequence[Sequence[Any]], *, postgresql: bool) -> list[Any]:
+    if postgresql:
+        return [
+            [None if v is None else str(v) for v in column] for column in zip(*keys, strict=True)
+        ]
+    return [v for values in keys for v in values]
+
 
 _NAME_START = re.compile(r"[A-Za-z_]")
 _NAME_CHAR = re.compile(r"\w")

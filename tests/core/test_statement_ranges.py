@@ -205,3 +205,34 @@ def test_a_head_office_from_before_the_ranges_keeps_what_its_statements_held(
         db.execute("UPDATE statements SET created_at = created_at WHERE id = ?", (sid,))
     assert shop.calculate(sid).statement.transactions == 3
     db.close()
+
+
+def test_covered_rows_are_read_back_by_key_whatever_the_keys_hold(head_office: Shop) -> None:
+    """R-2 on both back ends: the rows an entry covers are read back by their keys (on
+    PostgreSQL one array per key column, core.store.dialect.keys_in), keys with commas,
+    quotes, braces and backslashes included, more of them than one query reads, and
+    each gets the hash of the row as stored; a key with no row gets none."""
+    import json
+
+    from core.audit import journal
+    from core.audit.content import row_hash, select_one
+    from core.audit.covered import COVERED
+
+    db = head_office.db
+    odd = ["a,b", 'say "hi"', "{x}", "back\\slash", "NULL", " ", "æøå ð"]
+    ids = odd + [f"C{n:05d}" for n in range(5200)]
+    with db.write():
+        db.executemany(
+            "INSERT INTO customers (id, name, created_at) VALUES (?, ?, 'x')",
+            [(i, f"name {i}") for i in ids],
+        )
+    wanted = [("customers", json.dumps([i], ensure_ascii=False)) for i in [*ids, "nobody"]]
+    with db.read():
+        got = {(t, k): h for t, k, h in journal._hash_rows(db, wanted)}
+        cover = COVERED["customers"]
+        for i in odd:
+            row = tuple(db.one(select_one("customers"), (i,)))
+            key = json.dumps([i], ensure_ascii=False, separators=(",", ":"))
+            assert got[("customers", key)] == row_hash(cover.columns, row[1:])
+    assert got[("customers", '["nobody"]')] is None
+    assert sum(h is not None for h in got.values()) == len(ids)
