@@ -10,7 +10,8 @@ month of one store is a handful of rows however many sales it has.
 Why a range never gains a sale: sale ids only grow, and a sale's id is drawn inside
 the write that inserts it; SQLite has one writer, and at a head office every write
 that inserts sales holds the write lock (core.store.pg) from before its first id to
-its commit. So when a statement reads the committed sales, every sale still to come
+its commit (the identity's sequence caches no values per connection, so ids are drawn
+in that order). So when a statement reads the committed sales, every sale still to come
 has a greater id than any it sees. The schema refuses the rest: an overlapping range,
 and a sale inserted inside a range.
 """
